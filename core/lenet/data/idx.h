@@ -1,0 +1,60 @@
+// IDX files (the MNIST format), raw or gzip-compressed, read with every count and byte checked.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lenet {
+
+/// A labelled set of 8-bit grey images (0 = background, 255 = ink for MNIST).
+struct Dataset {
+    int rows = 0;
+    int cols = 0;
+    int classes = 0;                    // max label + 1
+    std::vector<std::uint8_t> images;   // size() * rows * cols, image i at i*rows*cols
+    std::vector<std::uint8_t> labels;   // size()
+    std::string source;                 // where it came from, for messages
+
+    int size() const { return int(labels.size()); }
+    const std::uint8_t* image(int i) const { return images.data() + std::size_t(i) * rows * cols; }
+
+    /// Samples [begin, end) as a new Dataset (used for validation splits and --train-limit).
+    Dataset slice(int begin, int end) const;
+};
+
+/// Reads a whole file, gunzipping it when it starts with the gzip magic (1f 8b).
+/// Throws IoError (cannot open/read) or FormatError (corrupt gzip stream), naming the path.
+std::vector<std::uint8_t> readMaybeGzip(const std::string& path);
+
+/// Reads an IDX3 image file (magic 0x00000803). Checks the magic, dimensions > 0 and that the
+/// payload is exactly count*rows*cols bytes (short and trailing bytes both fail).
+/// Ensures: images.size() == count*rows*cols. Throws FormatError naming the file and the problem.
+struct IdxImages {
+    int count = 0, rows = 0, cols = 0;
+    std::vector<std::uint8_t> pixels;
+};
+IdxImages readIdxImages(const std::string& path);
+
+/// Reads an IDX1 label file (magic 0x00000801), checking the count against the file length.
+std::vector<std::uint8_t> readIdxLabels(const std::string& path);
+
+/// Reads an image file and its label file, checks the counts match and every label < maxClasses.
+Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath,
+                    int maxClasses = 256);
+
+/// The two halves of an IDX data set folder.
+enum class Split { Train, Test };
+
+/// Finds the image/label files of `split` in `dir`: MNIST names (train-images-idx3-ubyte,
+/// t10k-images-idx3-ubyte, also with '.' instead of '-' before idx, with or without .gz) or any
+/// pair *train*images* / *train*labels* (*t10k* or *test* for Test). Throws IoError saying what
+/// was looked for when nothing matches.
+Dataset loadSplit(const std::string& dir, Split split);
+
+/// The data folder used when none is given: $LENET_DATA, else the first of ./data/mnist,
+/// <source tree>/data/mnist, $HOME/.local/share/lenet-studio/mnist that holds IDX files, else
+/// <source tree>/data/mnist (where scripts/setup.sh puts MNIST).
+std::string defaultDataDir();
+
+}  // namespace lenet

@@ -1,0 +1,290 @@
+// Ink conversion, padding and normalisation, MNIST-style centring and affine distortions.
+#include "lenet/data/preprocess.h"
+
+#include "lenet/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace lenet {
+
+namespace {
+
+/// Pixels with more ink than this belong to the drawing's bounding box in mnistStyle; fainter
+/// pixels (scanner noise, anti-aliasing haze) do not widen it.
+constexpr float kInkThreshold = 0.05f;
+constexpr int kMnistSide = 28;
+constexpr int kMnistBox = 20;
+
+/// Area-averaging weights for resampling `in` source pixels to `out` pixels along one axis:
+/// output pixel o covers the source interval [o*r, (o+1)*r) with r = in/out.
+struct AxisWeights {
+    struct Tap {
+        int source;
+        float weight;
+    };
+    std::vector<std::vector<Tap>> taps;
+};
+
+AxisWeights areaWeights(int in, int out)
+{
+    AxisWeights w;
+    w.taps.resize(std::size_t(out));
+    const double r = double(in) / out;
+    for (int o = 0; o < out; ++o) {
+        const double lo = o * r;
+        const double hi = (o + 1) * r;
+        const int first = int(std::floor(lo));
+        const int last = std::min(in - 1, int(std::ceil(hi)) - 1);
+        for (int k = first; k <= last; ++k) {
+            const double overlap = std::min(hi, double(k + 1)) - std::max(lo, double(k));
+            if (overlap > 0)
+                w.taps[std::size_t(o)].push_back({k, float(overlap / r)});
+        }
+    }
+    return w;
+}
+
+InkImage resizeArea(const InkImage& src, int rows, int cols)
+{
+    const AxisWeights wr = areaWeights(src.rows, rows);
+    const AxisWeights wc = areaWeights(src.cols, cols);
+    std::vector<float> tmp(std::size_t(src.rows) * cols, 0.0f);
+    for (int r = 0; r < src.rows; ++r)
+        for (int c = 0; c < cols; ++c) {
+            float sum = 0.0f;
+            for (const AxisWeights::Tap& t : wc.taps[std::size_t(c)])
+                sum += t.weight * src.ink[std::size_t(r) * src.cols + t.source];
+            tmp[std::size_t(r) * cols + c] = sum;
+        }
+    InkImage out{rows, cols, std::vector<float>(std::size_t(rows) * cols, 0.0f)};
+    for (int r = 0; r < rows; ++r)
+        for (const AxisWeights::Tap& t : wr.taps[std::size_t(r)])
+            for (int c = 0; c < cols; ++c)
+                out.ink[std::size_t(r) * cols + c] +=
+                    t.weight * tmp[std::size_t(t.source) * cols + c];
+    for (float& v : out.ink)
+        v = std::clamp(v, 0.0f, 1.0f);
+    return out;
+}
+
+float sampleBilinear(const InkImage& img, float x, float y)
+{
+    const float fx = std::floor(x);
+    const float fy = std::floor(y);
+    const int x0 = int(fx);
+    const int y0 = int(fy);
+    const float ax = x - fx;
+    const float ay = y - fy;
+    auto at = [&](int r, int c) {
+        if (r < 0 || c < 0 || r >= img.rows || c >= img.cols)
+            return 0.0f;
+        return img.ink[std::size_t(r) * img.cols + c];
+    };
+    const float top = at(y0, x0) * (1.0f - ax) + at(y0, x0 + 1) * ax;
+    const float bottom = at(y0 + 1, x0) * (1.0f - ax) + at(y0 + 1, x0 + 1) * ax;
+    return top * (1.0f - ay) + bottom * ay;
+}
+
+void checkImage(const InkImage& image, const char* what)
+{
+    if (image.rows < 0 || image.cols < 0 ||
+        image.ink.size() != std::size_t(image.rows) * std::size_t(image.cols))
+        throw Error(std::string(what) + ": image of " + std::to_string(image.rows) + "x" +
+                    std::to_string(image.cols) + " has " + std::to_string(image.ink.size()) +
+                    " values");
+}
+
+}  // namespace
+
+std::string toString(Normalization n)
+{
+    switch (n) {
+    case Normalization::Lecun:
+        return "lecun";
+    case Normalization::MeanStd:
+        return "meanstd";
+    case Normalization::MinusOneOne:
+        return "minus1to1";
+    case Normalization::Unit:
+        return "unit";
+    }
+    return "unknown";
+}
+
+Normalization normalizationFromString(const std::string& s)
+{
+    for (Normalization n : {Normalization::Lecun, Normalization::MeanStd,
+                            Normalization::MinusOneOne, Normalization::Unit})
+        if (s == toString(n))
+            return n;
+    throw ConfigError("unknown normalization '" + s +
+                      "' (expected lecun, meanstd, minus1to1 or unit)");
+}
+
+InkImage toInk(const std::uint8_t* pixels, int rows, int cols)
+{
+    if (rows < 0 || cols < 0)
+        throw Error("toInk: negative image size " + std::to_string(rows) + "x" +
+                    std::to_string(cols));
+    InkImage img{rows, cols, std::vector<float>(std::size_t(rows) * cols)};
+    for (std::size_t i = 0; i < img.ink.size(); ++i)
+        img.ink[i] = float(pixels[i]) / 255.0f;
+    return img;
+}
+
+void toInput(const InkImage& image, const InputFormat& format, float* out)
+{
+    // Every normalisation is an affine map a*x + b of the ink.
+    float a = 1.0f;
+    float b = 0.0f;
+    switch (format.normalization) {
+    case Normalization::Lecun:
+        a = 1.275f;
+        b = -0.1f;
+        break;
+    case Normalization::MeanStd:
+        if (!(format.stddev > 0.0f))
+            throw ConfigError("input normalisation: stddev must be > 0, not " +
+                              std::to_string(format.stddev));
+        a = 1.0f / format.stddev;
+        b = -format.mean / format.stddev;
+        break;
+    case Normalization::MinusOneOne:
+        a = 2.0f;
+        b = -1.0f;
+        break;
+    case Normalization::Unit:
+        break;
+    }
+    const int h = format.height;
+    const int w = format.width;
+    std::fill(out, out + std::size_t(std::max(h, 0)) * std::max(w, 0), b);
+    // Offset of the image inside the output; negative offsets crop.
+    const int top = (h - image.rows) / 2;
+    const int left = (w - image.cols) / 2;
+    const int r0 = std::max(0, top);
+    const int r1 = std::min(h, top + image.rows);
+    const int c0 = std::max(0, left);
+    const int c1 = std::min(w, left + image.cols);
+    for (int r = r0; r < r1; ++r) {
+        const float* src = image.ink.data() + std::size_t(r - top) * image.cols - left;
+        float* dst = out + std::size_t(r) * w;
+        for (int c = c0; c < c1; ++c)
+            dst[c] = a * src[c] + b;
+    }
+}
+
+MnistStyleSteps mnistStyleSteps(const InkImage& drawing)
+{
+    checkImage(drawing, "mnistStyle");
+    int top = drawing.rows, bottom = -1, left = drawing.cols, right = -1;
+    for (int r = 0; r < drawing.rows; ++r)
+        for (int c = 0; c < drawing.cols; ++c)
+            if (drawing.ink[std::size_t(r) * drawing.cols + c] > kInkThreshold) {
+                top = std::min(top, r);
+                bottom = std::max(bottom, r);
+                left = std::min(left, c);
+                right = std::max(right, c);
+            }
+    if (bottom < 0)
+        throw Error("the image has no ink (nothing drawn?)");
+
+    MnistStyleSteps steps;
+    InkImage& crop = steps.cropped;
+    crop.rows = bottom - top + 1;
+    crop.cols = right - left + 1;
+    crop.ink.resize(std::size_t(crop.rows) * crop.cols);
+    for (int r = 0; r < crop.rows; ++r)
+        std::copy_n(drawing.ink.begin() + std::ptrdiff_t((top + r) * drawing.cols + left),
+                    crop.cols, crop.ink.begin() + std::ptrdiff_t(r * crop.cols));
+
+    const double scale = double(kMnistBox) / std::max(crop.rows, crop.cols);
+    const int rows = std::clamp(int(std::lround(crop.rows * scale)), 1, kMnistBox);
+    const int cols = std::clamp(int(std::lround(crop.cols * scale)), 1, kMnistBox);
+    steps.scaled = resizeArea(crop, rows, cols);
+
+    // Centre of mass with pixel (r, c) centred at (r + 0.5, c + 0.5), so (14, 14) is the middle
+    // of the 28x28 canvas.
+    const InkImage& s = steps.scaled;
+    double mass = 0.0, my = 0.0, mx = 0.0;
+    for (int r = 0; r < s.rows; ++r)
+        for (int c = 0; c < s.cols; ++c) {
+            const double v = s.ink[std::size_t(r) * s.cols + c];
+            mass += v;
+            my += v * (r + 0.5);
+            mx += v * (c + 0.5);
+        }
+    const double half = kMnistSide / 2.0;
+    int offY = (kMnistSide - s.rows) / 2;
+    int offX = (kMnistSide - s.cols) / 2;
+    if (mass > 0.0) {
+        offY = std::clamp(int(std::lround(half - my / mass)), 0, kMnistSide - s.rows);
+        offX = std::clamp(int(std::lround(half - mx / mass)), 0, kMnistSide - s.cols);
+    }
+    InkImage& out = steps.centred;
+    out.rows = kMnistSide;
+    out.cols = kMnistSide;
+    out.ink.assign(std::size_t(kMnistSide) * kMnistSide, 0.0f);
+    for (int r = 0; r < s.rows; ++r)
+        std::copy_n(s.ink.begin() + std::ptrdiff_t(r * s.cols), s.cols,
+                    out.ink.begin() + std::ptrdiff_t((offY + r) * kMnistSide + offX));
+    return steps;
+}
+
+InkImage mnistStyle(const InkImage& drawing)
+{
+    return mnistStyleSteps(drawing).centred;
+}
+
+InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotationDeg,
+                float scaleX, float scaleY, float shear)
+{
+    checkImage(image, "affine");
+    // Forward map about the centre: q = c + t + R * H * S * (p - c), with S = diag(scaleX,
+    // scaleY), H = [[1, shear], [0, 1]] and R the rotation. Each output pixel samples the source
+    // at the inverse image of its centre.
+    const double th = double(rotationDeg) * std::numbers::pi / 180.0;
+    const double cs = std::cos(th), sn = std::sin(th);
+    const double m00 = cs * scaleX;
+    const double m01 = (cs * shear - sn) * scaleY;
+    const double m10 = sn * scaleX;
+    const double m11 = (sn * shear + cs) * scaleY;
+    const double det = m00 * m11 - m01 * m10;
+    if (!(std::abs(det) > 1e-9))
+        throw ConfigError("affine: the map is singular (scale " + std::to_string(scaleX) + " x " +
+                          std::to_string(scaleY) + ")");
+    const double i00 = m11 / det, i01 = -m01 / det, i10 = -m10 / det, i11 = m00 / det;
+
+    const double cx = image.cols / 2.0;
+    const double cy = image.rows / 2.0;
+    InkImage out{image.rows, image.cols, std::vector<float>(image.ink.size(), 0.0f)};
+    for (int r = 0; r < image.rows; ++r)
+        for (int c = 0; c < image.cols; ++c) {
+            const double qx = c + 0.5 - cx - shiftX;
+            const double qy = r + 0.5 - cy - shiftY;
+            const double px = i00 * qx + i01 * qy + cx - 0.5;
+            const double py = i10 * qx + i11 * qy + cy - 0.5;
+            out.ink[std::size_t(r) * image.cols + c] =
+                std::clamp(sampleBilinear(image, float(px), float(py)), 0.0f, 1.0f);
+        }
+    return out;
+}
+
+InkImage distort(const InkImage& image, const Distortion& d, std::mt19937& rng)
+{
+    auto draw = [&rng](float max) {
+        const float m = std::abs(max);
+        return std::uniform_real_distribution<float>(-m, m)(rng);
+    };
+    const float shiftX = draw(d.maxShift);
+    const float shiftY = draw(d.maxShift);
+    const float rotation = draw(d.maxRotation);
+    const float scaleX = 1.0f + draw(d.maxScale);
+    const float scaleY = 1.0f + draw(d.maxScale);
+    const float shear = draw(d.maxShear);
+    return affine(image, shiftX, shiftY, rotation, scaleX, scaleY, shear);
+}
+
+}  // namespace lenet

@@ -1,0 +1,81 @@
+// From 8-bit images to network inputs: ink scaling, padding, normalisation, MNIST-style
+// centring of arbitrary drawings, and random affine distortions.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace lenet {
+
+/// How ink in [0,1] maps to input values.
+enum class Normalization {
+    Lecun,        // LeCun 1998: background -0.1, ink 1.175 (x*1.275 - 0.1)
+    MeanStd,      // (x - mean) / stddev, MNIST defaults 0.1307 / 0.3081
+    MinusOneOne,  // 2x - 1
+    Unit,         // x as is
+};
+std::string toString(Normalization n);
+Normalization normalizationFromString(const std::string& s);  // throws ConfigError
+
+/// The input the network expects: size after padding and how values are scaled.
+struct InputFormat {
+    int height = 32;
+    int width = 32;
+    Normalization normalization = Normalization::Lecun;
+    float mean = 0.1307f;
+    float stddev = 0.3081f;
+};
+
+/// A grey image with ink in [0,1] (1 = full ink), row-major.
+struct InkImage {
+    int rows = 0;
+    int cols = 0;
+    std::vector<float> ink;
+};
+
+/// uint8 (0 background .. 255 ink) -> InkImage.
+InkImage toInk(const std::uint8_t* pixels, int rows, int cols);
+
+/// Writes format.height*format.width normalised values to `out`: `image` centred (padded with
+/// background or cropped symmetrically) and scaled as `format` says.
+void toInput(const InkImage& image, const InputFormat& format, float* out);
+
+/// MNIST's preprocessing for an arbitrary drawing: crop to the ink's bounding box, scale the
+/// longer side to 20 pixels (area-averaging, aspect kept), place in 28x28 with the centre of
+/// mass at the centre. An image without ink throws Error("the image has no ink ...").
+InkImage mnistStyle(const InkImage& drawing);
+
+/// The same steps one by one, for the studio's preprocessing strip.
+struct MnistStyleSteps {
+    InkImage cropped;   // the bounding box
+    InkImage scaled;    // longer side 20
+    InkImage centred;   // 28x28, centre of mass at (14,14)
+};
+MnistStyleSteps mnistStyleSteps(const InkImage& drawing);
+
+/// Random affine distortion parameters (LeCun 1998's distorted training set: translation,
+/// scaling, squeezing, horizontal shearing). Each is drawn uniformly in [-max, +max].
+struct Distortion {
+    float maxShift = 2.0f;      // pixels
+    float maxRotation = 10.0f;  // degrees
+    float maxScale = 0.15f;     // relative, per axis (so also squeezing)
+    float maxShear = 0.3f;      // horizontal shear factor
+};
+
+/// Applies one random affine map drawn from `rng` (bilinear, background 0 outside).
+InkImage distort(const InkImage& image, const Distortion& d, std::mt19937& rng);
+
+/// Deterministic affine map about the image centre (the invariance lab and tests):
+/// shift in pixels, rotation in degrees, uniform scale, horizontal shear.
+InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotationDeg,
+                float scaleX, float scaleY, float shear);
+
+/// Reads a PNG (any bit depth/colour type, alpha composited on white) or a binary/ASCII PGM
+/// (P2/P5) as ink: dark-on-light images are inverted so that ink is 1. Throws IoError or
+/// FormatError naming the file.
+InkImage readImageFile(const std::string& path);
+
+}  // namespace lenet

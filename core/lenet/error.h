@@ -1,0 +1,39 @@
+// Typed errors thrown by the engine. Messages name the file, option or layer and what is wrong.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace lenet {
+
+/// Base of every error the engine throws; never exits or aborts.
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A file could not be opened, read, written or renamed.
+class IoError : public Error {
+public:
+    using Error::Error;
+};
+
+/// A file was readable but its contents are wrong (magic, sizes, checksum, ...).
+class FormatError : public Error {
+public:
+    using Error::Error;
+};
+
+/// An architecture spec or a training configuration that does not fit together.
+class ConfigError : public Error {
+public:
+    using Error::Error;
+};
+
+/// Training produced NaN or Inf; the network keeps the last good weights.
+class DivergenceError : public Error {
+public:
+    using Error::Error;
+};
+
+}  // namespace lenet

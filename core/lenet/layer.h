@@ -1,0 +1,110 @@
+// The layer contract: shapes fixed at construction, forward/backward over a range of samples of a
+// batch, parameters as named value arrays whose gradients live in the caller's buffers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "lenet/tensor.h"
+
+namespace lenet {
+
+/// A named parameter array of a layer. `mask` (when not empty) marks the entries that exist:
+/// C3's connection table zeroes the kernels of absent connections and keeps them zero.
+struct Param {
+    std::string name;             // "weight", "bias", "coef", "gamma", "running_mean", ...
+    std::vector<int> dims;        // for the model file and the views
+    std::vector<float> value;
+    std::vector<float> mask;      // empty, or 1/0 per entry
+    bool trainable = true;        // running statistics are saved but not trained
+    bool decays = false;          // weights take L1/L2/weight decay; biases and scales do not
+
+    /// Entries that exist (mask ones), the figure reported as the parameter count.
+    int count() const;
+};
+
+/// Samples [begin, end) of a batch.
+struct Range {
+    int begin = 0;
+    int end = 0;
+    int size() const { return end - begin; }
+};
+
+/// Per-call information for layers that behave differently in training or use randomness.
+struct Context {
+    bool training = false;
+    std::uint64_t seed = 0;   // changes every batch; dropout derives its masks from it
+};
+
+/// One layer. Layers never start threads: the network calls them on ranges of samples from
+/// several tasks at once, so forward/backward of a per-sample layer must only write samples of
+/// its range and the gradient buffers it is given. A batch-coupled layer (batch norm) is called
+/// once for the whole batch.
+class Layer {
+public:
+    Layer(std::string kind, std::string name, Shape in, Shape out)
+        : m_kind(std::move(kind)), m_name(std::move(name)), m_in(in), m_out(out) {}
+    virtual ~Layer() = default;
+    Layer(const Layer&) = default;
+    Layer& operator=(const Layer&) = delete;
+
+    const std::string& kind() const { return m_kind; }
+    const std::string& name() const { return m_name; }
+    Shape inputShape() const { return m_in; }
+    Shape outputShape() const { return m_out; }
+
+    std::vector<Param>& params() { return m_params; }
+    const std::vector<Param>& params() const { return m_params; }
+
+    /// A copy with the same parameters (the network's snapshot for other threads).
+    virtual std::unique_ptr<Layer> clone() const = 0;
+
+    /// Draws the initial parameters. `scheme` is "lecun_uniform" (uniform +-2.4/fan-in, as the
+    /// paper prints it), "lecun_uniform_sqrt" (+-2.4/sqrt(fan-in): unit-variance weighted sums,
+    /// the reading of LeCun's "Efficient BackProp"), "xavier" (Glorot uniform) or "he" (normal,
+    /// sd sqrt(2/fan-in)). Biases start at 0.
+    virtual void initialize(const std::string& scheme, std::mt19937& rng);
+
+    /// x: (N, in) -> y: (N, out), samples of `r` only.
+    virtual void forward(const Tensor& x, Tensor& y, Range r, const Context& ctx) = 0;
+
+    /// Given dy = dE/dy for the samples of `r`: assigns dx (when not null) for those samples and
+    /// assigns every parameter gradient buffer dparams[i] (params()[i].value.size() floats) with
+    /// the sum over the range.
+    virtual void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Range r,
+                          const Context& ctx, std::span<float* const> dparams) = 0;
+
+    /// SDLM's Gauss-Newton pass: given d2y = the diagonal second derivative of E with respect to
+    /// y, assigns d2x and the sum over the range of d2E/dw^2 per parameter. The default throws
+    /// ConfigError: the layer kind does not support SDLM.
+    virtual void curvature(const Tensor& x, const Tensor& y, const Tensor& d2y, Tensor* d2x,
+                           Range r, std::span<float* const> hparams);
+
+    /// Batch norm's statistics couple the samples of a batch.
+    virtual bool batchCoupled() const { return false; }
+
+protected:
+    /// Appends a zero-filled parameter; the reference is valid until the next addParam.
+    Param& addParam(std::string name, std::vector<int> dims, bool decays, bool trainable = true);
+
+private:
+    std::string m_kind;
+    std::string m_name;
+    Shape m_in;
+    Shape m_out;
+    std::vector<Param> m_params;
+};
+
+/// Fills `values` for a weight with the given fan-in/fan-out by `scheme` (see Layer::initialize).
+void initWeights(std::span<float> values, const std::string& scheme, int fanIn, int fanOut,
+                 std::mt19937& rng);
+
+/// A well-mixed 64-bit hash of (a, b) (splitmix64): per-sample seeds that do not depend on how
+/// a batch is split across tasks.
+std::uint64_t mixSeed(std::uint64_t a, std::uint64_t b);
+
+}  // namespace lenet

@@ -1,0 +1,44 @@
+// Element-wise activations, including the adaptive sigmoids with trainable per-channel
+// parameters (lenet5-sigmoidx) and the logarithmic ReLU of Zhang et al. 2022 (deep-lenet5).
+#pragma once
+
+#include "lenet/layer.h"
+
+namespace lenet {
+
+/// x: (N, C, H, W) -> y of the same shape.
+///   scaled_tanh     y = 1.7159 tanh(2x/3)                  (LeCun 1998)
+///   tanh, sigmoid, relu
+///   leaky_relu      y = x > 0 ? x : slope*x
+///   log_relu        y = beta * ln(1 + max(x, 0))
+///   sigmoid_affine  y = sigma(a_c*x + b_c), a_c = 1, b_c = 0 at start, trainable per channel
+///   swish_beta      y = x * sigma(b_c*x), b_c = 1 at start, trainable per channel
+class Activation : public Layer {
+public:
+    enum class Fn { ScaledTanh, Tanh, Sigmoid, Relu, LeakyRelu, LogRelu, SigmoidAffine, SwishBeta };
+
+    Activation(std::string name, Shape in, const std::string& fn, float slope, float beta);
+
+    std::unique_ptr<Layer> clone() const override { return std::make_unique<Activation>(*this); }
+    void initialize(const std::string& scheme, std::mt19937& rng) override;
+    void forward(const Tensor& x, Tensor& y, Range r, const Context& ctx) override;
+    void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Range r,
+                  const Context& ctx, std::span<float* const> dparams) override;
+    void curvature(const Tensor& x, const Tensor& y, const Tensor& d2y, Tensor* d2x, Range r,
+                   std::span<float* const> hparams) override;
+
+    Fn fn() const { return m_fn; }
+
+private:
+    void backwardWith(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Range r,
+                      std::span<float* const> dparams, bool squared) const;
+
+    Fn m_fn;
+    float m_slope;
+    float m_beta;
+};
+
+/// Names accepted in specs, in the order of Activation::Fn.
+const std::vector<std::string>& activationNames();
+
+}  // namespace lenet

@@ -1,0 +1,50 @@
+// 2-D convolution through im2col + Eigen GEMM, with an optional connection table (LeCun 1998,
+// Table I: C3 sees a subset of S2's maps).
+#pragma once
+
+#include <vector>
+
+#include "lenet/layer.h"
+
+namespace lenet {
+
+/// x: (N, C, H, W) -> y: (N, M, Ho, Wo), Ho = (H + 2p - k) / s + 1.
+/// Params: weight (M, C, k, k) (masked by the table), bias (M).
+class Conv : public Layer {
+public:
+    /// `table`, when not empty, is C*M booleans, table[c*M + m] = input map c feeds output m.
+    Conv(std::string name, Shape in, int maps, int kernel, int stride, int padding,
+         std::vector<bool> table = {});
+
+    std::unique_ptr<Layer> clone() const override { return std::make_unique<Conv>(*this); }
+    void initialize(const std::string& scheme, std::mt19937& rng) override;
+    void forward(const Tensor& x, Tensor& y, Range r, const Context& ctx) override;
+    void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Range r,
+                  const Context& ctx, std::span<float* const> dparams) override;
+    void curvature(const Tensor& x, const Tensor& y, const Tensor& d2y, Tensor* d2x, Range r,
+                   std::span<float* const> hparams) override;
+
+    int kernel() const { return m_k; }
+    int stride() const { return m_stride; }
+    int padding() const { return m_pad; }
+    /// True when input map c feeds output map m.
+    bool connected(int c, int m) const;
+
+private:
+    // Shared by backward (x, W, dy) and curvature (x^2, W^2, d2y).
+    void backwardWith(const Tensor& x, bool squareInputs, const std::vector<float>& w,
+                      const Tensor& dy, Tensor* dx, Range r, std::span<float* const> dparams) const;
+
+    int m_k, m_stride, m_pad;
+    std::vector<bool> m_table;
+};
+
+/// The paper's C3 table (6 inputs x 16 outputs, 60 connections), table[c*16 + m].
+std::vector<bool> lecun1998Table();
+
+/// im2col for one sample: x (C, H, W) -> col (C*k*k, Ho*Wo), zero outside the image.
+void im2col(const float* x, Shape in, int k, int stride, int pad, int ho, int wo, float* col);
+/// The adjoint: accumulates col (C*k*k, Ho*Wo) into dx (C, H, W) (dx is zeroed first).
+void col2im(const float* col, Shape in, int k, int stride, int pad, int ho, int wo, float* dx);
+
+}  // namespace lenet

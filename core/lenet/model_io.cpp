@@ -1,0 +1,258 @@
+#include "lenet/model_io.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lenet/error.h"
+
+namespace lenet {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kMagic[8] = {'L', 'E', 'N', 'E', 'T', 'M', 'D', 'L'};
+
+template <typename T>
+void put(std::string& out, T v) {
+    unsigned char b[sizeof(T)];
+    for (std::size_t i = 0; i < sizeof(T); ++i) b[i] = (unsigned char)((std::uint64_t(v) >> (8 * i)) & 0xff);
+    out.append(reinterpret_cast<const char*>(b), sizeof(T));
+}
+
+void putFloat(std::string& out, float f) {
+    std::uint32_t u;
+    std::memcpy(&u, &f, 4);
+    put(out, u);
+}
+
+/// Bounds-checked little-endian reader over the file's bytes.
+class Reader {
+public:
+    Reader(const std::string& bytes, const std::string& path) : m_b(bytes), m_path(path) {}
+
+    template <typename T>
+    T get(const char* what) {
+        need(sizeof(T), what);
+        std::uint64_t v = 0;
+        for (std::size_t i = 0; i < sizeof(T); ++i) {
+            v |= std::uint64_t(static_cast<unsigned char>(m_b[m_pos + i])) << (8 * i);
+        }
+        m_pos += sizeof(T);
+        return T(v);
+    }
+
+    std::string bytes(std::size_t n, const char* what) {
+        need(n, what);
+        std::string s = m_b.substr(m_pos, n);
+        m_pos += n;
+        return s;
+    }
+
+    void floats(float* out, std::size_t n, const char* what) {
+        need(n * 4, what);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint32_t u = get<std::uint32_t>(what);
+            std::memcpy(out + i, &u, 4);
+        }
+    }
+
+    std::size_t pos() const { return m_pos; }
+
+    [[noreturn]] void fail(const std::string& what) const {
+        throw FormatError(m_path + ": " + what + " (at byte " + std::to_string(m_pos) + ")");
+    }
+
+private:
+    void need(std::size_t n, const char* what) const {
+        if (n > m_b.size() - m_pos) {
+            fail(std::string("the file ends inside ") + what + " (truncated?)");
+        }
+    }
+
+    const std::string& m_b;
+    const std::string& m_path;
+    std::size_t m_pos = 0;
+};
+
+json historyToJson(const std::vector<EpochMetrics>& history) {
+    json a = json::array();
+    for (const auto& m : history) {
+        a.push_back({{"epoch", m.epoch},
+                     {"loss", m.loss},
+                     {"train_error", m.trainError},
+                     {"validation_error", m.validationError},
+                     {"test_error", m.testError},
+                     {"test_loss", m.testLoss},
+                     {"seconds", m.seconds},
+                     {"images_per_second", m.imagesPerSecond},
+                     {"lr", m.lr}});
+    }
+    return a;
+}
+
+std::vector<EpochMetrics> historyFromJson(const json& a) {
+    std::vector<EpochMetrics> h;
+    for (const auto& e : a) {
+        EpochMetrics m;
+        m.epoch = e.at("epoch").get<int>();
+        m.loss = e.at("loss").get<double>();
+        m.trainError = e.at("train_error").get<double>();
+        m.validationError = e.at("validation_error").get<double>();
+        m.testError = e.at("test_error").get<double>();
+        m.testLoss = e.at("test_loss").get<double>();
+        m.seconds = e.at("seconds").get<double>();
+        m.imagesPerSecond = e.at("images_per_second").get<double>();
+        m.lr = e.at("lr").get<double>();
+        h.push_back(m);
+    }
+    return h;
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(path + ": cannot open: " + std::strerror(errno));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw IoError(path + ": read error");
+    return ss.str();
+}
+
+}  // namespace
+
+void writeFileAtomically(const std::string& path, const std::string& bytes) {
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw IoError(path + ": cannot create " + tmp + ": " + std::strerror(errno));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            const std::string err = std::strerror(errno);
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            throw IoError(path + ": write failed: " + err);
+        }
+        done += std::size_t(w);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        const std::string err = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        throw IoError(path + ": could not flush to disk: " + err);
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string err = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        throw IoError(path + ": could not rename the temporary file into place: " + err);
+    }
+}
+
+void saveModel(const std::string& path, const Network& net,
+               const std::vector<EpochMetrics>& history) {
+    std::string out(kMagic, sizeof kMagic);
+    put<std::uint32_t>(out, kModelFileVersion);
+    const std::string meta = json{{"spec", toJson(net.spec())}, {"history", historyToJson(history)}}.dump();
+    put<std::uint32_t>(out, std::uint32_t(meta.size()));
+    out += meta;
+    std::uint32_t tensors = 0;
+    for (int l = 0; l < net.layerCount(); ++l) tensors += std::uint32_t(net.layer(l).params().size());
+    put<std::uint32_t>(out, tensors);
+    for (int l = 0; l < net.layerCount(); ++l) {
+        for (const Param& p : net.layer(l).params()) {
+            const std::string name = net.layer(l).name() + "." + p.name;
+            put<std::uint16_t>(out, std::uint16_t(name.size()));
+            out += name;
+            put<std::uint8_t>(out, std::uint8_t(p.dims.size()));
+            for (int d : p.dims) put<std::uint32_t>(out, std::uint32_t(d));
+            for (float v : p.value) putFloat(out, v);
+        }
+    }
+    const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(out.data()), uInt(out.size()));
+    put<std::uint32_t>(out, std::uint32_t(crc));
+    writeFileAtomically(path, out);
+}
+
+Model loadModel(const std::string& path) {
+    const std::string bytes = readFile(path);
+    Reader r(bytes, path);
+    if (bytes.size() < sizeof kMagic || bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0) {
+        throw FormatError(path + ": not a LeNet Studio model file (the magic 'LENETMDL' is missing)");
+    }
+    r.bytes(sizeof kMagic, "the magic");
+    const auto version = r.get<std::uint32_t>("the version");
+    if (version != kModelFileVersion) {
+        throw FormatError(path + ": model file version " + std::to_string(version) +
+                          " is not supported (this build reads version " +
+                          std::to_string(kModelFileVersion) + ")");
+    }
+    if (bytes.size() < 4) r.fail("too short for a checksum");
+    const std::size_t body = bytes.size() - 4;
+    std::uint32_t stored = 0;
+    for (int i = 0; i < 4; ++i) stored |= std::uint32_t(static_cast<unsigned char>(bytes[body + i])) << (8 * i);
+    const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), uInt(body));
+    if (std::uint32_t(crc) != stored) {
+        throw FormatError(path + ": checksum mismatch: the file is corrupt or truncated");
+    }
+    const auto metaSize = r.get<std::uint32_t>("the header length");
+    const std::string metaText = r.bytes(metaSize, "the JSON header");
+    json meta;
+    try {
+        meta = json::parse(metaText);
+    } catch (const json::parse_error& e) {
+        throw FormatError(path + ": the JSON header is not valid JSON: " + e.what());
+    }
+    if (!meta.is_object() || !meta.contains("spec")) {
+        throw FormatError(path + ": the JSON header has no architecture spec");
+    }
+    ArchitectureSpec spec;
+    std::vector<EpochMetrics> history;
+    try {
+        spec = specFromJson(meta.at("spec"));
+        if (meta.contains("history")) history = historyFromJson(meta.at("history"));
+    } catch (const ConfigError& e) {
+        throw FormatError(path + ": the architecture in the file is invalid: " + e.what());
+    } catch (const json::exception& e) {
+        throw FormatError(path + ": the training history is malformed: " + e.what());
+    }
+    Network net(spec);
+    const auto tensors = r.get<std::uint32_t>("the tensor count");
+    std::size_t expected = 0;
+    for (int l = 0; l < net.layerCount(); ++l) expected += net.layer(l).params().size();
+    if (tensors != expected) {
+        r.fail("the file has " + std::to_string(tensors) + " weight arrays but the architecture '" +
+               spec.name + "' has " + std::to_string(expected));
+    }
+    for (int l = 0; l < net.layerCount(); ++l) {
+        for (Param& p : net.layer(l).params()) {
+            const std::string want = net.layer(l).name() + "." + p.name;
+            const auto nameSize = r.get<std::uint16_t>("a weight name length");
+            const std::string name = r.bytes(nameSize, "a weight name");
+            if (name != want) r.fail("expected weights '" + want + "', found '" + name + "'");
+            const auto ndims = r.get<std::uint8_t>("a weight rank");
+            std::vector<int> dims;
+            for (int d = 0; d < ndims; ++d) dims.push_back(int(r.get<std::uint32_t>("a weight shape")));
+            if (dims != p.dims) {
+                std::string got, exp;
+                for (int d : dims) got += (got.empty() ? "" : "x") + std::to_string(d);
+                for (int d : p.dims) exp += (exp.empty() ? "" : "x") + std::to_string(d);
+                r.fail("weights '" + want + "' are " + got + ", the architecture needs " + exp);
+            }
+            r.floats(p.value.data(), p.value.size(), "the weight values");
+        }
+    }
+    if (r.pos() != body) {
+        r.fail(std::to_string(body - r.pos()) + " unexpected bytes after the weights");
+    }
+    return Model{std::move(net), std::move(history)};
+}
+
+}  // namespace lenet

@@ -1,0 +1,336 @@
+#include "lenet/network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "lenet/error.h"
+#include "lenet/layers/activation.h"
+#include "lenet/layers/batch_norm.h"
+#include "lenet/layers/conv.h"
+#include "lenet/layers/dropout.h"
+#include "lenet/layers/fully_connected.h"
+#include "lenet/layers/pool.h"
+#include "lenet/layers/rbf.h"
+#include "lenet/loss.h"
+#include "lenet/parallel.h"
+
+namespace lenet {
+namespace {
+
+constexpr int kMaxChunks = 8;
+
+std::string defaultName(const std::string& type) {
+    if (type == "activation") return "act";
+    if (type == "batchnorm") return "bn";
+    if (type == "dropout") return "drop";
+    return type;
+}
+
+std::unique_ptr<Layer> makeLayer(const LayerSpec& s, const std::string& name, Shape in) {
+    if (s.type == "conv") {
+        std::vector<bool> table;
+        if (s.connections == "lecun1998") {
+            if (in.c != 6 || s.maps != 16) {
+                throw ConfigError("layer '" + name + "' (conv): the lecun1998 connection table "
+                                  "connects 6 input maps to 16 output maps, but this layer has " +
+                                  std::to_string(in.c) + " inputs and " + std::to_string(s.maps) +
+                                  " outputs");
+            }
+            table = lecun1998Table();
+        } else if (s.connections != "full") {
+            throw ConfigError("layer '" + name + "' (conv): unknown connections '" +
+                              s.connections + "' (expected full or lecun1998)");
+        }
+        return std::make_unique<Conv>(name, in, s.maps, s.kernel, s.stride, s.padding,
+                                      std::move(table));
+    }
+    if (s.type == "subsample") return std::make_unique<Pool>(Pool::Kind::Subsample, name, in, s.size);
+    if (s.type == "avgpool") return std::make_unique<Pool>(Pool::Kind::Average, name, in, s.size);
+    if (s.type == "maxpool") return std::make_unique<Pool>(Pool::Kind::Max, name, in, s.size);
+    if (s.type == "fc") {
+        if (s.in != 0 && s.in != in.size()) {
+            throw ConfigError("layer '" + name + "' (fc): expects " + std::to_string(s.in) +
+                              " inputs but the layer before gives " + in.str() + " = " +
+                              std::to_string(in.size()));
+        }
+        return std::make_unique<FullyConnected>(name, in, s.maps);
+    }
+    if (s.type == "activation") return std::make_unique<Activation>(name, in, s.fn, s.slope, s.beta);
+    if (s.type == "batchnorm") return std::make_unique<BatchNorm>(name, in, s.momentum, s.eps);
+    if (s.type == "dropout") return std::make_unique<Dropout>(name, in, s.rate);
+    if (s.type == "rbf") {
+        return std::make_unique<Rbf>(name, in, s.classes, s.trainable, s.prototypes);
+    }
+    throw ConfigError("layer '" + name + "': unknown type '" + s.type + "'");
+}
+
+}  // namespace
+
+Network::Network(ArchitectureSpec spec) : m_spec(std::move(spec)) { build(); }
+
+Network::Network(const Network& other)
+    : m_spec(other.m_spec), m_paramOffset(other.m_paramOffset), m_paramTotal(other.m_paramTotal) {
+    for (const auto& l : other.m_layers) m_layers.push_back(l->clone());
+}
+
+Network& Network::operator=(const Network& other) {
+    if (this != &other) {
+        Network copy(other);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+Network::~Network() = default;
+
+void Network::build() {
+    if (m_spec.layers.empty()) throw ConfigError(m_spec.name + ": the architecture has no layers");
+    Shape shape = m_spec.input;
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
+        const LayerSpec& s = m_spec.layers[i];
+        const std::string name = s.name.empty() ? defaultName(s.type) + std::to_string(i + 1) : s.name;
+        try {
+            m_layers.push_back(makeLayer(s, name, shape));
+        } catch (const ConfigError& e) {
+            throw ConfigError("layer " + std::to_string(i + 1) + " of " + m_spec.name + ": " +
+                              e.what() + " (input " + shape.str() + ")");
+        }
+        shape = m_layers.back()->outputShape();
+    }
+    if (shape.h != 1 || shape.w != 1) {
+        throw ConfigError(m_spec.name + ": the last layer '" + m_layers.back()->name() +
+                          "' gives " + shape.str() +
+                          "; the output must be one value per class (end with fc or rbf)");
+    }
+    const bool rbfOut = m_layers.back()->kind() == "rbf";
+    if (rbfOut != (m_spec.loss != LossKind::CrossEntropy)) {
+        throw ConfigError(m_spec.name + ": loss '" + toString(m_spec.loss) + "' does not fit the "
+                          "output layer '" + m_layers.back()->kind() +
+                          "' (map/penalty need an rbf output, cross_entropy an fc output)");
+    }
+    m_paramOffset.clear();
+    m_paramTotal = 0;
+    for (const auto& l : m_layers) {
+        m_paramOffset.push_back(m_paramTotal);
+        m_paramTotal += int(l->params().size());
+    }
+}
+
+void Network::initialize(std::uint64_t seed) {
+    std::mt19937 rng(std::uint32_t(seed ^ (seed >> 32)));
+    for (auto& l : m_layers) l->initialize(m_spec.init, rng);
+}
+
+std::vector<Param*> Network::params() {
+    std::vector<Param*> out;
+    for (auto& l : m_layers) {
+        for (auto& p : l->params()) out.push_back(&p);
+    }
+    return out;
+}
+
+std::vector<const Param*> Network::params() const {
+    std::vector<const Param*> out;
+    for (const auto& l : m_layers) {
+        for (const auto& p : l->params()) out.push_back(&p);
+    }
+    return out;
+}
+
+int Network::parameterCount() const {
+    int n = 0;
+    for (const Param* p : params()) n += p->trainable ? p->count() : 0;
+    return n;
+}
+
+ParamArrays Network::makeParamArrays() const {
+    ParamArrays a;
+    for (const Param* p : params()) a.emplace_back(p->value.size(), 0.0f);
+    return a;
+}
+
+int Network::chunkCount(int n) { return std::clamp(n, 1, kMaxChunks); }
+
+Range Network::chunkRange(int n, int chunk) {
+    const int chunks = chunkCount(n);
+    return {int(std::int64_t(n) * chunk / chunks), int(std::int64_t(n) * (chunk + 1) / chunks)};
+}
+
+void Network::prepare(Workspace& ws, int n) const {
+    const int layers = layerCount();
+    ws.acts.resize(layers + 1);
+    ws.grads.resize(layers + 1);
+    for (int l = 0; l < layers; ++l) {
+        ws.acts[l + 1].resize(n, m_layers[l]->outputShape());
+    }
+    ws.losses.resize(n);
+    ws.predictions.resize(n);
+}
+
+void Network::runForward(Workspace& ws, const Context& ctx) {
+    const int n = ws.acts[0].n();
+    const int layers = layerCount();
+    int l = 0;
+    while (l < layers) {
+        if (m_layers[l]->batchCoupled()) {
+            m_layers[l]->forward(ws.acts[l], ws.acts[l + 1], {0, n}, ctx);
+            ++l;
+            continue;
+        }
+        int end = l;
+        while (end < layers && !m_layers[end]->batchCoupled()) ++end;
+        parallelFor(chunkCount(n), [&](int c) {
+            const Range r = chunkRange(n, c);
+            for (int k = l; k < end; ++k) m_layers[k]->forward(ws.acts[k], ws.acts[k + 1], r, ctx);
+        });
+        l = end;
+    }
+}
+
+const Tensor& Network::forward(const Tensor& input, Workspace& ws, const Context& ctx) {
+    if (input.shape() != inputShape()) {
+        throw ConfigError(m_spec.name + ": input is " + input.shape().str() + ", expected " +
+                          inputShape().str());
+    }
+    prepare(ws, input.n());
+    ws.acts[0] = input;
+    runForward(ws, ctx);
+    return ws.acts.back();
+}
+
+void Network::runBackward(Workspace& ws, const Context& ctx, bool curvature) {
+    const int n = ws.acts[0].n();
+    const int chunks = chunkCount(n);
+    const int layers = layerCount();
+    if (int(ws.chunkGrads.size()) < chunks) ws.chunkGrads.resize(chunks);
+    for (int c = 0; c < chunks; ++c) {
+        auto& g = ws.chunkGrads[c];
+        if (g.empty()) g = makeParamArrays();
+    }
+    for (int l = 1; l < layers; ++l) ws.grads[l].resize(n, m_layers[l]->inputShape());
+
+    auto runLayer = [&](int l, Range r, int chunk) {
+        std::vector<float*> dp;
+        for (std::size_t i = 0; i < m_layers[l]->params().size(); ++i) {
+            dp.push_back(ws.chunkGrads[chunk][m_paramOffset[l] + i].data());
+        }
+        Tensor* dx = l > 0 ? &ws.grads[l] : nullptr;
+        if (curvature) {
+            m_layers[l]->curvature(ws.acts[l], ws.acts[l + 1], ws.grads[l + 1], dx, r, dp);
+        } else {
+            m_layers[l]->backward(ws.acts[l], ws.acts[l + 1], ws.grads[l + 1], dx, r, ctx, dp);
+        }
+    };
+    int l = layers - 1;
+    while (l >= 0) {
+        if (m_layers[l]->batchCoupled()) {
+            runLayer(l, {0, n}, 0);
+            --l;
+            continue;
+        }
+        int begin = l;
+        while (begin > 0 && !m_layers[begin - 1]->batchCoupled()) --begin;
+        parallelFor(chunks, [&](int c) {
+            for (int k = l; k >= begin; --k) runLayer(k, chunkRange(n, c), c);
+        });
+        l = begin - 1;
+    }
+}
+
+void Network::reduce(Workspace& ws, int n, ParamArrays& out) const {
+    const int chunks = chunkCount(n);
+    if (out.size() != std::size_t(m_paramTotal)) out = makeParamArrays();
+    parallelFor(m_paramTotal, [&](int p) {
+        auto& dst = out[p];
+        std::copy(ws.chunkGrads[0][p].begin(), ws.chunkGrads[0][p].end(), dst.begin());
+        for (int c = 1; c < chunks; ++c) {
+            const auto& src = ws.chunkGrads[c][p];
+            for (std::size_t i = 0; i < dst.size(); ++i) dst[i] += src[i];
+        }
+    });
+}
+
+BatchResult Network::trainBatch(const Tensor& input, std::span<const std::uint8_t> labels,
+                                Workspace& ws, ParamArrays& grads, const Context& ctx) {
+    const int n = input.n();
+    forward(input, ws, ctx);
+    const int k = classes();
+    ws.grads[layerCount()].resize(n, m_layers.back()->outputShape());
+    const float scale = 1.0f / float(n);
+    const Tensor& out = ws.acts.back();
+    Tensor& dout = ws.grads[layerCount()];
+    for (int i = 0; i < n; ++i) {
+        float* d = dout.sample(i);
+        ws.losses[i] = sampleLoss(m_spec.loss, m_spec.mapJ, out.sample(i), k, labels[i], d);
+        for (int j = 0; j < k; ++j) d[j] *= scale;
+        ws.predictions[i] = predictClass(m_spec.loss, out.sample(i), k);
+    }
+    runBackward(ws, ctx, false);
+    reduce(ws, n, grads);
+    BatchResult result;
+    for (int i = 0; i < n; ++i) {
+        result.lossSum += ws.losses[i];
+        result.errors += ws.predictions[i] != labels[i];
+    }
+    return result;
+}
+
+void Network::curvatureBatch(const Tensor& input, std::span<const std::uint8_t> labels,
+                             Workspace& ws, ParamArrays& h) {
+    const int n = input.n();
+    Context ctx;
+    ctx.training = true;
+    forward(input, ws, ctx);
+    const int k = classes();
+    ws.grads[layerCount()].resize(n, m_layers.back()->outputShape());
+    for (int i = 0; i < n; ++i) {
+        sampleCurvature(m_spec.loss, ws.acts.back().sample(i), k, labels[i],
+                        ws.grads[layerCount()].sample(i));
+    }
+    runBackward(ws, ctx, true);
+    reduce(ws, n, h);
+}
+
+std::string describe(const Network& net) {
+    std::string text;
+    char line[160];
+    std::snprintf(line, sizeof line, "%-4s %-10s %-12s %-12s %-10s %s\n", "#", "name", "kind",
+                  "output", "params", "details");
+    text += line;
+    std::snprintf(line, sizeof line, "%-4s %-10s %-12s %-12s %-10s\n", "", "input", "",
+                  net.inputShape().str().c_str(), "");
+    text += line;
+    for (int i = 0; i < net.layerCount(); ++i) {
+        const Layer& l = net.layer(i);
+        int count = 0;
+        for (const auto& p : l.params()) count += p.trainable ? p.count() : 0;
+        const LayerSpec& s = net.spec().layers[i];
+        std::string details;
+        if (s.type == "conv") {
+            details = std::to_string(s.kernel) + "x" + std::to_string(s.kernel) +
+                      (s.stride != 1 ? " stride " + std::to_string(s.stride) : "") +
+                      (s.padding ? " pad " + std::to_string(s.padding) : "") +
+                      (s.connections != "full" ? " table " + s.connections : "");
+        } else if (s.type == "activation") {
+            details = s.fn;
+        } else if (s.type == "subsample" || s.type == "avgpool" || s.type == "maxpool") {
+            details = std::to_string(s.size) + "x" + std::to_string(s.size);
+        } else if (s.type == "dropout") {
+            details = "rate " + std::to_string(s.rate).substr(0, 4);
+        } else if (s.type == "rbf") {
+            details = s.prototypes + (s.trainable ? " trainable" : " fixed");
+        }
+        std::snprintf(line, sizeof line, "%-4d %-10s %-12s %-12s %-10d %s\n", i + 1,
+                      l.name().c_str(), l.kind().c_str(), l.outputShape().str().c_str(), count,
+                      details.c_str());
+        text += line;
+    }
+    std::snprintf(line, sizeof line, "total trainable parameters: %d, loss: %s\n",
+                  net.parameterCount(), toString(net.spec().loss).c_str());
+    text += line;
+    return text;
+}
+
+}  // namespace lenet

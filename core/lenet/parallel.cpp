@@ -1,0 +1,39 @@
+#include "lenet/parallel.h"
+
+#include <thread>
+
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+namespace lenet {
+
+struct ThreadArena::Impl {
+    explicit Impl(int threads) : arena(threads) {}
+    tbb::task_arena arena;
+};
+
+ThreadArena::ThreadArena(int threads)
+    : m_threads(threads > 0 ? threads : hardwareThreads()) {
+    m_impl = std::make_unique<Impl>(m_threads);
+}
+
+ThreadArena::~ThreadArena() = default;
+
+void ThreadArena::run(const std::function<void()>& work) { m_impl->arena.execute(work); }
+
+void parallelFor(int count, const std::function<void(int)>& fn) {
+    if (count <= 0) return;
+    if (count == 1 || tbb::this_task_arena::max_concurrency() == 1) {
+        for (int i = 0; i < count; ++i) fn(i);
+        return;
+    }
+    tbb::parallel_for(0, count, [&](int i) { fn(i); });
+}
+
+int hardwareThreads() {
+    const int n = tbb::info::default_concurrency();
+    return n > 0 ? n : int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace lenet

@@ -1,0 +1,34 @@
+#include "lenet/presets.h"
+
+#include "lenet/error.h"
+#include "lenet/resources.h"
+
+namespace lenet {
+namespace {
+
+const std::string kSuffix = ".json";
+
+}  // namespace
+
+std::vector<std::string> presetNames() {
+    std::vector<std::string> names;
+    for (const auto& [file, text] : embeddedResources()) {
+        if (file.size() > kSuffix.size() && file.ends_with(kSuffix)) {
+            names.push_back(file.substr(0, file.size() - kSuffix.size()));
+        }
+    }
+    return names;
+}
+
+ArchitectureSpec preset(const std::string& name) {
+    const auto& files = embeddedResources();
+    const auto it = files.find(name + kSuffix);
+    if (it == files.end()) {
+        std::string list;
+        for (const auto& n : presetNames()) list += (list.empty() ? "" : ", ") + n;
+        throw ConfigError("unknown preset '" + name + "' (available: " + list + ")");
+    }
+    return specFromJsonText(it->second, "preset " + name);
+}
+
+}  // namespace lenet

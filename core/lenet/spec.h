@@ -1,0 +1,115 @@
+// Architectures and training settings as plain data, read from and written to JSON.
+// A preset is one JSON file {"name", "description", "input", "layers", "loss", "init", "training"}.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "lenet/data/preprocess.h"
+#include "lenet/tensor.h"
+
+namespace lenet {
+
+/// One layer of an architecture. Which fields matter depends on `type`:
+///   conv       maps, kernel, stride, padding, connections ("full" | "lecun1998")
+///   subsample  size (LeCun's trainable 2x2 sum x coefficient + bias)
+///   avgpool, maxpool   size (window = stride)
+///   fc         units (= maps), optional in (the flattened input size it expects)
+///   activation fn: scaled_tanh | tanh | sigmoid | relu | leaky_relu (slope) | log_relu (beta)
+///              | sigmoid_affine (sigma(a*x+b), a, b per channel) | swish_beta (x*sigma(b*x))
+///   batchnorm  momentum, eps
+///   dropout    rate
+///   rbf        classes, trainable, prototypes ("lecun1998": the paper's 7x12 bitmaps)
+struct LayerSpec {
+    std::string type;
+    std::string name;
+    int maps = 0;
+    int kernel = 5;
+    int stride = 1;
+    int padding = 0;
+    std::string connections = "full";
+    int size = 2;
+    int in = 0;
+    std::string fn;
+    float slope = 0.01f;
+    float beta = 1.0f;
+    float rate = 0.5f;
+    float momentum = 0.1f;
+    float eps = 1e-5f;
+    int classes = 10;
+    bool trainable = false;
+    std::string prototypes = "lecun1998";
+
+    friend bool operator==(const LayerSpec&, const LayerSpec&) = default;
+};
+
+enum class LossKind {
+    Map,           // LeCun 1998 eq. (9): y_D + log(e^-j + sum_i e^-y_i), RBF penalties
+    Penalty,       // eq. (8): y_D alone
+    CrossEntropy,  // softmax + cross-entropy on logits
+};
+std::string toString(LossKind k);
+LossKind lossKindFromString(const std::string& s);
+
+/// The optimisation settings; every field has a `lenet train` flag of the same name.
+struct TrainingConfig {
+    std::string optimizer = "adam";   // sgd | momentum | nesterov | adam | rmsprop | sdlm
+    float lr = 1e-3f;
+    float momentum = 0.9f;            // momentum, nesterov
+    float beta1 = 0.9f;               // adam
+    float beta2 = 0.999f;             // adam
+    float rmsDecay = 0.99f;           // rmsprop
+    float epsilon = 1e-8f;            // adam, rmsprop
+    float sdlmMu = 0.02f;             // sdlm: step = lr / (mu + h)
+    int sdlmSamples = 500;            // sdlm: samples that estimate h before each epoch
+    std::string schedule = "constant";  // constant | step | cosine | lecun1998
+    int stepEpochs = 5;               // step: multiply by stepGamma every stepEpochs
+    float stepGamma = 0.5f;
+    float minLr = 0.0f;               // cosine: the rate at the last epoch
+    float l1 = 0.0f;
+    float l2 = 0.0f;
+    float weightDecay = 0.0f;         // decoupled (AdamW-style): w -= lr * wd * w
+    int batch = 32;
+    int epochs = 10;
+    std::uint64_t seed = 1;
+    int threads = 0;                  // 0 = all cores
+    float validation = 0.0f;          // fraction of the training set held out
+    int patience = 0;                 // early stopping on validation error; 0 = off
+    bool distort = false;
+    Distortion distortion;
+    int trainLimit = 0;               // 0 = all
+    int testLimit = 0;
+
+    friend bool operator==(const TrainingConfig&, const TrainingConfig&) = default;
+};
+
+struct ArchitectureSpec {
+    std::string name;
+    std::string description;
+    Shape input{1, 32, 32};
+    Normalization normalization = Normalization::Lecun;
+    std::vector<LayerSpec> layers;
+    LossKind loss = LossKind::CrossEntropy;
+    float mapJ = 0.1f;                // the constant j of eq. (9)
+    std::string init = "lecun_uniform";
+    TrainingConfig training;          // the defaults of this architecture
+
+    InputFormat inputFormat() const;
+};
+
+/// JSON <-> spec. Unknown keys, wrong types and unknown names throw ConfigError naming the JSON
+/// path (e.g. "layers[3].kernel: expected an integer").
+ArchitectureSpec specFromJson(const nlohmann::json& j);
+nlohmann::json toJson(const ArchitectureSpec& spec);
+ArchitectureSpec specFromJsonText(const std::string& text, const std::string& origin);
+ArchitectureSpec loadSpecFile(const std::string& path);
+TrainingConfig trainingFromJson(const nlohmann::json& j, const std::string& path);
+nlohmann::json toJson(const TrainingConfig& config);
+
+/// Checks the training settings (names, ranges); throws ConfigError naming the field.
+void validate(const TrainingConfig& config);
+
+}  // namespace lenet

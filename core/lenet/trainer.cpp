@@ -1,0 +1,307 @@
+#include "lenet/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+#include "lenet/error.h"
+#include "lenet/loss.h"
+#include "lenet/optimizer.h"
+#include "lenet/parallel.h"
+
+namespace lenet {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::vector<std::vector<float>> copyValues(const std::vector<Param*>& params) {
+    std::vector<std::vector<float>> v;
+    for (const Param* p : params) v.push_back(p->value);
+    return v;
+}
+
+void restoreValues(const std::vector<Param*>& params, const std::vector<std::vector<float>>& v) {
+    for (std::size_t i = 0; i < params.size(); ++i) params[i]->value = v[i];
+}
+
+bool allFinite(const std::vector<Param*>& params) {
+    for (const Param* p : params) {
+        for (float v : p->value) {
+            if (!std::isfinite(v)) return false;
+        }
+    }
+    return true;
+}
+
+// Fills `input` and `labels` with samples order[first .. first+n) of `data`.
+void fillBatch(const Dataset& data, const std::vector<int>& order, int first, int n,
+               const InputFormat& format, const Distortion* distortion, std::uint64_t seed,
+               Tensor& input, std::vector<std::uint8_t>& labels) {
+    labels.resize(n);
+    parallelFor(Network::chunkCount(n), [&](int c) {
+        const Range r = Network::chunkRange(n, c);
+        for (int i = r.begin; i < r.end; ++i) {
+            const int index = order[first + i];
+            sampleInput(data, index, format, input.sample(i), distortion,
+                        mixSeed(seed, std::uint64_t(first + i)));
+            labels[i] = data.labels[index];
+        }
+    });
+}
+
+std::string formatRate(double lr) {
+    std::ostringstream s;
+    s << lr;
+    return s.str();
+}
+
+}  // namespace
+
+void sampleInput(const Dataset& data, int index, const InputFormat& format, float* out,
+                 const Distortion* distortion, std::uint64_t distortSeed) {
+    InkImage ink = toInk(data.image(index), data.rows, data.cols);
+    if (distortion) {
+        std::mt19937 rng(std::uint32_t(distortSeed ^ (distortSeed >> 32)));
+        ink = distort(ink, *distortion, rng);
+    }
+    toInput(ink, format, out);
+}
+
+Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r) {
+    if (r.size() <= 0) r = {0, data.size()};
+    Evaluation ev;
+    ev.classes = net.classes();
+    ev.count = r.size();
+    ev.confusion.assign(std::size_t(ev.classes) * ev.classes, 0);
+    ev.predictions.resize(ev.count);
+    const InputFormat format = net.spec().inputFormat();
+    ThreadArena arena(threads);
+    arena.run([&] {
+        constexpr int kBatch = 256;
+        Workspace ws;
+        Tensor input;
+        std::vector<int> order(ev.count);
+        std::iota(order.begin(), order.end(), r.begin);
+        std::vector<std::uint8_t> labels;
+        double lossSum = 0.0;
+        for (int first = 0; first < ev.count; first += kBatch) {
+            const int n = std::min(kBatch, ev.count - first);
+            input.resize(n, net.inputShape());
+            fillBatch(data, order, first, n, format, nullptr, 0, input, labels);
+            const Tensor& out = net.forward(input, ws, Context{});
+            for (int i = 0; i < n; ++i) {
+                const int label = labels[i];
+                const int pred = predictClass(net.spec().loss, out.sample(i), ev.classes);
+                lossSum += sampleLoss(net.spec().loss, net.spec().mapJ, out.sample(i), ev.classes,
+                                      std::min(label, ev.classes - 1), nullptr);
+                ev.predictions[first + i] = pred;
+                ev.errors += pred != label;
+                if (label < ev.classes) ++ev.confusion[std::size_t(label) * ev.classes + pred];
+            }
+        }
+        ev.loss = ev.count ? lossSum / ev.count : 0.0;
+    });
+    return ev;
+}
+
+Trainer::Trainer(Network& net, const Dataset& train, const Dataset* test, TrainingConfig config)
+    : m_net(net), m_data(train), m_test(test), m_cfg(std::move(config)) {
+    validate(m_cfg);
+    const Shape in = net.inputShape();
+    if (in.c != 1) {
+        throw ConfigError(net.spec().name + ": the input has " + std::to_string(in.c) +
+                          " channels; the IDX data sets are grey images (1 channel)");
+    }
+    for (const Dataset* d : {&train, test}) {
+        if (!d) continue;
+        if (d->classes > net.classes()) {
+            throw ConfigError(d->source + " has " + std::to_string(d->classes) +
+                              " classes but the network's output has " +
+                              std::to_string(net.classes()));
+        }
+        if (d->rows > in.h || d->cols > in.w) {
+            throw ConfigError(d->source + " has " + std::to_string(d->rows) + "x" +
+                              std::to_string(d->cols) + " images; the network takes " +
+                              std::to_string(in.h) + "x" + std::to_string(in.w));
+        }
+    }
+    const int total = m_cfg.trainLimit > 0 ? std::min(m_cfg.trainLimit, train.size()) : train.size();
+    const int held = int(std::round(total * double(m_cfg.validation)));
+    if (total - held < 1) throw ConfigError("the training set is empty after the validation split");
+    m_trainRange = {0, total - held};
+    m_validationRange = {total - held, total};
+    if (test) {
+        const int t = m_cfg.testLimit > 0 ? std::min(m_cfg.testLimit, test->size()) : test->size();
+        m_testRange = {0, t};
+    }
+}
+
+TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop) {
+    TrainResult result;
+    ThreadArena arena(m_cfg.threads);
+    arena.run([&] {
+        const int nTrain = m_trainRange.size();
+        const int batch = std::min(m_cfg.batch, nTrain);
+        const int batches = (nTrain + batch - 1) / batch;
+        const InputFormat format = m_net.spec().inputFormat();
+        const Distortion* distortion = m_cfg.distort ? &m_cfg.distortion : nullptr;
+        const auto params = m_net.params();
+        Optimizer optimizer(m_cfg);
+        Workspace ws;
+        ParamArrays grads = m_net.makeParamArrays();
+        Tensor input;
+        std::vector<std::uint8_t> labels;
+        std::vector<int> order(nTrain);
+        std::iota(order.begin(), order.end(), m_trainRange.begin);
+        std::mt19937 shuffleRng(std::uint32_t(m_cfg.seed ^ (m_cfg.seed >> 32)));
+
+        auto lastGood = copyValues(params);
+        std::string lastGoodWhere = "the weights the run started with";
+        Clock::time_point lastGoodTime = Clock::now();
+        double bestValidation = 2.0;
+        int bestEpoch = 0;
+        std::vector<std::vector<float>> bestWeights;
+
+        const Clock::time_point runStart = Clock::now();
+        Clock::time_point lastReport = runStart;
+        double trainSeconds = 0.0;
+        long long step = 0, imagesDone = 0;
+        const long long imagesTotal = (long long)nTrain * m_cfg.epochs;
+        Progress progress;
+        progress.epochs = m_cfg.epochs;
+        progress.batches = batches;
+
+        for (int epoch = 0; epoch < m_cfg.epochs && result.stopReason.empty(); ++epoch) {
+            const float lr = scheduledLr(m_cfg, epoch, m_cfg.epochs);
+            std::shuffle(order.begin(), order.end(), shuffleRng);
+            const Clock::time_point epochStart = Clock::now();
+            if (m_cfg.optimizer == "sdlm") {
+                // LeCun 1998: h re-estimated on a few hundred samples before each pass.
+                const int samples = std::min(m_cfg.sdlmSamples, nTrain);
+                ParamArrays sum = m_net.makeParamArrays(), part;
+                for (int first = 0; first < samples; first += 100) {
+                    const int n = std::min(100, samples - first);
+                    input.resize(n, m_net.inputShape());
+                    fillBatch(m_data, order, first, n, format, nullptr, 0, input, labels);
+                    m_net.curvatureBatch(input, labels, ws, part);
+                    for (std::size_t p = 0; p < sum.size(); ++p) {
+                        for (std::size_t i = 0; i < sum[p].size(); ++i) sum[p][i] += part[p][i];
+                    }
+                }
+                for (auto& a : sum) {
+                    for (float& v : a) v /= float(samples);
+                }
+                optimizer.setCurvature(std::move(sum));
+            }
+            double lossSum = 0.0;
+            long long errors = 0, seen = 0;
+            progress.epoch = epoch + 1;
+            progress.lr = lr;
+            for (int b = 0; b < batches; ++b) {
+                if (stop.stop_requested()) {
+                    result.stopReason = "stopped";
+                    break;
+                }
+                const int first = b * batch;
+                const int n = std::min(batch, nTrain - first);
+                input.resize(n, m_net.inputShape());
+                fillBatch(m_data, order, first, n, format, distortion,
+                          mixSeed(m_cfg.seed, std::uint64_t(epoch) + 1), input, labels);
+                Context ctx;
+                ctx.training = true;
+                ctx.seed = mixSeed(m_cfg.seed, std::uint64_t(step) + 0x5eed);
+                const BatchResult r = m_net.trainBatch(input, labels, ws, grads, ctx);
+                if (!std::isfinite(r.lossSum)) {
+                    restoreValues(params, lastGood);
+                    std::ostringstream msg;
+                    msg << "training diverged in epoch " << epoch + 1 << ", batch " << b + 1
+                        << ": the loss is " << r.lossSum << " at learning rate " << lr
+                        << ". Restored " << lastGoodWhere
+                        << " (the last with a finite loss). Try a lower learning rate, e.g. "
+                        << formatRate(m_cfg.lr / 10) << ".";
+                    throw DivergenceError(msg.str());
+                }
+                optimizer.step(params, grads, lr);
+                lossSum += r.lossSum;
+                errors += r.errors;
+                seen += n;
+                imagesDone += n;
+                ++step;
+                progress.batchLosses.push_back(float(r.lossSum / n));
+
+                if (secondsSince(lastGoodTime) > 2.0 && allFinite(params)) {
+                    lastGood = copyValues(params);
+                    lastGoodWhere = "the weights of epoch " + std::to_string(epoch + 1) +
+                                    ", batch " + std::to_string(b + 1);
+                    lastGoodTime = Clock::now();
+                }
+                if (secondsSince(lastReport) >= progressInterval || b + 1 == batches) {
+                    const double elapsedTrain = trainSeconds + secondsSince(epochStart);
+                    progress.batch = b + 1;
+                    progress.step = step;
+                    progress.elapsed = secondsSince(runStart);
+                    progress.imagesPerSecond = elapsedTrain > 0 ? imagesDone / elapsedTrain : 0;
+                    progress.eta = progress.imagesPerSecond > 0
+                                       ? (imagesTotal - imagesDone) / progress.imagesPerSecond
+                                       : 0;
+                    observer.onProgress(progress);
+                    progress.batchLosses.clear();
+                    lastReport = Clock::now();
+                }
+            }
+            if (seen == 0) break;
+            EpochMetrics m;
+            m.epoch = epoch + 1;
+            m.seconds = secondsSince(epochStart);
+            trainSeconds += m.seconds;
+            m.loss = lossSum / double(seen);
+            m.trainError = double(errors) / double(seen);
+            m.imagesPerSecond = seen / m.seconds;
+            m.lr = lr;
+            if (!allFinite(params)) {
+                restoreValues(params, lastGood);
+                throw DivergenceError("training diverged in epoch " + std::to_string(epoch + 1) +
+                                      ": a weight became NaN/Inf. Restored " + lastGoodWhere +
+                                      ". Try a lower learning rate.");
+            }
+            lastGood = copyValues(params);
+            lastGoodWhere = "the weights at the end of epoch " + std::to_string(epoch + 1);
+            lastGoodTime = Clock::now();
+            if (m_validationRange.size() > 0) {
+                m.validationError =
+                    evaluate(m_net, m_data, m_cfg.threads, m_validationRange).error();
+            }
+            if (m_test && m_testRange.size() > 0) {
+                const Evaluation ev = evaluate(m_net, *m_test, m_cfg.threads, m_testRange);
+                m.testError = ev.error();
+                m.testLoss = ev.loss;
+            }
+            result.history.push_back(m);
+            observer.onEpoch(m, m_net);
+            if (m_cfg.patience > 0) {
+                if (m.validationError < bestValidation) {
+                    bestValidation = m.validationError;
+                    bestEpoch = epoch + 1;
+                    bestWeights = copyValues(params);
+                } else if (epoch + 1 - bestEpoch >= m_cfg.patience) {
+                    restoreValues(params, bestWeights);
+                    result.stopReason = "early stopping: validation error has not improved for " +
+                                        std::to_string(m_cfg.patience) +
+                                        " epochs; restored the weights of epoch " +
+                                        std::to_string(bestEpoch);
+                    observer.onMessage(result.stopReason);
+                }
+            }
+        }
+    });
+    return result;
+}
+
+}  // namespace lenet

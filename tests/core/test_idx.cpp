@@ -1,0 +1,375 @@
+// Tests of IDX reading: valid raw/gzip files, every malformed case, folder lookup, real MNIST.
+#include "lenet/data/idx.h"
+#include "lenet/error.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using lenet::Dataset;
+using lenet::FormatError;
+using lenet::IoError;
+using lenet::Split;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+/// A fresh folder under the system temp directory, removed with everything in it.
+class TempDir {
+public:
+    TempDir()
+    {
+        static std::atomic<int> counter{0};
+        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+        m_path = fs::temp_directory_path() /
+                 ("lenet_test_idx_" + std::to_string(stamp) + "_" + std::to_string(counter++));
+        fs::create_directories(m_path);
+    }
+    ~TempDir()
+    {
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    std::string file(const std::string& name) const { return (m_path / name).string(); }
+    std::string path() const { return m_path.string(); }
+
+private:
+    fs::path m_path;
+};
+
+void put32(Bytes& b, std::uint32_t v)
+{
+    for (int shift = 24; shift >= 0; shift -= 8)
+        b.push_back(std::uint8_t(v >> shift));
+}
+
+/// An IDX3 image file; pixel j of image i is (i * 7 + j) % 256.
+Bytes imageFile(std::uint32_t count, std::uint32_t rows, std::uint32_t cols,
+                std::uint32_t magic = 0x803)
+{
+    Bytes b;
+    put32(b, magic);
+    put32(b, count);
+    put32(b, rows);
+    put32(b, cols);
+    for (std::uint32_t i = 0; i < count; ++i)
+        for (std::uint32_t j = 0; j < rows * cols; ++j)
+            b.push_back(std::uint8_t((i * 7 + j) % 256));
+    return b;
+}
+
+Bytes labelFile(const Bytes& labels, std::uint32_t magic = 0x801)
+{
+    Bytes b;
+    put32(b, magic);
+    put32(b, std::uint32_t(labels.size()));
+    b.insert(b.end(), labels.begin(), labels.end());
+    return b;
+}
+
+void writeFile(const std::string& path, const Bytes& bytes)
+{
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    ASSERT_TRUE(out.good()) << path;
+}
+
+void writeGzip(const std::string& path, const Bytes& bytes)
+{
+    gzFile gz = gzopen(path.c_str(), "wb");
+    ASSERT_NE(gz, nullptr) << path;
+    ASSERT_EQ(gzwrite(gz, bytes.data(), unsigned(bytes.size())), int(bytes.size()));
+    ASSERT_EQ(gzclose(gz), Z_OK);
+}
+
+Bytes readFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// Runs `f`, expecting an exception of type E whose message contains every phrase.
+template <class E>
+void expectError(const std::function<void()>& f, const std::vector<std::string>& phrases)
+{
+    try {
+        f();
+        ADD_FAILURE() << "no exception thrown";
+    } catch (const E& e) {
+        const std::string what = e.what();
+        for (const std::string& phrase : phrases)
+            EXPECT_NE(what.find(phrase), std::string::npos)
+                << "message \"" << what << "\" lacks \"" << phrase << "\"";
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "wrong exception type: " << e.what();
+    }
+}
+
+const Bytes kLabels{3, 1, 4, 1, 5};
+
+void writePair(const TempDir& dir, const std::string& images, const std::string& labels,
+               bool gzip = false)
+{
+    auto write = gzip ? writeGzip : writeFile;
+    write(dir.file(images), imageFile(5, 3, 2));
+    write(dir.file(labels), labelFile(kLabels));
+}
+
+void expectSmallSet(const Dataset& d)
+{
+    EXPECT_EQ(d.size(), 5);
+    EXPECT_EQ(d.rows, 3);
+    EXPECT_EQ(d.cols, 2);
+    EXPECT_EQ(d.classes, 6);
+    EXPECT_EQ(d.labels, kLabels);
+    const Bytes expected = imageFile(5, 3, 2);
+    EXPECT_EQ(d.images, Bytes(expected.begin() + 16, expected.end()));
+}
+
+}  // namespace
+
+TEST(IdxTest, ReadsRawPair)
+{
+    TempDir dir;
+    writePair(dir, "imgs", "lbls");
+    const Dataset d = lenet::loadIdxPair(dir.file("imgs"), dir.file("lbls"));
+    expectSmallSet(d);
+    EXPECT_EQ(d.image(2)[0], 14);
+    EXPECT_EQ(d.source, dir.file("imgs"));
+}
+
+TEST(IdxTest, ReadsGzipPair)
+{
+    TempDir dir;
+    writePair(dir, "imgs.gz", "lbls.gz", true);
+    EXPECT_EQ(readFile(dir.file("imgs.gz")).at(0), 0x1f);
+    expectSmallSet(lenet::loadIdxPair(dir.file("imgs.gz"), dir.file("lbls.gz")));
+    EXPECT_EQ(lenet::readMaybeGzip(dir.file("lbls.gz")), labelFile(kLabels));
+}
+
+TEST(IdxTest, ClassesIsMaxLabelPlusOneAndSliceCopies)
+{
+    TempDir dir;
+    writePair(dir, "imgs", "lbls");
+    const Dataset d = lenet::loadIdxPair(dir.file("imgs"), dir.file("lbls"));
+    const Dataset s = d.slice(1, 4);
+    EXPECT_EQ(s.size(), 3);
+    EXPECT_EQ(s.labels, (Bytes{1, 4, 1}));
+    EXPECT_EQ(s.rows, 3);
+    EXPECT_EQ(s.cols, 2);
+    EXPECT_EQ(s.classes, 6);
+    EXPECT_EQ(Bytes(s.image(0), s.image(0) + 6), Bytes(d.image(1), d.image(1) + 6));
+    EXPECT_EQ(d.slice(2, 2).size(), 0);
+    expectError<lenet::Error>([&] { (void)d.slice(3, 6); }, {"[3, 6)", "of 5"});
+}
+
+TEST(IdxTest, WrongMagic)
+{
+    TempDir dir;
+    writeFile(dir.file("t10k-images-idx3-ubyte"), labelFile(kLabels));
+    expectError<FormatError>([&] { lenet::readIdxImages(dir.file("t10k-images-idx3-ubyte")); },
+                             {"t10k-images-idx3-ubyte: wrong magic number 0x00000801, expected "
+                              "0x00000803 (an IDX image file)"});
+    writeFile(dir.file("labels"), imageFile(2, 2, 2));
+    expectError<FormatError>([&] { lenet::readIdxLabels(dir.file("labels")); },
+                             {"wrong magic number 0x00000803", "expected 0x00000801"});
+}
+
+TEST(IdxTest, ZeroDimension)
+{
+    TempDir dir;
+    writeFile(dir.file("imgs"), imageFile(4, 28, 0));
+    expectError<FormatError>([&] { lenet::readIdxImages(dir.file("imgs")); },
+                             {dir.file("imgs"), "zero dimension", "4 images of 28x0"});
+    writeFile(dir.file("none"), imageFile(0, 28, 28));
+    expectError<FormatError>([&] { lenet::readIdxImages(dir.file("none")); },
+                             {"zero dimension", "0 images"});
+}
+
+TEST(IdxTest, TruncatedImages)
+{
+    TempDir dir;
+    Bytes b = imageFile(10, 28, 28);
+    b.resize(b.size() - 16);
+    writeFile(dir.file("imgs"), b);
+    expectError<FormatError>([&] { lenet::readIdxImages(dir.file("imgs")); },
+                             {dir.file("imgs") + ": file is 7840 bytes, expected 7856 for 10 "
+                                                 "images of 28x28 (truncated)"});
+    writeFile(dir.file("short"), Bytes{0, 0, 8, 3, 0, 0});
+    expectError<FormatError>([&] { lenet::readIdxImages(dir.file("short")); },
+                             {"file is 6 bytes, too short"});
+}
+
+TEST(IdxTest, TrailingBytes)
+{
+    TempDir dir;
+    Bytes b = imageFile(2, 3, 3);
+    b.insert(b.end(), 12, 0);
+    writeGzip(dir.file("imgs.gz"), b);
+    expectError<FormatError>([&] { lenet::readIdxImages(dir.file("imgs.gz")); },
+                             {"imgs.gz", "expected 34 for 2 images of 3x3 (12 trailing bytes)"});
+    Bytes l = labelFile(kLabels);
+    l.push_back(9);
+    writeFile(dir.file("lbls"), l);
+    expectError<FormatError>([&] { lenet::readIdxLabels(dir.file("lbls")); },
+                             {"(1 trailing bytes)"});
+}
+
+TEST(IdxTest, TruncatedLabels)
+{
+    TempDir dir;
+    Bytes l = labelFile(kLabels);
+    l.pop_back();
+    writeFile(dir.file("lbls"), l);
+    expectError<FormatError>([&] { lenet::readIdxLabels(dir.file("lbls")); },
+                             {dir.file("lbls"), "12 bytes, expected 13 for 5 labels (truncated)"});
+}
+
+TEST(IdxTest, CountMismatch)
+{
+    TempDir dir;
+    writeFile(dir.file("imgs"), imageFile(4, 2, 2));
+    writeFile(dir.file("lbls"), labelFile(kLabels));
+    expectError<FormatError>(
+        [&] { lenet::loadIdxPair(dir.file("imgs"), dir.file("lbls")); },
+        {"count mismatch", dir.file("imgs") + " holds 4 images", dir.file("lbls") + " holds 5"});
+}
+
+TEST(IdxTest, LabelOutOfRange)
+{
+    TempDir dir;
+    writeFile(dir.file("imgs"), imageFile(5, 2, 2));
+    writeFile(dir.file("lbls"), labelFile(Bytes{1, 2, 3, 12, 4}));
+    expectError<FormatError>([&] { lenet::loadIdxPair(dir.file("imgs"), dir.file("lbls"), 10); },
+                             {dir.file("lbls"), "index 3", "is 12", "10 classes"});
+}
+
+TEST(IdxTest, CorruptGzip)
+{
+    TempDir dir;
+    writeGzip(dir.file("imgs.gz"), imageFile(50, 28, 28));
+    Bytes gz = readFile(dir.file("imgs.gz"));
+    ASSERT_GT(gz.size(), 40u);
+    for (std::size_t i = gz.size() / 2 - 8; i < gz.size() / 2 + 8; ++i)
+        gz[i] = std::uint8_t(gz[i] ^ 0x5a);
+    writeFile(dir.file("flipped.gz"), gz);
+    expectError<FormatError>([&] { lenet::readIdxImages(dir.file("flipped.gz")); },
+                             {dir.file("flipped.gz"), "corrupt gzip stream"});
+}
+
+TEST(IdxTest, TruncatedGzip)
+{
+    TempDir dir;
+    writeGzip(dir.file("imgs.gz"), imageFile(50, 28, 28));
+    Bytes gz = readFile(dir.file("imgs.gz"));
+    gz.resize(gz.size() / 2);
+    writeFile(dir.file("cut.gz"), gz);
+    expectError<FormatError>([&] { lenet::readMaybeGzip(dir.file("cut.gz")); },
+                             {dir.file("cut.gz"), "corrupt gzip stream", "truncated"});
+}
+
+TEST(IdxTest, MissingFileIsIoError)
+{
+    TempDir dir;
+    expectError<IoError>([&] { lenet::readIdxImages(dir.file("absent")); },
+                         {dir.file("absent") + ": cannot open: No such file or directory"});
+    expectError<IoError>([&] { lenet::readMaybeGzip(dir.path()); }, {dir.path(), "cannot read"});
+}
+
+TEST(IdxSplitTest, FindsMnistNames)
+{
+    TempDir dir;
+    writePair(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+    writePair(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+    const Dataset train = lenet::loadSplit(dir.path(), Split::Train);
+    expectSmallSet(train);
+    EXPECT_EQ(train.source, dir.file("train-images-idx3-ubyte"));
+    EXPECT_EQ(lenet::loadSplit(dir.path(), Split::Test).source, dir.file("t10k-images-idx3-ubyte"));
+}
+
+TEST(IdxSplitTest, FindsGzAndDotNames)
+{
+    TempDir dir;
+    writePair(dir, "train-images.idx3-ubyte.gz", "train-labels.idx1-ubyte.gz", true);
+    writePair(dir, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", true);
+    expectSmallSet(lenet::loadSplit(dir.path(), Split::Train));
+    const Dataset test = lenet::loadSplit(dir.path(), Split::Test);
+    expectSmallSet(test);
+    EXPECT_EQ(test.source, dir.file("t10k-images-idx3-ubyte.gz"));
+}
+
+TEST(IdxSplitTest, FallsBackToAnyMatchingName)
+{
+    TempDir dir;
+    writePair(dir, "fashion_train_images.bin", "fashion_train_labels.bin");
+    writePair(dir, "Fashion-TEST.idx3", "Fashion-TEST.idx1");
+    EXPECT_EQ(lenet::loadSplit(dir.path(), Split::Train).source,
+              dir.file("fashion_train_images.bin"));
+    EXPECT_EQ(lenet::loadSplit(dir.path(), Split::Test).source, dir.file("Fashion-TEST.idx3"));
+}
+
+TEST(IdxSplitTest, FailsClearlyOnEmptyOrMissingFolder)
+{
+    TempDir dir;
+    expectError<IoError>([&] { lenet::loadSplit(dir.path(), Split::Train); },
+                         {dir.path(), "no training images", "train-images-idx3-ubyte",
+                          "train-images.idx3-ubyte.gz", "'train'"});
+    expectError<IoError>([&] { lenet::loadSplit(dir.path(), Split::Test); },
+                         {"no test images", "t10k-images-idx3-ubyte", "'t10k' or 'test'"});
+    writeFile(dir.file("train-images-idx3-ubyte"), imageFile(5, 3, 2));
+    expectError<IoError>([&] { lenet::loadSplit(dir.path(), Split::Train); },
+                         {"no training labels", "train-labels-idx1-ubyte"});
+    expectError<IoError>([&] { lenet::loadSplit(dir.file("nowhere"), Split::Train); },
+                         {dir.file("nowhere"), "no such folder"});
+}
+
+TEST(IdxSplitTest, DefaultDataDirHonoursEnvironment)
+{
+    const char* old = std::getenv("LENET_DATA");
+    const std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
+    setenv("LENET_DATA", "/some/where", 1);
+    EXPECT_EQ(lenet::defaultDataDir(), "/some/where");
+    unsetenv("LENET_DATA");
+    EXPECT_FALSE(lenet::defaultDataDir().empty());
+    if (saved)
+        setenv("LENET_DATA", saved->c_str(), 1);
+}
+
+TEST(IdxMnistTest, RealMnistIfPresent)
+{
+    const std::string dir = lenet::defaultDataDir();
+    bool present = false;
+    for (const char* name : {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz",
+                             "train-images.idx3-ubyte", "train-images.idx3-ubyte.gz"})
+        present = present || fs::exists(fs::path(dir) / name);
+    if (!present)
+        GTEST_SKIP() << "MNIST not found in " << dir
+                     << " (run scripts/setup.sh or set LENET_DATA to the folder)";
+
+    const Dataset train = lenet::loadSplit(dir, Split::Train);
+    const Dataset test = lenet::loadSplit(dir, Split::Test);
+    EXPECT_EQ(train.size(), 60000);
+    EXPECT_EQ(test.size(), 10000);
+    for (const Dataset* d : {&train, &test}) {
+        EXPECT_EQ(d->rows, 28);
+        EXPECT_EQ(d->cols, 28);
+        EXPECT_EQ(d->classes, 10);
+    }
+    EXPECT_EQ(Bytes(train.labels.begin(), train.labels.begin() + 10),
+              (Bytes{5, 0, 4, 1, 9, 2, 1, 3, 1, 4}));
+    EXPECT_EQ(Bytes(test.labels.begin(), test.labels.begin() + 10),
+              (Bytes{7, 2, 1, 0, 4, 1, 4, 9, 5, 9}));
+}

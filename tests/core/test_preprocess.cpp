@@ -1,0 +1,404 @@
+// Tests of preprocessing: padding and normalisation, MNIST-style centring, affine maps,
+// reproducible distortions and reading PGM/PNG files as ink.
+#include "lenet/data/preprocess.h"
+#include "lenet/error.h"
+
+#include <gtest/gtest.h>
+#include <png.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using lenet::InkImage;
+using lenet::Normalization;
+
+namespace {
+
+class TempDir {
+public:
+    TempDir()
+    {
+        static std::atomic<int> counter{0};
+        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+        m_path = fs::temp_directory_path() /
+                 ("lenet_test_pre_" + std::to_string(stamp) + "_" + std::to_string(counter++));
+        fs::create_directories(m_path);
+    }
+    ~TempDir()
+    {
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    std::string file(const std::string& name) const { return (m_path / name).string(); }
+
+private:
+    fs::path m_path;
+};
+
+InkImage blank(int rows, int cols)
+{
+    return InkImage{rows, cols, std::vector<float>(std::size_t(rows) * cols, 0.0f)};
+}
+
+float& at(InkImage& img, int r, int c)
+{
+    return img.ink[std::size_t(r) * img.cols + c];
+}
+
+float at(const InkImage& img, int r, int c)
+{
+    return img.ink[std::size_t(r) * img.cols + c];
+}
+
+void fillRect(InkImage& img, int top, int left, int height, int width, float v = 1.0f)
+{
+    for (int r = top; r < top + height; ++r)
+        for (int c = left; c < left + width; ++c)
+            at(img, r, c) = v;
+}
+
+/// Intensity-weighted centre of mass, pixel (r, c) centred at (r + 0.5, c + 0.5).
+std::pair<double, double> centreOfMass(const InkImage& img)
+{
+    double mass = 0, y = 0, x = 0;
+    for (int r = 0; r < img.rows; ++r)
+        for (int c = 0; c < img.cols; ++c) {
+            mass += at(img, r, c);
+            y += at(img, r, c) * (r + 0.5);
+            x += at(img, r, c) * (c + 0.5);
+        }
+    return {y / mass, x / mass};
+}
+
+/// Height and width of the box around pixels with ink > 0.05.
+std::pair<int, int> inkBox(const InkImage& img)
+{
+    int top = img.rows, bottom = -1, left = img.cols, right = -1;
+    for (int r = 0; r < img.rows; ++r)
+        for (int c = 0; c < img.cols; ++c)
+            if (at(img, r, c) > 0.05f) {
+                top = std::min(top, r);
+                bottom = std::max(bottom, r);
+                left = std::min(left, c);
+                right = std::max(right, c);
+            }
+    return {bottom - top + 1, right - left + 1};
+}
+
+void writeText(const std::string& path, const std::string& text)
+{
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    ASSERT_TRUE(out.good()) << path;
+}
+
+void expectMnistShape(const lenet::MnistStyleSteps& steps, int scaledRows, int scaledCols)
+{
+    EXPECT_EQ(steps.scaled.rows, scaledRows);
+    EXPECT_EQ(steps.scaled.cols, scaledCols);
+    ASSERT_EQ(steps.centred.rows, 28);
+    ASSERT_EQ(steps.centred.cols, 28);
+    const auto [cy, cx] = centreOfMass(steps.centred);
+    EXPECT_NEAR(cy, 14.0, 0.5);
+    EXPECT_NEAR(cx, 14.0, 0.5);
+}
+
+}  // namespace
+
+TEST(PreprocessTest, NormalizationNamesRoundTrip)
+{
+    for (Normalization n : {Normalization::Lecun, Normalization::MeanStd,
+                            Normalization::MinusOneOne, Normalization::Unit})
+        EXPECT_EQ(lenet::normalizationFromString(lenet::toString(n)), n);
+    EXPECT_EQ(lenet::toString(Normalization::MinusOneOne), "minus1to1");
+    try {
+        lenet::normalizationFromString("zscore");
+        ADD_FAILURE() << "no exception";
+    } catch (const lenet::ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("unknown normalization 'zscore'"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(PreprocessTest, ToInkScalesTo01)
+{
+    const std::uint8_t pixels[] = {0, 51, 255, 128};
+    const InkImage img = lenet::toInk(pixels, 2, 2);
+    EXPECT_EQ(img.rows, 2);
+    EXPECT_EQ(img.cols, 2);
+    EXPECT_FLOAT_EQ(img.ink[0], 0.0f);
+    EXPECT_FLOAT_EQ(img.ink[1], 0.2f);
+    EXPECT_FLOAT_EQ(img.ink[2], 1.0f);
+    EXPECT_FLOAT_EQ(img.ink[3], 128.0f / 255.0f);
+}
+
+TEST(PreprocessTest, ToInputPadsMnistWithLecunBackground)
+{
+    InkImage img = blank(28, 28);
+    fillRect(img, 0, 0, 28, 28);
+    std::vector<float> out(32 * 32, 99.0f);
+    lenet::toInput(img, lenet::InputFormat{}, out.data());
+    for (int r = 0; r < 32; ++r)
+        for (int c = 0; c < 32; ++c) {
+            const bool inside = r >= 2 && r < 30 && c >= 2 && c < 30;
+            EXPECT_FLOAT_EQ(out[std::size_t(r) * 32 + c], inside ? 1.175f : -0.1f)
+                << "at " << r << "," << c;
+        }
+    EXPECT_FLOAT_EQ(out[0], -0.1f);
+    EXPECT_FLOAT_EQ(out[31], -0.1f);
+    EXPECT_FLOAT_EQ(out[31 * 32], -0.1f);
+    EXPECT_FLOAT_EQ(out[32 * 32 - 1], -0.1f);
+}
+
+TEST(PreprocessTest, ToInputPlacesPixelsAndNormalises)
+{
+    InkImage img = blank(28, 28);
+    at(img, 0, 0) = 1.0f;
+    at(img, 27, 27) = 0.5f;
+    lenet::InputFormat format;
+    format.normalization = Normalization::Unit;
+    std::vector<float> out(32 * 32);
+    lenet::toInput(img, format, out.data());
+    EXPECT_FLOAT_EQ(out[2 * 32 + 2], 1.0f);
+    EXPECT_FLOAT_EQ(out[29 * 32 + 29], 0.5f);
+    EXPECT_FLOAT_EQ(out[0], 0.0f);
+
+    format.normalization = Normalization::MinusOneOne;
+    lenet::toInput(img, format, out.data());
+    EXPECT_FLOAT_EQ(out[2 * 32 + 2], 1.0f);
+    EXPECT_FLOAT_EQ(out[29 * 32 + 29], 0.0f);
+    EXPECT_FLOAT_EQ(out[0], -1.0f);
+
+    format.normalization = Normalization::MeanStd;
+    lenet::toInput(img, format, out.data());
+    EXPECT_NEAR(out[2 * 32 + 2], (1.0f - 0.1307f) / 0.3081f, 1e-5);
+    EXPECT_NEAR(out[0], -0.1307f / 0.3081f, 1e-5);
+
+    format.height = 28;
+    format.width = 28;
+    format.normalization = Normalization::Unit;
+    std::vector<float> same(28 * 28);
+    lenet::toInput(img, format, same.data());
+    EXPECT_EQ(same, img.ink);
+}
+
+TEST(PreprocessTest, ToInputCropsSymmetrically)
+{
+    InkImage img = blank(4, 4);
+    at(img, 1, 1) = 0.25f;
+    at(img, 2, 2) = 0.75f;
+    lenet::InputFormat format{2, 2, Normalization::Unit};
+    std::vector<float> out(4);
+    lenet::toInput(img, format, out.data());
+    EXPECT_EQ(out, (std::vector<float>{0.25f, 0.0f, 0.0f, 0.75f}));
+}
+
+TEST(PreprocessTest, MnistStyleScalesAndCentresOffCentreRectangle)
+{
+    InkImage img = blank(100, 60);
+    fillRect(img, 10, 5, 40, 10);
+    const lenet::MnistStyleSteps steps = lenet::mnistStyleSteps(img);
+    EXPECT_EQ(steps.cropped.rows, 40);
+    EXPECT_EQ(steps.cropped.cols, 10);
+    expectMnistShape(steps, 20, 5);
+    EXPECT_EQ(inkBox(steps.centred), (std::pair<int, int>{20, 5}));
+    EXPECT_EQ(lenet::mnistStyle(img).ink, steps.centred.ink);
+}
+
+TEST(PreprocessTest, MnistStyleUpscalesSmallBlob)
+{
+    InkImage img = blank(12, 12);
+    fillRect(img, 1, 3, 7, 7);
+    const lenet::MnistStyleSteps steps = lenet::mnistStyleSteps(img);
+    expectMnistShape(steps, 20, 20);
+    for (float v : steps.scaled.ink)
+        EXPECT_FLOAT_EQ(v, 1.0f);
+}
+
+TEST(PreprocessTest, MnistStyleDownscalesLargeCanvasWithAntiAliasing)
+{
+    InkImage img = blank(400, 400);
+    for (int i = 40; i < 360; ++i)
+        fillRect(img, i, i / 2 + 30, 1, 25);
+    const lenet::MnistStyleSteps steps = lenet::mnistStyleSteps(img);
+    expectMnistShape(steps, 20, 12);
+    bool partial = false;
+    for (float v : steps.scaled.ink) {
+        EXPECT_GE(v, 0.0f);
+        EXPECT_LE(v, 1.0f);
+        partial = partial || (v > 0.05f && v < 0.95f);
+    }
+    EXPECT_TRUE(partial) << "area averaging should give grey edge pixels";
+}
+
+TEST(PreprocessTest, MnistStyleOnEmptyImageThrows)
+{
+    InkImage img = blank(28, 28);
+    at(img, 3, 3) = 0.01f;
+    try {
+        lenet::mnistStyle(img);
+        ADD_FAILURE() << "no exception";
+    } catch (const lenet::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("the image has no ink (nothing drawn?)"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(PreprocessTest, AffineIdentityKeepsImage)
+{
+    InkImage img = blank(28, 28);
+    for (std::size_t i = 0; i < img.ink.size(); ++i)
+        img.ink[i] = float((i * 37) % 101) / 100.0f;
+    EXPECT_EQ(lenet::affine(img, 0, 0, 0, 1, 1, 0).ink, img.ink);
+}
+
+TEST(PreprocessTest, AffineShiftMovesInkOnePixel)
+{
+    InkImage img = blank(28, 28);
+    at(img, 10, 12) = 1.0f;
+    InkImage right = blank(28, 28);
+    at(right, 10, 13) = 1.0f;
+    InkImage down = blank(28, 28);
+    at(down, 11, 12) = 1.0f;
+    EXPECT_EQ(lenet::affine(img, 1, 0, 0, 1, 1, 0).ink, right.ink);
+    EXPECT_EQ(lenet::affine(img, 0, 1, 0, 1, 1, 0).ink, down.ink);
+}
+
+TEST(PreprocessTest, AffineHalfTurnMirrorsAboutCentre)
+{
+    InkImage img = blank(28, 28);
+    at(img, 3, 5) = 1.0f;
+    const InkImage turned = lenet::affine(img, 0, 0, 180, 1, 1, 0);
+    EXPECT_NEAR(at(turned, 24, 22), 1.0f, 1e-5);
+    float total = 0;
+    for (float v : turned.ink)
+        total += v;
+    EXPECT_NEAR(total, 1.0f, 1e-5);
+}
+
+TEST(PreprocessTest, DistortIsReproducibleForASeed)
+{
+    InkImage img = blank(28, 28);
+    fillRect(img, 6, 10, 16, 6);
+    const lenet::Distortion d;
+    std::mt19937 a(42), b(42), c(43);
+    const InkImage first = lenet::distort(img, d, a);
+    EXPECT_EQ(first.ink, lenet::distort(img, d, b).ink);
+    EXPECT_NE(first.ink, lenet::distort(img, d, c).ink);
+    EXPECT_NE(first.ink, img.ink);
+    EXPECT_EQ(first.rows, 28);
+    EXPECT_EQ(first.cols, 28);
+}
+
+TEST(ImageFileTest, ReadsBinaryPgm)
+{
+    TempDir dir;
+    const std::string header = "P5\n# a comment\n3 2\n255\n";
+    const unsigned char pixels[] = {0, 255, 51, 0, 0, 0};
+    writeText(dir.file("a.pgm"), header + std::string(reinterpret_cast<const char*>(pixels), 6));
+    const InkImage img = lenet::readImageFile(dir.file("a.pgm"));
+    ASSERT_EQ(img.rows, 2);
+    ASSERT_EQ(img.cols, 3);
+    EXPECT_FLOAT_EQ(at(img, 0, 1), 1.0f);
+    EXPECT_FLOAT_EQ(at(img, 0, 2), 0.2f);
+    EXPECT_FLOAT_EQ(at(img, 1, 0), 0.0f);
+}
+
+TEST(ImageFileTest, ReadsAsciiPgmAndInvertsDarkOnLight)
+{
+    TempDir dir;
+    writeText(dir.file("b.pgm"), "P2 2 2 10\n10 10\n0 10\n");
+    const InkImage img = lenet::readImageFile(dir.file("b.pgm"));
+    ASSERT_EQ(img.rows, 2);
+    ASSERT_EQ(img.cols, 2);
+    EXPECT_EQ(img.ink, (std::vector<float>{0.0f, 0.0f, 1.0f, 0.0f}));
+}
+
+TEST(ImageFileTest, Reads16BitPgm)
+{
+    TempDir dir;
+    const unsigned char pixels[] = {0x00, 0x00, 0x03, 0xe8, 0x01, 0xf4, 0x00, 0x00};
+    writeText(dir.file("c.pgm"),
+              "P5 4 1 1000\n" + std::string(reinterpret_cast<const char*>(pixels), 8));
+    const InkImage img = lenet::readImageFile(dir.file("c.pgm"));
+    ASSERT_EQ(img.cols, 4);
+    EXPECT_EQ(img.ink, (std::vector<float>{0.0f, 1.0f, 0.5f, 0.0f}));
+}
+
+TEST(ImageFileTest, RejectsBadFiles)
+{
+    TempDir dir;
+    writeText(dir.file("short.pgm"), "P5 4 4 255\nabc");
+    try {
+        lenet::readImageFile(dir.file("short.pgm"));
+        ADD_FAILURE() << "no exception";
+    } catch (const lenet::FormatError& e) {
+        EXPECT_NE(std::string(e.what()).find("short.pgm: PGM pixel data is 3 bytes, expected 16"),
+                  std::string::npos)
+            << e.what();
+    }
+    writeText(dir.file("x.txt"), "hello");
+    EXPECT_THROW(lenet::readImageFile(dir.file("x.txt")), lenet::FormatError);
+    EXPECT_THROW(lenet::readImageFile(dir.file("missing.png")), lenet::IoError);
+}
+
+TEST(ImageFileTest, ReadsPngAndInvertsDarkDigitOnWhite)
+{
+    TempDir dir;
+    std::vector<png_byte> grey(20 * 16, 255);
+    for (int r = 4; r < 16; ++r)
+        for (int c = 6; c < 9; ++c)
+            grey[std::size_t(r) * 16 + c] = 0;
+    png_image image;
+    std::memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    image.width = 16;
+    image.height = 20;
+    image.format = PNG_FORMAT_GRAY;
+    const std::string path = dir.file("digit.png");
+    ASSERT_TRUE(png_image_write_to_file(&image, path.c_str(), 0, grey.data(), 0, nullptr))
+        << image.message;
+
+    const InkImage img = lenet::readImageFile(path);
+    ASSERT_EQ(img.rows, 20);
+    ASSERT_EQ(img.cols, 16);
+    for (int r = 0; r < 20; ++r)
+        for (int c = 0; c < 16; ++c) {
+            const bool ink = r >= 4 && r < 16 && c >= 6 && c < 9;
+            EXPECT_FLOAT_EQ(at(img, r, c), ink ? 1.0f : 0.0f) << "at " << r << "," << c;
+        }
+}
+
+TEST(ImageFileTest, ReadsPngWithAlphaOnWhite)
+{
+    TempDir dir;
+    std::vector<png_byte> greyAlpha(8 * 8 * 2, 0);
+    for (int i = 0; i < 8; ++i)
+        greyAlpha[std::size_t(i * 8 + i) * 2 + 1] = 255;
+    png_image image;
+    std::memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    image.width = 8;
+    image.height = 8;
+    image.format = PNG_FORMAT_GA;
+    const std::string path = dir.file("alpha.png");
+    ASSERT_TRUE(png_image_write_to_file(&image, path.c_str(), 0, greyAlpha.data(), 0, nullptr))
+        << image.message;
+
+    const InkImage img = lenet::readImageFile(path);
+    ASSERT_EQ(img.rows, 8);
+    for (int r = 0; r < 8; ++r)
+        for (int c = 0; c < 8; ++c)
+            EXPECT_FLOAT_EQ(at(img, r, c), r == c ? 1.0f : 0.0f) << "at " << r << "," << c;
+}
