@@ -4,12 +4,13 @@
 #   2. fetches MNIST into data/mnist (or $LENET_DATA) and checks its sha256 sums
 #   3. configures and builds Release into build/ (Ninja)
 #   4. runs the studio (default), the CLI (--headless), or nothing (--no-run)
+# --deps-only stops after step 2 (scripts/test.sh uses it: it builds its own tree).
 # Idempotent: a second run skips installed packages and good data, and rebuilds incrementally.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: scripts/setup.sh [--no-ui] [--headless | --no-run] [-- ARGS...]
+Usage: scripts/setup.sh [--no-ui] [--headless | --no-run | --deps-only] [-- ARGS...]
 
 Installs the Debian packages LeNet Studio needs, fetches MNIST, builds Release into
 build/ and runs the program.
@@ -20,6 +21,7 @@ Options:
                ARGS after "--" replace those arguments, e.g.
                  scripts/setup.sh --headless -- train --preset lenet5-1998
   --no-run     stop after building
+  --deps-only  stop after the packages and the data (no build)
   --no-ui      no Qt studio: skip the Qt/QCustomPlot/X11 packages and build with
                -DLENET_BUILD_UI=OFF (implies the CLI; same as LENET_NO_UI=1)
   -h, --help   print this help
@@ -48,6 +50,7 @@ while (($#)); do
   case "$1" in
     --headless) [[ $mode == norun ]] && die "--headless and --no-run exclude each other"; mode=headless ;;
     --no-run)   [[ $mode == headless ]] && die "--headless and --no-run exclude each other"; mode=norun ;;
+    --deps-only) [[ $mode == gui ]] || die "--deps-only excludes --headless and --no-run"; mode=deps ;;
     --no-ui)    no_ui=1 ;;
     -h|--help)  usage; exit 0 ;;
     --)         shift; run_args=("$@"); have_run_args=1; break ;;
@@ -179,6 +182,10 @@ else
   say "MNIST ready in $DATA_DIR (sha256 sums OK)"
 fi
 export LENET_DATA="$DATA_DIR"
+if [[ $mode == deps ]]; then
+  say "done (--deps-only): packages and data are ready"
+  exit 0
+fi
 
 # ---- 3. configure and build ---------------------------------------------------------------
 say "configuring Release in $BUILD_DIR${ARCH:+ (-march=$ARCH)}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # LeNet Studio: build and test, in one command (also what CI runs, via .ci/run).
-#   1. scripts/setup.sh --no-run   (packages, MNIST, Release build in build/)
+#   1. scripts/setup.sh --deps-only   (packages, MNIST)
 #   2. build-test/: Release, -Werror, tests on; ctest without the opt-in labels slow|soak
 #   3. build-noqt/: proves lenet_core and the CLI build without Qt
 #   4. only with LENET_SANITIZE_CHECK=1: build-asan/ (Debug, ASan+UBSan) and the same ctest
@@ -12,7 +12,7 @@ case "${1:-}" in
     cat <<'EOF'
 Usage: scripts/test.sh
 
-Runs scripts/setup.sh --no-run, builds build-test/ (Release, warnings as errors) and runs
+Runs scripts/setup.sh --deps-only, builds build-test/ (Release, warnings as errors) and runs
   ctest --test-dir build-test --output-on-failure -j2 -LE "slow|soak" --timeout 900
 then checks that lenet_core and lenet build without Qt (build-noqt/).
 
@@ -59,8 +59,8 @@ run_ctest() {  # run_ctest <dir>: prints nothing extra, returns ctest's exit cod
 }
 
 # ---- 1. packages, data, Release build --------------------------------------------------------
-say "scripts/setup.sh --no-run"
-bash "$REPO/scripts/setup.sh" --no-run
+say "scripts/setup.sh --deps-only"
+bash "$REPO/scripts/setup.sh" --deps-only
 # setup.sh puts MNIST here (or in $LENET_DATA); tell the tests.
 export LENET_DATA="${LENET_DATA:-$REPO/data/mnist}"
 

@@ -117,6 +117,15 @@ std::vector<EpochMetrics> historyFromJson(const json& a) {
     return h;
 }
 
+std::string dimsText(const std::vector<int>& dims) {
+    std::string text;
+    for (int d : dims) {
+        if (!text.empty()) text += 'x';
+        text += std::to_string(d);
+    }
+    return text;
+}
+
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw IoError(path + ": cannot open: " + std::strerror(errno));
@@ -241,10 +250,8 @@ Model loadModel(const std::string& path) {
             std::vector<int> dims;
             for (int d = 0; d < ndims; ++d) dims.push_back(int(r.get<std::uint32_t>("a weight shape")));
             if (dims != p.dims) {
-                std::string got, exp;
-                for (int d : dims) got += (got.empty() ? "" : "x") + std::to_string(d);
-                for (int d : p.dims) exp += (exp.empty() ? "" : "x") + std::to_string(d);
-                r.fail("weights '" + want + "' are " + got + ", the architecture needs " + exp);
+                r.fail("weights '" + want + "' are " + dimsText(dims) + ", the architecture needs " +
+                       dimsText(p.dims));
             }
             r.floats(p.value.data(), p.value.size(), "the weight values");
         }

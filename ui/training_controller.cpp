@@ -1,0 +1,59 @@
+// TrainingController: owns the training thread and its worker; all calls come from the GUI
+// thread, all results come back by queued signal.
+#include "ui/training_controller.h"
+
+#include "lenet/data/idx.h"
+#include "ui/training_worker.h"
+
+namespace lenet::ui {
+
+TrainingController::TrainingController(QObject* parent)
+    : QObject(parent),
+      m_worker(new TrainingWorker),
+      m_dataDir(QString::fromStdString(lenet::defaultDataDir())) {
+    registerTrainingTypes();
+    m_thread.setObjectName(QStringLiteral("training"));
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &TrainingWorker::statusChanged, this, &TrainingController::statusChanged);
+    connect(m_worker, &TrainingWorker::progressed, this, &TrainingController::progressed);
+    connect(m_worker, &TrainingWorker::epochFinished, this, &TrainingController::epochFinished);
+    connect(m_worker, &TrainingWorker::finished, this, &TrainingController::handleFinished);
+    connect(m_worker, &TrainingWorker::failed, this, &TrainingController::handleFailed);
+    m_thread.start();
+}
+
+TrainingController::~TrainingController() {
+    m_stopSource.request_stop();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+bool TrainingController::start(const lenet::ArchitectureSpec& spec) {
+    if (m_running) return false;
+    m_stopSource = std::stop_source();
+    TrainingRequest request{spec, m_dataDir.toStdString(), m_stopSource.get_token()};
+    m_running = true;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, request = std::move(request)] { worker->run(request); },
+        Qt::QueuedConnection);
+    Q_EMIT started();
+    return true;
+}
+
+void TrainingController::stop() {
+    if (m_running) m_stopSource.request_stop();
+}
+
+void TrainingController::handleFinished(const EpochHistory& history,
+                                        const NetworkSnapshot& network, const QString& stopReason) {
+    m_running = false;
+    Q_EMIT finished(history, network, stopReason);
+}
+
+void TrainingController::handleFailed(const QString& message) {
+    m_running = false;
+    Q_EMIT failed(message);
+}
+
+}  // namespace lenet::ui

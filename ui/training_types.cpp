@@ -1,0 +1,13 @@
+// Meta-type registration of the training snapshot types.
+#include "ui/training_types.h"
+
+namespace lenet::ui {
+
+void registerTrainingTypes() {
+    qRegisterMetaType<lenet::Progress>();
+    qRegisterMetaType<lenet::EpochMetrics>();
+    qRegisterMetaType<EpochHistory>();
+    qRegisterMetaType<NetworkSnapshot>();
+}
+
+}  // namespace lenet::ui

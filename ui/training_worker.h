@@ -1,0 +1,50 @@
+// The object that lives on the training thread: loads MNIST once, builds and trains a network
+// and reports through queued signals. Only this object ever touches the live network.
+#pragma once
+
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include <QObject>
+#include <QString>
+
+#include "lenet/data/idx.h"
+#include "lenet/spec.h"
+#include "ui/training_types.h"
+
+namespace lenet::ui {
+
+/// One run: the architecture with the user's training settings in spec.training.
+struct TrainingRequest {
+    lenet::ArchitectureSpec spec;
+    std::string dataDir;
+    std::stop_token stop;
+};
+
+class TrainingWorker : public QObject {
+    Q_OBJECT
+
+public:
+    /// Runs on the worker's thread; returns when the run ends. Every outcome ends with exactly
+    /// one finished() or failed().
+    void run(const TrainingRequest& request);
+
+Q_SIGNALS:
+    void statusChanged(const QString& text);
+    void progressed(const lenet::Progress& progress);
+    void epochFinished(const lenet::EpochMetrics& metrics);
+    void finished(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
+                  const QString& stopReason);
+    void failed(const QString& message);
+
+private:
+    /// Loads the train and test splits of `dir` unless they are cached already.
+    void loadData(const std::string& dir);
+
+    std::string m_dataDir;
+    std::optional<lenet::Dataset> m_train;
+    std::optional<lenet::Dataset> m_test;
+};
+
+}  // namespace lenet::ui
