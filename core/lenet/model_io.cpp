@@ -232,7 +232,14 @@ Model loadModel(const std::string& path) {
     } catch (const json::exception& e) {
         throw FormatError(path + ": the training history is malformed: " + e.what());
     }
-    Network net(spec);
+    // A spec can parse and still not build (e.g. shapes that do not fit): also a bad file.
+    Network net = [&] {
+        try {
+            return Network(spec);
+        } catch (const ConfigError& e) {
+            throw FormatError(path + ": the architecture in the file is invalid: " + e.what());
+        }
+    }();
     const auto tensors = r.get<std::uint32_t>("the tensor count");
     std::size_t expected = 0;
     for (int l = 0; l < net.layerCount(); ++l) expected += net.layer(l).params().size();

@@ -1,5 +1,7 @@
 #include "lenet/presets.h"
 
+#include <algorithm>
+
 #include "lenet/error.h"
 #include "lenet/resources.h"
 
@@ -17,6 +19,8 @@ std::vector<std::string> presetNames() {
             names.push_back(file.substr(0, file.size() - kSuffix.size()));
         }
     }
+    // Sorting the file names puts "a-b.json" before "a.json"; the names themselves are sorted.
+    std::sort(names.begin(), names.end());
     return names;
 }
 

@@ -63,6 +63,8 @@ struct Distortion {
     float maxRotation = 10.0f;  // degrees
     float maxScale = 0.15f;     // relative, per axis (so also squeezing)
     float maxShear = 0.3f;      // horizontal shear factor
+
+    friend bool operator==(const Distortion&, const Distortion&) = default;
 };
 
 /// Applies one random affine map drawn from `rng` (bilinear, background 0 outside).

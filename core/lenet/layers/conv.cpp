@@ -175,7 +175,14 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
         if (squareInputs) cn = cn.array().square();
         const ConstMatMap dyn(dy.sample(n), out.c, p);
         dw.noalias() += dyn * cn.transpose();
-        db += dyn.rowwise().sum();
+        // A plain loop: Eigen's vectorised row sums depend on the rows' alignment in memory,
+        // which would make the result (and training) differ between runs and thread counts.
+        for (int m = 0; m < out.c; ++m) {
+            const float* row = dy.sample(n) + std::size_t(m) * p;
+            float sum = 0.0f;
+            for (int i = 0; i < p; ++i) sum += row[i];
+            db[m] += sum;
+        }
         if (dx) {
             MatMap(dcol.data(), ckk, p).noalias() = w.transpose() * dyn;
             col2im(dcol.data(), in, m_k, m_stride, m_pad, out.h, out.w, dx->sample(n));

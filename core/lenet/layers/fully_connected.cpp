@@ -1,5 +1,7 @@
 #include "lenet/layers/fully_connected.h"
 
+#include <algorithm>
+
 #include <Eigen/Core>
 
 #include "lenet/error.h"
@@ -14,6 +16,16 @@ using ConstMatMap = Eigen::Map<const RowMatrix>;
 Shape fcOutput(const std::string& name, int units) {
     if (units < 1) throw ConfigError("layer '" + name + "' (fc): units must be >= 1");
     return {units, 1, 1};
+}
+
+// out[j] = sum of column j of m (rows x cols, row-major), row after row. A plain loop: Eigen's
+// vectorised column sums depend on the destination's alignment in memory, which would make the
+// result (and training) differ between runs and thread counts.
+void sumRows(const float* m, int rows, int cols, float* out) {
+    std::fill_n(out, cols, 0.0f);
+    for (int r = 0; r < rows; ++r) {
+        for (int j = 0; j < cols; ++j) out[j] += m[std::size_t(r) * cols + j];
+    }
 }
 
 }  // namespace
@@ -44,7 +56,7 @@ void FullyConnected::backward(const Tensor& x, const Tensor&, const Tensor& dy, 
     const ConstMatMap dyr(dy.sample(r.begin), r.size(), out);
     MatMap(dparams[0], out, in).noalias() =
         dyr.transpose() * ConstMatMap(x.sample(r.begin), r.size(), in);
-    Eigen::Map<Eigen::RowVectorXf>(dparams[1], out) = dyr.colwise().sum();
+    sumRows(dy.sample(r.begin), r.size(), out, dparams[1]);
     if (dx) {
         MatMap(dx->sample(r.begin), r.size(), in).noalias() =
             dyr * ConstMatMap(params()[0].value.data(), out, in);
@@ -57,7 +69,7 @@ void FullyConnected::curvature(const Tensor& x, const Tensor&, const Tensor& d2y
     const ConstMatMap d2yr(d2y.sample(r.begin), r.size(), out);
     const RowMatrix x2 = ConstMatMap(x.sample(r.begin), r.size(), in).array().square();
     MatMap(hparams[0], out, in).noalias() = d2yr.transpose() * x2;
-    Eigen::Map<Eigen::RowVectorXf>(hparams[1], out) = d2yr.colwise().sum();
+    sumRows(d2y.sample(r.begin), r.size(), out, hparams[1]);
     if (d2x) {
         const RowMatrix w2 = ConstMatMap(params()[0].value.data(), out, in).array().square();
         MatMap(d2x->sample(r.begin), r.size(), in).noalias() = d2yr * w2;

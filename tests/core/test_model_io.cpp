@@ -1,0 +1,348 @@
+// The model file: exact round trips, and every kind of damage (truncation, flipped bytes, wrong
+// magic or version, weights that do not fit the architecture) refused with a FormatError.
+#include "lenet/error.h"
+#include "lenet/model_io.h"
+#include "lenet/presets.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using lenet::FormatError;
+using lenet::Network;
+
+namespace {
+
+/// A fresh folder under the system temp directory, removed with everything in it.
+class TempDir {
+public:
+    TempDir()
+    {
+        static std::atomic<int> counter{0};
+        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+        m_path = fs::temp_directory_path() /
+                 ("lenet_test_model_" + std::to_string(stamp) + "_" + std::to_string(counter++));
+        fs::create_directories(m_path);
+    }
+    ~TempDir()
+    {
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    std::string file(const std::string& name) const { return (m_path / name).string(); }
+    const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+/// Runs `f`, expecting an exception of type E whose message contains every phrase.
+template <class E>
+void expectError(const std::function<void()>& f, const std::vector<std::string>& phrases)
+{
+    try {
+        f();
+        ADD_FAILURE() << "no exception thrown";
+    } catch (const E& e) {
+        const std::string what = e.what();
+        for (const std::string& phrase : phrases) {
+            EXPECT_NE(what.find(phrase), std::string::npos)
+                << "message \"" << what << "\" lacks \"" << phrase << "\"";
+        }
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "wrong exception type: " << e.what();
+    }
+}
+
+std::string readBytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void writeBytes(const std::string& path, const std::string& bytes)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), std::streamsize(bytes.size()));
+    ASSERT_TRUE(out.good()) << path;
+}
+
+std::uint32_t get32(const std::string& b, std::size_t at)
+{
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i)
+        v |= std::uint32_t(static_cast<unsigned char>(b[at + i])) << (8 * i);
+    return v;
+}
+
+void put32(std::string& b, std::size_t at, std::uint32_t v)
+{
+    for (int i = 0; i < 4; ++i)
+        b[at + i] = char((v >> (8 * i)) & 0xff);
+}
+
+/// Replaces the trailing CRC-32 with the one of the bytes before it.
+void fixChecksum(std::string& b)
+{
+    const std::size_t body = b.size() - 4;
+    put32(b, body, std::uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(b.data()), uInt(body))));
+}
+
+// Byte offsets of the header: "LENETMDL", u32 version, u32 json_bytes, json.
+constexpr std::size_t kVersionAt = 8;
+constexpr std::size_t kJsonSizeAt = 12;
+constexpr std::size_t kJsonAt = 16;
+
+/// `file` with its JSON header replaced by `json` (lengths and checksum fixed).
+std::string withHeader(const std::string& file, const std::string& json)
+{
+    const std::uint32_t oldSize = get32(file, kJsonSizeAt);
+    std::string b = file.substr(0, kJsonAt) + json + file.substr(kJsonAt + oldSize);
+    put32(b, kJsonSizeAt, std::uint32_t(json.size()));
+    fixChecksum(b);
+    return b;
+}
+
+std::string headerOf(const std::string& file)
+{
+    return file.substr(kJsonAt, get32(file, kJsonSizeAt));
+}
+
+Network trainedLookingNetwork(const std::string& presetName, std::uint64_t seed)
+{
+    Network net(lenet::preset(presetName));
+    net.initialize(seed);
+    // Running statistics and biases away from their initial constants, and a -0.
+    for (lenet::Param* p : net.params()) {
+        for (std::size_t i = 0; i < p->value.size(); ++i)
+            p->value[i] += 1e-3f * float(i % 7) - 0.002f;
+    }
+    net.params().front()->value[0] = -0.0f;
+    return net;
+}
+
+std::vector<lenet::EpochMetrics> someHistory()
+{
+    std::vector<lenet::EpochMetrics> h(2);
+    h[0] = {1, 0.4123456789, 0.0912, -1.0, 0.0311, 0.1, 12.5, 4800.25, 5e-4};
+    h[1] = {2, 0.1, 1.0 / 3.0, 0.05, 0.0211, 0.0712, 11.0, 5454.5, 2e-4};
+    return h;
+}
+
+void expectSameWeights(const Network& a, const Network& b)
+{
+    const auto pa = a.params(), pb = b.params();
+    ASSERT_EQ(pa.size(), pb.size());
+    for (std::size_t i = 0; i < pa.size(); ++i) {
+        EXPECT_EQ(pa[i]->name, pb[i]->name);
+        EXPECT_EQ(pa[i]->dims, pb[i]->dims);
+        ASSERT_EQ(pa[i]->value.size(), pb[i]->value.size());
+        EXPECT_EQ(std::memcmp(pa[i]->value.data(), pb[i]->value.data(),
+                              pa[i]->value.size() * sizeof(float)),
+                  0)
+            << "param " << i << " " << pa[i]->name;
+    }
+}
+
+TEST(ModelFile, RoundTripIsExact)
+{
+    TempDir dir;
+    for (const std::string& name : lenet::presetNames()) {
+        SCOPED_TRACE(name);
+        const Network net = trainedLookingNetwork(name, 4);
+        const auto history = someHistory();
+        const std::string path = dir.file(name + ".lenet");
+        lenet::saveModel(path, net, history);
+        const lenet::Model model = lenet::loadModel(path);
+
+        expectSameWeights(model.network, net);
+        EXPECT_EQ(lenet::toJson(model.network.spec()), lenet::toJson(net.spec()));
+        EXPECT_EQ(model.network.spec().layers, net.spec().layers);
+        EXPECT_EQ(model.network.spec().training, net.spec().training);
+        ASSERT_EQ(model.history.size(), history.size());
+        for (std::size_t e = 0; e < history.size(); ++e) {
+            const auto& a = model.history[e];
+            const auto& b = history[e];
+            EXPECT_EQ(a.epoch, b.epoch);
+            EXPECT_EQ(a.loss, b.loss);
+            EXPECT_EQ(a.trainError, b.trainError);
+            EXPECT_EQ(a.validationError, b.validationError);
+            EXPECT_EQ(a.testError, b.testError);
+            EXPECT_EQ(a.testLoss, b.testLoss);
+            EXPECT_EQ(a.seconds, b.seconds);
+            EXPECT_EQ(a.imagesPerSecond, b.imagesPerSecond);
+            EXPECT_EQ(a.lr, b.lr);
+        }
+        // Saving what was loaded gives the same bytes.
+        lenet::saveModel(dir.file("again.lenet"), model.network, model.history);
+        EXPECT_EQ(readBytes(dir.file("again.lenet")), readBytes(path));
+    }
+}
+
+TEST(ModelFile, StartsWithMagicAndVersionAndEndsWithTheCrc)
+{
+    TempDir dir;
+    lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), {});
+    const std::string b = readBytes(dir.file("m"));
+    EXPECT_EQ(b.substr(0, 8), "LENETMDL");
+    EXPECT_EQ(get32(b, kVersionAt), lenet::kModelFileVersion);
+    EXPECT_EQ(nlohmann::json::parse(headerOf(b)).at("spec").at("name"), "lenet5-1998");
+    std::string copy = b;
+    fixChecksum(copy);
+    EXPECT_EQ(copy, b);
+}
+
+TEST(ModelFile, TruncatedFilesAreRefused)
+{
+    TempDir dir;
+    lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), someHistory());
+    const std::string b = readBytes(dir.file("m"));
+    for (std::size_t length : {std::size_t(0), std::size_t(5), std::size_t(8), std::size_t(11),
+                               std::size_t(15), std::size_t(100), b.size() / 2, b.size() - 5,
+                               b.size() - 1}) {
+        SCOPED_TRACE(length);
+        writeBytes(dir.file("cut"), b.substr(0, length));
+        expectError<FormatError>([&] { lenet::loadModel(dir.file("cut")); }, {dir.file("cut")});
+    }
+    writeBytes(dir.file("cut"), b.substr(0, b.size() / 2));
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("cut")); },
+                             {"checksum mismatch", "corrupt or truncated"});
+    writeBytes(dir.file("cut"), b.substr(0, 10));
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("cut")); },
+                             {"ends inside the version", "truncated"});
+}
+
+TEST(ModelFile, AFlippedByteFailsTheChecksum)
+{
+    TempDir dir;
+    lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-modern", 1), someHistory());
+    const std::string b = readBytes(dir.file("m"));
+    for (std::size_t at : {kJsonAt + 3, b.size() / 2, b.size() - 9}) {
+        SCOPED_TRACE(at);
+        std::string damaged = b;
+        damaged[at] = char(damaged[at] ^ 0x10);
+        writeBytes(dir.file("bad"), damaged);
+        expectError<FormatError>([&] { lenet::loadModel(dir.file("bad")); },
+                                 {dir.file("bad"), "checksum mismatch"});
+    }
+}
+
+TEST(ModelFile, WrongMagicIsRefused)
+{
+    TempDir dir;
+    lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), {});
+    std::string b = readBytes(dir.file("m"));
+    b[0] = 'X';
+    fixChecksum(b);
+    writeBytes(dir.file("bad"), b);
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("bad")); },
+                             {"not a LeNet Studio model file", "LENETMDL"});
+    writeBytes(dir.file("text"), "{\"name\": \"lenet5-1998\"}");
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("text")); },
+                             {"not a LeNet Studio model file"});
+}
+
+TEST(ModelFile, WrongVersionIsRefusedEvenWithAValidChecksum)
+{
+    TempDir dir;
+    lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), {});
+    std::string b = readBytes(dir.file("m"));
+    put32(b, kVersionAt, lenet::kModelFileVersion + 1);
+    fixChecksum(b);
+    writeBytes(dir.file("v2"), b);
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("v2")); },
+                             {"model file version 2 is not supported", "reads version 1"});
+}
+
+TEST(ModelFile, WeightsThatDoNotFitTheArchitectureAreRefused)
+{
+    TempDir dir;
+    lenet::saveModel(dir.file("old"), trainedLookingNetwork("lenet5-1998", 1), {});
+    lenet::saveModel(dir.file("modern"), trainedLookingNetwork("lenet5-modern", 1), {});
+    const std::string old = readBytes(dir.file("old"));
+
+    // Another architecture's header over lenet5-1998's weights: a different number of arrays.
+    writeBytes(dir.file("spliced"), withHeader(old, headerOf(readBytes(dir.file("modern")))));
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("spliced")); },
+                             {"13 weight arrays", "'lenet5-modern' has 18"});
+
+    // The same layers with C5 narrowed to 100 maps: same array count, wrong shapes.
+    nlohmann::json header = nlohmann::json::parse(headerOf(old));
+    header["spec"]["layers"][8]["maps"] = 100;
+    writeBytes(dir.file("narrow"), withHeader(old, header.dump()));
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("narrow")); },
+                             {"'C5.weight' are 120x16x5x5, the architecture needs 100x16x5x5"});
+
+    // A renamed layer: the names must match too.
+    header = nlohmann::json::parse(headerOf(old));
+    header["spec"]["layers"][2]["name"] = "P2";
+    writeBytes(dir.file("renamed"), withHeader(old, header.dump()));
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("renamed")); },
+                             {"expected weights 'P2.coef', found 'S2.coef'"});
+
+    // Invalid architectures in the header: one that does not parse, one that does not build.
+    header = nlohmann::json::parse(headerOf(old));
+    header["spec"]["layers"][0]["kernal"] = 5;
+    writeBytes(dir.file("invalid"), withHeader(old, header.dump()));
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("invalid")); },
+                             {"architecture in the file is invalid", "layers[0].kernal"});
+    header = nlohmann::json::parse(headerOf(old));
+    header["spec"]["layers"][0]["maps"] = 8;
+    writeBytes(dir.file("unbuildable"), withHeader(old, header.dump()));
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("unbuildable")); },
+                             {dir.file("unbuildable"), "architecture in the file is invalid",
+                              "lecun1998 connection table"});
+
+    // Extra bytes after the weights.
+    std::string longer = old.substr(0, old.size() - 4) + std::string(8, '\0') + "CRC!";
+    fixChecksum(longer);
+    writeBytes(dir.file("longer"), longer);
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("longer")); },
+                             {"8 unexpected bytes after the weights"});
+}
+
+TEST(ModelFile, MissingFileIsAnIoError)
+{
+    TempDir dir;
+    expectError<lenet::IoError>([&] { lenet::loadModel(dir.file("absent.lenet")); },
+                                {dir.file("absent.lenet"), "cannot open"});
+    expectError<lenet::IoError>(
+        [&] {
+            lenet::saveModel(dir.file("no/such/folder/m.lenet"),
+                             Network(lenet::preset("lenet5-1998")), {});
+        },
+        {"no/such/folder/m.lenet"});
+}
+
+TEST(AtomicWrite, ReplacesTheFileAndLeavesNoTemporary)
+{
+    TempDir dir;
+    const std::string path = dir.file("out.bin");
+    lenet::writeFileAtomically(path, "first version, longer than the second");
+    EXPECT_EQ(readBytes(path), "first version, longer than the second");
+    lenet::writeFileAtomically(path, std::string("second\0version", 14));
+    EXPECT_EQ(readBytes(path), std::string("second\0version", 14));
+    lenet::saveModel(dir.file("model.lenet"), Network(lenet::preset("lenet5-1998")), {});
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir.path()))
+        names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"model.lenet", "out.bin"}));
+}
+
+}  // namespace

@@ -1,0 +1,218 @@
+// Architecture specs: JSON round trips of every preset, and every kind of invalid spec or
+// training configuration fails with ConfigError naming where and what.
+#include "lenet/error.h"
+#include "lenet/network.h"
+#include "lenet/presets.h"
+#include "lenet/spec.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+using lenet::ArchitectureSpec;
+using lenet::ConfigError;
+using nlohmann::json;
+
+namespace {
+
+/// Runs `f`, expecting an exception of type E whose message contains every phrase.
+template <class E>
+void expectError(const std::function<void()>& f, const std::vector<std::string>& phrases)
+{
+    try {
+        f();
+        ADD_FAILURE() << "no exception thrown";
+    } catch (const E& e) {
+        const std::string what = e.what();
+        for (const std::string& phrase : phrases) {
+            EXPECT_NE(what.find(phrase), std::string::npos)
+                << "message \"" << what << "\" lacks \"" << phrase << "\"";
+        }
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "wrong exception type: " << e.what();
+    }
+}
+
+json presetJson(const std::string& name) { return lenet::toJson(lenet::preset(name)); }
+
+/// Parses `j` and builds the network: the two places a spec can be rejected.
+void build(const json& j) { lenet::Network net(lenet::specFromJson(j)); }
+
+TEST(SpecJson, EveryPresetSurvivesARoundTrip)
+{
+    for (const std::string& name : lenet::presetNames()) {
+        SCOPED_TRACE(name);
+        const ArchitectureSpec s = lenet::preset(name);
+        const ArchitectureSpec back = lenet::specFromJson(lenet::toJson(s));
+        EXPECT_EQ(back.name, s.name);
+        EXPECT_EQ(back.description, s.description);
+        EXPECT_EQ(back.input, s.input);
+        EXPECT_EQ(back.normalization, s.normalization);
+        EXPECT_EQ(back.layers, s.layers);
+        EXPECT_EQ(back.loss, s.loss);
+        EXPECT_EQ(back.mapJ, s.mapJ);
+        EXPECT_EQ(back.init, s.init);
+        EXPECT_EQ(back.training, s.training);
+        EXPECT_EQ(lenet::toJson(back), lenet::toJson(s));
+    }
+}
+
+TEST(SpecJson, NonDefaultFieldsSurviveARoundTrip)
+{
+    ArchitectureSpec s = lenet::preset("lenet5-modern");
+    s.layers[0].stride = 2;
+    s.layers[0].padding = 3;
+    s.layers[2].fn = "leaky_relu";
+    s.layers[2].slope = 0.2f;
+    s.layers[6].fn = "log_relu";
+    s.layers[6].beta = 1.5f;
+    s.training.optimizer = "nesterov";
+    s.training.distort = true;
+    s.training.distortion.maxRotation = 4.5f;
+    s.training.validation = 0.1f;
+    s.training.patience = 3;
+    s.training.seed = 1ULL << 40;
+    const ArchitectureSpec back = lenet::specFromJson(lenet::toJson(s));
+    EXPECT_EQ(back.layers, s.layers);
+    EXPECT_EQ(back.training, s.training);
+}
+
+TEST(SpecJson, TextParsingNamesTheOrigin)
+{
+    expectError<ConfigError>([] { lenet::specFromJsonText("{\"name\": ", "my.json"); },
+                             {"my.json: not valid JSON"});
+    expectError<ConfigError>([] { lenet::specFromJsonText("{\"name\": \"x\"}", "my.json"); },
+                             {"my.json: layers: expected a non-empty array"});
+    expectError<lenet::IoError>([] { lenet::loadSpecFile("/nonexistent/arch.json"); },
+                                {"/nonexistent/arch.json", "cannot open"});
+}
+
+TEST(SpecErrors, UnknownKeyNamesItsPath)
+{
+    json j = presetJson("lenet5-1998");
+    j["layers"][2]["kernal"] = 5;
+    expectError<ConfigError>([&] { lenet::specFromJson(j); }, {"layers[2].kernal: unknown key"});
+    j = presetJson("lenet5-1998");
+    j["trianing"] = json::object();
+    expectError<ConfigError>([&] { lenet::specFromJson(j); }, {"trianing: unknown key"});
+    j = presetJson("lenet5-1998");
+    j["training"]["distortion"]["max_skew"] = 1;
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"training.distortion.max_skew: unknown key"});
+}
+
+TEST(SpecErrors, WrongTypeNamesItsPath)
+{
+    json j = presetJson("lenet5-1998");
+    j["layers"][0]["kernel"] = "5";
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"layers[0].kernel: expected an integer"});
+    j = presetJson("lenet5-1998");
+    j["layers"][12]["trainable"] = 1;
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"layers[12].trainable: expected true or false"});
+    j = presetJson("lenet5-1998");
+    j["training"]["lr"] = "fast";
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"training.lr: expected a number"});
+    j = presetJson("lenet5-1998");
+    j["layers"][1] = "conv";
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"layers[1]: expected an object"});
+}
+
+TEST(SpecErrors, UnknownLayerType)
+{
+    json j = presetJson("lenet5-1998");
+    j["layers"][4]["type"] = "convolution";
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"layers[4].type: unknown layer type 'convolution'", "maxpool"});
+}
+
+TEST(SpecErrors, UnknownActivation)
+{
+    json j = presetJson("lenet5-1998");
+    j["layers"][1]["fn"] = "softplus";
+    expectError<ConfigError>([&] { build(j); },
+                             {"layer 2 of lenet5-1998", "unknown fn 'softplus'", "scaled_tanh"});
+}
+
+TEST(SpecErrors, KernelLargerThanItsInputNamesTheLayerAndShapes)
+{
+    json j = presetJson("lenet5-1998");
+    j["layers"][8]["kernel"] = 7;
+    expectError<ConfigError>([&] { build(j); },
+                             {"layer 9 of lenet5-1998", "'C5' (conv)",
+                              "kernel 7x7 is larger than its input 16x5x5"});
+}
+
+TEST(SpecErrors, FullyConnectedInThatDoesNotMatch)
+{
+    json j = presetJson("lenet5-modern");
+    j["input"]["height"] = 28;
+    j["input"]["width"] = 28;
+    expectError<ConfigError>([&] { build(j); },
+                             {"'F5' (fc)", "expects 400 inputs", "16x4x4 = 256"});
+}
+
+TEST(SpecErrors, LecunPrototypesNeedEightyFourInputs)
+{
+    json j = presetJson("lenet5-1998");
+    j["layers"][10]["units"] = 100;
+    expectError<ConfigError>([&] { build(j); },
+                             {"'OUTPUT' (rbf)", "7x12 = 84", "100x1x1 = 100"});
+}
+
+TEST(SpecErrors, LossMustFitTheOutputLayer)
+{
+    json j = presetJson("lenet5-1998");
+    j["loss"] = "cross_entropy";
+    expectError<ConfigError>([&] { build(j); },
+                             {"loss 'cross_entropy' does not fit the output layer 'rbf'"});
+    j = presetJson("lenet5-modern");
+    j["loss"] = "map";
+    expectError<ConfigError>([&] { build(j); }, {"loss 'map' does not fit the output layer 'fc'"});
+    j["loss"] = "hinge";
+    expectError<ConfigError>([&] { lenet::specFromJson(j); }, {"loss: unknown loss 'hinge'"});
+}
+
+TEST(SpecErrors, C3TableNeedsSixInputsAndSixteenOutputs)
+{
+    json j = presetJson("lenet5-1998");
+    j["layers"][4]["maps"] = 12;
+    expectError<ConfigError>([&] { build(j); },
+                             {"'C3' (conv)", "connects 6 input maps to 16 output maps"});
+}
+
+TEST(TrainingErrors, InvalidFieldsNameTheField)
+{
+    const std::vector<std::pair<json, std::string>> cases = {
+        {json{{"lr", 0.0}}, "training.lr: must be > 0"},
+        {json{{"lr", -1e-3}}, "training.lr: must be > 0"},
+        {json{{"optimizer", "adagrad"}}, "training.optimizer: unknown 'adagrad'"},
+        {json{{"schedule", "linear"}}, "training.schedule: unknown 'linear'"},
+        {json{{"batch", 0}}, "training.batch: must be >= 1"},
+        {json{{"epochs", 0}}, "training.epochs: must be >= 1"},
+        {json{{"validation", 1.0}}, "training.validation: must be in [0, 1)"},
+        {json{{"patience", 2}}, "training.patience: early stopping needs a validation split"},
+        {json{{"threads", -1}}, "training.threads: must be >= 0"},
+    };
+    for (const auto& [fields, phrase] : cases) {
+        SCOPED_TRACE(fields.dump());
+        json j = presetJson("lenet5-modern");
+        j["training"].update(fields);
+        expectError<ConfigError>([&] { lenet::specFromJson(j); }, {phrase});
+    }
+    lenet::TrainingConfig config;
+    config.optimizer = "sdg";
+    expectError<ConfigError>([&] { lenet::validate(config); },
+                             {"training.optimizer: unknown 'sdg'"});
+    json ok = presetJson("lenet5-modern");
+    ok["training"].update(json{{"patience", 2}, {"validation", 0.1}});
+    EXPECT_EQ(lenet::specFromJson(ok).training.patience, 2);
+}
+
+}  // namespace
