@@ -242,9 +242,11 @@ void Network::runBackward(Workspace& ws, const Context& ctx, bool curvature) {
 void Network::reduce(Workspace& ws, int n, ParamArrays& out) const {
     const int chunks = chunkCount(n);
     if (out.size() != std::size_t(m_paramTotal)) out = makeParamArrays();
+    // Chunk 0's buffer becomes the result (a swap, no copy); the layers assign every entry of
+    // their gradient buffers on the next pass, so the old contents that move there do not matter.
     parallelFor(m_paramTotal, [&](int p) {
         auto& dst = out[p];
-        std::copy(ws.chunkGrads[0][p].begin(), ws.chunkGrads[0][p].end(), dst.begin());
+        dst.swap(ws.chunkGrads[0][p]);
         for (int c = 1; c < chunks; ++c) {
             const auto& src = ws.chunkGrads[c][p];
             for (std::size_t i = 0; i < dst.size(); ++i) dst[i] += src[i];

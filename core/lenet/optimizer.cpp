@@ -18,63 +18,96 @@ Optimizer::Optimizer(const TrainingConfig& config) : m_cfg(config), m_kind(Kind:
     }
 }
 
+namespace {
+
+/// The loop-invariant part of one update.
+struct StepConstants {
+    float lr, l1, l2, weightDecay, momentum, beta1, beta2, bias1, bias2, rmsDecay, epsilon;
+};
+
+// One parameter array; the kind is a template argument so that the inner loop has no switch.
+template <Optimizer::Kind K>
+void update(float* w, const float* grad, float* s1, float* s2, const float* mask, bool decays,
+            std::size_t n, const StepConstants& c) {
+    const bool l1 = decays && c.l1 > 0.0f, l2 = decays && c.l2 > 0.0f;
+    const float wd = decays ? c.lr * c.weightDecay : 0.0f;
+    for (std::size_t i = 0; i < n; ++i) {
+        float g = grad[i];
+        if (l2) g += c.l2 * w[i];
+        if (l1) g += c.l1 * float((w[i] > 0.0f) - (w[i] < 0.0f));
+        float step;
+        if constexpr (K == Optimizer::Kind::Sgd) {
+            step = c.lr * g;
+        } else if constexpr (K == Optimizer::Kind::Momentum) {
+            s1[i] = c.momentum * s1[i] + g;
+            step = c.lr * s1[i];
+        } else if constexpr (K == Optimizer::Kind::Nesterov) {
+            s1[i] = c.momentum * s1[i] + g;
+            step = c.lr * (g + c.momentum * s1[i]);
+        } else if constexpr (K == Optimizer::Kind::Adam) {
+            s1[i] = c.beta1 * s1[i] + (1.0f - c.beta1) * g;
+            s2[i] = c.beta2 * s2[i] + (1.0f - c.beta2) * g * g;
+            step = c.lr * (s1[i] / c.bias1) / (std::sqrt(s2[i] / c.bias2) + c.epsilon);
+        } else if constexpr (K == Optimizer::Kind::RmsProp) {
+            s1[i] = c.rmsDecay * s1[i] + (1.0f - c.rmsDecay) * g * g;
+            step = c.lr * g / (std::sqrt(s1[i]) + c.epsilon);
+        } else {
+            step = c.lr * s1[i] * g;  // s1 = 1 / (mu + h)
+        }
+        step += wd * w[i];
+        w[i] -= mask ? step * mask[i] : step;
+    }
+}
+
+}  // namespace
+
+void Optimizer::setCurvature(const ParamArrays& h) {
+    m_s1.resize(h.size());
+    for (std::size_t p = 0; p < h.size(); ++p) {
+        m_s1[p].resize(h[p].size());
+        for (std::size_t i = 0; i < h[p].size(); ++i) m_s1[p][i] = 1.0f / (m_cfg.sdlmMu + h[p][i]);
+    }
+}
+
 void Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads, float lr) {
     if (m_s1.size() != params.size()) {
         m_s1.clear();
-        m_s2.clear();
         for (const Param* p : params) {
-            m_s1.emplace_back(p->value.size(), 0.0f);
-            m_s2.emplace_back(m_kind == Kind::Adam ? p->value.size() : 0, 0.0f);
+            m_s1.emplace_back(p->value.size(), m_kind == Kind::Sdlm ? 1.0f / m_cfg.sdlmMu : 0.0f);
         }
     }
+    if (m_kind == Kind::Adam && m_s2.size() != params.size()) {
+        m_s2.clear();
+        for (const Param* p : params) m_s2.emplace_back(p->value.size(), 0.0f);
+    }
     ++m_t;
-    const float mu = m_cfg.momentum;
-    const float b1 = m_cfg.beta1, b2 = m_cfg.beta2, eps = m_cfg.epsilon;
-    const float bias1 = 1.0f - std::pow(b1, float(m_t));
-    const float bias2 = 1.0f - std::pow(b2, float(m_t));
+    const StepConstants c{lr,
+                          m_cfg.l1,
+                          m_cfg.l2,
+                          m_cfg.weightDecay,
+                          m_cfg.momentum,
+                          m_cfg.beta1,
+                          m_cfg.beta2,
+                          1.0f - std::pow(m_cfg.beta1, float(m_t)),
+                          1.0f - std::pow(m_cfg.beta2, float(m_t)),
+                          m_cfg.rmsDecay,
+                          m_cfg.epsilon};
     for (std::size_t p = 0; p < params.size(); ++p) {
         Param& param = *params[p];
         if (!param.trainable) continue;
         float* w = param.value.data();
-        const float* g0 = grads[p].data();
+        const float* g = grads[p].data();
         float* s1 = m_s1[p].data();
-        float* s2 = m_s2[p].data();
+        float* s2 = m_kind == Kind::Adam ? m_s2[p].data() : nullptr;
         const float* mask = param.mask.empty() ? nullptr : param.mask.data();
-        const float* h = m_kind == Kind::Sdlm && !m_h.empty() ? m_h[p].data() : nullptr;
-        const bool decays = param.decays;
         const std::size_t n = param.value.size();
-        for (std::size_t i = 0; i < n; ++i) {
-            float g = g0[i];
-            if (decays) {
-                g += m_cfg.l2 * w[i];
-                if (m_cfg.l1 > 0.0f) g += m_cfg.l1 * float((w[i] > 0.0f) - (w[i] < 0.0f));
-            }
-            if (mask) g *= mask[i];
-            float update = 0.0f;
-            switch (m_kind) {
-            case Kind::Sgd: update = lr * g; break;
-            case Kind::Momentum:
-                s1[i] = mu * s1[i] + g;
-                update = lr * s1[i];
-                break;
-            case Kind::Nesterov:
-                s1[i] = mu * s1[i] + g;
-                update = lr * (g + mu * s1[i]);
-                break;
-            case Kind::Adam:
-                s1[i] = b1 * s1[i] + (1.0f - b1) * g;
-                s2[i] = b2 * s2[i] + (1.0f - b2) * g * g;
-                update = lr * (s1[i] / bias1) / (std::sqrt(s2[i] / bias2) + eps);
-                break;
-            case Kind::RmsProp:
-                s1[i] = m_cfg.rmsDecay * s1[i] + (1.0f - m_cfg.rmsDecay) * g * g;
-                update = lr * g / (std::sqrt(s1[i]) + eps);
-                break;
-            case Kind::Sdlm: update = lr / (m_cfg.sdlmMu + (h ? h[i] : 0.0f)) * g; break;
-            }
-            if (decays && m_cfg.weightDecay > 0.0f) update += lr * m_cfg.weightDecay * w[i];
-            if (mask) update *= mask[i];
-            w[i] -= update;
+        switch (m_kind) {
+        case Kind::Sgd: update<Kind::Sgd>(w, g, s1, s2, mask, param.decays, n, c); break;
+        case Kind::Momentum: update<Kind::Momentum>(w, g, s1, s2, mask, param.decays, n, c); break;
+        case Kind::Nesterov: update<Kind::Nesterov>(w, g, s1, s2, mask, param.decays, n, c); break;
+        case Kind::Adam: update<Kind::Adam>(w, g, s1, s2, mask, param.decays, n, c); break;
+        case Kind::RmsProp: update<Kind::RmsProp>(w, g, s1, s2, mask, param.decays, n, c); break;
+        case Kind::Sdlm: update<Kind::Sdlm>(w, g, s1, s2, mask, param.decays, n, c); break;
         }
     }
 }

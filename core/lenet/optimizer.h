@@ -21,22 +21,15 @@ public:
 
     /// SDLM: the mean Gauss-Newton second derivative h of every parameter entry, estimated before
     /// each epoch; the step of entry k is then lr / (mu + h_k) times its gradient.
-    void setCurvature(ParamArrays h) { m_h = std::move(h); }
-    const ParamArrays& curvature() const { return m_h; }
+    void setCurvature(const ParamArrays& h);
 
-    /// The optimiser's moving state (momenta, Adam moments, step count), for checkpoints.
-    const ParamArrays& state1() const { return m_s1; }
-    const ParamArrays& state2() const { return m_s2; }
-    long long steps() const { return m_t; }
-
-private:
     enum class Kind { Sgd, Momentum, Nesterov, Adam, RmsProp, Sdlm };
 
+private:
     TrainingConfig m_cfg;
     Kind m_kind;
-    ParamArrays m_s1;   // momentum / velocity / Adam first moment / RMSprop mean square
+    ParamArrays m_s1;   // momentum / Adam first moment / RMSprop mean square / SDLM 1/(mu + h)
     ParamArrays m_s2;   // Adam second moment
-    ParamArrays m_h;    // SDLM curvature
     long long m_t = 0;
 };
 

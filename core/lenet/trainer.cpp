@@ -198,7 +198,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop) {
                 for (auto& a : sum) {
                     for (float& v : a) v /= float(samples);
                 }
-                optimizer.setCurvature(std::move(sum));
+                optimizer.setCurvature(sum);
             }
             double lossSum = 0.0;
             long long errors = 0, seen = 0;

@@ -1,16 +1,14 @@
 // Tests of IDX reading: valid raw/gzip files, every malformed case, folder lookup, real MNIST.
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-#include <atomic>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,35 +18,11 @@ using lenet::Dataset;
 using lenet::FormatError;
 using lenet::IoError;
 using lenet::Split;
+using lenet::test::expectError;
+using lenet::test::TempDir;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
-
-/// A fresh folder under the system temp directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir()
-    {
-        static std::atomic<int> counter{0};
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        m_path = fs::temp_directory_path() /
-                 ("lenet_test_idx_" + std::to_string(stamp) + "_" + std::to_string(counter++));
-        fs::create_directories(m_path);
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
-    std::string path() const { return m_path.string(); }
-
-private:
-    fs::path m_path;
-};
 
 void put32(Bytes& b, std::uint32_t v)
 {
@@ -101,23 +75,6 @@ Bytes readFile(const std::string& path)
     return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-/// Runs `f`, expecting an exception of type E whose message contains every phrase.
-template <class E>
-void expectError(const std::function<void()>& f, const std::vector<std::string>& phrases)
-{
-    try {
-        f();
-        ADD_FAILURE() << "no exception thrown";
-    } catch (const E& e) {
-        const std::string what = e.what();
-        for (const std::string& phrase : phrases)
-            EXPECT_NE(what.find(phrase), std::string::npos)
-                << "message \"" << what << "\" lacks \"" << phrase << "\"";
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "wrong exception type: " << e.what();
-    }
-}
-
 const Bytes kLabels{3, 1, 4, 1, 5};
 
 void writePair(const TempDir& dir, const std::string& images, const std::string& labels,
@@ -143,7 +100,7 @@ void expectSmallSet(const Dataset& d)
 
 TEST(IdxTest, ReadsRawPair)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writePair(dir, "imgs", "lbls");
     const Dataset d = lenet::loadIdxPair(dir.file("imgs"), dir.file("lbls"));
     expectSmallSet(d);
@@ -153,7 +110,7 @@ TEST(IdxTest, ReadsRawPair)
 
 TEST(IdxTest, ReadsGzipPair)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writePair(dir, "imgs.gz", "lbls.gz", true);
     EXPECT_EQ(readFile(dir.file("imgs.gz")).at(0), 0x1f);
     expectSmallSet(lenet::loadIdxPair(dir.file("imgs.gz"), dir.file("lbls.gz")));
@@ -162,7 +119,7 @@ TEST(IdxTest, ReadsGzipPair)
 
 TEST(IdxTest, ClassesIsMaxLabelPlusOneAndSliceCopies)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writePair(dir, "imgs", "lbls");
     const Dataset d = lenet::loadIdxPair(dir.file("imgs"), dir.file("lbls"));
     const Dataset s = d.slice(1, 4);
@@ -178,7 +135,7 @@ TEST(IdxTest, ClassesIsMaxLabelPlusOneAndSliceCopies)
 
 TEST(IdxTest, WrongMagic)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writeFile(dir.file("t10k-images-idx3-ubyte"), labelFile(kLabels));
     expectError<FormatError>([&] { lenet::readIdxImages(dir.file("t10k-images-idx3-ubyte")); },
                              {"t10k-images-idx3-ubyte: wrong magic number 0x00000801, expected "
@@ -190,7 +147,7 @@ TEST(IdxTest, WrongMagic)
 
 TEST(IdxTest, ZeroDimension)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writeFile(dir.file("imgs"), imageFile(4, 28, 0));
     expectError<FormatError>([&] { lenet::readIdxImages(dir.file("imgs")); },
                              {dir.file("imgs"), "zero dimension", "4 images of 28x0"});
@@ -201,7 +158,7 @@ TEST(IdxTest, ZeroDimension)
 
 TEST(IdxTest, TruncatedImages)
 {
-    TempDir dir;
+    TempDir dir("idx");
     Bytes b = imageFile(10, 28, 28);
     b.resize(b.size() - 16);
     writeFile(dir.file("imgs"), b);
@@ -215,7 +172,7 @@ TEST(IdxTest, TruncatedImages)
 
 TEST(IdxTest, TrailingBytes)
 {
-    TempDir dir;
+    TempDir dir("idx");
     Bytes b = imageFile(2, 3, 3);
     b.insert(b.end(), 12, 0);
     writeGzip(dir.file("imgs.gz"), b);
@@ -230,7 +187,7 @@ TEST(IdxTest, TrailingBytes)
 
 TEST(IdxTest, TruncatedLabels)
 {
-    TempDir dir;
+    TempDir dir("idx");
     Bytes l = labelFile(kLabels);
     l.pop_back();
     writeFile(dir.file("lbls"), l);
@@ -240,7 +197,7 @@ TEST(IdxTest, TruncatedLabels)
 
 TEST(IdxTest, CountMismatch)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writeFile(dir.file("imgs"), imageFile(4, 2, 2));
     writeFile(dir.file("lbls"), labelFile(kLabels));
     expectError<FormatError>(
@@ -250,7 +207,7 @@ TEST(IdxTest, CountMismatch)
 
 TEST(IdxTest, LabelOutOfRange)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writeFile(dir.file("imgs"), imageFile(5, 2, 2));
     writeFile(dir.file("lbls"), labelFile(Bytes{1, 2, 3, 12, 4}));
     expectError<FormatError>([&] { lenet::loadIdxPair(dir.file("imgs"), dir.file("lbls"), 10); },
@@ -259,7 +216,7 @@ TEST(IdxTest, LabelOutOfRange)
 
 TEST(IdxTest, CorruptGzip)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writeGzip(dir.file("imgs.gz"), imageFile(50, 28, 28));
     Bytes gz = readFile(dir.file("imgs.gz"));
     ASSERT_GT(gz.size(), 40u);
@@ -272,7 +229,7 @@ TEST(IdxTest, CorruptGzip)
 
 TEST(IdxTest, TruncatedGzip)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writeGzip(dir.file("imgs.gz"), imageFile(50, 28, 28));
     Bytes gz = readFile(dir.file("imgs.gz"));
     gz.resize(gz.size() / 2);
@@ -283,7 +240,7 @@ TEST(IdxTest, TruncatedGzip)
 
 TEST(IdxTest, MissingFileIsIoError)
 {
-    TempDir dir;
+    TempDir dir("idx");
     expectError<IoError>([&] { lenet::readIdxImages(dir.file("absent")); },
                          {dir.file("absent") + ": cannot open: No such file or directory"});
     expectError<IoError>([&] { lenet::readMaybeGzip(dir.path()); }, {dir.path(), "cannot read"});
@@ -291,7 +248,7 @@ TEST(IdxTest, MissingFileIsIoError)
 
 TEST(IdxSplitTest, FindsMnistNames)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writePair(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
     writePair(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
     const Dataset train = lenet::loadSplit(dir.path(), Split::Train);
@@ -302,7 +259,7 @@ TEST(IdxSplitTest, FindsMnistNames)
 
 TEST(IdxSplitTest, FindsGzAndDotNames)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writePair(dir, "train-images.idx3-ubyte.gz", "train-labels.idx1-ubyte.gz", true);
     writePair(dir, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", true);
     expectSmallSet(lenet::loadSplit(dir.path(), Split::Train));
@@ -313,7 +270,7 @@ TEST(IdxSplitTest, FindsGzAndDotNames)
 
 TEST(IdxSplitTest, FallsBackToAnyMatchingName)
 {
-    TempDir dir;
+    TempDir dir("idx");
     writePair(dir, "fashion_train_images.bin", "fashion_train_labels.bin");
     writePair(dir, "Fashion-TEST.idx3", "Fashion-TEST.idx1");
     EXPECT_EQ(lenet::loadSplit(dir.path(), Split::Train).source,
@@ -323,7 +280,7 @@ TEST(IdxSplitTest, FallsBackToAnyMatchingName)
 
 TEST(IdxSplitTest, FailsClearlyOnEmptyOrMissingFolder)
 {
-    TempDir dir;
+    TempDir dir("idx");
     expectError<IoError>([&] { lenet::loadSplit(dir.path(), Split::Train); },
                          {dir.path(), "no training images", "train-images-idx3-ubyte",
                           "train-images.idx3-ubyte.gz", "'train'"});

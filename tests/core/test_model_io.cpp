@@ -3,18 +3,16 @@
 #include "lenet/error.h"
 #include "lenet/model_io.h"
 #include "lenet/presets.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -22,52 +20,10 @@
 namespace fs = std::filesystem;
 using lenet::FormatError;
 using lenet::Network;
+using lenet::test::expectError;
+using lenet::test::TempDir;
 
 namespace {
-
-/// A fresh folder under the system temp directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir()
-    {
-        static std::atomic<int> counter{0};
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        m_path = fs::temp_directory_path() /
-                 ("lenet_test_model_" + std::to_string(stamp) + "_" + std::to_string(counter++));
-        fs::create_directories(m_path);
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
-/// Runs `f`, expecting an exception of type E whose message contains every phrase.
-template <class E>
-void expectError(const std::function<void()>& f, const std::vector<std::string>& phrases)
-{
-    try {
-        f();
-        ADD_FAILURE() << "no exception thrown";
-    } catch (const E& e) {
-        const std::string what = e.what();
-        for (const std::string& phrase : phrases) {
-            EXPECT_NE(what.find(phrase), std::string::npos)
-                << "message \"" << what << "\" lacks \"" << phrase << "\"";
-        }
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "wrong exception type: " << e.what();
-    }
-}
 
 std::string readBytes(const std::string& path)
 {
@@ -161,7 +117,7 @@ void expectSameWeights(const Network& a, const Network& b)
 
 TEST(ModelFile, RoundTripIsExact)
 {
-    TempDir dir;
+    TempDir dir("model");
     for (const std::string& name : lenet::presetNames()) {
         SCOPED_TRACE(name);
         const Network net = trainedLookingNetwork(name, 4);
@@ -196,7 +152,7 @@ TEST(ModelFile, RoundTripIsExact)
 
 TEST(ModelFile, StartsWithMagicAndVersionAndEndsWithTheCrc)
 {
-    TempDir dir;
+    TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), {});
     const std::string b = readBytes(dir.file("m"));
     EXPECT_EQ(b.substr(0, 8), "LENETMDL");
@@ -209,7 +165,7 @@ TEST(ModelFile, StartsWithMagicAndVersionAndEndsWithTheCrc)
 
 TEST(ModelFile, TruncatedFilesAreRefused)
 {
-    TempDir dir;
+    TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), someHistory());
     const std::string b = readBytes(dir.file("m"));
     for (std::size_t length : {std::size_t(0), std::size_t(5), std::size_t(8), std::size_t(11),
@@ -229,7 +185,7 @@ TEST(ModelFile, TruncatedFilesAreRefused)
 
 TEST(ModelFile, AFlippedByteFailsTheChecksum)
 {
-    TempDir dir;
+    TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-modern", 1), someHistory());
     const std::string b = readBytes(dir.file("m"));
     for (std::size_t at : {kJsonAt + 3, b.size() / 2, b.size() - 9}) {
@@ -244,7 +200,7 @@ TEST(ModelFile, AFlippedByteFailsTheChecksum)
 
 TEST(ModelFile, WrongMagicIsRefused)
 {
-    TempDir dir;
+    TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), {});
     std::string b = readBytes(dir.file("m"));
     b[0] = 'X';
@@ -259,7 +215,7 @@ TEST(ModelFile, WrongMagicIsRefused)
 
 TEST(ModelFile, WrongVersionIsRefusedEvenWithAValidChecksum)
 {
-    TempDir dir;
+    TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), {});
     std::string b = readBytes(dir.file("m"));
     put32(b, kVersionAt, lenet::kModelFileVersion + 1);
@@ -271,7 +227,7 @@ TEST(ModelFile, WrongVersionIsRefusedEvenWithAValidChecksum)
 
 TEST(ModelFile, WeightsThatDoNotFitTheArchitectureAreRefused)
 {
-    TempDir dir;
+    TempDir dir("model");
     lenet::saveModel(dir.file("old"), trainedLookingNetwork("lenet5-1998", 1), {});
     lenet::saveModel(dir.file("modern"), trainedLookingNetwork("lenet5-modern", 1), {});
     const std::string old = readBytes(dir.file("old"));
@@ -318,7 +274,7 @@ TEST(ModelFile, WeightsThatDoNotFitTheArchitectureAreRefused)
 
 TEST(ModelFile, MissingFileIsAnIoError)
 {
-    TempDir dir;
+    TempDir dir("model");
     expectError<lenet::IoError>([&] { lenet::loadModel(dir.file("absent.lenet")); },
                                 {dir.file("absent.lenet"), "cannot open"});
     expectError<lenet::IoError>(
@@ -331,7 +287,7 @@ TEST(ModelFile, MissingFileIsAnIoError)
 
 TEST(AtomicWrite, ReplacesTheFileAndLeavesNoTemporary)
 {
-    TempDir dir;
+    TempDir dir("model");
     const std::string path = dir.file("out.bin");
     lenet::writeFileAtomically(path, "first version, longer than the second");
     EXPECT_EQ(readBytes(path), "first version, longer than the second");

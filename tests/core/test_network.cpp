@@ -4,6 +4,7 @@
 #include "lenet/network.h"
 #include "lenet/presets.h"
 #include "lenet/trainer.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -17,6 +18,8 @@
 using lenet::Context;
 using lenet::Network;
 using lenet::Tensor;
+using lenet::test::expectError;
+using lenet::test::syntheticDigits;
 
 namespace {
 
@@ -41,33 +44,6 @@ bool bitIdentical(const Weights& a, const Weights& b)
             return false;
     }
     return true;
-}
-
-/// A learnable 28x28 set: a 8x8 ink block whose position encodes the label, plus speckle noise.
-lenet::Dataset syntheticDigits(int count, std::uint32_t seed)
-{
-    lenet::Dataset d;
-    d.rows = 28;
-    d.cols = 28;
-    d.classes = 10;
-    d.source = "synthetic digits";
-    d.images.assign(std::size_t(count) * 784, 0);
-    d.labels.resize(count);
-    std::mt19937 rng(seed);
-    std::uniform_int_distribution<int> pixel(0, 783), jitter(0, 2);
-    for (int i = 0; i < count; ++i) {
-        const int label = i % 10;
-        d.labels[i] = std::uint8_t(label);
-        std::uint8_t* img = d.images.data() + std::size_t(i) * 784;
-        const int top = 3 + (label / 5) * 12 + jitter(rng), left = 1 + (label % 5) * 5;
-        for (int y = top; y < top + 8; ++y) {
-            for (int x = left; x < left + 4 + jitter(rng); ++x)
-                img[y * 28 + x] = 255;
-        }
-        for (int k = 0; k < 20; ++k)
-            img[pixel(rng)] = std::uint8_t(rng() % 256);
-    }
-    return d;
 }
 
 void expectFinite(const Tensor& t, const std::string& what)
@@ -110,13 +86,8 @@ TEST(Presets, EveryPresetBuildsInitialisesAndRunsForward)
 
 TEST(Presets, UnknownNameListsTheAvailableOnes)
 {
-    try {
-        lenet::preset("lenet6");
-        FAIL() << "no exception";
-    } catch (const lenet::ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("unknown preset 'lenet6'"), std::string::npos);
-        EXPECT_NE(std::string(e.what()).find("lenet5-1998"), std::string::npos) << e.what();
-    }
+    expectError<lenet::ConfigError>([] { lenet::preset("lenet6"); },
+                                     {"unknown preset 'lenet6'", "lenet5-1998"});
 }
 
 TEST(Network, RejectsAnInputOfTheWrongShape)
@@ -124,14 +95,8 @@ TEST(Network, RejectsAnInputOfTheWrongShape)
     Network net(lenet::preset("lenet5-1998"));
     lenet::Workspace ws;
     Tensor wrong(1, {1, 28, 28});
-    try {
-        net.forward(wrong, ws, {});
-        FAIL() << "no exception";
-    } catch (const lenet::ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("input is 1x28x28, expected 1x32x32"),
-                  std::string::npos)
-            << e.what();
-    }
+    expectError<lenet::ConfigError>([&] { net.forward(wrong, ws, {}); },
+                                     {"input is 1x28x28, expected 1x32x32"});
 }
 
 TEST(Network, DescribeListsLayersAndTheTotal)

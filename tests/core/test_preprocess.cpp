@@ -2,48 +2,23 @@
 // reproducible distortions and reading PGM/PNG files as ink.
 #include "lenet/data/preprocess.h"
 #include "lenet/error.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <png.h>
 
-#include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-namespace fs = std::filesystem;
 using lenet::InkImage;
 using lenet::Normalization;
+using lenet::test::expectError;
+using lenet::test::TempDir;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir()
-    {
-        static std::atomic<int> counter{0};
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        m_path = fs::temp_directory_path() /
-                 ("lenet_test_pre_" + std::to_string(stamp) + "_" + std::to_string(counter++));
-        fs::create_directories(m_path);
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    fs::path m_path;
-};
 
 InkImage blank(int rows, int cols)
 {
@@ -102,6 +77,22 @@ void writeText(const std::string& path, const std::string& text)
     ASSERT_TRUE(out.good()) << path;
 }
 
+/// Writes `pixels` (`height` rows of `width` samples in libpng's `format`) as a PNG file; a
+/// failure carries libpng's message.
+testing::AssertionResult writePng(const std::string& path, png_uint_32 width, png_uint_32 height,
+                                  png_uint_32 format, const void* pixels)
+{
+    png_image image;
+    std::memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    image.width = width;
+    image.height = height;
+    image.format = format;
+    if (png_image_write_to_file(&image, path.c_str(), 0, pixels, 0, nullptr))
+        return testing::AssertionSuccess();
+    return testing::AssertionFailure() << image.message;
+}
+
 void expectMnistShape(const lenet::MnistStyleSteps& steps, int scaledRows, int scaledCols)
 {
     EXPECT_EQ(steps.scaled.rows, scaledRows);
@@ -121,13 +112,8 @@ TEST(PreprocessTest, NormalizationNamesRoundTrip)
                             Normalization::MinusOneOne, Normalization::Unit})
         EXPECT_EQ(lenet::normalizationFromString(lenet::toString(n)), n);
     EXPECT_EQ(lenet::toString(Normalization::MinusOneOne), "minus1to1");
-    try {
-        lenet::normalizationFromString("zscore");
-        ADD_FAILURE() << "no exception";
-    } catch (const lenet::ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("unknown normalization 'zscore'"), std::string::npos)
-            << e.what();
-    }
+    expectError<lenet::ConfigError>([] { lenet::normalizationFromString("zscore"); },
+                                    {"unknown normalization 'zscore'"});
 }
 
 TEST(PreprocessTest, ToInkScalesTo01)
@@ -245,14 +231,8 @@ TEST(PreprocessTest, MnistStyleOnEmptyImageThrows)
 {
     InkImage img = blank(28, 28);
     at(img, 3, 3) = 0.01f;
-    try {
-        lenet::mnistStyle(img);
-        ADD_FAILURE() << "no exception";
-    } catch (const lenet::Error& e) {
-        EXPECT_NE(std::string(e.what()).find("the image has no ink (nothing drawn?)"),
-                  std::string::npos)
-            << e.what();
-    }
+    expectError<lenet::Error>([&] { lenet::mnistStyle(img); },
+                              {"the image has no ink (nothing drawn?)"});
 }
 
 TEST(PreprocessTest, AffineIdentityKeepsImage)
@@ -303,7 +283,7 @@ TEST(PreprocessTest, DistortIsReproducibleForASeed)
 
 TEST(ImageFileTest, ReadsBinaryPgm)
 {
-    TempDir dir;
+    TempDir dir("pre");
     const std::string header = "P5\n# a comment\n3 2\n255\n";
     const unsigned char pixels[] = {0, 255, 51, 0, 0, 0};
     writeText(dir.file("a.pgm"), header + std::string(reinterpret_cast<const char*>(pixels), 6));
@@ -317,7 +297,7 @@ TEST(ImageFileTest, ReadsBinaryPgm)
 
 TEST(ImageFileTest, ReadsAsciiPgmAndInvertsDarkOnLight)
 {
-    TempDir dir;
+    TempDir dir("pre");
     writeText(dir.file("b.pgm"), "P2 2 2 10\n10 10\n0 10\n");
     const InkImage img = lenet::readImageFile(dir.file("b.pgm"));
     ASSERT_EQ(img.rows, 2);
@@ -327,7 +307,7 @@ TEST(ImageFileTest, ReadsAsciiPgmAndInvertsDarkOnLight)
 
 TEST(ImageFileTest, Reads16BitPgm)
 {
-    TempDir dir;
+    TempDir dir("pre");
     const unsigned char pixels[] = {0x00, 0x00, 0x03, 0xe8, 0x01, 0xf4, 0x00, 0x00};
     writeText(dir.file("c.pgm"),
               "P5 4 1 1000\n" + std::string(reinterpret_cast<const char*>(pixels), 8));
@@ -338,16 +318,10 @@ TEST(ImageFileTest, Reads16BitPgm)
 
 TEST(ImageFileTest, RejectsBadFiles)
 {
-    TempDir dir;
+    TempDir dir("pre");
     writeText(dir.file("short.pgm"), "P5 4 4 255\nabc");
-    try {
-        lenet::readImageFile(dir.file("short.pgm"));
-        ADD_FAILURE() << "no exception";
-    } catch (const lenet::FormatError& e) {
-        EXPECT_NE(std::string(e.what()).find("short.pgm: PGM pixel data is 3 bytes, expected 16"),
-                  std::string::npos)
-            << e.what();
-    }
+    expectError<lenet::FormatError>([&] { lenet::readImageFile(dir.file("short.pgm")); },
+                                    {"short.pgm: PGM pixel data is 3 bytes, expected 16"});
     writeText(dir.file("x.txt"), "hello");
     EXPECT_THROW(lenet::readImageFile(dir.file("x.txt")), lenet::FormatError);
     EXPECT_THROW(lenet::readImageFile(dir.file("missing.png")), lenet::IoError);
@@ -355,20 +329,13 @@ TEST(ImageFileTest, RejectsBadFiles)
 
 TEST(ImageFileTest, ReadsPngAndInvertsDarkDigitOnWhite)
 {
-    TempDir dir;
+    TempDir dir("pre");
     std::vector<png_byte> grey(20 * 16, 255);
     for (int r = 4; r < 16; ++r)
         for (int c = 6; c < 9; ++c)
             grey[std::size_t(r) * 16 + c] = 0;
-    png_image image;
-    std::memset(&image, 0, sizeof image);
-    image.version = PNG_IMAGE_VERSION;
-    image.width = 16;
-    image.height = 20;
-    image.format = PNG_FORMAT_GRAY;
     const std::string path = dir.file("digit.png");
-    ASSERT_TRUE(png_image_write_to_file(&image, path.c_str(), 0, grey.data(), 0, nullptr))
-        << image.message;
+    ASSERT_TRUE(writePng(path, 16, 20, PNG_FORMAT_GRAY, grey.data()));
 
     const InkImage img = lenet::readImageFile(path);
     ASSERT_EQ(img.rows, 20);
@@ -382,19 +349,12 @@ TEST(ImageFileTest, ReadsPngAndInvertsDarkDigitOnWhite)
 
 TEST(ImageFileTest, ReadsPngWithAlphaOnWhite)
 {
-    TempDir dir;
+    TempDir dir("pre");
     std::vector<png_byte> greyAlpha(8 * 8 * 2, 0);
     for (int i = 0; i < 8; ++i)
         greyAlpha[std::size_t(i * 8 + i) * 2 + 1] = 255;
-    png_image image;
-    std::memset(&image, 0, sizeof image);
-    image.version = PNG_IMAGE_VERSION;
-    image.width = 8;
-    image.height = 8;
-    image.format = PNG_FORMAT_GA;
     const std::string path = dir.file("alpha.png");
-    ASSERT_TRUE(png_image_write_to_file(&image, path.c_str(), 0, greyAlpha.data(), 0, nullptr))
-        << image.message;
+    ASSERT_TRUE(writePng(path, 8, 8, PNG_FORMAT_GA, greyAlpha.data()));
 
     const InkImage img = lenet::readImageFile(path);
     ASSERT_EQ(img.rows, 8);

@@ -4,37 +4,20 @@
 #include "lenet/network.h"
 #include "lenet/presets.h"
 #include "lenet/spec.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <functional>
 #include <string>
 #include <vector>
 
 using lenet::ArchitectureSpec;
 using lenet::ConfigError;
+using lenet::test::expectError;
 using nlohmann::json;
 
 namespace {
-
-/// Runs `f`, expecting an exception of type E whose message contains every phrase.
-template <class E>
-void expectError(const std::function<void()>& f, const std::vector<std::string>& phrases)
-{
-    try {
-        f();
-        ADD_FAILURE() << "no exception thrown";
-    } catch (const E& e) {
-        const std::string what = e.what();
-        for (const std::string& phrase : phrases) {
-            EXPECT_NE(what.find(phrase), std::string::npos)
-                << "message \"" << what << "\" lacks \"" << phrase << "\"";
-        }
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "wrong exception type: " << e.what();
-    }
-}
 
 json presetJson(const std::string& name) { return lenet::toJson(lenet::preset(name)); }
 

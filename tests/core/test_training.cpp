@@ -5,13 +5,13 @@
 #include "lenet/network.h"
 #include "lenet/presets.h"
 #include "lenet/trainer.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <iostream>
 #include <memory>
-#include <random>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -19,35 +19,10 @@
 using lenet::Dataset;
 using lenet::Network;
 using lenet::TrainingConfig;
+using lenet::test::expectError;
+using lenet::test::syntheticDigits;
 
 namespace {
-
-/// A learnable 28x28 set: a 8x8 ink block whose position encodes the label, plus speckle noise.
-Dataset syntheticDigits(int count, std::uint32_t seed)
-{
-    Dataset d;
-    d.rows = 28;
-    d.cols = 28;
-    d.classes = 10;
-    d.source = "synthetic digits";
-    d.images.assign(std::size_t(count) * 784, 0);
-    d.labels.resize(count);
-    std::mt19937 rng(seed);
-    std::uniform_int_distribution<int> pixel(0, 783), jitter(0, 2);
-    for (int i = 0; i < count; ++i) {
-        const int label = i % 10;
-        d.labels[i] = std::uint8_t(label);
-        std::uint8_t* img = d.images.data() + std::size_t(i) * 784;
-        const int top = 3 + (label / 5) * 12 + jitter(rng), left = 1 + (label % 5) * 5;
-        for (int y = top; y < top + 8; ++y) {
-            for (int x = left; x < left + 4 + jitter(rng); ++x)
-                img[y * 28 + x] = 255;
-        }
-        for (int k = 0; k < 20; ++k)
-            img[pixel(rng)] = std::uint8_t(rng() % 256);
-    }
-    return d;
-}
 
 bool allFinite(const Network& net)
 {
@@ -275,22 +250,13 @@ TEST(Trainer, RefusesDataThatDoesNotFitTheNetwork)
     Network net(spec);
     Dataset big = syntheticDigits(20, 5);
     big.classes = 12;
-    try {
-        lenet::Trainer trainer(net, big, nullptr, spec.training);
-        ADD_FAILURE() << "no exception";
-    } catch (const lenet::ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("has 12 classes"), std::string::npos) << e.what();
-    }
+    expectError<lenet::ConfigError>(
+        [&] { lenet::Trainer trainer(net, big, nullptr, spec.training); }, {"has 12 classes"});
     TrainingConfig cfg = spec.training;
     cfg.validation = 0.99f;
-    try {
-        lenet::Trainer trainer(net, syntheticDigits(20, 5), nullptr, cfg);
-        ADD_FAILURE() << "no exception";
-    } catch (const lenet::ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("empty after the validation split"),
-                  std::string::npos)
-            << e.what();
-    }
+    expectError<lenet::ConfigError>(
+        [&] { lenet::Trainer trainer(net, syntheticDigits(20, 5), nullptr, cfg); },
+        {"empty after the validation split"});
 }
 
 }  // namespace

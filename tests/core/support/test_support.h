@@ -1,0 +1,56 @@
+// Helpers shared by the core test suites: a temporary folder, checking that a call throws a
+// given error naming given phrases, and a small learnable in-memory digits set.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lenet/data/idx.h"
+
+namespace lenet::test {
+
+/// A fresh folder under the system temp directory, named lenet_test_<tag>_<stamp>_<n> and
+/// removed with everything in it.
+class TempDir {
+public:
+    explicit TempDir(const std::string& tag);
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    std::string file(const std::string& name) const { return (m_path / name).string(); }
+    std::string path() const { return m_path.string(); }
+
+private:
+    std::filesystem::path m_path;
+};
+
+/// Runs `f`, expecting an exception of type E whose message contains every phrase.
+template <class E>
+void expectError(const std::function<void()>& f, const std::vector<std::string>& phrases)
+{
+    try {
+        f();
+        ADD_FAILURE() << "no exception thrown";
+    } catch (const E& e) {
+        const std::string what = e.what();
+        for (const std::string& phrase : phrases) {
+            EXPECT_NE(what.find(phrase), std::string::npos)
+                << "message \"" << what << "\" lacks \"" << phrase << "\"";
+        }
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "wrong exception type: " << e.what();
+    }
+}
+
+/// A learnable 28x28 set: a 8x8 ink block whose position encodes the label, plus speckle noise.
+/// The same (count, seed) always gives the same set.
+lenet::Dataset syntheticDigits(int count, std::uint32_t seed);
+
+}  // namespace lenet::test
