@@ -26,11 +26,13 @@ struct StepConstants {
 };
 
 // One parameter array; the kind is a template argument so that the inner loop has no switch.
+// Returns w - w summed over the array: 0, or NaN when some updated value is NaN or Inf.
 template <Optimizer::Kind K>
-void update(float* w, const float* grad, float* s1, float* s2, const float* mask, bool decays,
+float update(float* w, const float* grad, float* s1, float* s2, const float* mask, bool decays,
             std::size_t n, const StepConstants& c) {
     const bool l1 = decays && c.l1 > 0.0f, l2 = decays && c.l2 > 0.0f;
     const float wd = decays ? c.lr * c.weightDecay : 0.0f;
+    float check = 0.0f;
     for (std::size_t i = 0; i < n; ++i) {
         float g = grad[i];
         if (l2) g += c.l2 * w[i];
@@ -56,7 +58,9 @@ void update(float* w, const float* grad, float* s1, float* s2, const float* mask
         }
         step += wd * w[i];
         w[i] -= mask ? step * mask[i] : step;
+        check += w[i] - w[i];
     }
+    return check;
 }
 
 }  // namespace
@@ -69,7 +73,7 @@ void Optimizer::setCurvature(const ParamArrays& h) {
     }
 }
 
-void Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads, float lr) {
+bool Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads, float lr) {
     if (m_s1.size() != params.size()) {
         m_s1.clear();
         for (const Param* p : params) {
@@ -92,6 +96,7 @@ void Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads
                           1.0f - std::pow(m_cfg.beta2, float(m_t)),
                           m_cfg.rmsDecay,
                           m_cfg.epsilon};
+    float check = 0.0f;
     for (std::size_t p = 0; p < params.size(); ++p) {
         Param& param = *params[p];
         if (!param.trainable) continue;
@@ -101,15 +106,17 @@ void Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads
         float* s2 = m_kind == Kind::Adam ? m_s2[p].data() : nullptr;
         const float* mask = param.mask.empty() ? nullptr : param.mask.data();
         const std::size_t n = param.value.size();
+        const bool d = param.decays;
         switch (m_kind) {
-        case Kind::Sgd: update<Kind::Sgd>(w, g, s1, s2, mask, param.decays, n, c); break;
-        case Kind::Momentum: update<Kind::Momentum>(w, g, s1, s2, mask, param.decays, n, c); break;
-        case Kind::Nesterov: update<Kind::Nesterov>(w, g, s1, s2, mask, param.decays, n, c); break;
-        case Kind::Adam: update<Kind::Adam>(w, g, s1, s2, mask, param.decays, n, c); break;
-        case Kind::RmsProp: update<Kind::RmsProp>(w, g, s1, s2, mask, param.decays, n, c); break;
-        case Kind::Sdlm: update<Kind::Sdlm>(w, g, s1, s2, mask, param.decays, n, c); break;
+        case Kind::Sgd: check += update<Kind::Sgd>(w, g, s1, s2, mask, d, n, c); break;
+        case Kind::Momentum: check += update<Kind::Momentum>(w, g, s1, s2, mask, d, n, c); break;
+        case Kind::Nesterov: check += update<Kind::Nesterov>(w, g, s1, s2, mask, d, n, c); break;
+        case Kind::Adam: check += update<Kind::Adam>(w, g, s1, s2, mask, d, n, c); break;
+        case Kind::RmsProp: check += update<Kind::RmsProp>(w, g, s1, s2, mask, d, n, c); break;
+        case Kind::Sdlm: check += update<Kind::Sdlm>(w, g, s1, s2, mask, d, n, c); break;
         }
     }
+    return check == 0.0f;
 }
 
 float scheduledLr(const TrainingConfig& c, int epoch, int epochs) {

@@ -17,7 +17,8 @@ public:
 
     /// One update of every trainable parameter from `grads` (the gradient of the mean batch loss,
     /// aligned with Network::params()) at learning rate `lr`. Masked entries stay zero.
-    void step(const std::vector<Param*>& params, const ParamArrays& grads, float lr);
+    /// Returns false when an updated value is NaN or Inf (the caller restores good weights).
+    [[nodiscard]] bool step(const std::vector<Param*>& params, const ParamArrays& grads, float lr);
 
     /// SDLM: the mean Gauss-Newton second derivative h of every parameter entry, estimated before
     /// each epoch; the step of entry k is then lr / (mu + h_k) times its gradient.

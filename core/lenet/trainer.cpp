@@ -31,14 +31,19 @@ void restoreValues(const std::vector<Param*>& params, const std::vector<std::vec
     for (std::size_t i = 0; i < params.size(); ++i) params[i]->value = v[i];
 }
 
-bool allFinite(const std::vector<Param*>& params) {
+// The optimiser checks the weights it updates; running statistics (batch norm) are checked here.
+bool finiteStatistics(const std::vector<Param*>& params) {
     for (const Param* p : params) {
+        if (p->trainable) continue;
         for (float v : p->value) {
             if (!std::isfinite(v)) return false;
         }
     }
     return true;
 }
+
+// A loss this many times the first batch's is a run that has blown up, even while it is finite.
+constexpr double kExplodedLossFactor = 1e4;
 
 // Fills `input` and `labels` with samples order[first .. first+n) of `data`.
 void fillBatch(const Dataset& data, const std::vector<int>& order, int first, int n,
@@ -165,6 +170,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop) {
         auto lastGood = copyValues(params);
         std::string lastGoodWhere = "the weights the run started with";
         Clock::time_point lastGoodTime = Clock::now();
+        double firstLoss = 0.0;
         double bestValidation = 2.0;
         int bestEpoch = 0;
         std::vector<std::vector<float>> bestWeights;
@@ -218,25 +224,34 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop) {
                 ctx.training = true;
                 ctx.seed = mixSeed(m_cfg.seed, std::uint64_t(step) + 0x5eed);
                 const BatchResult r = m_net.trainBatch(input, labels, ws, grads, ctx);
-                if (!std::isfinite(r.lossSum)) {
+                const double meanLoss = r.lossSum / n;
+                if (step == 0) firstLoss = meanLoss;
+                std::string problem;
+                if (!std::isfinite(meanLoss)) {
+                    problem = "the loss is " + std::to_string(meanLoss);
+                } else if (meanLoss > kExplodedLossFactor * (std::abs(firstLoss) + 1.0)) {
+                    problem = "the loss exploded to " + formatRate(meanLoss) + " (it started at " +
+                              formatRate(firstLoss) + ")";
+                } else if (!optimizer.step(params, grads, lr) || !finiteStatistics(params)) {
+                    problem = "a weight became NaN/Inf";
+                }
+                if (!problem.empty()) {
                     restoreValues(params, lastGood);
                     std::ostringstream msg;
-                    msg << "training diverged in epoch " << epoch + 1 << ", batch " << b + 1
-                        << ": the loss is " << r.lossSum << " at learning rate " << lr
-                        << ". Restored " << lastGoodWhere
-                        << " (the last with a finite loss). Try a lower learning rate, e.g. "
+                    msg << "training diverged in epoch " << epoch + 1 << ", batch " << b + 1 << ": "
+                        << problem << " at learning rate " << lr << ". Restored " << lastGoodWhere
+                        << " (the last known good ones). Try a lower learning rate, e.g. "
                         << formatRate(m_cfg.lr / 10) << ".";
                     throw DivergenceError(msg.str());
                 }
-                optimizer.step(params, grads, lr);
                 lossSum += r.lossSum;
                 errors += r.errors;
                 seen += n;
                 imagesDone += n;
                 ++step;
-                progress.batchLosses.push_back(float(r.lossSum / n));
+                progress.batchLosses.push_back(float(meanLoss));
 
-                if (secondsSince(lastGoodTime) > 2.0 && allFinite(params)) {
+                if (secondsSince(lastGoodTime) > 2.0) {
                     lastGood = copyValues(params);
                     lastGoodWhere = "the weights of epoch " + std::to_string(epoch + 1) +
                                     ", batch " + std::to_string(b + 1);
@@ -265,12 +280,6 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop) {
             m.trainError = double(errors) / double(seen);
             m.imagesPerSecond = seen / m.seconds;
             m.lr = lr;
-            if (!allFinite(params)) {
-                restoreValues(params, lastGood);
-                throw DivergenceError("training diverged in epoch " + std::to_string(epoch + 1) +
-                                      ": a weight became NaN/Inf. Restored " + lastGoodWhere +
-                                      ". Try a lower learning rate.");
-            }
             lastGood = copyValues(params);
             lastGoodWhere = "the weights at the end of epoch " + std::to_string(epoch + 1);
             lastGoodTime = Clock::now();
