@@ -29,7 +29,8 @@ namespace {
 using nlohmann::json;
 using namespace lenet;
 
-constexpr const char* kUsage = R"(lenet - train and use LeNet-5 and its variants (LeNet Studio's command line)
+constexpr const char* kUsage =
+    R"(lenet - train and use LeNet-5 and its variants (LeNet Studio's command line)
 
 Usage:
   lenet presets
@@ -130,8 +131,7 @@ ArchitectureSpec specFromArgs(const Args& a) {
 /// Applies --key value options to the training config by the JSON keys of TrainingConfig.
 void applyTrainingOptions(const Args& a, ArchitectureSpec& spec) {
     json t = toJson(spec.training);
-    static const std::vector<std::string> other = {"preset", "spec", "data", "out", "log",
-                                                   "init"};
+    static const std::vector<std::string> other = {"preset", "spec", "data", "out", "log", "init"};
     for (const auto& [key, value] : a.options) {
         if (std::find(other.begin(), other.end(), key) != other.end()) continue;
         std::string k = key;
@@ -155,7 +155,9 @@ void applyTrainingOptions(const Args& a, ArchitectureSpec& spec) {
             if (used != value.size()) throw std::invalid_argument("trailing");
         } catch (const std::logic_error&) {
             throw UsageError("option --" + key + ": '" + value + "' is not a valid " +
-                             (field.is_boolean() ? "true/false" : field.is_number() ? "number" : "value"));
+                             (field.is_boolean()  ? "true/false"
+                              : field.is_number() ? "number"
+                                                  : "value"));
         }
     }
     if (a.hasFlag("distort")) t["distort"] = true;
@@ -167,7 +169,9 @@ void applyTrainingOptions(const Args& a, ArchitectureSpec& spec) {
     if (a.has("init")) spec.init = a.get("init");
 }
 
-std::string dataDir(const Args& a) { return a.has("data") ? a.get("data") : defaultDataDir(); }
+std::string dataDir(const Args& a) {
+    return a.has("data") ? a.get("data") : defaultDataDir();
+}
 
 Dataset loadData(const std::string& dir, Split split) {
     try {
@@ -199,16 +203,21 @@ public:
         if (m_bar) std::fprintf(stderr, "\r%90s\r", "");
         m_history.push_back(m);
         if (m_json) {
-            std::cout << json{{"epoch", m.epoch},       {"loss", m.loss},
-                              {"train_error", m.trainError}, {"validation_error", m.validationError},
-                              {"test_error", m.testError},   {"seconds", m.seconds},
-                              {"images_per_second", m.imagesPerSecond}, {"lr", m.lr}}
+            std::cout << json{{"epoch", m.epoch},
+                              {"loss", m.loss},
+                              {"train_error", m.trainError},
+                              {"validation_error", m.validationError},
+                              {"test_error", m.testError},
+                              {"seconds", m.seconds},
+                              {"images_per_second", m.imagesPerSecond},
+                              {"lr", m.lr}}
                              .dump()
                       << std::endl;
         } else {
             std::printf("epoch %3d  lr %-9.3g loss %-9.4f train error %-7s", m.epoch, m.lr, m.loss,
                         percent(m.trainError).c_str());
-            if (m.validationError >= 0) std::printf("  validation %-7s", percent(m.validationError).c_str());
+            if (m.validationError >= 0)
+                std::printf("  validation %-7s", percent(m.validationError).c_str());
             if (m.testError >= 0) std::printf("  test error %-7s", percent(m.testError).c_str());
             std::printf("  %6.1f s  %7.0f img/s\n", m.seconds, m.imagesPerSecond);
             std::fflush(stdout);
@@ -267,7 +276,8 @@ int cmdTrain(const Args& a) {
         std::printf("training %s (%d parameters) on %d images from %s, testing on %d\n",
                     spec.name.c_str(), net.parameterCount(),
                     cfg.trainLimit ? std::min(cfg.trainLimit, train.size()) : train.size(),
-                    dir.c_str(), cfg.testLimit ? std::min(cfg.testLimit, test.size()) : test.size());
+                    dir.c_str(),
+                    cfg.testLimit ? std::min(cfg.testLimit, test.size()) : test.size());
         std::printf("optimizer %s, lr %g (%s), batch %d, %d epochs, seed %llu, %s threads%s\n",
                     cfg.optimizer.c_str(), cfg.lr, cfg.schedule.c_str(), cfg.batch, cfg.epochs,
                     (unsigned long long)cfg.seed,
@@ -308,7 +318,8 @@ int cmdTrain(const Args& a) {
         saveModel(a.get("out"), net, h);
         if (!jsonOut) std::printf("saved %s\n", a.get("out").c_str());
     }
-    if (!stopReason.empty() && status == 0) std::fprintf(stderr, "run ended: %s\n", stopReason.c_str());
+    if (!stopReason.empty() && status == 0)
+        std::fprintf(stderr, "run ended: %s\n", stopReason.c_str());
     const double testError = h.empty() ? -1.0 : h.back().testError;
     if (jsonOut) {
         std::cout << json{{"preset", spec.name},
@@ -338,8 +349,10 @@ int cmdEval(const Args& a) {
     const int limit = a.has("test-limit") ? std::stoi(a.get("test-limit")) : 0;
     const int threads = a.has("threads") ? std::stoi(a.get("threads")) : 0;
     const auto t0 = std::chrono::steady_clock::now();
-    const Evaluation ev = evaluate(model.network, test, threads, {0, limit > 0 ? std::min(limit, test.size()) : 0});
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const Evaluation ev =
+        evaluate(model.network, test, threads, {0, limit > 0 ? std::min(limit, test.size()) : 0});
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const int k = ev.classes;
     if (a.hasFlag("json")) {
         json conf = json::array();
@@ -348,8 +361,8 @@ int cmdEval(const Args& a) {
             for (int p = 0; p < k; ++p) row.push_back(ev.confusion[t * k + p]);
             conf.push_back(row);
         }
-        std::cout << json{{"model", a.get("model")}, {"count", ev.count}, {"errors", ev.errors},
-                          {"test_error", ev.error()}, {"loss", ev.loss}, {"seconds", secs},
+        std::cout << json{{"model", a.get("model")},  {"count", ev.count}, {"errors", ev.errors},
+                          {"test_error", ev.error()}, {"loss", ev.loss},   {"seconds", secs},
                           {"confusion", conf}}
                          .dump()
                   << std::endl;
@@ -394,7 +407,9 @@ int cmdPredict(const Args& a) {
         classScores(net.spec().loss, out.data(), k, scores.data());
         const int cls = predictClass(net.spec().loss, out.data(), k);
         if (a.hasFlag("json")) {
-            std::cout << json{{"image", path}, {"class", cls}, {"scores", scores},
+            std::cout << json{{"image", path},
+                              {"class", cls},
+                              {"scores", scores},
                               {"outputs", std::vector<float>(out.data(), out.data() + k)}}
                              .dump()
                       << std::endl;

@@ -19,9 +19,9 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription(
         QStringLiteral("Train LeNet-5 and its variants on MNIST and watch them learn."));
     parser.addHelpOption();
-    const QCommandLineOption presetOption(
-        QStringLiteral("preset"), QStringLiteral("Select the architecture preset <name>."),
-        QStringLiteral("name"));
+    const QCommandLineOption presetOption(QStringLiteral("preset"),
+                                          QStringLiteral("Select the architecture preset <name>."),
+                                          QStringLiteral("name"));
     const QCommandLineOption grabOption(
         QStringLiteral("grab"),
         QStringLiteral("Show the window, save a screenshot of it to <file> and quit."),

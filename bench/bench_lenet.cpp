@@ -75,12 +75,24 @@ void evaluation(benchmark::State& state, const std::string& name) {
 }  // namespace
 
 BENCHMARK_CAPTURE(trainThroughput, lenet5_1998, std::string("lenet5-1998"))
-    ->Args({1, 1})->Args({32, 1})->Args({32, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Args({1, 1})
+    ->Args({32, 1})
+    ->Args({32, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(trainThroughput, lenet5_modern, std::string("lenet5-modern"))
-    ->Args({64, 1})->Args({64, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(inference, lenet5_1998, std::string("lenet5-1998"))->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(inference, lenet5_modern, std::string("lenet5-modern"))->Unit(benchmark::kMicrosecond);
+    ->Args({64, 1})
+    ->Args({64, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(inference, lenet5_1998, std::string("lenet5-1998"))
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(inference, lenet5_modern, std::string("lenet5-modern"))
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(evaluation, lenet5_1998_10000, std::string("lenet5-1998"))
-    ->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include <QVBoxLayout>
 #include <qcustomplot.h>
+#include <QVBoxLayout>
 
 namespace lenet::ui {
 namespace {
@@ -23,14 +23,17 @@ QCPGraph* addErrorGraph(QCustomPlot* plot, const QString& name, const QColor& co
 }  // namespace
 
 ErrorPlot::ErrorPlot(QWidget* parent)
-    : QWidget(parent), m_plot(new QCustomPlot(this)), m_train(nullptr), m_test(nullptr),
+    : QWidget(parent),
+      m_plot(new QCustomPlot(this)),
+      m_train(nullptr),
+      m_test(nullptr),
       m_reference(nullptr) {
     m_plot->setObjectName(QStringLiteral("errorPlot"));
     m_plot->setToolTip(tr("Share of misclassified images after each epoch"));
     m_plot->plotLayout()->insertRow(0);
-    m_plot->plotLayout()->addElement(
-        0, 0, new QCPTextElement(m_plot, tr("Error rate per epoch"), QFont(font().family(), 11,
-                                                                            QFont::Bold)));
+    m_plot->plotLayout()->addElement(0, 0,
+                                     new QCPTextElement(m_plot, tr("Error rate per epoch"),
+                                                        QFont(font().family(), 11, QFont::Bold)));
     m_plot->xAxis->setLabel(tr("epoch"));
     m_plot->yAxis->setLabel(tr("error (%)"));
     auto ticker = QSharedPointer<QCPAxisTickerFixed>(new QCPAxisTickerFixed);
@@ -85,7 +88,9 @@ void ErrorPlot::appendEpoch(const lenet::EpochMetrics& metrics) {
     updateRanges();
 }
 
-int ErrorPlot::epochCount() const { return std::max(m_train->dataCount(), m_test->dataCount()); }
+int ErrorPlot::epochCount() const {
+    return std::max(m_train->dataCount(), m_test->dataCount());
+}
 
 void ErrorPlot::updateRanges() {
     const double left = 0.5, right = m_epochs + 0.5;

@@ -64,12 +64,12 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
     const Row& row = m_rows[index.row()];
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
-        case Index: return index.row() + 1;
-        case Name: return row.name;
-        case Kind: return row.kind;
-        case Output: return row.output;
-        case Params: return QLocale().toString(row.params);
-        default: return {};
+            case Index: return index.row() + 1;
+            case Name: return row.name;
+            case Kind: return row.kind;
+            case Output: return row.output;
+            case Params: return QLocale().toString(row.params);
+            default: return {};
         }
     }
     if (role == Qt::TextAlignmentRole && (index.column() == Index || index.column() == Params)) {
@@ -82,12 +82,12 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
 QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-    case Index: return QStringLiteral("#");
-    case Name: return tr("Layer");
-    case Kind: return tr("Kind");
-    case Output: return tr("Output");
-    case Params: return tr("Params");
-    default: return {};
+        case Index: return QStringLiteral("#");
+        case Name: return tr("Layer");
+        case Kind: return tr("Kind");
+        case Output: return tr("Output");
+        case Params: return tr("Params");
+        default: return {};
     }
 }
 

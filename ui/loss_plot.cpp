@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include <QVBoxLayout>
 #include <qcustomplot.h>
+#include <QVBoxLayout>
 
 namespace lenet::ui {
 namespace {
@@ -21,14 +21,17 @@ double smoothingWindow(int batchesPerEpoch) {
 }  // namespace
 
 LossPlot::LossPlot(QWidget* parent)
-    : QWidget(parent), m_plot(new QCustomPlot(this)), m_raw(nullptr), m_smoothed(nullptr),
+    : QWidget(parent),
+      m_plot(new QCustomPlot(this)),
+      m_raw(nullptr),
+      m_smoothed(nullptr),
       m_hint(nullptr) {
     m_plot->setObjectName(QStringLiteral("lossPlot"));
     m_plot->setToolTip(tr("Mean training loss of every batch (faint) and its moving average"));
     m_plot->plotLayout()->insertRow(0);
-    m_plot->plotLayout()->addElement(
-        0, 0, new QCPTextElement(m_plot, tr("Training loss per batch"), QFont(font().family(), 11,
-                                                                               QFont::Bold)));
+    m_plot->plotLayout()->addElement(0, 0,
+                                     new QCPTextElement(m_plot, tr("Training loss per batch"),
+                                                        QFont(font().family(), 11, QFont::Bold)));
     m_plot->xAxis->setLabel(tr("batch"));
     m_plot->yAxis->setLabel(tr("loss"));
     m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
@@ -96,6 +99,8 @@ void LossPlot::appendProgress(const lenet::Progress& progress) {
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-int LossPlot::pointCount() const { return m_raw->dataCount(); }
+int LossPlot::pointCount() const {
+    return m_raw->dataCount();
+}
 
 }  // namespace lenet::ui

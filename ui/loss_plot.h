@@ -30,8 +30,8 @@ private:
     QCPGraph* m_raw;
     QCPGraph* m_smoothed;
     QCPItemText* m_hint;
-    double m_average = 0.0;   // the moving average before bias correction
-    double m_decayPower = 1.0;   // decay^n, for the bias correction of the first points
+    double m_average = 0.0;     // the moving average before bias correction
+    double m_decayPower = 1.0;  // decay^n, for the bias correction of the first points
     double m_minLoss = 0.0;
     double m_maxLoss = 0.0;
 };

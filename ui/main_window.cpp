@@ -44,7 +44,9 @@ MainWindow::MainWindow(QWidget* parent)
     resize(1280, 800);
 }
 
-bool MainWindow::selectPreset(const QString& name) { return m_presets->selectPreset(name); }
+bool MainWindow::selectPreset(const QString& name) {
+    return m_presets->selectPreset(name);
+}
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     m_controller->stop();
@@ -181,8 +183,8 @@ void MainWindow::saveModel() {
     if (!m_network) return;
     const QString suggested =
         QDir::home().filePath(QString::fromStdString(m_network->spec().name) + ".lenet");
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save model"), suggested, tr("LeNet models (*.lenet);;All files (*)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save model"), suggested,
+                                                      tr("LeNet models (*.lenet);;All files (*)"));
     if (path.isEmpty()) return;
     try {
         lenet::saveModel(path.toStdString(), *m_network, m_history);

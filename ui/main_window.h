@@ -63,9 +63,9 @@ private:
     QAction* m_trainAction = nullptr;
     QAction* m_stopAction = nullptr;
 
-    QString m_runPreset;            // the preset of the current or last run
-    EpochHistory m_history;         // of the last finished run
-    NetworkSnapshot m_network;      // its trained network, for Save model
+    QString m_runPreset;        // the preset of the current or last run
+    EpochHistory m_history;     // of the last finished run
+    NetworkSnapshot m_network;  // its trained network, for Save model
 };
 
 }  // namespace lenet::ui

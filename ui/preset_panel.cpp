@@ -28,9 +28,9 @@ PresetPanel::PresetPanel(QWidget* parent)
     for (const std::string& name : lenet::presetNames()) {
         lenet::ArchitectureSpec spec = lenet::preset(name);
         const lenet::Network net(spec);
-        auto* item = new QListWidgetItem(tr("%1  —  %2 parameters")
-                                             .arg(QString::fromStdString(name),
-                                                  QLocale().toString(net.parameterCount())));
+        auto* item = new QListWidgetItem(
+            tr("%1  —  %2 parameters")
+                .arg(QString::fromStdString(name), QLocale().toString(net.parameterCount())));
         item->setData(Qt::UserRole, QString::fromStdString(name));
         item->setToolTip(QString::fromStdString(spec.description));
         item->setSizeHint(QSize(0, m_list->fontMetrics().height() + 8));
@@ -51,8 +51,7 @@ PresetPanel::PresetPanel(QWidget* parent)
     m_layers->verticalHeader()->hide();
     m_layers->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_layers->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_layers->horizontalHeader()->setSectionResizeMode(LayerTableModel::Kind,
-                                                       QHeaderView::Stretch);
+    m_layers->horizontalHeader()->setSectionResizeMode(LayerTableModel::Kind, QHeaderView::Stretch);
 
     m_total->setObjectName(QStringLiteral("totalParameters"));
     m_total->setToolTip(tr("Trainable parameters of the selected architecture"));

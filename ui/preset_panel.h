@@ -42,7 +42,7 @@ private:
     QTableView* m_layers;
     QLabel* m_total;
     LayerTableModel* m_model;
-    std::vector<lenet::ArchitectureSpec> m_specs;   // one per list row
+    std::vector<lenet::ArchitectureSpec> m_specs;  // one per list row
 };
 
 }  // namespace lenet::ui

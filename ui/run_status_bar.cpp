@@ -49,7 +49,7 @@ RunStatusBar::RunStatusBar(QWidget* parent)
     m_progress->setFixedWidth(200);
     m_message->setObjectName(QStringLiteral("statusMessage"));
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_message->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);   // long text clips
+    m_message->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long text clips
     addWidget(m_message, 1);
     addPermanentWidget(m_epoch);
     addPermanentWidget(m_speed);
@@ -69,10 +69,9 @@ void RunStatusBar::runStarted(int epochs) {
 }
 
 void RunStatusBar::showProgress(const lenet::Progress& p) {
-    const double done =
-        p.epochs > 0 && p.batches > 0
-            ? (double(p.epoch - 1) + double(p.batch) / p.batches) / p.epochs
-            : 0.0;
+    const double done = p.epochs > 0 && p.batches > 0
+                            ? (double(p.epoch - 1) + double(p.batch) / p.batches) / p.epochs
+                            : 0.0;
     m_progress->setValue(int(std::lround(done * kProgressSteps)));
     m_epoch->setText(tr("epoch %1/%2").arg(p.epoch).arg(p.epochs));
     m_speed->setText(tr("%1 img/s").arg(QLocale().toString(std::lround(p.imagesPerSecond))));

@@ -45,8 +45,8 @@ void TrainingController::stop() {
     if (m_running) m_stopSource.request_stop();
 }
 
-void TrainingController::handleFinished(const EpochHistory& history,
-                                        const NetworkSnapshot& network, const QString& stopReason) {
+void TrainingController::handleFinished(const EpochHistory& history, const NetworkSnapshot& network,
+                                        const QString& stopReason) {
     m_running = false;
     Q_EMIT finished(history, network, stopReason);
 }

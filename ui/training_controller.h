@@ -51,7 +51,7 @@ private:
     void handleFailed(const QString& message);
 
     QThread m_thread;
-    TrainingWorker* m_worker;   // lives on m_thread, deleted when the thread finishes
+    TrainingWorker* m_worker;  // lives on m_thread, deleted when the thread finishes
     std::stop_source m_stopSource;
     QString m_dataDir;
     bool m_running = false;

@@ -44,8 +44,9 @@ TrainingControls::TrainingControls(QWidget* parent)
     m_learningRate->setDecimals(6);
     m_learningRate->setRange(0.000001, 10.0);
     m_learningRate->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
-    m_learningRate->setToolTip(tr("Initial learning rate; the preset's schedule changes it over "
-                                  "the epochs"));
+    m_learningRate->setToolTip(
+        tr("Initial learning rate; the preset's schedule changes it over "
+           "the epochs"));
     m_trainLimit->setSpecialValueText(tr("all"));
     m_testLimit->setSpecialValueText(tr("all"));
     m_threads->setSpecialValueText(tr("all"));

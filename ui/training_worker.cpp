@@ -12,7 +12,9 @@
 namespace lenet::ui {
 namespace {
 
-QString fromStd(const std::string& text) { return QString::fromStdString(text); }
+QString fromStd(const std::string& text) {
+    return QString::fromStdString(text);
+}
 
 /// Forwards the trainer's reports as the worker's signals (queued to the GUI thread).
 class SignalObserver : public lenet::TrainingObserver {

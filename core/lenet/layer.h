@@ -16,12 +16,12 @@ namespace lenet {
 /// A named parameter array of a layer. `mask` (when not empty) marks the entries that exist:
 /// C3's connection table zeroes the kernels of absent connections and keeps them zero.
 struct Param {
-    std::string name;             // "weight", "bias", "coef", "gamma", "running_mean", ...
-    std::vector<int> dims;        // for the model file and the views
+    std::string name;       // "weight", "bias", "coef", "gamma", "running_mean", ...
+    std::vector<int> dims;  // for the model file and the views
     std::vector<float> value;
-    std::vector<float> mask;      // empty, or 1/0 per entry
-    bool trainable = true;        // running statistics are saved but not trained
-    bool decays = false;          // weights take L1/L2/weight decay; biases and scales do not
+    std::vector<float> mask;  // empty, or 1/0 per entry
+    bool trainable = true;    // running statistics are saved but not trained
+    bool decays = false;      // weights take L1/L2/weight decay; biases and scales do not
 
     /// Entries that exist (mask ones), the figure reported as the parameter count.
     int count() const;
@@ -37,7 +37,7 @@ struct Range {
 /// Per-call information for layers that behave differently in training or use randomness.
 struct Context {
     bool training = false;
-    std::uint64_t seed = 0;   // changes every batch; dropout derives its masks from it
+    std::uint64_t seed = 0;  // changes every batch; dropout derives its masks from it
 };
 
 /// One layer. Layers never start threads: the network calls them on ranges of samples from

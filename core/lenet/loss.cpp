@@ -24,26 +24,26 @@ float logSumExp(const float* out, int classes, float sign, bool hasExtra, float 
 
 float sampleLoss(LossKind kind, float j, const float* out, int classes, int label, float* dout) {
     switch (kind) {
-    case LossKind::Penalty:
-        if (dout) {
-            std::fill_n(dout, classes, 0.0f);
-            dout[label] = 1.0f;
+        case LossKind::Penalty:
+            if (dout) {
+                std::fill_n(dout, classes, 0.0f);
+                dout[label] = 1.0f;
+            }
+            return out[label];
+        case LossKind::Map: {
+            // d/dy_i log(e^-j + sum e^-y) = -e^-y_i / (e^-j + sum e^-y)
+            const float lse = logSumExp(out, classes, -1.0f, true, -j, dout);
+            if (dout) {
+                for (int i = 0; i < classes; ++i) dout[i] = -dout[i];
+                dout[label] += 1.0f;
+            }
+            return out[label] + lse;
         }
-        return out[label];
-    case LossKind::Map: {
-        // d/dy_i log(e^-j + sum e^-y) = -e^-y_i / (e^-j + sum e^-y)
-        const float lse = logSumExp(out, classes, -1.0f, true, -j, dout);
-        if (dout) {
-            for (int i = 0; i < classes; ++i) dout[i] = -dout[i];
-            dout[label] += 1.0f;
+        case LossKind::CrossEntropy: {
+            const float lse = logSumExp(out, classes, 1.0f, false, 0.0f, dout);
+            if (dout) dout[label] -= 1.0f;
+            return lse - out[label];
         }
-        return out[label] + lse;
-    }
-    case LossKind::CrossEntropy: {
-        const float lse = logSumExp(out, classes, 1.0f, false, 0.0f, dout);
-        if (dout) dout[label] -= 1.0f;
-        return lse - out[label];
-    }
     }
     return 0.0f;
 }

@@ -24,7 +24,8 @@ constexpr char kMagic[8] = {'L', 'E', 'N', 'E', 'T', 'M', 'D', 'L'};
 template <typename T>
 void put(std::string& out, T v) {
     unsigned char b[sizeof(T)];
-    for (std::size_t i = 0; i < sizeof(T); ++i) b[i] = (unsigned char)((std::uint64_t(v) >> (8 * i)) & 0xff);
+    for (std::size_t i = 0; i < sizeof(T); ++i)
+        b[i] = (unsigned char)((std::uint64_t(v) >> (8 * i)) & 0xff);
     out.append(reinterpret_cast<const char*>(b), sizeof(T));
 }
 
@@ -169,11 +170,13 @@ void saveModel(const std::string& path, const Network& net,
                const std::vector<EpochMetrics>& history) {
     std::string out(kMagic, sizeof kMagic);
     put<std::uint32_t>(out, kModelFileVersion);
-    const std::string meta = json{{"spec", toJson(net.spec())}, {"history", historyToJson(history)}}.dump();
+    const std::string meta =
+        json{{"spec", toJson(net.spec())}, {"history", historyToJson(history)}}.dump();
     put<std::uint32_t>(out, std::uint32_t(meta.size()));
     out += meta;
     std::uint32_t tensors = 0;
-    for (int l = 0; l < net.layerCount(); ++l) tensors += std::uint32_t(net.layer(l).params().size());
+    for (int l = 0; l < net.layerCount(); ++l)
+        tensors += std::uint32_t(net.layer(l).params().size());
     put<std::uint32_t>(out, tensors);
     for (int l = 0; l < net.layerCount(); ++l) {
         for (const Param& p : net.layer(l).params()) {
@@ -193,8 +196,10 @@ void saveModel(const std::string& path, const Network& net,
 Model loadModel(const std::string& path) {
     const std::string bytes = readFile(path);
     Reader r(bytes, path);
-    if (bytes.size() < sizeof kMagic || bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0) {
-        throw FormatError(path + ": not a LeNet Studio model file (the magic 'LENETMDL' is missing)");
+    if (bytes.size() < sizeof kMagic ||
+        bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0) {
+        throw FormatError(path +
+                          ": not a LeNet Studio model file (the magic 'LENETMDL' is missing)");
     }
     r.bytes(sizeof kMagic, "the magic");
     const auto version = r.get<std::uint32_t>("the version");
@@ -206,7 +211,8 @@ Model loadModel(const std::string& path) {
     if (bytes.size() < 4) r.fail("too short for a checksum");
     const std::size_t body = bytes.size() - 4;
     std::uint32_t stored = 0;
-    for (int i = 0; i < 4; ++i) stored |= std::uint32_t(static_cast<unsigned char>(bytes[body + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+        stored |= std::uint32_t(static_cast<unsigned char>(bytes[body + i])) << (8 * i);
     const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), uInt(body));
     if (std::uint32_t(crc) != stored) {
         throw FormatError(path + ": checksum mismatch: the file is corrupt or truncated");
@@ -255,10 +261,11 @@ Model loadModel(const std::string& path) {
             if (name != want) r.fail("expected weights '" + want + "', found '" + name + "'");
             const auto ndims = r.get<std::uint8_t>("a weight rank");
             std::vector<int> dims;
-            for (int d = 0; d < ndims; ++d) dims.push_back(int(r.get<std::uint32_t>("a weight shape")));
+            for (int d = 0; d < ndims; ++d)
+                dims.push_back(int(r.get<std::uint32_t>("a weight shape")));
             if (dims != p.dims) {
-                r.fail("weights '" + want + "' are " + dimsText(dims) + ", the architecture needs " +
-                       dimsText(p.dims));
+                r.fail("weights '" + want + "' are " + dimsText(dims) +
+                       ", the architecture needs " + dimsText(p.dims));
             }
             r.floats(p.value.data(), p.value.size(), "the weight values");
         }

@@ -23,7 +23,8 @@ struct Model {
 
 /// Writes `path` atomically (a temporary file in the same folder, fsync, rename).
 /// Throws IoError naming the path.
-void saveModel(const std::string& path, const Network& net, const std::vector<EpochMetrics>& history);
+void saveModel(const std::string& path, const Network& net,
+               const std::vector<EpochMetrics>& history);
 
 /// Reads a model file, checking the magic, version, every length against the file size, the
 /// checksum, and that the weights match the architecture (names, shapes). Throws FormatError or

@@ -33,20 +33,22 @@ std::unique_ptr<Layer> makeLayer(const LayerSpec& s, const std::string& name, Sh
         std::vector<bool> table;
         if (s.connections == "lecun1998") {
             if (in.c != 6 || s.maps != 16) {
-                throw ConfigError("layer '" + name + "' (conv): the lecun1998 connection table "
+                throw ConfigError("layer '" + name +
+                                  "' (conv): the lecun1998 connection table "
                                   "connects 6 input maps to 16 output maps, but this layer has " +
                                   std::to_string(in.c) + " inputs and " + std::to_string(s.maps) +
                                   " outputs");
             }
             table = lecun1998Table();
         } else if (s.connections != "full") {
-            throw ConfigError("layer '" + name + "' (conv): unknown connections '" +
-                              s.connections + "' (expected full or lecun1998)");
+            throw ConfigError("layer '" + name + "' (conv): unknown connections '" + s.connections +
+                              "' (expected full or lecun1998)");
         }
         return std::make_unique<Conv>(name, in, s.maps, s.kernel, s.stride, s.padding,
                                       std::move(table));
     }
-    if (s.type == "subsample") return std::make_unique<Pool>(Pool::Kind::Subsample, name, in, s.size);
+    if (s.type == "subsample")
+        return std::make_unique<Pool>(Pool::Kind::Subsample, name, in, s.size);
     if (s.type == "avgpool") return std::make_unique<Pool>(Pool::Kind::Average, name, in, s.size);
     if (s.type == "maxpool") return std::make_unique<Pool>(Pool::Kind::Max, name, in, s.size);
     if (s.type == "fc") {
@@ -57,7 +59,8 @@ std::unique_ptr<Layer> makeLayer(const LayerSpec& s, const std::string& name, Sh
         }
         return std::make_unique<FullyConnected>(name, in, s.maps);
     }
-    if (s.type == "activation") return std::make_unique<Activation>(name, in, s.fn, s.slope, s.beta);
+    if (s.type == "activation")
+        return std::make_unique<Activation>(name, in, s.fn, s.slope, s.beta);
     if (s.type == "batchnorm") return std::make_unique<BatchNorm>(name, in, s.momentum, s.eps);
     if (s.type == "dropout") return std::make_unique<Dropout>(name, in, s.rate);
     if (s.type == "rbf") {
@@ -68,7 +71,9 @@ std::unique_ptr<Layer> makeLayer(const LayerSpec& s, const std::string& name, Sh
 
 }  // namespace
 
-Network::Network(ArchitectureSpec spec) : m_spec(std::move(spec)) { build(); }
+Network::Network(ArchitectureSpec spec) : m_spec(std::move(spec)) {
+    build();
+}
 
 Network::Network(const Network& other)
     : m_spec(other.m_spec), m_paramOffset(other.m_paramOffset), m_paramTotal(other.m_paramTotal) {
@@ -90,7 +95,8 @@ void Network::build() {
     Shape shape = m_spec.input;
     for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
         const LayerSpec& s = m_spec.layers[i];
-        const std::string name = s.name.empty() ? defaultName(s.type) + std::to_string(i + 1) : s.name;
+        const std::string name =
+            s.name.empty() ? defaultName(s.type) + std::to_string(i + 1) : s.name;
         try {
             m_layers.push_back(makeLayer(s, name, shape));
         } catch (const ConfigError& e) {
@@ -106,8 +112,10 @@ void Network::build() {
     }
     const bool rbfOut = m_layers.back()->kind() == "rbf";
     if (rbfOut != (m_spec.loss != LossKind::CrossEntropy)) {
-        throw ConfigError(m_spec.name + ": loss '" + toString(m_spec.loss) + "' does not fit the "
-                          "output layer '" + m_layers.back()->kind() +
+        throw ConfigError(m_spec.name + ": loss '" + toString(m_spec.loss) +
+                          "' does not fit the "
+                          "output layer '" +
+                          m_layers.back()->kind() +
                           "' (map/penalty need an rbf output, cross_entropy an fc output)");
     }
     m_paramOffset.clear();
@@ -151,7 +159,9 @@ ParamArrays Network::makeParamArrays() const {
     return a;
 }
 
-int Network::chunkCount(int n) { return std::clamp(n, 1, kMaxChunks); }
+int Network::chunkCount(int n) {
+    return std::clamp(n, 1, kMaxChunks);
+}
 
 Range Network::chunkRange(int n, int chunk) {
     const int chunks = chunkCount(n);

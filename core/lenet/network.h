@@ -16,10 +16,10 @@ namespace lenet {
 /// Buffers for one network and one batch size: activations, their gradients and the per-task
 /// parameter gradients. Reused from batch to batch; one per thread that runs the network.
 struct Workspace {
-    std::vector<Tensor> acts;    // acts[l] = input of layer l; acts.back() = network output
-    std::vector<Tensor> grads;   // dE/d acts[l]
+    std::vector<Tensor> acts;   // acts[l] = input of layer l; acts.back() = network output
+    std::vector<Tensor> grads;  // dE/d acts[l]
     std::vector<std::vector<std::vector<float>>> chunkGrads;  // [chunk][param] -> values
-    std::vector<float> losses;   // per sample
+    std::vector<float> losses;                                // per sample
     std::vector<int> predictions;
 };
 
@@ -27,8 +27,8 @@ struct Workspace {
 using ParamArrays = std::vector<std::vector<float>>;
 
 struct BatchResult {
-    double lossSum = 0.0;   // sum over the samples of the per-sample loss
-    int errors = 0;         // samples whose prediction differs from the label
+    double lossSum = 0.0;  // sum over the samples of the per-sample loss
+    int errors = 0;        // samples whose prediction differs from the label
 };
 
 class Network {
@@ -90,7 +90,7 @@ private:
 
     ArchitectureSpec m_spec;
     std::vector<std::unique_ptr<Layer>> m_layers;
-    std::vector<int> m_paramOffset;   // index of layer l's first param in params()
+    std::vector<int> m_paramOffset;  // index of layer l's first param in params()
     int m_paramTotal = 0;
 };
 

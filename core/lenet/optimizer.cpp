@@ -29,7 +29,7 @@ struct StepConstants {
 // Returns w - w summed over the array: 0, or NaN when some updated value is NaN or Inf.
 template <Optimizer::Kind K>
 float update(float* w, const float* grad, float* s1, float* s2, const float* mask, bool decays,
-            std::size_t n, const StepConstants& c) {
+             std::size_t n, const StepConstants& c) {
     const bool l1 = decays && c.l1 > 0.0f, l2 = decays && c.l2 > 0.0f;
     const float wd = decays ? c.lr * c.weightDecay : 0.0f;
     float check = 0.0f;
@@ -108,12 +108,16 @@ bool Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads
         const std::size_t n = param.value.size();
         const bool d = param.decays;
         switch (m_kind) {
-        case Kind::Sgd: check += update<Kind::Sgd>(w, g, s1, s2, mask, d, n, c); break;
-        case Kind::Momentum: check += update<Kind::Momentum>(w, g, s1, s2, mask, d, n, c); break;
-        case Kind::Nesterov: check += update<Kind::Nesterov>(w, g, s1, s2, mask, d, n, c); break;
-        case Kind::Adam: check += update<Kind::Adam>(w, g, s1, s2, mask, d, n, c); break;
-        case Kind::RmsProp: check += update<Kind::RmsProp>(w, g, s1, s2, mask, d, n, c); break;
-        case Kind::Sdlm: check += update<Kind::Sdlm>(w, g, s1, s2, mask, d, n, c); break;
+            case Kind::Sgd: check += update<Kind::Sgd>(w, g, s1, s2, mask, d, n, c); break;
+            case Kind::Momentum:
+                check += update<Kind::Momentum>(w, g, s1, s2, mask, d, n, c);
+                break;
+            case Kind::Nesterov:
+                check += update<Kind::Nesterov>(w, g, s1, s2, mask, d, n, c);
+                break;
+            case Kind::Adam: check += update<Kind::Adam>(w, g, s1, s2, mask, d, n, c); break;
+            case Kind::RmsProp: check += update<Kind::RmsProp>(w, g, s1, s2, mask, d, n, c); break;
+            case Kind::Sdlm: check += update<Kind::Sdlm>(w, g, s1, s2, mask, d, n, c); break;
         }
     }
     return check == 0.0f;
@@ -128,8 +132,8 @@ float scheduledLr(const TrainingConfig& c, int epoch, int epochs) {
         return c.minLr + (c.lr - c.minLr) * 0.5f * (1.0f + std::cos(std::numbers::pi_v<float> * t));
     }
     if (c.schedule == "lecun1998") {
-        static const float factors[] = {1.0f, 1.0f, 0.4f, 0.4f, 0.4f, 0.2f, 0.2f,
-                                        0.2f, 0.1f, 0.1f, 0.1f, 0.1f};
+        static const float factors[] = {1.0f, 1.0f, 0.4f, 0.4f, 0.4f, 0.2f,
+                                        0.2f, 0.2f, 0.1f, 0.1f, 0.1f, 0.1f};
         return c.lr * (epoch < 12 ? factors[epoch] : 0.02f);
     }
     return c.lr;

@@ -29,8 +29,8 @@ public:
 private:
     TrainingConfig m_cfg;
     Kind m_kind;
-    ParamArrays m_s1;   // momentum / Adam first moment / RMSprop mean square / SDLM 1/(mu + h)
-    ParamArrays m_s2;   // Adam second moment
+    ParamArrays m_s1;  // momentum / Adam first moment / RMSprop mean square / SDLM 1/(mu + h)
+    ParamArrays m_s2;  // Adam second moment
     long long m_t = 0;
 };
 

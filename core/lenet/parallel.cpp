@@ -13,14 +13,15 @@ struct ThreadArena::Impl {
     tbb::task_arena arena;
 };
 
-ThreadArena::ThreadArena(int threads)
-    : m_threads(threads > 0 ? threads : hardwareThreads()) {
+ThreadArena::ThreadArena(int threads) : m_threads(threads > 0 ? threads : hardwareThreads()) {
     m_impl = std::make_unique<Impl>(m_threads);
 }
 
 ThreadArena::~ThreadArena() = default;
 
-void ThreadArena::run(const std::function<void()>& work) { m_impl->arena.execute(work); }
+void ThreadArena::run(const std::function<void()>& work) {
+    m_impl->arena.execute(work);
+}
 
 void parallelFor(int count, const std::function<void(int)>& fn) {
     if (count <= 0) return;

@@ -68,7 +68,7 @@ private:
     std::set<std::string> m_known;
 };
 
-const std::set<std::string> kLayerTypes = {"conv",      "subsample", "avgpool", "maxpool", "fc",
+const std::set<std::string> kLayerTypes = {"conv",       "subsample", "avgpool", "maxpool", "fc",
                                            "activation", "batchnorm", "dropout", "rbf"};
 
 LayerSpec layerFromJson(const json& j, const std::string& path) {
@@ -158,9 +158,9 @@ Distortion distortionFromJson(const json& j, const std::string& path) {
 
 std::string toString(LossKind k) {
     switch (k) {
-    case LossKind::Map: return "map";
-    case LossKind::Penalty: return "penalty";
-    case LossKind::CrossEntropy: return "cross_entropy";
+        case LossKind::Map: return "map";
+        case LossKind::Penalty: return "penalty";
+        case LossKind::CrossEntropy: return "cross_entropy";
     }
     return "?";
 }
@@ -273,7 +273,8 @@ void validate(const TrainingConfig& c) {
     }
     if (c.sdlmSamples < 1) fail("sdlm_samples: must be >= 1");
     if (c.stepEpochs < 1) fail("step_epochs: must be >= 1");
-    if (c.l1 < 0.0f || c.l2 < 0.0f || c.weightDecay < 0.0f) fail("l1/l2/weight_decay: must be >= 0");
+    if (c.l1 < 0.0f || c.l2 < 0.0f || c.weightDecay < 0.0f)
+        fail("l1/l2/weight_decay: must be >= 0");
     if (c.trainLimit < 0 || c.testLimit < 0) fail("train_limit/test_limit: must be >= 0");
 }
 

@@ -56,31 +56,31 @@ LossKind lossKindFromString(const std::string& s);
 
 /// The optimisation settings; every field has a `lenet train` flag of the same name.
 struct TrainingConfig {
-    std::string optimizer = "adam";   // sgd | momentum | nesterov | adam | rmsprop | sdlm
+    std::string optimizer = "adam";  // sgd | momentum | nesterov | adam | rmsprop | sdlm
     float lr = 1e-3f;
-    float momentum = 0.9f;            // momentum, nesterov
-    float beta1 = 0.9f;               // adam
-    float beta2 = 0.999f;             // adam
-    float rmsDecay = 0.99f;           // rmsprop
-    float epsilon = 1e-8f;            // adam, rmsprop
-    float sdlmMu = 0.02f;             // sdlm: step = lr / (mu + h)
-    int sdlmSamples = 500;            // sdlm: samples that estimate h before each epoch
+    float momentum = 0.9f;              // momentum, nesterov
+    float beta1 = 0.9f;                 // adam
+    float beta2 = 0.999f;               // adam
+    float rmsDecay = 0.99f;             // rmsprop
+    float epsilon = 1e-8f;              // adam, rmsprop
+    float sdlmMu = 0.02f;               // sdlm: step = lr / (mu + h)
+    int sdlmSamples = 500;              // sdlm: samples that estimate h before each epoch
     std::string schedule = "constant";  // constant | step | cosine | lecun1998
-    int stepEpochs = 5;               // step: multiply by stepGamma every stepEpochs
+    int stepEpochs = 5;                 // step: multiply by stepGamma every stepEpochs
     float stepGamma = 0.5f;
-    float minLr = 0.0f;               // cosine: the rate at the last epoch
+    float minLr = 0.0f;  // cosine: the rate at the last epoch
     float l1 = 0.0f;
     float l2 = 0.0f;
-    float weightDecay = 0.0f;         // decoupled (AdamW-style): w -= lr * wd * w
+    float weightDecay = 0.0f;  // decoupled (AdamW-style): w -= lr * wd * w
     int batch = 32;
     int epochs = 10;
     std::uint64_t seed = 1;
-    int threads = 0;                  // 0 = all cores
-    float validation = 0.0f;          // fraction of the training set held out
-    int patience = 0;                 // early stopping on validation error; 0 = off
+    int threads = 0;          // 0 = all cores
+    float validation = 0.0f;  // fraction of the training set held out
+    int patience = 0;         // early stopping on validation error; 0 = off
     bool distort = false;
     Distortion distortion;
-    int trainLimit = 0;               // 0 = all
+    int trainLimit = 0;  // 0 = all
     int testLimit = 0;
 
     friend bool operator==(const TrainingConfig&, const TrainingConfig&) = default;
@@ -93,9 +93,9 @@ struct ArchitectureSpec {
     Normalization normalization = Normalization::Lecun;
     std::vector<LayerSpec> layers;
     LossKind loss = LossKind::CrossEntropy;
-    float mapJ = 0.1f;                // the constant j of eq. (9)
+    float mapJ = 0.1f;  // the constant j of eq. (9)
     std::string init = "lecun_uniform";
-    TrainingConfig training;          // the defaults of this architecture
+    TrainingConfig training;  // the defaults of this architecture
 
     InputFormat inputFormat() const;
 };

@@ -137,7 +137,8 @@ Trainer::Trainer(Network& net, const Dataset& train, const Dataset* test, Traini
                               std::to_string(in.h) + "x" + std::to_string(in.w));
         }
     }
-    const int total = m_cfg.trainLimit > 0 ? std::min(m_cfg.trainLimit, train.size()) : train.size();
+    const int total =
+        m_cfg.trainLimit > 0 ? std::min(m_cfg.trainLimit, train.size()) : train.size();
     const int held = int(std::round(total * double(m_cfg.validation)));
     if (total - held < 1) throw ConfigError("the training set is empty after the validation split");
     m_trainRange = {0, total - held};

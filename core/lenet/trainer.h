@@ -15,27 +15,27 @@ namespace lenet {
 
 /// What one epoch achieved. Errors are fractions in [0, 1]; -1 where there was nothing to measure.
 struct EpochMetrics {
-    int epoch = 0;                 // 1-based
-    double loss = 0.0;             // mean per-sample training loss over the epoch
-    double trainError = 0.0;       // on the fly over the epoch, as the paper plots it
+    int epoch = 0;            // 1-based
+    double loss = 0.0;        // mean per-sample training loss over the epoch
+    double trainError = 0.0;  // on the fly over the epoch, as the paper plots it
     double validationError = -1.0;
     double testError = -1.0;
     double testLoss = -1.0;
-    double seconds = 0.0;          // training time of the epoch, evaluation excluded
+    double seconds = 0.0;  // training time of the epoch, evaluation excluded
     double imagesPerSecond = 0.0;
     double lr = 0.0;
 };
 
 /// A snapshot of a run in progress, sent at most every Trainer::progressInterval seconds.
 struct Progress {
-    int epoch = 0;                  // 1-based
+    int epoch = 0;  // 1-based
     int epochs = 0;
-    int batch = 0;                  // batches done in this epoch
+    int batch = 0;  // batches done in this epoch
     int batches = 0;
-    long long step = 0;             // batches done in the run
-    std::vector<float> batchLosses; // mean loss of every batch since the previous report
-    double elapsed = 0.0;           // seconds since the run started
-    double eta = 0.0;               // seconds to the end of the run, evaluations excluded
+    long long step = 0;              // batches done in the run
+    std::vector<float> batchLosses;  // mean loss of every batch since the previous report
+    double elapsed = 0.0;            // seconds since the run started
+    double eta = 0.0;                // seconds to the end of the run, evaluations excluded
     double imagesPerSecond = 0.0;
     double lr = 0.0;
 };
@@ -51,16 +51,16 @@ public:
 
 struct TrainResult {
     std::vector<EpochMetrics> history;
-    std::string stopReason;   // empty when all epochs ran; "stopped", "early stopping: ..."
+    std::string stopReason;  // empty when all epochs ran; "stopped", "early stopping: ..."
 };
 
 /// Test-set evaluation.
 struct Evaluation {
     int count = 0;
     int errors = 0;
-    double loss = 0.0;                // mean per-sample loss
-    std::vector<int> predictions;     // per sample
-    std::vector<int> confusion;       // classes x classes, [true * classes + predicted]
+    double loss = 0.0;             // mean per-sample loss
+    std::vector<int> predictions;  // per sample
+    std::vector<int> confusion;    // classes x classes, [true * classes + predicted]
     int classes = 0;
     double error() const { return count ? double(errors) / count : 0.0; }
 };
@@ -85,13 +85,13 @@ public:
     /// weights of the best validation epoch.
     TrainResult run(TrainingObserver& observer, std::stop_token stop = {});
 
-    double progressInterval = 0.1;   // seconds between onProgress calls
+    double progressInterval = 0.1;  // seconds between onProgress calls
 
 private:
     Network& m_net;
     const Dataset& m_data;
-    Range m_trainRange;        // samples of m_data trained on
-    Range m_validationRange;   // held out for early stopping (may be empty)
+    Range m_trainRange;       // samples of m_data trained on
+    Range m_validationRange;  // held out for early stopping (may be empty)
     const Dataset* m_test;
     Range m_testRange;
     TrainingConfig m_cfg;

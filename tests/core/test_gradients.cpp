@@ -40,8 +40,7 @@ const Context kEval{false, 0};
 
 /// Initialises `layer` and moves its parameters off their initial constants.
 template <class L>
-L& prepared(L& layer, std::uint32_t seed = 11, float noise = 0.2f)
-{
+L& prepared(L& layer, std::uint32_t seed = 11, float noise = 0.2f) {
     std::mt19937 rng(seed);
     layer.initialize("lecun_uniform_sqrt", rng);
     gradcheck::perturbParams(layer, rng, noise);
@@ -55,23 +54,18 @@ class FcDoubledDx : public FullyConnected {
 public:
     using FullyConnected::FullyConnected;
     void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Range r,
-                  const Context& ctx, std::span<float* const> dparams) override
-    {
+                  const Context& ctx, std::span<float* const> dparams) override {
         FullyConnected::backward(x, y, dy, dx, r, ctx, dparams);
-        for (float& v : dx->values())
-            v *= 2.0f;
+        for (float& v : dx->values()) v *= 2.0f;
     }
 };
 
 class FcScaledParamGradient : public FullyConnected {
 public:
     FcScaledParamGradient(Shape in, int units, int param, float factor)
-        : FullyConnected("fc", in, units), m_param(param), m_factor(factor)
-    {
-    }
+        : FullyConnected("fc", in, units), m_param(param), m_factor(factor) {}
     void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Range r,
-                  const Context& ctx, std::span<float* const> dparams) override
-    {
+                  const Context& ctx, std::span<float* const> dparams) override {
         FullyConnected::backward(x, y, dy, dx, r, ctx, dparams);
         const std::size_t n = params()[m_param].value.size();
         std::transform(dparams[m_param], dparams[m_param] + n, dparams[m_param],
@@ -87,33 +81,28 @@ class ConvLeakingMask : public Conv {
 public:
     using Conv::Conv;
     void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Range r,
-                  const Context& ctx, std::span<float* const> dparams) override
-    {
+                  const Context& ctx, std::span<float* const> dparams) override {
         Conv::backward(x, y, dy, dx, r, ctx, dparams);
         const auto& mask = params()[0].mask;
         for (std::size_t i = 0; i < mask.size(); ++i) {
-            if (mask[i] == 0.0f)
-                dparams[0][i] = 1e-3f;
+            if (mask[i] == 0.0f) dparams[0][i] = 1e-3f;
         }
     }
 };
 
-TEST(GradientChecker, PassesACorrectLayer)
-{
+TEST(GradientChecker, PassesACorrectLayer) {
     FullyConnected fc("fc", {2, 3, 3}, 5);
     EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(fc)));
 }
 
-TEST(GradientChecker, CatchesAFactorTwoInDx)
-{
+TEST(GradientChecker, CatchesAFactorTwoInDx) {
     FcDoubledDx fc("fc", {2, 3, 3}, 5);
     const auto result = gradcheck::checkLayerGradients(prepared(fc));
     EXPECT_FALSE(result);
     EXPECT_NE(std::string(result.message()).find("fc dx"), std::string::npos) << result.message();
 }
 
-TEST(GradientChecker, CatchesWrongSignOrScaleOfAParameterGradient)
-{
+TEST(GradientChecker, CatchesWrongSignOrScaleOfAParameterGradient) {
     for (const auto& [param, factor] : {std::pair{0, -1.0f}, {0, 0.5f}, {1, -1.0f}, {1, 1.1f}}) {
         SCOPED_TRACE(testing::Message() << "param " << param << " x " << factor);
         FcScaledParamGradient fc({2, 3, 3}, 5, param, factor);
@@ -124,8 +113,7 @@ TEST(GradientChecker, CatchesWrongSignOrScaleOfAParameterGradient)
     }
 }
 
-TEST(GradientChecker, CatchesAGradientOnMaskedEntries)
-{
+TEST(GradientChecker, CatchesAGradientOnMaskedEntries) {
     ConvLeakingMask conv("C3", {6, 7, 7}, 16, 3, 1, 0, lenet::lecun1998Table());
     const auto result = gradcheck::checkLayerGradients(prepared(conv));
     EXPECT_FALSE(result);
@@ -134,8 +122,7 @@ TEST(GradientChecker, CatchesAGradientOnMaskedEntries)
         << result.message();
 }
 
-TEST(GradientChecker, ToleranceRejectsFactorTwoAndSignButAcceptsNoise)
-{
+TEST(GradientChecker, ToleranceRejectsFactorTwoAndSignButAcceptsNoise) {
     const gradcheck::Tolerance tol;
     EXPECT_TRUE(gradcheck::agrees(0.5, 0.5 + 1e-4, 1.0, tol));
     EXPECT_TRUE(gradcheck::agrees(1e-5, 0.0, 1.0, tol));
@@ -152,22 +139,20 @@ struct ConvCase {
     int maps, kernel, stride, padding;
 };
 
-TEST(ConvGradients, MatchCentralDifferencesForKernelStridePaddingCombinations)
-{
+TEST(ConvGradients, MatchCentralDifferencesForKernelStridePaddingCombinations) {
     const ConvCase cases[] = {
         {{1, 6, 6}, 2, 3, 1, 0}, {{2, 7, 7}, 3, 3, 2, 1}, {{2, 5, 5}, 2, 5, 1, 2},
         {{3, 9, 8}, 2, 4, 3, 0}, {{2, 4, 4}, 3, 1, 1, 0}, {{1, 8, 8}, 2, 2, 2, 1},
     };
     for (const ConvCase& c : cases) {
-        SCOPED_TRACE(testing::Message() << c.in.str() << " k" << c.kernel << " s" << c.stride
-                                        << " p" << c.padding);
+        SCOPED_TRACE(testing::Message()
+                     << c.in.str() << " k" << c.kernel << " s" << c.stride << " p" << c.padding);
         Conv conv("conv", c.in, c.maps, c.kernel, c.stride, c.padding);
         EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(conv)));
     }
 }
 
-TEST(ConvGradients, MatchCentralDifferencesWithTheC3TableAndKeepMaskedEntriesZero)
-{
+TEST(ConvGradients, MatchCentralDifferencesWithTheC3TableAndKeepMaskedEntriesZero) {
     Conv conv("C3", {6, 8, 8}, 16, 5, 1, 0, lenet::lecun1998Table());
     EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(conv)));
     const lenet::Param& w = conv.params()[0];
@@ -178,24 +163,21 @@ TEST(ConvGradients, MatchCentralDifferencesWithTheC3TableAndKeepMaskedEntriesZer
     }
 }
 
-TEST(PoolGradients, SubsampleMatchesCentralDifferences)
-{
+TEST(PoolGradients, SubsampleMatchesCentralDifferences) {
     Pool even(Pool::Kind::Subsample, "S2", {3, 6, 6}, 2);
     EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(even)));
     Pool ragged(Pool::Kind::Subsample, "S", {2, 7, 8}, 3);
     EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(ragged)));
 }
 
-TEST(PoolGradients, AverageMatchesCentralDifferences)
-{
+TEST(PoolGradients, AverageMatchesCentralDifferences) {
     Pool pool(Pool::Kind::Average, "avg", {3, 6, 6}, 2);
     EXPECT_TRUE(gradcheck::checkLayerGradients(pool));
     Pool ragged(Pool::Kind::Average, "avg", {2, 7, 5}, 3);
     EXPECT_TRUE(gradcheck::checkLayerGradients(ragged));
 }
 
-TEST(PoolGradients, MaxMatchesCentralDifferencesWithoutTies)
-{
+TEST(PoolGradients, MaxMatchesCentralDifferencesWithoutTies) {
     Pool pool(Pool::Kind::Max, "max", {3, 6, 6}, 2);
     gradcheck::Options o;
     o.step = 1e-3f;
@@ -212,16 +194,14 @@ TEST(PoolGradients, MaxMatchesCentralDifferencesWithoutTies)
     EXPECT_TRUE(gradcheck::checkLayerGradients(ragged, o));
 }
 
-TEST(FullyConnectedGradients, MatchCentralDifferences)
-{
+TEST(FullyConnectedGradients, MatchCentralDifferences) {
     FullyConnected fc("F6", {4, 3, 3}, 7);
     EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(fc)));
     FullyConnected flat("F", {10, 1, 1}, 1);
     EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(flat)));
 }
 
-TEST(ActivationGradients, MatchCentralDifferencesForEveryFunction)
-{
+TEST(ActivationGradients, MatchCentralDifferencesForEveryFunction) {
     gradcheck::Options o;
     // Away from the kink of the ReLU family at 0, farther than any perturbation.
     o.fillInput = [](Tensor& t, std::mt19937& rng) {
@@ -231,22 +211,19 @@ TEST(ActivationGradients, MatchCentralDifferencesForEveryFunction)
         SCOPED_TRACE(fn);
         lenet::Activation act("act", {3, 4, 4}, fn, 0.1f, 0.7f);
         prepared(act, 5, 0.4f);
-        const std::size_t expectedParams =
-            fn == "sigmoid_affine" ? 2 : fn == "swish_beta" ? 1 : 0;
+        const std::size_t expectedParams = fn == "sigmoid_affine" ? 2 : fn == "swish_beta" ? 1 : 0;
         EXPECT_EQ(act.params().size(), expectedParams);
         EXPECT_TRUE(gradcheck::checkLayerGradients(act, o));
     }
 }
 
-TEST(BatchNormGradients, MatchCentralDifferencesInTrainingMode)
-{
+TEST(BatchNormGradients, MatchCentralDifferencesInTrainingMode) {
     lenet::BatchNorm bn("bn", {3, 3, 3}, 0.1f, 1e-5f);
     gradcheck::Options o;
     o.ctx = kTraining;
     o.fillInput = [](Tensor& t, std::mt19937& rng) {
         std::normal_distribution<float> d(0.7f, 1.5f);
-        for (float& v : t.values())
-            v = d(rng);
+        for (float& v : t.values()) v = d(rng);
     };
     EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(bn, 3, 0.5f), o));
     lenet::BatchNorm flat("bn", {6, 1, 1}, 0.1f, 1e-5f);
@@ -254,23 +231,19 @@ TEST(BatchNormGradients, MatchCentralDifferencesInTrainingMode)
     EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(flat, 4, 0.5f), o));
 }
 
-TEST(BatchNormGradients, MatchCentralDifferencesInEvalMode)
-{
+TEST(BatchNormGradients, MatchCentralDifferencesInEvalMode) {
     lenet::BatchNorm bn("bn", {3, 3, 3}, 0.1f, 1e-5f);
     prepared(bn, 3, 0.5f);
     std::mt19937 rng(8);
     std::uniform_real_distribution<float> mean(-1.0f, 1.0f), var(0.3f, 2.0f);
-    for (float& v : bn.params()[2].value)
-        v = mean(rng);
-    for (float& v : bn.params()[3].value)
-        v = var(rng);
+    for (float& v : bn.params()[2].value) v = mean(rng);
+    for (float& v : bn.params()[3].value) v = var(rng);
     gradcheck::Options o;
     o.ctx = kEval;
     EXPECT_TRUE(gradcheck::checkLayerGradients(bn, o));
 }
 
-TEST(DropoutGradients, MatchCentralDifferencesWithTheSameSeed)
-{
+TEST(DropoutGradients, MatchCentralDifferencesWithTheSameSeed) {
     lenet::Dropout drop("drop", {2, 5, 5}, 0.4f);
     gradcheck::Options o;
     o.ctx = kTraining;
@@ -291,15 +264,13 @@ TEST(DropoutGradients, MatchCentralDifferencesWithTheSameSeed)
     EXPECT_TRUE(gradcheck::checkLayerGradients(drop, o));
 }
 
-TEST(RbfGradients, MatchCentralDifferencesIncludingTrainableCentres)
-{
+TEST(RbfGradients, MatchCentralDifferencesIncludingTrainableCentres) {
     lenet::Rbf rbf("OUTPUT", {84, 1, 1}, 10, true, "lecun1998");
     ASSERT_TRUE(rbf.params()[0].trainable);
     gradcheck::Options o;
     o.fillInput = [](Tensor& t, std::mt19937& rng) {
         std::uniform_real_distribution<float> u(-1.5f, 1.5f);
-        for (float& v : t.values())
-            v = u(rng);
+        for (float& v : t.values()) v = u(rng);
     };
     EXPECT_TRUE(gradcheck::checkLayerGradients(rbf, o));
     lenet::Rbf random("rbf", {3, 2, 2}, 4, true, "random");
@@ -309,8 +280,7 @@ TEST(RbfGradients, MatchCentralDifferencesIncludingTrainableCentres)
 // ----------------------------------------------------------------------------------------------
 // Losses.
 
-TEST(LossGradients, MatchCentralDifferencesForEveryCriterion)
-{
+TEST(LossGradients, MatchCentralDifferencesForEveryCriterion) {
     std::mt19937 rng(21);
     const int classes = 10;
     for (LossKind kind : {LossKind::Map, LossKind::Penalty, LossKind::CrossEntropy}) {
@@ -319,18 +289,17 @@ TEST(LossGradients, MatchCentralDifferencesForEveryCriterion)
                                                 kind == LossKind::CrossEntropy ? 3.0f : 8.0f);
         for (int label : {0, 4, 9}) {
             std::vector<float> out(classes), dout(classes);
-            for (float& v : out)
-                v = u(rng);
+            for (float& v : out) v = u(rng);
             lenet::sampleLoss(kind, 0.1f, out.data(), classes, label, dout.data());
             std::vector<double> analytic(dout.begin(), dout.end()), numeric(classes);
             for (int i = 0; i < classes; ++i) {
                 const float original = out[i], h = 1e-2f;
                 out[i] = original + h;
-                const double up = lenet::sampleLoss(kind, 0.1f, out.data(), classes, label,
-                                                    nullptr);
+                const double up =
+                    lenet::sampleLoss(kind, 0.1f, out.data(), classes, label, nullptr);
                 out[i] = original - h;
-                const double down = lenet::sampleLoss(kind, 0.1f, out.data(), classes, label,
-                                                      nullptr);
+                const double down =
+                    lenet::sampleLoss(kind, 0.1f, out.data(), classes, label, nullptr);
                 out[i] = original;
                 numeric[i] = (up - down) / (2.0 * h);
             }
@@ -340,19 +309,16 @@ TEST(LossGradients, MatchCentralDifferencesForEveryCriterion)
     }
 }
 
-TEST(LossValues, FollowTheirFormulas)
-{
+TEST(LossValues, FollowTheirFormulas) {
     const std::vector<float> out = {3.0f, 0.5f, 2.0f, 4.0f};
     const float j = 0.1f;
     double sumExp = std::exp(-double(j));
-    for (float y : out)
-        sumExp += std::exp(-double(y));
+    for (float y : out) sumExp += std::exp(-double(y));
     EXPECT_NEAR(lenet::sampleLoss(LossKind::Map, j, out.data(), 4, 2, nullptr),
                 2.0 + std::log(sumExp), 1e-5);
     EXPECT_FLOAT_EQ(lenet::sampleLoss(LossKind::Penalty, j, out.data(), 4, 3, nullptr), 4.0f);
     double softmaxDen = 0.0;
-    for (float y : out)
-        softmaxDen += std::exp(double(y));
+    for (float y : out) softmaxDen += std::exp(double(y));
     EXPECT_NEAR(lenet::sampleLoss(LossKind::CrossEntropy, j, out.data(), 4, 1, nullptr),
                 -std::log(std::exp(0.5) / softmaxDen), 1e-5);
     EXPECT_EQ(lenet::predictClass(LossKind::Map, out.data(), 4), 1);
@@ -363,8 +329,7 @@ TEST(LossValues, FollowTheirFormulas)
 // Whole networks.
 
 double meanLoss(lenet::Network& net, const Tensor& input, const std::vector<std::uint8_t>& labels,
-                const Context& ctx)
-{
+                const Context& ctx) {
     lenet::Workspace ws;
     const Tensor& out = net.forward(input, ws, ctx);
     double sum = 0.0;
@@ -381,17 +346,14 @@ double meanLoss(lenet::Network& net, const Tensor& input, const std::vector<std:
 /// or whose central differences at steps h and h/2 disagree, has a kink within h and is replaced
 /// by another one. A wrong gradient gives smooth differences that disagree with it.
 void checkNetworkGradients(const std::string& presetName, float step, int randomEntries,
-                           std::uint32_t seed, bool kinks)
-{
+                           std::uint32_t seed, bool kinks) {
     lenet::Network net(lenet::preset(presetName));
     net.initialize(seed);
     std::mt19937 rng(seed);
-    for (int l = 0; l < net.layerCount(); ++l)
-        gradcheck::perturbParams(net.layer(l), rng, 0.05f);
+    for (int l = 0; l < net.layerCount(); ++l) gradcheck::perturbParams(net.layer(l), rng, 0.05f);
     Tensor input(3, net.inputShape());
     std::uniform_real_distribution<float> u(-0.5f, 1.5f);
-    for (float& v : input.values())
-        v = u(rng);
+    for (float& v : input.values()) v = u(rng);
     const std::vector<std::uint8_t> labels = {3, 7, 1};
     const Context ctx{true, 42};
 
@@ -409,13 +371,11 @@ void checkNetworkGradients(const std::string& presetName, float step, int random
     int checkedArrays = 0, skipped = 0, checked = 0;
     for (std::size_t p = 0; p < params.size(); ++p) {
         lenet::Param& param = *params[p];
-        if (!param.trainable)
-            continue;
+        if (!param.trainable) continue;
         const std::vector<float>& g = grads[p];
         std::vector<std::size_t> byMagnitude, shuffled;
         for (std::size_t i = 0; i < param.value.size(); ++i) {
-            if (param.mask.empty() || param.mask[i] != 0.0f)
-                byMagnitude.push_back(i);
+            if (param.mask.empty() || param.mask[i] != 0.0f) byMagnitude.push_back(i);
         }
         shuffled = byMagnitude;
         std::shuffle(shuffled.begin(), shuffled.end(), rng);
@@ -480,16 +440,14 @@ void checkNetworkGradients(const std::string& presetName, float step, int random
     EXPECT_LT(skipped, checked) << "too many entries next to a kink";
 }
 
-TEST(NetworkGradients, Lenet1998TrainBatchMatchesCentralDifferences)
-{
+TEST(NetworkGradients, Lenet1998TrainBatchMatchesCentralDifferences) {
     for (std::uint32_t seed : {1, 2}) {
         SCOPED_TRACE(seed);
         checkNetworkGradients("lenet5-1998", 1e-2f, 6, seed, false);
     }
 }
 
-TEST(NetworkGradients, LenetModernTrainBatchMatchesCentralDifferences)
-{
+TEST(NetworkGradients, LenetModernTrainBatchMatchesCentralDifferences) {
     for (std::uint32_t seed : {1, 2, 3}) {
         SCOPED_TRACE(seed);
         checkNetworkGradients("lenet5-modern", 1e-3f, 6, seed, true);
@@ -499,8 +457,7 @@ TEST(NetworkGradients, LenetModernTrainBatchMatchesCentralDifferences)
 // ----------------------------------------------------------------------------------------------
 // SDLM's Gauss-Newton pass.
 
-TEST(Curvature, FullyConnectedMatchesHandComputation)
-{
+TEST(Curvature, FullyConnectedMatchesHandComputation) {
     FullyConnected fc("fc", {3, 1, 1}, 2);
     fc.params()[0].value = {1.0f, -2.0f, 3.0f, 0.5f, -1.0f, 2.0f};
     fc.params()[1].value = {0.25f, -0.75f};
@@ -516,7 +473,7 @@ TEST(Curvature, FullyConnectedMatchesHandComputation)
     // h_w[o][i] = sum_n d2y[n][o] x[n][i]^2, h_b[o] = sum_n d2y[n][o],
     // d2x[n][i] = sum_o w[o][i]^2 d2y[n][o].
     const std::vector<float> expectedHw = {0.5f * 1 + 1 * 0.25f, 0.5f * 4 + 1 * 9, 0.5f * 1 + 1 * 4,
-                                           2 * 1 + 3 * 0.25f,    2 * 4 + 3 * 9,   2 * 1 + 3 * 4};
+                                           2 * 1 + 3 * 0.25f,    2 * 4 + 3 * 9,    2 * 1 + 3 * 4};
     const std::vector<float> expectedHb = {1.5f, 5.0f};
     const std::vector<float> expectedD2x = {1 * 0.5f + 0.25f * 2, 4 * 0.5f + 1 * 2,
                                             9 * 0.5f + 4 * 2,     1 * 1 + 0.25f * 3,
@@ -532,8 +489,7 @@ struct ConvCurvature {
 
 /// The Gauss-Newton pass of a convolution written out connection by connection:
 /// h_w += d2y * x^2, h_b += d2y, d2x += w^2 * d2y for every (output, kernel tap) pair.
-ConvCurvature referenceCurvature(const Conv& conv, const Tensor& x, const Tensor& d2y)
-{
+ConvCurvature referenceCurvature(const Conv& conv, const Tensor& x, const Tensor& d2y) {
     const Shape in = conv.inputShape(), out = conv.outputShape();
     const int k = conv.kernel();
     const std::vector<float>& w = conv.params()[0].value;
@@ -549,8 +505,7 @@ ConvCurvature referenceCurvature(const Conv& conv, const Tensor& x, const Tensor
                     const int c = tap / (k * k), ki = tap / k % k, kj = tap % k;
                     const int iy = oy * conv.stride() - conv.padding() + ki;
                     const int ix = ox * conv.stride() - conv.padding() + kj;
-                    if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w)
-                        continue;
+                    if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
                     const std::size_t wi = std::size_t(m) * in.c * k * k + tap;
                     const std::size_t xi = std::size_t(n) * in.size() + (c * in.h + iy) * in.w + ix;
                     ref.hw[wi] += g * x[xi] * x[xi];
@@ -562,8 +517,7 @@ ConvCurvature referenceCurvature(const Conv& conv, const Tensor& x, const Tensor
     return ref;
 }
 
-TEST(Curvature, ConvMatchesHandComputation)
-{
+TEST(Curvature, ConvMatchesHandComputation) {
     const ConvCase cases[] = {{{2, 4, 4}, 2, 3, 1, 0}, {{1, 5, 5}, 2, 3, 2, 1}};
     for (const ConvCase& c : cases) {
         SCOPED_TRACE(testing::Message() << c.in.str() << " s" << c.stride << " p" << c.padding);
@@ -571,13 +525,10 @@ TEST(Curvature, ConvMatchesHandComputation)
         // Small integers and quarters: every sum is exact in float, in any order.
         std::mt19937 rng(4);
         std::uniform_int_distribution<int> small(-3, 3);
-        for (float& v : conv.params()[0].value)
-            v = float(small(rng)) * 0.5f;
+        for (float& v : conv.params()[0].value) v = float(small(rng)) * 0.5f;
         Tensor x(2, c.in), y(2, conv.outputShape()), d2y(2, conv.outputShape()), d2x(2, c.in);
-        for (float& v : x.values())
-            v = float(small(rng));
-        for (float& v : d2y.values())
-            v = float(small(rng) + 3) * 0.25f;
+        for (float& v : x.values()) v = float(small(rng));
+        for (float& v : d2y.values()) v = float(small(rng) + 3) * 0.25f;
         std::vector<float> hw(conv.params()[0].value.size()), hb(c.maps);
         std::vector<float*> h = {hw.data(), hb.data()};
         conv.forward(x, y, {0, 2}, kTraining);

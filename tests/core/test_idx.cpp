@@ -24,16 +24,13 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-void put32(Bytes& b, std::uint32_t v)
-{
-    for (int shift = 24; shift >= 0; shift -= 8)
-        b.push_back(std::uint8_t(v >> shift));
+void put32(Bytes& b, std::uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) b.push_back(std::uint8_t(v >> shift));
 }
 
 /// An IDX3 image file; pixel j of image i is (i * 7 + j) % 256.
 Bytes imageFile(std::uint32_t count, std::uint32_t rows, std::uint32_t cols,
-                std::uint32_t magic = 0x803)
-{
+                std::uint32_t magic = 0x803) {
     Bytes b;
     put32(b, magic);
     put32(b, count);
@@ -45,8 +42,7 @@ Bytes imageFile(std::uint32_t count, std::uint32_t rows, std::uint32_t cols,
     return b;
 }
 
-Bytes labelFile(const Bytes& labels, std::uint32_t magic = 0x801)
-{
+Bytes labelFile(const Bytes& labels, std::uint32_t magic = 0x801) {
     Bytes b;
     put32(b, magic);
     put32(b, std::uint32_t(labels.size()));
@@ -54,23 +50,20 @@ Bytes labelFile(const Bytes& labels, std::uint32_t magic = 0x801)
     return b;
 }
 
-void writeFile(const std::string& path, const Bytes& bytes)
-{
+void writeFile(const std::string& path, const Bytes& bytes) {
     std::ofstream out(path, std::ios::binary);
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
     ASSERT_TRUE(out.good()) << path;
 }
 
-void writeGzip(const std::string& path, const Bytes& bytes)
-{
+void writeGzip(const std::string& path, const Bytes& bytes) {
     gzFile gz = gzopen(path.c_str(), "wb");
     ASSERT_NE(gz, nullptr) << path;
     ASSERT_EQ(gzwrite(gz, bytes.data(), unsigned(bytes.size())), int(bytes.size()));
     ASSERT_EQ(gzclose(gz), Z_OK);
 }
 
-Bytes readFile(const std::string& path)
-{
+Bytes readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
@@ -78,15 +71,13 @@ Bytes readFile(const std::string& path)
 const Bytes kLabels{3, 1, 4, 1, 5};
 
 void writePair(const TempDir& dir, const std::string& images, const std::string& labels,
-               bool gzip = false)
-{
+               bool gzip = false) {
     auto write = gzip ? writeGzip : writeFile;
     write(dir.file(images), imageFile(5, 3, 2));
     write(dir.file(labels), labelFile(kLabels));
 }
 
-void expectSmallSet(const Dataset& d)
-{
+void expectSmallSet(const Dataset& d) {
     EXPECT_EQ(d.size(), 5);
     EXPECT_EQ(d.rows, 3);
     EXPECT_EQ(d.cols, 2);
@@ -98,8 +89,7 @@ void expectSmallSet(const Dataset& d)
 
 }  // namespace
 
-TEST(IdxTest, ReadsRawPair)
-{
+TEST(IdxTest, ReadsRawPair) {
     TempDir dir("idx");
     writePair(dir, "imgs", "lbls");
     const Dataset d = lenet::loadIdxPair(dir.file("imgs"), dir.file("lbls"));
@@ -108,8 +98,7 @@ TEST(IdxTest, ReadsRawPair)
     EXPECT_EQ(d.source, dir.file("imgs"));
 }
 
-TEST(IdxTest, ReadsGzipPair)
-{
+TEST(IdxTest, ReadsGzipPair) {
     TempDir dir("idx");
     writePair(dir, "imgs.gz", "lbls.gz", true);
     EXPECT_EQ(readFile(dir.file("imgs.gz")).at(0), 0x1f);
@@ -117,8 +106,7 @@ TEST(IdxTest, ReadsGzipPair)
     EXPECT_EQ(lenet::readMaybeGzip(dir.file("lbls.gz")), labelFile(kLabels));
 }
 
-TEST(IdxTest, ClassesIsMaxLabelPlusOneAndSliceCopies)
-{
+TEST(IdxTest, ClassesIsMaxLabelPlusOneAndSliceCopies) {
     TempDir dir("idx");
     writePair(dir, "imgs", "lbls");
     const Dataset d = lenet::loadIdxPair(dir.file("imgs"), dir.file("lbls"));
@@ -133,8 +121,7 @@ TEST(IdxTest, ClassesIsMaxLabelPlusOneAndSliceCopies)
     expectError<lenet::Error>([&] { (void)d.slice(3, 6); }, {"[3, 6)", "of 5"});
 }
 
-TEST(IdxTest, WrongMagic)
-{
+TEST(IdxTest, WrongMagic) {
     TempDir dir("idx");
     writeFile(dir.file("t10k-images-idx3-ubyte"), labelFile(kLabels));
     expectError<FormatError>([&] { lenet::readIdxImages(dir.file("t10k-images-idx3-ubyte")); },
@@ -145,8 +132,7 @@ TEST(IdxTest, WrongMagic)
                              {"wrong magic number 0x00000803", "expected 0x00000801"});
 }
 
-TEST(IdxTest, ZeroDimension)
-{
+TEST(IdxTest, ZeroDimension) {
     TempDir dir("idx");
     writeFile(dir.file("imgs"), imageFile(4, 28, 0));
     expectError<FormatError>([&] { lenet::readIdxImages(dir.file("imgs")); },
@@ -156,8 +142,7 @@ TEST(IdxTest, ZeroDimension)
                              {"zero dimension", "0 images"});
 }
 
-TEST(IdxTest, TruncatedImages)
-{
+TEST(IdxTest, TruncatedImages) {
     TempDir dir("idx");
     Bytes b = imageFile(10, 28, 28);
     b.resize(b.size() - 16);
@@ -170,8 +155,7 @@ TEST(IdxTest, TruncatedImages)
                              {"file is 6 bytes, too short"});
 }
 
-TEST(IdxTest, TrailingBytes)
-{
+TEST(IdxTest, TrailingBytes) {
     TempDir dir("idx");
     Bytes b = imageFile(2, 3, 3);
     b.insert(b.end(), 12, 0);
@@ -185,8 +169,7 @@ TEST(IdxTest, TrailingBytes)
                              {"(1 trailing bytes)"});
 }
 
-TEST(IdxTest, TruncatedLabels)
-{
+TEST(IdxTest, TruncatedLabels) {
     TempDir dir("idx");
     Bytes l = labelFile(kLabels);
     l.pop_back();
@@ -195,8 +178,7 @@ TEST(IdxTest, TruncatedLabels)
                              {dir.file("lbls"), "12 bytes, expected 13 for 5 labels (truncated)"});
 }
 
-TEST(IdxTest, CountMismatch)
-{
+TEST(IdxTest, CountMismatch) {
     TempDir dir("idx");
     writeFile(dir.file("imgs"), imageFile(4, 2, 2));
     writeFile(dir.file("lbls"), labelFile(kLabels));
@@ -205,8 +187,7 @@ TEST(IdxTest, CountMismatch)
         {"count mismatch", dir.file("imgs") + " holds 4 images", dir.file("lbls") + " holds 5"});
 }
 
-TEST(IdxTest, LabelOutOfRange)
-{
+TEST(IdxTest, LabelOutOfRange) {
     TempDir dir("idx");
     writeFile(dir.file("imgs"), imageFile(5, 2, 2));
     writeFile(dir.file("lbls"), labelFile(Bytes{1, 2, 3, 12, 4}));
@@ -214,8 +195,7 @@ TEST(IdxTest, LabelOutOfRange)
                              {dir.file("lbls"), "index 3", "is 12", "10 classes"});
 }
 
-TEST(IdxTest, CorruptGzip)
-{
+TEST(IdxTest, CorruptGzip) {
     TempDir dir("idx");
     writeGzip(dir.file("imgs.gz"), imageFile(50, 28, 28));
     Bytes gz = readFile(dir.file("imgs.gz"));
@@ -227,8 +207,7 @@ TEST(IdxTest, CorruptGzip)
                              {dir.file("flipped.gz"), "corrupt gzip stream"});
 }
 
-TEST(IdxTest, TruncatedGzip)
-{
+TEST(IdxTest, TruncatedGzip) {
     TempDir dir("idx");
     writeGzip(dir.file("imgs.gz"), imageFile(50, 28, 28));
     Bytes gz = readFile(dir.file("imgs.gz"));
@@ -238,16 +217,14 @@ TEST(IdxTest, TruncatedGzip)
                              {dir.file("cut.gz"), "corrupt gzip stream", "truncated"});
 }
 
-TEST(IdxTest, MissingFileIsIoError)
-{
+TEST(IdxTest, MissingFileIsIoError) {
     TempDir dir("idx");
     expectError<IoError>([&] { lenet::readIdxImages(dir.file("absent")); },
                          {dir.file("absent") + ": cannot open: No such file or directory"});
     expectError<IoError>([&] { lenet::readMaybeGzip(dir.path()); }, {dir.path(), "cannot read"});
 }
 
-TEST(IdxSplitTest, FindsMnistNames)
-{
+TEST(IdxSplitTest, FindsMnistNames) {
     TempDir dir("idx");
     writePair(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
     writePair(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
@@ -257,8 +234,7 @@ TEST(IdxSplitTest, FindsMnistNames)
     EXPECT_EQ(lenet::loadSplit(dir.path(), Split::Test).source, dir.file("t10k-images-idx3-ubyte"));
 }
 
-TEST(IdxSplitTest, FindsGzAndDotNames)
-{
+TEST(IdxSplitTest, FindsGzAndDotNames) {
     TempDir dir("idx");
     writePair(dir, "train-images.idx3-ubyte.gz", "train-labels.idx1-ubyte.gz", true);
     writePair(dir, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", true);
@@ -268,8 +244,7 @@ TEST(IdxSplitTest, FindsGzAndDotNames)
     EXPECT_EQ(test.source, dir.file("t10k-images-idx3-ubyte.gz"));
 }
 
-TEST(IdxSplitTest, FallsBackToAnyMatchingName)
-{
+TEST(IdxSplitTest, FallsBackToAnyMatchingName) {
     TempDir dir("idx");
     writePair(dir, "fashion_train_images.bin", "fashion_train_labels.bin");
     writePair(dir, "Fashion-TEST.idx3", "Fashion-TEST.idx1");
@@ -278,8 +253,7 @@ TEST(IdxSplitTest, FallsBackToAnyMatchingName)
     EXPECT_EQ(lenet::loadSplit(dir.path(), Split::Test).source, dir.file("Fashion-TEST.idx3"));
 }
 
-TEST(IdxSplitTest, FailsClearlyOnEmptyOrMissingFolder)
-{
+TEST(IdxSplitTest, FailsClearlyOnEmptyOrMissingFolder) {
     TempDir dir("idx");
     expectError<IoError>([&] { lenet::loadSplit(dir.path(), Split::Train); },
                          {dir.path(), "no training images", "train-images-idx3-ubyte",
@@ -293,20 +267,17 @@ TEST(IdxSplitTest, FailsClearlyOnEmptyOrMissingFolder)
                          {dir.file("nowhere"), "no such folder"});
 }
 
-TEST(IdxSplitTest, DefaultDataDirHonoursEnvironment)
-{
+TEST(IdxSplitTest, DefaultDataDirHonoursEnvironment) {
     const char* old = std::getenv("LENET_DATA");
     const std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
     setenv("LENET_DATA", "/some/where", 1);
     EXPECT_EQ(lenet::defaultDataDir(), "/some/where");
     unsetenv("LENET_DATA");
     EXPECT_FALSE(lenet::defaultDataDir().empty());
-    if (saved)
-        setenv("LENET_DATA", saved->c_str(), 1);
+    if (saved) setenv("LENET_DATA", saved->c_str(), 1);
 }
 
-TEST(IdxMnistTest, RealMnistIfPresent)
-{
+TEST(IdxMnistTest, RealMnistIfPresent) {
     const std::string dir = lenet::defaultDataDir();
     bool present = false;
     for (const char* name : {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz",

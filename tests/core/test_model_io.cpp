@@ -6,8 +6,8 @@
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <zlib.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -25,36 +25,30 @@ using lenet::test::TempDir;
 
 namespace {
 
-std::string readBytes(const std::string& path)
-{
+std::string readBytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-void writeBytes(const std::string& path, const std::string& bytes)
-{
+void writeBytes(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), std::streamsize(bytes.size()));
     ASSERT_TRUE(out.good()) << path;
 }
 
-std::uint32_t get32(const std::string& b, std::size_t at)
-{
+std::uint32_t get32(const std::string& b, std::size_t at) {
     std::uint32_t v = 0;
     for (int i = 0; i < 4; ++i)
         v |= std::uint32_t(static_cast<unsigned char>(b[at + i])) << (8 * i);
     return v;
 }
 
-void put32(std::string& b, std::size_t at, std::uint32_t v)
-{
-    for (int i = 0; i < 4; ++i)
-        b[at + i] = char((v >> (8 * i)) & 0xff);
+void put32(std::string& b, std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) b[at + i] = char((v >> (8 * i)) & 0xff);
 }
 
 /// Replaces the trailing CRC-32 with the one of the bytes before it.
-void fixChecksum(std::string& b)
-{
+void fixChecksum(std::string& b) {
     const std::size_t body = b.size() - 4;
     put32(b, body, std::uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(b.data()), uInt(body))));
 }
@@ -65,8 +59,7 @@ constexpr std::size_t kJsonSizeAt = 12;
 constexpr std::size_t kJsonAt = 16;
 
 /// `file` with its JSON header replaced by `json` (lengths and checksum fixed).
-std::string withHeader(const std::string& file, const std::string& json)
-{
+std::string withHeader(const std::string& file, const std::string& json) {
     const std::uint32_t oldSize = get32(file, kJsonSizeAt);
     std::string b = file.substr(0, kJsonAt) + json + file.substr(kJsonAt + oldSize);
     put32(b, kJsonSizeAt, std::uint32_t(json.size()));
@@ -74,13 +67,11 @@ std::string withHeader(const std::string& file, const std::string& json)
     return b;
 }
 
-std::string headerOf(const std::string& file)
-{
+std::string headerOf(const std::string& file) {
     return file.substr(kJsonAt, get32(file, kJsonSizeAt));
 }
 
-Network trainedLookingNetwork(const std::string& presetName, std::uint64_t seed)
-{
+Network trainedLookingNetwork(const std::string& presetName, std::uint64_t seed) {
     Network net(lenet::preset(presetName));
     net.initialize(seed);
     // Running statistics and biases away from their initial constants, and a -0.
@@ -92,16 +83,14 @@ Network trainedLookingNetwork(const std::string& presetName, std::uint64_t seed)
     return net;
 }
 
-std::vector<lenet::EpochMetrics> someHistory()
-{
+std::vector<lenet::EpochMetrics> someHistory() {
     std::vector<lenet::EpochMetrics> h(2);
     h[0] = {1, 0.4123456789, 0.0912, -1.0, 0.0311, 0.1, 12.5, 4800.25, 5e-4};
     h[1] = {2, 0.1, 1.0 / 3.0, 0.05, 0.0211, 0.0712, 11.0, 5454.5, 2e-4};
     return h;
 }
 
-void expectSameWeights(const Network& a, const Network& b)
-{
+void expectSameWeights(const Network& a, const Network& b) {
     const auto pa = a.params(), pb = b.params();
     ASSERT_EQ(pa.size(), pb.size());
     for (std::size_t i = 0; i < pa.size(); ++i) {
@@ -115,8 +104,7 @@ void expectSameWeights(const Network& a, const Network& b)
     }
 }
 
-TEST(ModelFile, RoundTripIsExact)
-{
+TEST(ModelFile, RoundTripIsExact) {
     TempDir dir("model");
     for (const std::string& name : lenet::presetNames()) {
         SCOPED_TRACE(name);
@@ -150,8 +138,7 @@ TEST(ModelFile, RoundTripIsExact)
     }
 }
 
-TEST(ModelFile, StartsWithMagicAndVersionAndEndsWithTheCrc)
-{
+TEST(ModelFile, StartsWithMagicAndVersionAndEndsWithTheCrc) {
     TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), {});
     const std::string b = readBytes(dir.file("m"));
@@ -163,14 +150,13 @@ TEST(ModelFile, StartsWithMagicAndVersionAndEndsWithTheCrc)
     EXPECT_EQ(copy, b);
 }
 
-TEST(ModelFile, TruncatedFilesAreRefused)
-{
+TEST(ModelFile, TruncatedFilesAreRefused) {
     TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), someHistory());
     const std::string b = readBytes(dir.file("m"));
-    for (std::size_t length : {std::size_t(0), std::size_t(5), std::size_t(8), std::size_t(11),
-                               std::size_t(15), std::size_t(100), b.size() / 2, b.size() - 5,
-                               b.size() - 1}) {
+    for (std::size_t length :
+         {std::size_t(0), std::size_t(5), std::size_t(8), std::size_t(11), std::size_t(15),
+          std::size_t(100), b.size() / 2, b.size() - 5, b.size() - 1}) {
         SCOPED_TRACE(length);
         writeBytes(dir.file("cut"), b.substr(0, length));
         expectError<FormatError>([&] { lenet::loadModel(dir.file("cut")); }, {dir.file("cut")});
@@ -183,8 +169,7 @@ TEST(ModelFile, TruncatedFilesAreRefused)
                              {"ends inside the version", "truncated"});
 }
 
-TEST(ModelFile, AFlippedByteFailsTheChecksum)
-{
+TEST(ModelFile, AFlippedByteFailsTheChecksum) {
     TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-modern", 1), someHistory());
     const std::string b = readBytes(dir.file("m"));
@@ -198,8 +183,7 @@ TEST(ModelFile, AFlippedByteFailsTheChecksum)
     }
 }
 
-TEST(ModelFile, WrongMagicIsRefused)
-{
+TEST(ModelFile, WrongMagicIsRefused) {
     TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), {});
     std::string b = readBytes(dir.file("m"));
@@ -213,8 +197,7 @@ TEST(ModelFile, WrongMagicIsRefused)
                              {"not a LeNet Studio model file"});
 }
 
-TEST(ModelFile, WrongVersionIsRefusedEvenWithAValidChecksum)
-{
+TEST(ModelFile, WrongVersionIsRefusedEvenWithAValidChecksum) {
     TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), {});
     std::string b = readBytes(dir.file("m"));
@@ -225,8 +208,7 @@ TEST(ModelFile, WrongVersionIsRefusedEvenWithAValidChecksum)
                              {"model file version 2 is not supported", "reads version 1"});
 }
 
-TEST(ModelFile, WeightsThatDoNotFitTheArchitectureAreRefused)
-{
+TEST(ModelFile, WeightsThatDoNotFitTheArchitectureAreRefused) {
     TempDir dir("model");
     lenet::saveModel(dir.file("old"), trainedLookingNetwork("lenet5-1998", 1), {});
     lenet::saveModel(dir.file("modern"), trainedLookingNetwork("lenet5-modern", 1), {});
@@ -272,8 +254,7 @@ TEST(ModelFile, WeightsThatDoNotFitTheArchitectureAreRefused)
                              {"8 unexpected bytes after the weights"});
 }
 
-TEST(ModelFile, MissingFileIsAnIoError)
-{
+TEST(ModelFile, MissingFileIsAnIoError) {
     TempDir dir("model");
     expectError<lenet::IoError>([&] { lenet::loadModel(dir.file("absent.lenet")); },
                                 {dir.file("absent.lenet"), "cannot open"});
@@ -285,8 +266,7 @@ TEST(ModelFile, MissingFileIsAnIoError)
         {"no/such/folder/m.lenet"});
 }
 
-TEST(AtomicWrite, ReplacesTheFileAndLeavesNoTemporary)
-{
+TEST(AtomicWrite, ReplacesTheFileAndLeavesNoTemporary) {
     TempDir dir("model");
     const std::string path = dir.file("out.bin");
     lenet::writeFileAtomically(path, "first version, longer than the second");

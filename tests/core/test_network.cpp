@@ -25,19 +25,15 @@ namespace {
 
 using Weights = std::vector<std::vector<float>>;
 
-Weights weightsOf(const Network& net)
-{
+Weights weightsOf(const Network& net) {
     Weights w;
-    for (const lenet::Param* p : net.params())
-        w.push_back(p->value);
+    for (const lenet::Param* p : net.params()) w.push_back(p->value);
     return w;
 }
 
 /// Bit-for-bit equality (== would call -0 and +0 equal and NaN unequal).
-bool bitIdentical(const Weights& a, const Weights& b)
-{
-    if (a.size() != b.size())
-        return false;
+bool bitIdentical(const Weights& a, const Weights& b) {
+    if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (a[i].size() != b[i].size() ||
             std::memcmp(a[i].data(), b[i].data(), a[i].size() * sizeof(float)) != 0)
@@ -46,14 +42,12 @@ bool bitIdentical(const Weights& a, const Weights& b)
     return true;
 }
 
-void expectFinite(const Tensor& t, const std::string& what)
-{
+void expectFinite(const Tensor& t, const std::string& what) {
     for (std::size_t i = 0; i < t.size(); ++i)
         ASSERT_TRUE(std::isfinite(t[i])) << what << " output " << i << " = " << t[i];
 }
 
-TEST(Presets, EveryPresetBuildsInitialisesAndRunsForward)
-{
+TEST(Presets, EveryPresetBuildsInitialisesAndRunsForward) {
     const std::vector<std::string> names = lenet::presetNames();
     ASSERT_FALSE(names.empty());
     EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
@@ -75,8 +69,7 @@ TEST(Presets, EveryPresetBuildsInitialisesAndRunsForward)
             Tensor three(3, net.inputShape());
             std::mt19937 rng(2);
             std::uniform_real_distribution<float> u(-0.5f, 1.5f);
-            for (float& v : three.values())
-                v = u(rng);
+            for (float& v : three.values()) v = u(rng);
             const Tensor& out3 = net.forward(three, ws, ctx);
             EXPECT_EQ(out3.n(), 3);
             expectFinite(out3, name + " 3 samples");
@@ -84,31 +77,27 @@ TEST(Presets, EveryPresetBuildsInitialisesAndRunsForward)
     }
 }
 
-TEST(Presets, UnknownNameListsTheAvailableOnes)
-{
+TEST(Presets, UnknownNameListsTheAvailableOnes) {
     expectError<lenet::ConfigError>([] { lenet::preset("lenet6"); },
-                                     {"unknown preset 'lenet6'", "lenet5-1998"});
+                                    {"unknown preset 'lenet6'", "lenet5-1998"});
 }
 
-TEST(Network, RejectsAnInputOfTheWrongShape)
-{
+TEST(Network, RejectsAnInputOfTheWrongShape) {
     Network net(lenet::preset("lenet5-1998"));
     lenet::Workspace ws;
     Tensor wrong(1, {1, 28, 28});
     expectError<lenet::ConfigError>([&] { net.forward(wrong, ws, {}); },
-                                     {"input is 1x28x28, expected 1x32x32"});
+                                    {"input is 1x28x28, expected 1x32x32"});
 }
 
-TEST(Network, DescribeListsLayersAndTheTotal)
-{
+TEST(Network, DescribeListsLayersAndTheTotal) {
     const std::string text = lenet::describe(Network(lenet::preset("lenet5-1998")));
     EXPECT_NE(text.find("C3"), std::string::npos);
     EXPECT_NE(text.find("table lecun1998"), std::string::npos);
     EXPECT_NE(text.find("total trainable parameters: 60000"), std::string::npos) << text;
 }
 
-TEST(Network, CopyIsDeep)
-{
+TEST(Network, CopyIsDeep) {
     Network original(lenet::preset("lenet5-modern"));
     original.initialize(3);
     const Weights before = weightsOf(original);
@@ -116,8 +105,7 @@ TEST(Network, CopyIsDeep)
     Network copy(original);
     EXPECT_TRUE(bitIdentical(weightsOf(copy), before));
     for (lenet::Param* p : copy.params()) {
-        for (float& v : p->value)
-            v += 1.0f;
+        for (float& v : p->value) v += 1.0f;
     }
     EXPECT_TRUE(bitIdentical(weightsOf(original), before));
 
@@ -138,8 +126,7 @@ TEST(Network, CopyIsDeep)
 
 /// Trains a preset for 2 epochs of 7 batches (the last one short) on synthetic digits.
 Weights trainedWeights(const std::string& presetName, int threads, std::uint64_t seed,
-                       std::vector<lenet::EpochMetrics>* history = nullptr)
-{
+                       std::vector<lenet::EpochMetrics>* history = nullptr) {
     const lenet::ArchitectureSpec spec = lenet::preset(presetName);
     Network net(spec);
     net.initialize(seed);
@@ -156,13 +143,11 @@ Weights trainedWeights(const std::string& presetName, int threads, std::uint64_t
     const lenet::TrainResult result = trainer.run(observer);
     EXPECT_EQ(result.stopReason, "");
     EXPECT_EQ(result.history.size(), 2u);
-    if (history)
-        *history = result.history;
+    if (history) *history = result.history;
     return weightsOf(net);
 }
 
-TEST(Determinism, TrainingIsBitIdenticalForOneAndTwoThreads)
-{
+TEST(Determinism, TrainingIsBitIdenticalForOneAndTwoThreads) {
     for (const char* name : {"lenet5-modern", "lenet5-1998"}) {
         SCOPED_TRACE(name);
         std::vector<lenet::EpochMetrics> h1, h2;
@@ -182,8 +167,7 @@ TEST(Determinism, TrainingIsBitIdenticalForOneAndTwoThreads)
     }
 }
 
-TEST(Determinism, SameSeedReproducesAndAnotherSeedDiffers)
-{
+TEST(Determinism, SameSeedReproducesAndAnotherSeedDiffers) {
     const Weights a = trainedWeights("lenet5-modern", 2, 11);
     const Weights b = trainedWeights("lenet5-modern", 2, 11);
     const Weights c = trainedWeights("lenet5-modern", 2, 12);
@@ -191,8 +175,7 @@ TEST(Determinism, SameSeedReproducesAndAnotherSeedDiffers)
     EXPECT_FALSE(bitIdentical(a, c));
 }
 
-TEST(Chunking, RangesCoverTheBatchWithoutOverlap)
-{
+TEST(Chunking, RangesCoverTheBatchWithoutOverlap) {
     for (int n = 1; n <= 40; ++n) {
         const int chunks = Network::chunkCount(n);
         ASSERT_GE(chunks, 1);

@@ -20,31 +20,25 @@ using lenet::test::TempDir;
 
 namespace {
 
-InkImage blank(int rows, int cols)
-{
+InkImage blank(int rows, int cols) {
     return InkImage{rows, cols, std::vector<float>(std::size_t(rows) * cols, 0.0f)};
 }
 
-float& at(InkImage& img, int r, int c)
-{
+float& at(InkImage& img, int r, int c) {
     return img.ink[std::size_t(r) * img.cols + c];
 }
 
-float at(const InkImage& img, int r, int c)
-{
+float at(const InkImage& img, int r, int c) {
     return img.ink[std::size_t(r) * img.cols + c];
 }
 
-void fillRect(InkImage& img, int top, int left, int height, int width, float v = 1.0f)
-{
+void fillRect(InkImage& img, int top, int left, int height, int width, float v = 1.0f) {
     for (int r = top; r < top + height; ++r)
-        for (int c = left; c < left + width; ++c)
-            at(img, r, c) = v;
+        for (int c = left; c < left + width; ++c) at(img, r, c) = v;
 }
 
 /// Intensity-weighted centre of mass, pixel (r, c) centred at (r + 0.5, c + 0.5).
-std::pair<double, double> centreOfMass(const InkImage& img)
-{
+std::pair<double, double> centreOfMass(const InkImage& img) {
     double mass = 0, y = 0, x = 0;
     for (int r = 0; r < img.rows; ++r)
         for (int c = 0; c < img.cols; ++c) {
@@ -56,8 +50,7 @@ std::pair<double, double> centreOfMass(const InkImage& img)
 }
 
 /// Height and width of the box around pixels with ink > 0.05.
-std::pair<int, int> inkBox(const InkImage& img)
-{
+std::pair<int, int> inkBox(const InkImage& img) {
     int top = img.rows, bottom = -1, left = img.cols, right = -1;
     for (int r = 0; r < img.rows; ++r)
         for (int c = 0; c < img.cols; ++c)
@@ -70,8 +63,7 @@ std::pair<int, int> inkBox(const InkImage& img)
     return {bottom - top + 1, right - left + 1};
 }
 
-void writeText(const std::string& path, const std::string& text)
-{
+void writeText(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
     ASSERT_TRUE(out.good()) << path;
@@ -80,8 +72,7 @@ void writeText(const std::string& path, const std::string& text)
 /// Writes `pixels` (`height` rows of `width` samples in libpng's `format`) as a PNG file; a
 /// failure carries libpng's message.
 testing::AssertionResult writePng(const std::string& path, png_uint_32 width, png_uint_32 height,
-                                  png_uint_32 format, const void* pixels)
-{
+                                  png_uint_32 format, const void* pixels) {
     png_image image;
     std::memset(&image, 0, sizeof image);
     image.version = PNG_IMAGE_VERSION;
@@ -93,8 +84,7 @@ testing::AssertionResult writePng(const std::string& path, png_uint_32 width, pn
     return testing::AssertionFailure() << image.message;
 }
 
-void expectMnistShape(const lenet::MnistStyleSteps& steps, int scaledRows, int scaledCols)
-{
+void expectMnistShape(const lenet::MnistStyleSteps& steps, int scaledRows, int scaledCols) {
     EXPECT_EQ(steps.scaled.rows, scaledRows);
     EXPECT_EQ(steps.scaled.cols, scaledCols);
     ASSERT_EQ(steps.centred.rows, 28);
@@ -106,8 +96,7 @@ void expectMnistShape(const lenet::MnistStyleSteps& steps, int scaledRows, int s
 
 }  // namespace
 
-TEST(PreprocessTest, NormalizationNamesRoundTrip)
-{
+TEST(PreprocessTest, NormalizationNamesRoundTrip) {
     for (Normalization n : {Normalization::Lecun, Normalization::MeanStd,
                             Normalization::MinusOneOne, Normalization::Unit})
         EXPECT_EQ(lenet::normalizationFromString(lenet::toString(n)), n);
@@ -116,8 +105,7 @@ TEST(PreprocessTest, NormalizationNamesRoundTrip)
                                     {"unknown normalization 'zscore'"});
 }
 
-TEST(PreprocessTest, ToInkScalesTo01)
-{
+TEST(PreprocessTest, ToInkScalesTo01) {
     const std::uint8_t pixels[] = {0, 51, 255, 128};
     const InkImage img = lenet::toInk(pixels, 2, 2);
     EXPECT_EQ(img.rows, 2);
@@ -128,8 +116,7 @@ TEST(PreprocessTest, ToInkScalesTo01)
     EXPECT_FLOAT_EQ(img.ink[3], 128.0f / 255.0f);
 }
 
-TEST(PreprocessTest, ToInputPadsMnistWithLecunBackground)
-{
+TEST(PreprocessTest, ToInputPadsMnistWithLecunBackground) {
     InkImage img = blank(28, 28);
     fillRect(img, 0, 0, 28, 28);
     std::vector<float> out(32 * 32, 99.0f);
@@ -146,8 +133,7 @@ TEST(PreprocessTest, ToInputPadsMnistWithLecunBackground)
     EXPECT_FLOAT_EQ(out[32 * 32 - 1], -0.1f);
 }
 
-TEST(PreprocessTest, ToInputPlacesPixelsAndNormalises)
-{
+TEST(PreprocessTest, ToInputPlacesPixelsAndNormalises) {
     InkImage img = blank(28, 28);
     at(img, 0, 0) = 1.0f;
     at(img, 27, 27) = 0.5f;
@@ -178,8 +164,7 @@ TEST(PreprocessTest, ToInputPlacesPixelsAndNormalises)
     EXPECT_EQ(same, img.ink);
 }
 
-TEST(PreprocessTest, ToInputCropsSymmetrically)
-{
+TEST(PreprocessTest, ToInputCropsSymmetrically) {
     InkImage img = blank(4, 4);
     at(img, 1, 1) = 0.25f;
     at(img, 2, 2) = 0.75f;
@@ -189,8 +174,7 @@ TEST(PreprocessTest, ToInputCropsSymmetrically)
     EXPECT_EQ(out, (std::vector<float>{0.25f, 0.0f, 0.0f, 0.75f}));
 }
 
-TEST(PreprocessTest, MnistStyleScalesAndCentresOffCentreRectangle)
-{
+TEST(PreprocessTest, MnistStyleScalesAndCentresOffCentreRectangle) {
     InkImage img = blank(100, 60);
     fillRect(img, 10, 5, 40, 10);
     const lenet::MnistStyleSteps steps = lenet::mnistStyleSteps(img);
@@ -201,21 +185,17 @@ TEST(PreprocessTest, MnistStyleScalesAndCentresOffCentreRectangle)
     EXPECT_EQ(lenet::mnistStyle(img).ink, steps.centred.ink);
 }
 
-TEST(PreprocessTest, MnistStyleUpscalesSmallBlob)
-{
+TEST(PreprocessTest, MnistStyleUpscalesSmallBlob) {
     InkImage img = blank(12, 12);
     fillRect(img, 1, 3, 7, 7);
     const lenet::MnistStyleSteps steps = lenet::mnistStyleSteps(img);
     expectMnistShape(steps, 20, 20);
-    for (float v : steps.scaled.ink)
-        EXPECT_FLOAT_EQ(v, 1.0f);
+    for (float v : steps.scaled.ink) EXPECT_FLOAT_EQ(v, 1.0f);
 }
 
-TEST(PreprocessTest, MnistStyleDownscalesLargeCanvasWithAntiAliasing)
-{
+TEST(PreprocessTest, MnistStyleDownscalesLargeCanvasWithAntiAliasing) {
     InkImage img = blank(400, 400);
-    for (int i = 40; i < 360; ++i)
-        fillRect(img, i, i / 2 + 30, 1, 25);
+    for (int i = 40; i < 360; ++i) fillRect(img, i, i / 2 + 30, 1, 25);
     const lenet::MnistStyleSteps steps = lenet::mnistStyleSteps(img);
     expectMnistShape(steps, 20, 12);
     bool partial = false;
@@ -227,24 +207,20 @@ TEST(PreprocessTest, MnistStyleDownscalesLargeCanvasWithAntiAliasing)
     EXPECT_TRUE(partial) << "area averaging should give grey edge pixels";
 }
 
-TEST(PreprocessTest, MnistStyleOnEmptyImageThrows)
-{
+TEST(PreprocessTest, MnistStyleOnEmptyImageThrows) {
     InkImage img = blank(28, 28);
     at(img, 3, 3) = 0.01f;
     expectError<lenet::Error>([&] { lenet::mnistStyle(img); },
                               {"the image has no ink (nothing drawn?)"});
 }
 
-TEST(PreprocessTest, AffineIdentityKeepsImage)
-{
+TEST(PreprocessTest, AffineIdentityKeepsImage) {
     InkImage img = blank(28, 28);
-    for (std::size_t i = 0; i < img.ink.size(); ++i)
-        img.ink[i] = float((i * 37) % 101) / 100.0f;
+    for (std::size_t i = 0; i < img.ink.size(); ++i) img.ink[i] = float((i * 37) % 101) / 100.0f;
     EXPECT_EQ(lenet::affine(img, 0, 0, 0, 1, 1, 0).ink, img.ink);
 }
 
-TEST(PreprocessTest, AffineShiftMovesInkOnePixel)
-{
+TEST(PreprocessTest, AffineShiftMovesInkOnePixel) {
     InkImage img = blank(28, 28);
     at(img, 10, 12) = 1.0f;
     InkImage right = blank(28, 28);
@@ -255,20 +231,17 @@ TEST(PreprocessTest, AffineShiftMovesInkOnePixel)
     EXPECT_EQ(lenet::affine(img, 0, 1, 0, 1, 1, 0).ink, down.ink);
 }
 
-TEST(PreprocessTest, AffineHalfTurnMirrorsAboutCentre)
-{
+TEST(PreprocessTest, AffineHalfTurnMirrorsAboutCentre) {
     InkImage img = blank(28, 28);
     at(img, 3, 5) = 1.0f;
     const InkImage turned = lenet::affine(img, 0, 0, 180, 1, 1, 0);
     EXPECT_NEAR(at(turned, 24, 22), 1.0f, 1e-5);
     float total = 0;
-    for (float v : turned.ink)
-        total += v;
+    for (float v : turned.ink) total += v;
     EXPECT_NEAR(total, 1.0f, 1e-5);
 }
 
-TEST(PreprocessTest, DistortIsReproducibleForASeed)
-{
+TEST(PreprocessTest, DistortIsReproducibleForASeed) {
     InkImage img = blank(28, 28);
     fillRect(img, 6, 10, 16, 6);
     const lenet::Distortion d;
@@ -281,8 +254,7 @@ TEST(PreprocessTest, DistortIsReproducibleForASeed)
     EXPECT_EQ(first.cols, 28);
 }
 
-TEST(ImageFileTest, ReadsBinaryPgm)
-{
+TEST(ImageFileTest, ReadsBinaryPgm) {
     TempDir dir("pre");
     const std::string header = "P5\n# a comment\n3 2\n255\n";
     const unsigned char pixels[] = {0, 255, 51, 0, 0, 0};
@@ -295,8 +267,7 @@ TEST(ImageFileTest, ReadsBinaryPgm)
     EXPECT_FLOAT_EQ(at(img, 1, 0), 0.0f);
 }
 
-TEST(ImageFileTest, ReadsAsciiPgmAndInvertsDarkOnLight)
-{
+TEST(ImageFileTest, ReadsAsciiPgmAndInvertsDarkOnLight) {
     TempDir dir("pre");
     writeText(dir.file("b.pgm"), "P2 2 2 10\n10 10\n0 10\n");
     const InkImage img = lenet::readImageFile(dir.file("b.pgm"));
@@ -305,8 +276,7 @@ TEST(ImageFileTest, ReadsAsciiPgmAndInvertsDarkOnLight)
     EXPECT_EQ(img.ink, (std::vector<float>{0.0f, 0.0f, 1.0f, 0.0f}));
 }
 
-TEST(ImageFileTest, Reads16BitPgm)
-{
+TEST(ImageFileTest, Reads16BitPgm) {
     TempDir dir("pre");
     const unsigned char pixels[] = {0x00, 0x00, 0x03, 0xe8, 0x01, 0xf4, 0x00, 0x00};
     writeText(dir.file("c.pgm"),
@@ -316,8 +286,7 @@ TEST(ImageFileTest, Reads16BitPgm)
     EXPECT_EQ(img.ink, (std::vector<float>{0.0f, 1.0f, 0.5f, 0.0f}));
 }
 
-TEST(ImageFileTest, RejectsBadFiles)
-{
+TEST(ImageFileTest, RejectsBadFiles) {
     TempDir dir("pre");
     writeText(dir.file("short.pgm"), "P5 4 4 255\nabc");
     expectError<lenet::FormatError>([&] { lenet::readImageFile(dir.file("short.pgm")); },
@@ -327,13 +296,11 @@ TEST(ImageFileTest, RejectsBadFiles)
     EXPECT_THROW(lenet::readImageFile(dir.file("missing.png")), lenet::IoError);
 }
 
-TEST(ImageFileTest, ReadsPngAndInvertsDarkDigitOnWhite)
-{
+TEST(ImageFileTest, ReadsPngAndInvertsDarkDigitOnWhite) {
     TempDir dir("pre");
     std::vector<png_byte> grey(20 * 16, 255);
     for (int r = 4; r < 16; ++r)
-        for (int c = 6; c < 9; ++c)
-            grey[std::size_t(r) * 16 + c] = 0;
+        for (int c = 6; c < 9; ++c) grey[std::size_t(r) * 16 + c] = 0;
     const std::string path = dir.file("digit.png");
     ASSERT_TRUE(writePng(path, 16, 20, PNG_FORMAT_GRAY, grey.data()));
 
@@ -347,12 +314,10 @@ TEST(ImageFileTest, ReadsPngAndInvertsDarkDigitOnWhite)
         }
 }
 
-TEST(ImageFileTest, ReadsPngWithAlphaOnWhite)
-{
+TEST(ImageFileTest, ReadsPngWithAlphaOnWhite) {
     TempDir dir("pre");
     std::vector<png_byte> greyAlpha(8 * 8 * 2, 0);
-    for (int i = 0; i < 8; ++i)
-        greyAlpha[std::size_t(i * 8 + i) * 2 + 1] = 255;
+    for (int i = 0; i < 8; ++i) greyAlpha[std::size_t(i * 8 + i) * 2 + 1] = 255;
     const std::string path = dir.file("alpha.png");
     ASSERT_TRUE(writePng(path, 8, 8, PNG_FORMAT_GA, greyAlpha.data()));
 

@@ -19,13 +19,16 @@ using nlohmann::json;
 
 namespace {
 
-json presetJson(const std::string& name) { return lenet::toJson(lenet::preset(name)); }
+json presetJson(const std::string& name) {
+    return lenet::toJson(lenet::preset(name));
+}
 
 /// Parses `j` and builds the network: the two places a spec can be rejected.
-void build(const json& j) { lenet::Network net(lenet::specFromJson(j)); }
+void build(const json& j) {
+    lenet::Network net(lenet::specFromJson(j));
+}
 
-TEST(SpecJson, EveryPresetSurvivesARoundTrip)
-{
+TEST(SpecJson, EveryPresetSurvivesARoundTrip) {
     for (const std::string& name : lenet::presetNames()) {
         SCOPED_TRACE(name);
         const ArchitectureSpec s = lenet::preset(name);
@@ -43,8 +46,7 @@ TEST(SpecJson, EveryPresetSurvivesARoundTrip)
     }
 }
 
-TEST(SpecJson, NonDefaultFieldsSurviveARoundTrip)
-{
+TEST(SpecJson, NonDefaultFieldsSurviveARoundTrip) {
     ArchitectureSpec s = lenet::preset("lenet5-modern");
     s.layers[0].stride = 2;
     s.layers[0].padding = 3;
@@ -63,8 +65,7 @@ TEST(SpecJson, NonDefaultFieldsSurviveARoundTrip)
     EXPECT_EQ(back.training, s.training);
 }
 
-TEST(SpecJson, TextParsingNamesTheOrigin)
-{
+TEST(SpecJson, TextParsingNamesTheOrigin) {
     expectError<ConfigError>([] { lenet::specFromJsonText("{\"name\": ", "my.json"); },
                              {"my.json: not valid JSON"});
     expectError<ConfigError>([] { lenet::specFromJsonText("{\"name\": \"x\"}", "my.json"); },
@@ -73,8 +74,7 @@ TEST(SpecJson, TextParsingNamesTheOrigin)
                                 {"/nonexistent/arch.json", "cannot open"});
 }
 
-TEST(SpecErrors, UnknownKeyNamesItsPath)
-{
+TEST(SpecErrors, UnknownKeyNamesItsPath) {
     json j = presetJson("lenet5-1998");
     j["layers"][2]["kernal"] = 5;
     expectError<ConfigError>([&] { lenet::specFromJson(j); }, {"layers[2].kernal: unknown key"});
@@ -87,8 +87,7 @@ TEST(SpecErrors, UnknownKeyNamesItsPath)
                              {"training.distortion.max_skew: unknown key"});
 }
 
-TEST(SpecErrors, WrongTypeNamesItsPath)
-{
+TEST(SpecErrors, WrongTypeNamesItsPath) {
     json j = presetJson("lenet5-1998");
     j["layers"][0]["kernel"] = "5";
     expectError<ConfigError>([&] { lenet::specFromJson(j); },
@@ -99,41 +98,34 @@ TEST(SpecErrors, WrongTypeNamesItsPath)
                              {"layers[12].trainable: expected true or false"});
     j = presetJson("lenet5-1998");
     j["training"]["lr"] = "fast";
-    expectError<ConfigError>([&] { lenet::specFromJson(j); },
-                             {"training.lr: expected a number"});
+    expectError<ConfigError>([&] { lenet::specFromJson(j); }, {"training.lr: expected a number"});
     j = presetJson("lenet5-1998");
     j["layers"][1] = "conv";
-    expectError<ConfigError>([&] { lenet::specFromJson(j); },
-                             {"layers[1]: expected an object"});
+    expectError<ConfigError>([&] { lenet::specFromJson(j); }, {"layers[1]: expected an object"});
 }
 
-TEST(SpecErrors, UnknownLayerType)
-{
+TEST(SpecErrors, UnknownLayerType) {
     json j = presetJson("lenet5-1998");
     j["layers"][4]["type"] = "convolution";
     expectError<ConfigError>([&] { lenet::specFromJson(j); },
                              {"layers[4].type: unknown layer type 'convolution'", "maxpool"});
 }
 
-TEST(SpecErrors, UnknownActivation)
-{
+TEST(SpecErrors, UnknownActivation) {
     json j = presetJson("lenet5-1998");
     j["layers"][1]["fn"] = "softplus";
     expectError<ConfigError>([&] { build(j); },
                              {"layer 2 of lenet5-1998", "unknown fn 'softplus'", "scaled_tanh"});
 }
 
-TEST(SpecErrors, KernelLargerThanItsInputNamesTheLayerAndShapes)
-{
+TEST(SpecErrors, KernelLargerThanItsInputNamesTheLayerAndShapes) {
     json j = presetJson("lenet5-1998");
     j["layers"][8]["kernel"] = 7;
-    expectError<ConfigError>([&] { build(j); },
-                             {"layer 9 of lenet5-1998", "'C5' (conv)",
-                              "kernel 7x7 is larger than its input 16x5x5"});
+    expectError<ConfigError>([&] { build(j); }, {"layer 9 of lenet5-1998", "'C5' (conv)",
+                                                 "kernel 7x7 is larger than its input 16x5x5"});
 }
 
-TEST(SpecErrors, FullyConnectedInThatDoesNotMatch)
-{
+TEST(SpecErrors, FullyConnectedInThatDoesNotMatch) {
     json j = presetJson("lenet5-modern");
     j["input"]["height"] = 28;
     j["input"]["width"] = 28;
@@ -141,16 +133,13 @@ TEST(SpecErrors, FullyConnectedInThatDoesNotMatch)
                              {"'F5' (fc)", "expects 400 inputs", "16x4x4 = 256"});
 }
 
-TEST(SpecErrors, LecunPrototypesNeedEightyFourInputs)
-{
+TEST(SpecErrors, LecunPrototypesNeedEightyFourInputs) {
     json j = presetJson("lenet5-1998");
     j["layers"][10]["units"] = 100;
-    expectError<ConfigError>([&] { build(j); },
-                             {"'OUTPUT' (rbf)", "7x12 = 84", "100x1x1 = 100"});
+    expectError<ConfigError>([&] { build(j); }, {"'OUTPUT' (rbf)", "7x12 = 84", "100x1x1 = 100"});
 }
 
-TEST(SpecErrors, LossMustFitTheOutputLayer)
-{
+TEST(SpecErrors, LossMustFitTheOutputLayer) {
     json j = presetJson("lenet5-1998");
     j["loss"] = "cross_entropy";
     expectError<ConfigError>([&] { build(j); },
@@ -162,16 +151,14 @@ TEST(SpecErrors, LossMustFitTheOutputLayer)
     expectError<ConfigError>([&] { lenet::specFromJson(j); }, {"loss: unknown loss 'hinge'"});
 }
 
-TEST(SpecErrors, C3TableNeedsSixInputsAndSixteenOutputs)
-{
+TEST(SpecErrors, C3TableNeedsSixInputsAndSixteenOutputs) {
     json j = presetJson("lenet5-1998");
     j["layers"][4]["maps"] = 12;
     expectError<ConfigError>([&] { build(j); },
                              {"'C3' (conv)", "connects 6 input maps to 16 output maps"});
 }
 
-TEST(TrainingErrors, InvalidFieldsNameTheField)
-{
+TEST(TrainingErrors, InvalidFieldsNameTheField) {
     const std::vector<std::pair<json, std::string>> cases = {
         {json{{"lr", 0.0}}, "training.lr: must be > 0"},
         {json{{"lr", -1e-3}}, "training.lr: must be > 0"},

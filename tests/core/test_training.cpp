@@ -24,12 +24,10 @@ using lenet::test::syntheticDigits;
 
 namespace {
 
-bool allFinite(const Network& net)
-{
+bool allFinite(const Network& net) {
     for (const lenet::Param* p : net.params()) {
         for (float v : p->value) {
-            if (!std::isfinite(v))
-                return false;
+            if (!std::isfinite(v)) return false;
         }
     }
     return true;
@@ -38,8 +36,7 @@ bool allFinite(const Network& net)
 /// MNIST from lenet::defaultDataDir(), loaded once for the whole suite.
 class MnistLearning : public testing::Test {
 protected:
-    static void SetUpTestSuite()
-    {
+    static void SetUpTestSuite() {
         const std::string dir = lenet::defaultDataDir();
         try {
             s_train = std::make_unique<Dataset>(lenet::loadSplit(dir, lenet::Split::Train));
@@ -48,21 +45,18 @@ protected:
             s_missing = e.what();
         }
     }
-    static void TearDownTestSuite()
-    {
+    static void TearDownTestSuite() {
         s_train.reset();
         s_test.reset();
     }
-    void SetUp() override
-    {
+    void SetUp() override {
         if (!s_train || !s_test)
             GTEST_SKIP() << "MNIST not found (" << s_missing << "); run scripts/setup.sh";
     }
 
     /// Trains `presetName` with its defaults on the first 3000 training images for 2 epochs and
     /// returns the test error on the first 1000 test images after each epoch.
-    static std::vector<double> learn(const std::string& presetName)
-    {
+    static std::vector<double> learn(const std::string& presetName) {
         const lenet::ArchitectureSpec spec = lenet::preset(presetName);
         Network net(spec);
         net.initialize(spec.training.seed);
@@ -74,11 +68,9 @@ protected:
         lenet::TrainingObserver observer;
         const lenet::TrainResult result = trainer.run(observer);
         std::vector<double> errors;
-        for (const auto& m : result.history)
-            errors.push_back(m.testError);
+        for (const auto& m : result.history) errors.push_back(m.testError);
         std::cout << "[ measured ] " << presetName << " test error after each epoch:";
-        for (double e : errors)
-            std::cout << " " << 100.0 * e << "%";
+        for (double e : errors) std::cout << " " << 100.0 * e << "%";
         std::cout << std::endl;
         return errors;
     }
@@ -91,8 +83,7 @@ std::unique_ptr<Dataset> MnistLearning::s_train, MnistLearning::s_test;
 std::string MnistLearning::s_missing;
 
 // Measured with the preset's seed: 12.3% then 9.0%. A wrong sign in a derivative stays above 80%.
-TEST_F(MnistLearning, Lenet1998LearnsFromThreeThousandImages)
-{
+TEST_F(MnistLearning, Lenet1998LearnsFromThreeThousandImages) {
     const std::vector<double> errors = learn("lenet5-1998");
     ASSERT_EQ(errors.size(), 2u);
     EXPECT_LT(errors.back(), 0.12);
@@ -100,15 +91,13 @@ TEST_F(MnistLearning, Lenet1998LearnsFromThreeThousandImages)
 
 // Measured: 12.1% then 6.8% (seeds 1-5 end between 6.8% and 11.8%: 94 Adam steps of 64 images).
 // A wrong cross-entropy gradient stays above 80%.
-TEST_F(MnistLearning, LenetModernLearnsFromThreeThousandImages)
-{
+TEST_F(MnistLearning, LenetModernLearnsFromThreeThousandImages) {
     const std::vector<double> errors = learn("lenet5-modern");
     ASSERT_EQ(errors.size(), 2u);
     EXPECT_LT(errors.back(), 0.15);
 }
 
-TEST(Divergence, HugeLearningRateThrowsAndRestoresFiniteWeights)
-{
+TEST(Divergence, HugeLearningRateThrowsAndRestoresFiniteWeights) {
     const Dataset data = syntheticDigits(200, 1);
     const lenet::ArchitectureSpec spec = lenet::preset("lenet5-modern");
     Network net(spec);
@@ -139,8 +128,7 @@ TEST(Divergence, HugeLearningRateThrowsAndRestoresFiniteWeights)
 /// Requests a stop from the first progress report.
 class StopAtFirstReport : public lenet::TrainingObserver {
 public:
-    void onProgress(const lenet::Progress& p) override
-    {
+    void onProgress(const lenet::Progress& p) override {
         ++reports;
         lastStep = p.step;
         source.request_stop();
@@ -151,8 +139,7 @@ public:
     long long lastStep = 0;
 };
 
-TEST(StopToken, StopRequestedFromOnProgressEndsTheRun)
-{
+TEST(StopToken, StopRequestedFromOnProgressEndsTheRun) {
     const Dataset data = syntheticDigits(400, 2);
     const lenet::ArchitectureSpec spec = lenet::preset("lenet5-modern");
     Network net(spec);
@@ -180,8 +167,7 @@ public:
     std::vector<std::string> messages;
 };
 
-TEST(EarlyStopping, StopsWhenTheValidationErrorCannotImprove)
-{
+TEST(EarlyStopping, StopsWhenTheValidationErrorCannotImprove) {
     // lr so small that no weight moves: the validation error of epoch 2 equals epoch 1's.
     const Dataset data = syntheticDigits(100, 3);
     const lenet::ArchitectureSpec spec = lenet::preset("lenet5-1998");
@@ -208,8 +194,7 @@ TEST(EarlyStopping, StopsWhenTheValidationErrorCannotImprove)
     EXPECT_EQ(observer.messages[0], result.stopReason);
 }
 
-TEST(Evaluate, ConfusionMatrixAccountsForEverySample)
-{
+TEST(Evaluate, ConfusionMatrixAccountsForEverySample) {
     const Dataset data = syntheticDigits(150, 4);
     for (const char* name : {"lenet5-1998", "lenet5-modern"}) {
         SCOPED_TRACE(name);
@@ -224,13 +209,11 @@ TEST(Evaluate, ConfusionMatrixAccountsForEverySample)
             ASSERT_EQ(ev.predictions.size(), std::size_t(count));
             int total = 0, trace = 0, wrong = 0;
             for (int t = 0; t < 10; ++t) {
-                for (int p = 0; p < 10; ++p)
-                    total += ev.confusion[t * 10 + p];
+                for (int p = 0; p < 10; ++p) total += ev.confusion[t * 10 + p];
                 trace += ev.confusion[t * 10 + t];
             }
             const int first = r.size() > 0 ? r.begin : 0;
-            for (int i = 0; i < count; ++i)
-                wrong += ev.predictions[i] != data.labels[first + i];
+            for (int i = 0; i < count; ++i) wrong += ev.predictions[i] != data.labels[first + i];
             EXPECT_EQ(total, count);
             EXPECT_EQ(ev.errors, count - trace);
             EXPECT_EQ(ev.errors, wrong);
@@ -243,8 +226,7 @@ TEST(Evaluate, ConfusionMatrixAccountsForEverySample)
     }
 }
 
-TEST(Trainer, RefusesDataThatDoesNotFitTheNetwork)
-{
+TEST(Trainer, RefusesDataThatDoesNotFitTheNetwork) {
     const lenet::ArchitectureSpec spec = lenet::preset("lenet5-modern");
     Network net(spec);
     Dataset big = syntheticDigits(20, 5);

@@ -45,7 +45,7 @@ private:
     bool haveMnist() const;
     void setUpRun(int epochs, int trainLimit, int testLimit);
 
-    std::unique_ptr<MainWindow> m_window;   // one window: the second run reuses the loaded data
+    std::unique_ptr<MainWindow> m_window;  // one window: the second run reuses the loaded data
 };
 
 void TestMainWindow::initTestCase() {
@@ -54,7 +54,9 @@ void TestMainWindow::initTestCase() {
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
 }
 
-void TestMainWindow::cleanupTestCase() { m_window.reset(); }
+void TestMainWindow::cleanupTestCase() {
+    m_window.reset();
+}
 
 bool TestMainWindow::haveMnist() const {
     try {
@@ -140,7 +142,7 @@ void TestMainWindow::trainsAShortRun() {
     QCOMPARE(network->parameterCount(), 61750);
     QCOMPARE(finished.front().at(2).toString(), QString());
 
-    QCOMPARE(m_window->lossPlot()->pointCount(), (2000 + 63) / 64);   // every batch
+    QCOMPARE(m_window->lossPlot()->pointCount(), (2000 + 63) / 64);  // every batch
     QCOMPARE(m_window->errorPlot()->epochCount(), 1);
     QVERIFY(m_window->grab().save(QStringLiteral(LENET_TEST_GRAB_PATH)));
 }
@@ -153,14 +155,14 @@ void TestMainWindow::stopEndsARunQuickly() {
     QSignalSpy finished(controller, &TrainingController::finished);
     QSignalSpy failed(controller, &TrainingController::failed);
 
-    QTest::keyClick(m_window.get(), Qt::Key_Space);   // the Train shortcut
+    QTest::keyClick(m_window.get(), Qt::Key_Space);  // the Train shortcut
     QVERIFY(controller->isRunning());
     QTRY_VERIFY_WITH_TIMEOUT(progressed.count() > 0 || !failed.isEmpty(), 60000);
     QVERIFY(failed.isEmpty());
 
     QElapsedTimer sinceStop;
     sinceStop.start();
-    QTest::keyClick(m_window.get(), Qt::Key_Escape);   // the Stop shortcut
+    QTest::keyClick(m_window.get(), Qt::Key_Escape);  // the Stop shortcut
     QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 2000);
     QVERIFY2(sinceStop.elapsed() < 2000, qPrintable(QString::number(sinceStop.elapsed())));
     QCOMPARE(finished.front().at(2).toString(), QStringLiteral("stopped"));

@@ -33,26 +33,22 @@ struct FileBytes {
     bool gzipped = false;
 };
 
-std::string hex32(std::uint32_t v)
-{
+std::string hex32(std::uint32_t v) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "0x%08x", unsigned(v));
     return buf;
 }
 
-std::uint32_t bigEndian32(const std::uint8_t* p)
-{
+std::uint32_t bigEndian32(const std::uint8_t* p) {
     return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 |
            std::uint32_t(p[3]);
 }
 
-std::vector<std::uint8_t> readRaw(const std::string& path)
-{
+std::vector<std::uint8_t> readRaw(const std::string& path) {
     errno = 0;
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                          &std::fclose);
-    if (!file)
-        throw IoError(path + ": cannot open: " + std::strerror(errno));
+    if (!file) throw IoError(path + ": cannot open: " + std::strerror(errno));
     constexpr std::size_t kChunk = std::size_t(1) << 20;
     std::vector<std::uint8_t> bytes;
     for (;;) {
@@ -70,13 +66,11 @@ std::vector<std::uint8_t> readRaw(const std::string& path)
     return bytes;
 }
 
-std::vector<std::uint8_t> gunzip(const std::string& path, const std::vector<std::uint8_t>& in)
-{
+std::vector<std::uint8_t> gunzip(const std::string& path, const std::vector<std::uint8_t>& in) {
     if (in.size() > std::numeric_limits<uInt>::max())
         throw FormatError(path + ": compressed file too large (over 4 GiB)");
     z_stream zs{};
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-        throw Error(path + ": cannot initialise zlib");
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw Error(path + ": cannot initialise zlib");
     std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, &inflateEnd);
 
     constexpr std::size_t kChunk = std::size_t(1) << 20;
@@ -92,8 +86,7 @@ std::vector<std::uint8_t> gunzip(const std::string& path, const std::vector<std:
         out.resize(used + (kChunk - zs.avail_out));
         if (rc == Z_STREAM_END) {
             // Concatenated gzip members are legal; anything else after the stream is not.
-            if (zs.avail_in == 0)
-                break;
+            if (zs.avail_in == 0) break;
             if (zs.avail_in >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b) {
                 inflateReset(&zs);
                 continue;
@@ -102,8 +95,9 @@ std::vector<std::uint8_t> gunzip(const std::string& path, const std::vector<std:
                               " unexpected bytes after the end of the compressed data");
         }
         if (rc == Z_BUF_ERROR || (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0))
-            throw FormatError(path + ": corrupt gzip stream: the compressed data ends early "
-                                     "(truncated .gz file)");
+            throw FormatError(path +
+                              ": corrupt gzip stream: the compressed data ends early "
+                              "(truncated .gz file)");
         if (rc != Z_OK) {
             std::string why = zs.msg ? zs.msg : "inflate error " + std::to_string(rc);
             throw FormatError(path + ": corrupt gzip stream: " + why);
@@ -112,8 +106,7 @@ std::vector<std::uint8_t> gunzip(const std::string& path, const std::vector<std:
     return out;
 }
 
-FileBytes readFile(const std::string& path)
-{
+FileBytes readFile(const std::string& path) {
     FileBytes f;
     f.bytes = readRaw(path);
     if (f.bytes.size() >= 2 && f.bytes[0] == 0x1f && f.bytes[1] == 0x8b) {
@@ -123,108 +116,90 @@ FileBytes readFile(const std::string& path)
     return f;
 }
 
-std::string sizeWord(const FileBytes& f)
-{
+std::string sizeWord(const FileBytes& f) {
     return f.gzipped ? "decompressed data is " : "file is ";
 }
 
 /// Describes a payload size mismatch: truncated or trailing bytes.
-std::string sizeProblem(const FileBytes& f, std::uint64_t expected, const std::string& what)
-{
+std::string sizeProblem(const FileBytes& f, std::uint64_t expected, const std::string& what) {
     std::uint64_t actual = f.bytes.size();
     std::string msg = sizeWord(f) + std::to_string(actual) + " bytes, expected " +
                       std::to_string(expected) + " for " + what;
-    if (actual < expected)
-        return msg + " (truncated)";
+    if (actual < expected) return msg + " (truncated)";
     return msg + " (" + std::to_string(actual - expected) + " trailing bytes)";
 }
 
-std::string lower(std::string s)
-{
+std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return char(std::tolower(c)); });
     return s;
 }
 
-bool contains(const std::string& s, const char* part)
-{
+bool contains(const std::string& s, const char* part) {
     return s.find(part) != std::string::npos;
 }
 
 /// MNIST file names for one split and kind ("images"/"labels"), in order of preference.
-std::vector<std::string> mnistNames(Split split, const std::string& kind)
-{
+std::vector<std::string> mnistNames(Split split, const std::string& kind) {
     const std::string prefix = split == Split::Train ? "train-" : "t10k-";
     const std::string idx = kind == "images" ? "idx3-ubyte" : "idx1-ubyte";
     std::vector<std::string> names;
     for (const char* sep : {"-", "."})
-        for (const char* ext : {"", ".gz"})
-            names.push_back(prefix + kind + sep + idx + ext);
+        for (const char* ext : {"", ".gz"}) names.push_back(prefix + kind + sep + idx + ext);
     return names;
 }
 
-bool isFile(const fs::path& p)
-{
+bool isFile(const fs::path& p) {
     std::error_code ec;
     return fs::is_regular_file(p, ec);
 }
 
 /// The first existing MNIST-named file, else the first (by name) file in `dir` whose name
 /// contains a split key and a kind key; empty when there is none.
-std::string findFile(const fs::path& dir, Split split, const std::string& kind)
-{
+std::string findFile(const fs::path& dir, Split split, const std::string& kind) {
     for (const std::string& name : mnistNames(split, kind))
-        if (isFile(dir / name))
-            return (dir / name).string();
+        if (isFile(dir / name)) return (dir / name).string();
 
-    const std::vector<const char*> splitKeys =
-        split == Split::Train ? std::vector<const char*>{"train"}
-                              : std::vector<const char*>{"t10k", "test"};
-    const std::vector<const char*> kindKeys =
-        kind == "images" ? std::vector<const char*>{"images", "idx3"}
-                         : std::vector<const char*>{"labels", "idx1"};
+    const std::vector<const char*> splitKeys = split == Split::Train
+                                                   ? std::vector<const char*>{"train"}
+                                                   : std::vector<const char*>{"t10k", "test"};
+    const std::vector<const char*> kindKeys = kind == "images"
+                                                  ? std::vector<const char*>{"images", "idx3"}
+                                                  : std::vector<const char*>{"labels", "idx1"};
     std::vector<std::string> matches;
     std::error_code ec;
     for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
-        if (!isFile(e.path()))
-            continue;
+        if (!isFile(e.path())) continue;
         std::string name = lower(e.path().filename().string());
         auto has = [&](const std::vector<const char*>& keys) {
             return std::any_of(keys.begin(), keys.end(),
                                [&](const char* k) { return contains(name, k); });
         };
-        if (has(splitKeys) && has(kindKeys))
-            matches.push_back(e.path().string());
+        if (has(splitKeys) && has(kindKeys)) matches.push_back(e.path().string());
     }
-    if (matches.empty())
-        return {};
+    if (matches.empty()) return {};
     std::sort(matches.begin(), matches.end());
     return matches.front();
 }
 
-std::string lookedFor(Split split, const std::string& kind)
-{
+std::string lookedFor(Split split, const std::string& kind) {
     const std::vector<std::string> names = mnistNames(split, kind);
     std::string list;
-    for (std::size_t i = 0; i < names.size(); ++i)
-        list += (i ? ", " : "") + names[i];
+    for (std::size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
     const char* splitDesc = split == Split::Train ? "'train'" : "'t10k' or 'test'";
     const char* kindDesc = kind == "images" ? "'images' or 'idx3'" : "'labels' or 'idx1'";
     return list + ", or any file whose name contains " + splitDesc + " and " + kindDesc;
 }
 
-bool holdsIdxFiles(const fs::path& dir)
-{
+bool holdsIdxFiles(const fs::path& dir) {
     for (const std::string& name : mnistNames(Split::Train, "images"))
-        if (isFile(dir / name))
-            return true;
+        if (isFile(dir / name)) return true;
     return false;
 }
 
 }  // namespace
 
-Dataset Dataset::slice(int begin, int end) const
-{
+Dataset Dataset::slice(int begin, int end) const {
     if (begin < 0 || end < begin || end > size())
         throw Error(source + ": cannot take samples [" + std::to_string(begin) + ", " +
                     std::to_string(end) + ") of a data set of " + std::to_string(size()));
@@ -240,13 +215,11 @@ Dataset Dataset::slice(int begin, int end) const
     return d;
 }
 
-std::vector<std::uint8_t> readMaybeGzip(const std::string& path)
-{
+std::vector<std::uint8_t> readMaybeGzip(const std::string& path) {
     return readFile(path).bytes;
 }
 
-IdxImages readIdxImages(const std::string& path)
-{
+IdxImages readIdxImages(const std::string& path) {
     const FileBytes f = readFile(path);
     if (f.bytes.size() >= 4) {
         const std::uint32_t magic = bigEndian32(f.bytes.data());
@@ -261,8 +234,8 @@ IdxImages readIdxImages(const std::string& path)
     const std::uint32_t count = bigEndian32(f.bytes.data() + 4);
     const std::uint32_t rows = bigEndian32(f.bytes.data() + 8);
     const std::uint32_t cols = bigEndian32(f.bytes.data() + 12);
-    const std::string shape = std::to_string(count) + " images of " + std::to_string(rows) +
-                              "x" + std::to_string(cols);
+    const std::string shape =
+        std::to_string(count) + " images of " + std::to_string(rows) + "x" + std::to_string(cols);
     if (count == 0 || rows == 0 || cols == 0)
         throw FormatError(path + ": zero dimension in the header (" + shape + ")");
     if (rows > kMaxSide || cols > kMaxSide ||
@@ -280,8 +253,7 @@ IdxImages readIdxImages(const std::string& path)
     return out;
 }
 
-std::vector<std::uint8_t> readIdxLabels(const std::string& path)
-{
+std::vector<std::uint8_t> readIdxLabels(const std::string& path) {
     const FileBytes f = readFile(path);
     if (f.bytes.size() >= 4) {
         const std::uint32_t magic = bigEndian32(f.bytes.data());
@@ -294,8 +266,7 @@ std::vector<std::uint8_t> readIdxLabels(const std::string& path)
         throw FormatError(path + ": " + sizeWord(f) + std::to_string(f.bytes.size()) +
                           " bytes, too short for the 8-byte header of an IDX label file");
     const std::uint32_t count = bigEndian32(f.bytes.data() + 4);
-    if (count == 0)
-        throw FormatError(path + ": zero dimension in the header (0 labels)");
+    if (count == 0) throw FormatError(path + ": zero dimension in the header (0 labels)");
     if (count > std::uint32_t(std::numeric_limits<int>::max()))
         throw FormatError(path + ": implausible label count " + std::to_string(count));
     const std::uint64_t expected = kLabelHeader + std::uint64_t(count);
@@ -305,9 +276,7 @@ std::vector<std::uint8_t> readIdxLabels(const std::string& path)
     return {f.bytes.begin() + kLabelHeader, f.bytes.end()};
 }
 
-Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath,
-                    int maxClasses)
-{
+Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath, int maxClasses) {
     if (maxClasses < 1 || maxClasses > 256)
         throw Error(labelsPath + ": maxClasses must be in [1, 256], not " +
                     std::to_string(maxClasses));
@@ -315,8 +284,8 @@ Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath
     std::vector<std::uint8_t> labels = readIdxLabels(labelsPath);
     if (std::size_t(images.count) != labels.size())
         throw FormatError("image/label count mismatch: " + imagesPath + " holds " +
-                          std::to_string(images.count) + " images but " + labelsPath +
-                          " holds " + std::to_string(labels.size()) + " labels");
+                          std::to_string(images.count) + " images but " + labelsPath + " holds " +
+                          std::to_string(labels.size()) + " labels");
     int maxLabel = 0;
     for (std::size_t i = 0; i < labels.size(); ++i) {
         if (labels[i] >= maxClasses)
@@ -336,8 +305,7 @@ Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath
     return d;
 }
 
-Dataset loadSplit(const std::string& dir, Split split)
-{
+Dataset loadSplit(const std::string& dir, Split split) {
     const char* splitName = split == Split::Train ? "training" : "test";
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
@@ -348,15 +316,13 @@ Dataset loadSplit(const std::string& dir, Split split)
                       lookedFor(split, "images"));
     const std::string labels = findFile(dir, split, "labels");
     if (labels.empty())
-        throw IoError(dir + ": found " + images + " but no " + splitName +
-                      " labels; looked for " + lookedFor(split, "labels"));
+        throw IoError(dir + ": found " + images + " but no " + splitName + " labels; looked for " +
+                      lookedFor(split, "labels"));
     return loadIdxPair(images, labels);
 }
 
-std::string defaultDataDir()
-{
-    if (const char* env = std::getenv("LENET_DATA"); env && *env)
-        return env;
+std::string defaultDataDir() {
+    if (const char* env = std::getenv("LENET_DATA"); env && *env) return env;
     const fs::path sourceData = fs::path(LENET_SOURCE_DIR) / "data" / "mnist";
     std::vector<fs::path> candidates{fs::path("data") / "mnist", sourceData};
     if (const char* home = std::getenv("HOME"); home && *home)

@@ -11,10 +11,10 @@ namespace lenet {
 struct Dataset {
     int rows = 0;
     int cols = 0;
-    int classes = 0;                    // max label + 1
-    std::vector<std::uint8_t> images;   // size() * rows * cols, image i at i*rows*cols
-    std::vector<std::uint8_t> labels;   // size()
-    std::string source;                 // where it came from, for messages
+    int classes = 0;                   // max label + 1
+    std::vector<std::uint8_t> images;  // size() * rows * cols, image i at i*rows*cols
+    std::vector<std::uint8_t> labels;  // size()
+    std::string source;                // where it came from, for messages
 
     int size() const { return int(labels.size()); }
     const std::uint8_t* image(int i) const { return images.data() + std::size_t(i) * rows * cols; }

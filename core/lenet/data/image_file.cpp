@@ -17,19 +17,15 @@ namespace {
 constexpr std::uint64_t kMaxPixels = std::uint64_t(1) << 28;
 
 /// Grey levels in [0,1] (1 = white) -> ink, inverting dark-on-light images.
-InkImage fromGrey(int rows, int cols, std::vector<float> grey)
-{
+InkImage fromGrey(int rows, int cols, std::vector<float> grey) {
     double sum = 0.0;
-    for (float v : grey)
-        sum += v;
+    for (float v : grey) sum += v;
     if (!grey.empty() && sum / double(grey.size()) > 0.5)
-        for (float& v : grey)
-            v = 1.0f - v;
+        for (float& v : grey) v = 1.0f - v;
     return InkImage{rows, cols, std::move(grey)};
 }
 
-InkImage readPng(const std::string& path, const std::vector<std::uint8_t>& bytes)
-{
+InkImage readPng(const std::string& path, const std::vector<std::uint8_t>& bytes) {
     png_image image;
     std::memset(&image, 0, sizeof image);
     image.version = PNG_IMAGE_VERSION;
@@ -52,8 +48,7 @@ InkImage readPng(const std::string& path, const std::vector<std::uint8_t>& bytes
         throw FormatError(path + ": corrupt PNG: " + why);
     }
     std::vector<float> grey(pixels.size());
-    for (std::size_t i = 0; i < pixels.size(); ++i)
-        grey[i] = float(pixels[i]) / 255.0f;
+    for (std::size_t i = 0; i < pixels.size(); ++i) grey[i] = float(pixels[i]) / 255.0f;
     return fromGrey(int(image.height), int(image.width), std::move(grey));
 }
 
@@ -61,15 +56,12 @@ InkImage readPng(const std::string& path, const std::vector<std::uint8_t>& bytes
 class PgmReader {
 public:
     PgmReader(const std::string& path, const std::vector<std::uint8_t>& bytes)
-        : m_path(path), m_bytes(bytes)
-    {
-    }
+        : m_path(path), m_bytes(bytes) {}
 
     std::size_t pos() const { return m_pos; }
     void skip(std::size_t n) { m_pos += n; }
 
-    unsigned long number(const char* what)
-    {
+    unsigned long number(const char* what) {
         skipSpaceAndComments();
         if (m_pos >= m_bytes.size())
             throw FormatError(m_path + ": PGM ends before the " + std::string(what) +
@@ -80,15 +72,13 @@ public:
         unsigned long v = 0;
         while (m_pos < m_bytes.size() && std::isdigit(m_bytes[m_pos])) {
             v = v * 10 + (m_bytes[m_pos++] - '0');
-            if (v > 0xffffffffUL)
-                throw FormatError(m_path + ": PGM " + what + " is too large");
+            if (v > 0xffffffffUL) throw FormatError(m_path + ": PGM " + what + " is too large");
         }
         return v;
     }
 
 private:
-    void skipSpaceAndComments()
-    {
+    void skipSpaceAndComments() {
         while (m_pos < m_bytes.size()) {
             if (m_bytes[m_pos] == '#') {
                 while (m_pos < m_bytes.size() && m_bytes[m_pos] != '\n' && m_bytes[m_pos] != '\r')
@@ -106,8 +96,7 @@ private:
     std::size_t m_pos = 2;
 };
 
-InkImage readPgm(const std::string& path, const std::vector<std::uint8_t>& bytes)
-{
+InkImage readPgm(const std::string& path, const std::vector<std::uint8_t>& bytes) {
     const bool binary = bytes[1] == '5';
     PgmReader in(path, bytes);
     const unsigned long width = in.number("width");
@@ -161,8 +150,7 @@ InkImage readPgm(const std::string& path, const std::vector<std::uint8_t>& bytes
 
 }  // namespace
 
-InkImage readImageFile(const std::string& path)
-{
+InkImage readImageFile(const std::string& path) {
     const std::vector<std::uint8_t> bytes = readMaybeGzip(path);
     static const std::uint8_t pngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (bytes.size() >= 8 && std::memcmp(bytes.data(), pngSignature, 8) == 0)

@@ -27,8 +27,7 @@ struct AxisWeights {
     std::vector<std::vector<Tap>> taps;
 };
 
-AxisWeights areaWeights(int in, int out)
-{
+AxisWeights areaWeights(int in, int out) {
     AxisWeights w;
     w.taps.resize(std::size_t(out));
     const double r = double(in) / out;
@@ -39,15 +38,13 @@ AxisWeights areaWeights(int in, int out)
         const int last = std::min(in - 1, int(std::ceil(hi)) - 1);
         for (int k = first; k <= last; ++k) {
             const double overlap = std::min(hi, double(k + 1)) - std::max(lo, double(k));
-            if (overlap > 0)
-                w.taps[std::size_t(o)].push_back({k, float(overlap / r)});
+            if (overlap > 0) w.taps[std::size_t(o)].push_back({k, float(overlap / r)});
         }
     }
     return w;
 }
 
-InkImage resizeArea(const InkImage& src, int rows, int cols)
-{
+InkImage resizeArea(const InkImage& src, int rows, int cols) {
     const AxisWeights wr = areaWeights(src.rows, rows);
     const AxisWeights wc = areaWeights(src.cols, cols);
     std::vector<float> tmp(std::size_t(src.rows) * cols, 0.0f);
@@ -64,13 +61,11 @@ InkImage resizeArea(const InkImage& src, int rows, int cols)
             for (int c = 0; c < cols; ++c)
                 out.ink[std::size_t(r) * cols + c] +=
                     t.weight * tmp[std::size_t(t.source) * cols + c];
-    for (float& v : out.ink)
-        v = std::clamp(v, 0.0f, 1.0f);
+    for (float& v : out.ink) v = std::clamp(v, 0.0f, 1.0f);
     return out;
 }
 
-float sampleBilinear(const InkImage& img, float x, float y)
-{
+float sampleBilinear(const InkImage& img, float x, float y) {
     const float fx = std::floor(x);
     const float fy = std::floor(y);
     const int x0 = int(fx);
@@ -78,8 +73,7 @@ float sampleBilinear(const InkImage& img, float x, float y)
     const float ax = x - fx;
     const float ay = y - fy;
     auto at = [&](int r, int c) {
-        if (r < 0 || c < 0 || r >= img.rows || c >= img.cols)
-            return 0.0f;
+        if (r < 0 || c < 0 || r >= img.rows || c >= img.cols) return 0.0f;
         return img.ink[std::size_t(r) * img.cols + c];
     };
     const float top = at(y0, x0) * (1.0f - ax) + at(y0, x0 + 1) * ax;
@@ -87,8 +81,7 @@ float sampleBilinear(const InkImage& img, float x, float y)
     return top * (1.0f - ay) + bottom * ay;
 }
 
-void checkImage(const InkImage& image, const char* what)
-{
+void checkImage(const InkImage& image, const char* what) {
     if (image.rows < 0 || image.cols < 0 ||
         image.ink.size() != std::size_t(image.rows) * std::size_t(image.cols))
         throw Error(std::string(what) + ": image of " + std::to_string(image.rows) + "x" +
@@ -98,65 +91,54 @@ void checkImage(const InkImage& image, const char* what)
 
 }  // namespace
 
-std::string toString(Normalization n)
-{
+std::string toString(Normalization n) {
     switch (n) {
-    case Normalization::Lecun:
-        return "lecun";
-    case Normalization::MeanStd:
-        return "meanstd";
-    case Normalization::MinusOneOne:
-        return "minus1to1";
-    case Normalization::Unit:
-        return "unit";
+        case Normalization::Lecun: return "lecun";
+        case Normalization::MeanStd: return "meanstd";
+        case Normalization::MinusOneOne: return "minus1to1";
+        case Normalization::Unit: return "unit";
     }
     return "unknown";
 }
 
-Normalization normalizationFromString(const std::string& s)
-{
+Normalization normalizationFromString(const std::string& s) {
     for (Normalization n : {Normalization::Lecun, Normalization::MeanStd,
                             Normalization::MinusOneOne, Normalization::Unit})
-        if (s == toString(n))
-            return n;
+        if (s == toString(n)) return n;
     throw ConfigError("unknown normalization '" + s +
                       "' (expected lecun, meanstd, minus1to1 or unit)");
 }
 
-InkImage toInk(const std::uint8_t* pixels, int rows, int cols)
-{
+InkImage toInk(const std::uint8_t* pixels, int rows, int cols) {
     if (rows < 0 || cols < 0)
         throw Error("toInk: negative image size " + std::to_string(rows) + "x" +
                     std::to_string(cols));
     InkImage img{rows, cols, std::vector<float>(std::size_t(rows) * cols)};
-    for (std::size_t i = 0; i < img.ink.size(); ++i)
-        img.ink[i] = float(pixels[i]) / 255.0f;
+    for (std::size_t i = 0; i < img.ink.size(); ++i) img.ink[i] = float(pixels[i]) / 255.0f;
     return img;
 }
 
-void toInput(const InkImage& image, const InputFormat& format, float* out)
-{
+void toInput(const InkImage& image, const InputFormat& format, float* out) {
     // Every normalisation is an affine map a*x + b of the ink.
     float a = 1.0f;
     float b = 0.0f;
     switch (format.normalization) {
-    case Normalization::Lecun:
-        a = 1.275f;
-        b = -0.1f;
-        break;
-    case Normalization::MeanStd:
-        if (!(format.stddev > 0.0f))
-            throw ConfigError("input normalisation: stddev must be > 0, not " +
-                              std::to_string(format.stddev));
-        a = 1.0f / format.stddev;
-        b = -format.mean / format.stddev;
-        break;
-    case Normalization::MinusOneOne:
-        a = 2.0f;
-        b = -1.0f;
-        break;
-    case Normalization::Unit:
-        break;
+        case Normalization::Lecun:
+            a = 1.275f;
+            b = -0.1f;
+            break;
+        case Normalization::MeanStd:
+            if (!(format.stddev > 0.0f))
+                throw ConfigError("input normalisation: stddev must be > 0, not " +
+                                  std::to_string(format.stddev));
+            a = 1.0f / format.stddev;
+            b = -format.mean / format.stddev;
+            break;
+        case Normalization::MinusOneOne:
+            a = 2.0f;
+            b = -1.0f;
+            break;
+        case Normalization::Unit: break;
     }
     const int h = format.height;
     const int w = format.width;
@@ -171,13 +153,11 @@ void toInput(const InkImage& image, const InputFormat& format, float* out)
     for (int r = r0; r < r1; ++r) {
         const float* src = image.ink.data() + std::size_t(r - top) * image.cols - left;
         float* dst = out + std::size_t(r) * w;
-        for (int c = c0; c < c1; ++c)
-            dst[c] = a * src[c] + b;
+        for (int c = c0; c < c1; ++c) dst[c] = a * src[c] + b;
     }
 }
 
-MnistStyleSteps mnistStyleSteps(const InkImage& drawing)
-{
+MnistStyleSteps mnistStyleSteps(const InkImage& drawing) {
     checkImage(drawing, "mnistStyle");
     int top = drawing.rows, bottom = -1, left = drawing.cols, right = -1;
     for (int r = 0; r < drawing.rows; ++r)
@@ -188,8 +168,7 @@ MnistStyleSteps mnistStyleSteps(const InkImage& drawing)
                 left = std::min(left, c);
                 right = std::max(right, c);
             }
-    if (bottom < 0)
-        throw Error("the image has no ink (nothing drawn?)");
+    if (bottom < 0) throw Error("the image has no ink (nothing drawn?)");
 
     MnistStyleSteps steps;
     InkImage& crop = steps.cropped;
@@ -233,14 +212,12 @@ MnistStyleSteps mnistStyleSteps(const InkImage& drawing)
     return steps;
 }
 
-InkImage mnistStyle(const InkImage& drawing)
-{
+InkImage mnistStyle(const InkImage& drawing) {
     return mnistStyleSteps(drawing).centred;
 }
 
-InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotationDeg,
-                float scaleX, float scaleY, float shear)
-{
+InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotationDeg, float scaleX,
+                float scaleY, float shear) {
     checkImage(image, "affine");
     // Forward map about the centre: q = c + t + R * H * S * (p - c), with S = diag(scaleX,
     // scaleY), H = [[1, shear], [0, 1]] and R the rotation. Each output pixel samples the source
@@ -272,8 +249,7 @@ InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotatio
     return out;
 }
 
-InkImage distort(const InkImage& image, const Distortion& d, std::mt19937& rng)
-{
+InkImage distort(const InkImage& image, const Distortion& d, std::mt19937& rng) {
     auto draw = [&rng](float max) {
         const float m = std::abs(max);
         return std::uniform_real_distribution<float>(-m, m)(rng);

@@ -50,9 +50,9 @@ InkImage mnistStyle(const InkImage& drawing);
 
 /// The same steps one by one, for the studio's preprocessing strip.
 struct MnistStyleSteps {
-    InkImage cropped;   // the bounding box
-    InkImage scaled;    // longer side 20
-    InkImage centred;   // 28x28, centre of mass at (14,14)
+    InkImage cropped;  // the bounding box
+    InkImage scaled;   // longer side 20
+    InkImage centred;  // 28x28, centre of mass at (14,14)
 };
 MnistStyleSteps mnistStyleSteps(const InkImage& drawing);
 
@@ -72,8 +72,8 @@ InkImage distort(const InkImage& image, const Distortion& d, std::mt19937& rng);
 
 /// Deterministic affine map about the image centre (the invariance lab and tests):
 /// shift in pixels, rotation in degrees, uniform scale, horizontal shear.
-InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotationDeg,
-                float scaleX, float scaleY, float shear);
+InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotationDeg, float scaleX,
+                float scaleY, float shear);
 
 /// Reads a PNG (any bit depth/colour type, alpha composited on white) or a binary/ASCII PGM
 /// (P2/P5) as ink: dark-on-light images are inverted so that ink is 1. Throws IoError or

@@ -10,16 +10,18 @@
 namespace lenet {
 namespace {
 
-constexpr float kA = 1.7159f;        // LeCun's squashing amplitude
-constexpr float kS = 2.0f / 3.0f;    // and slope: f(1) = 1
+constexpr float kA = 1.7159f;      // LeCun's squashing amplitude
+constexpr float kS = 2.0f / 3.0f;  // and slope: f(1) = 1
 
-float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+float sigmoid(float v) {
+    return 1.0f / (1.0f + std::exp(-v));
+}
 
 }  // namespace
 
 const std::vector<std::string>& activationNames() {
-    static const std::vector<std::string> names = {"scaled_tanh", "tanh",     "sigmoid",
-                                                   "relu",        "leaky_relu", "log_relu",
+    static const std::vector<std::string> names = {"scaled_tanh",    "tanh",       "sigmoid",
+                                                   "relu",           "leaky_relu", "log_relu",
                                                    "sigmoid_affine", "swish_beta"};
     return names;
 }
@@ -62,27 +64,23 @@ void Activation::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
     const Eigen::Map<const Eigen::ArrayXf> ax(px, Eigen::Index(count));
     Eigen::Map<Eigen::ArrayXf> ay(py, Eigen::Index(count));
     switch (m_fn) {
-    case Fn::ScaledTanh:
-        ay = kA * (kS * ax).tanh();
-        return;
-    case Fn::Tanh:
-        ay = ax.tanh();
-        return;
-    case Fn::Sigmoid:
-        for (std::size_t i = 0; i < count; ++i) py[i] = sigmoid(px[i]);
-        return;
-    case Fn::Relu:
-        for (std::size_t i = 0; i < count; ++i) py[i] = std::max(px[i], 0.0f);
-        return;
-    case Fn::LeakyRelu:
-        for (std::size_t i = 0; i < count; ++i) py[i] = px[i] > 0.0f ? px[i] : m_slope * px[i];
-        return;
-    case Fn::LogRelu:
-        for (std::size_t i = 0; i < count; ++i) py[i] = m_beta * std::log1p(std::max(px[i], 0.0f));
-        return;
-    case Fn::SigmoidAffine:
-    case Fn::SwishBeta:
-        break;
+        case Fn::ScaledTanh: ay = kA * (kS * ax).tanh(); return;
+        case Fn::Tanh: ay = ax.tanh(); return;
+        case Fn::Sigmoid:
+            for (std::size_t i = 0; i < count; ++i) py[i] = sigmoid(px[i]);
+            return;
+        case Fn::Relu:
+            for (std::size_t i = 0; i < count; ++i) py[i] = std::max(px[i], 0.0f);
+            return;
+        case Fn::LeakyRelu:
+            for (std::size_t i = 0; i < count; ++i) py[i] = px[i] > 0.0f ? px[i] : m_slope * px[i];
+            return;
+        case Fn::LogRelu:
+            for (std::size_t i = 0; i < count; ++i)
+                py[i] = m_beta * std::log1p(std::max(px[i], 0.0f));
+            return;
+        case Fn::SigmoidAffine:
+        case Fn::SwishBeta: break;
     }
     for (std::size_t i = 0; i < count; ++i) {
         const int c = int(i / plane) % s.c;
@@ -111,21 +109,20 @@ void Activation::backwardWith(const Tensor& x, const Tensor& y, const Tensor& dy
         for (std::size_t i = 0; i < count; ++i) pdx[i] = sq(derivative(i)) * pdy[i];
     };
     switch (m_fn) {
-    case Fn::ScaledTanh:
-        apply([&](std::size_t i) { return kS * (kA - py[i] * py[i] / kA); });
-        return;
-    case Fn::Tanh: apply([&](std::size_t i) { return 1.0f - py[i] * py[i]; }); return;
-    case Fn::Sigmoid: apply([&](std::size_t i) { return py[i] * (1.0f - py[i]); }); return;
-    case Fn::Relu: apply([&](std::size_t i) { return px[i] > 0.0f ? 1.0f : 0.0f; }); return;
-    case Fn::LeakyRelu:
-        apply([&](std::size_t i) { return px[i] > 0.0f ? 1.0f : m_slope; });
-        return;
-    case Fn::LogRelu:
-        apply([&](std::size_t i) { return px[i] > 0.0f ? m_beta / (1.0f + px[i]) : 0.0f; });
-        return;
-    case Fn::SigmoidAffine:
-    case Fn::SwishBeta:
-        break;
+        case Fn::ScaledTanh:
+            apply([&](std::size_t i) { return kS * (kA - py[i] * py[i] / kA); });
+            return;
+        case Fn::Tanh: apply([&](std::size_t i) { return 1.0f - py[i] * py[i]; }); return;
+        case Fn::Sigmoid: apply([&](std::size_t i) { return py[i] * (1.0f - py[i]); }); return;
+        case Fn::Relu: apply([&](std::size_t i) { return px[i] > 0.0f ? 1.0f : 0.0f; }); return;
+        case Fn::LeakyRelu:
+            apply([&](std::size_t i) { return px[i] > 0.0f ? 1.0f : m_slope; });
+            return;
+        case Fn::LogRelu:
+            apply([&](std::size_t i) { return px[i] > 0.0f ? m_beta / (1.0f + px[i]) : 0.0f; });
+            return;
+        case Fn::SigmoidAffine:
+        case Fn::SwishBeta: break;
     }
     for (std::size_t i = 0; i < count; ++i) {
         const int c = int(i / plane) % s.c;

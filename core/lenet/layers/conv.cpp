@@ -17,7 +17,8 @@ using VecMap = Eigen::Map<Eigen::VectorXf>;
 Shape convOutput(const std::string& name, Shape in, int maps, int k, int s, int p) {
     if (maps < 1) throw ConfigError("layer '" + name + "' (conv): maps must be >= 1");
     if (k < 1 || s < 1 || p < 0) {
-        throw ConfigError("layer '" + name + "' (conv): kernel and stride must be >= 1, padding >= 0");
+        throw ConfigError("layer '" + name +
+                          "' (conv): kernel and stride must be >= 1, padding >= 0");
     }
     if (in.h + 2 * p < k || in.w + 2 * p < k) {
         throw ConfigError("layer '" + name + "' (conv): kernel " + std::to_string(k) + "x" +
@@ -99,8 +100,9 @@ Conv::Conv(std::string name, Shape in, int maps, int kernel, int stride, int pad
       m_table(std::move(table)) {
     if (!m_table.empty() && m_table.size() != std::size_t(in.c) * maps) {
         throw ConfigError("layer '" + name + "' (conv): the connection table is for " +
-                          std::to_string(m_table.size()) + " input x output pairs but the layer has " +
-                          std::to_string(in.c) + " inputs and " + std::to_string(maps) + " outputs");
+                          std::to_string(m_table.size()) +
+                          " input x output pairs but the layer has " + std::to_string(in.c) +
+                          " inputs and " + std::to_string(maps) + " outputs");
     }
     addParam("weight", {maps, in.c, kernel, kernel}, true);
     addParam("bias", {maps}, false);

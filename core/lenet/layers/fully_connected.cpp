@@ -50,8 +50,8 @@ void FullyConnected::forward(const Tensor& x, Tensor& y, Range r, const Context&
     yr.rowwise() += b;
 }
 
-void FullyConnected::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx,
-                              Range r, const Context&, std::span<float* const> dparams) {
+void FullyConnected::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Range r,
+                              const Context&, std::span<float* const> dparams) {
     const int in = inputShape().size(), out = outputShape().c;
     const ConstMatMap dyr(dy.sample(r.begin), r.size(), out);
     MatMap(dparams[0], out, in).noalias() =

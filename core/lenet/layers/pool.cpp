@@ -9,9 +9,9 @@ namespace {
 
 const char* kindName(Pool::Kind k) {
     switch (k) {
-    case Pool::Kind::Subsample: return "subsample";
-    case Pool::Kind::Average: return "avgpool";
-    case Pool::Kind::Max: return "maxpool";
+        case Pool::Kind::Subsample: return "subsample";
+        case Pool::Kind::Average: return "avgpool";
+        case Pool::Kind::Max: return "maxpool";
     }
     return "?";
 }
@@ -31,7 +31,9 @@ Shape poolOutput(Pool::Kind kind, const std::string& name, Shape in, int size) {
 }  // namespace
 
 Pool::Pool(Kind kind, std::string name, Shape in, int size)
-    : Layer(kindName(kind), name, in, poolOutput(kind, name, in, size)), m_kind(kind), m_size(size) {
+    : Layer(kindName(kind), name, in, poolOutput(kind, name, in, size)),
+      m_kind(kind),
+      m_size(size) {
     if (kind == Kind::Subsample) {
         addParam("coef", {in.c}, false);
         addParam("bias", {in.c}, false);
@@ -66,9 +68,9 @@ void Pool::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
                     }
                     float& o = yc[oy * out.w + ox];
                     switch (m_kind) {
-                    case Kind::Subsample: o = coef[c] * acc + bias[c]; break;
-                    case Kind::Average: o = acc * inv; break;
-                    case Kind::Max: o = acc; break;
+                        case Kind::Subsample: o = coef[c] * acc + bias[c]; break;
+                        case Kind::Average: o = acc * inv; break;
+                        case Kind::Max: o = acc; break;
                     }
                 }
             }
@@ -120,7 +122,8 @@ void Pool::backwardWith(const Tensor& x, const Tensor& y, const Tensor& dy, Tens
                         }
                     } else {
                         for (int i = 0; i < m_size; ++i) {
-                            for (int j = 0; j < m_size; ++j) dxc[base + i * in.w + j] = scale * dyc[o];
+                            for (int j = 0; j < m_size; ++j)
+                                dxc[base + i * in.w + j] = scale * dyc[o];
                         }
                     }
                 }

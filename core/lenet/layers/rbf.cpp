@@ -23,8 +23,11 @@ std::vector<float> parseBitmaps(const std::string& text) {
         ++lineNo;
         if (line.empty() || line.rfind("# ", 0) == 0) continue;  // blank or comment ("# ...")
         if (line.rfind("digit ", 0) == 0) {
-            if (digit >= 0 && row != kBitmapRows) fail("digit " + std::to_string(digit) + " has " + std::to_string(row) + " rows, expected 12");
-            if (std::stoi(line.substr(6)) != digit + 1) fail("digits must be listed 0 to 9 in order");
+            if (digit >= 0 && row != kBitmapRows)
+                fail("digit " + std::to_string(digit) + " has " + std::to_string(row) +
+                     " rows, expected 12");
+            if (std::stoi(line.substr(6)) != digit + 1)
+                fail("digits must be listed 0 to 9 in order");
             ++digit;
             row = 0;
             continue;
@@ -47,13 +50,17 @@ Shape rbfOutput(const std::string& name, Shape in, int classes, const std::strin
     if (classes < 1) throw ConfigError("layer '" + name + "' (rbf): classes must be >= 1");
     if (prototypes == "lecun1998") {
         if (in.size() != kBitmapRows * kBitmapCols) {
-            throw ConfigError("layer '" + name + "' (rbf): the lecun1998 prototypes are 7x12 = 84 "
-                              "values but its input is " + in.str() + " = " +
-                              std::to_string(in.size()) + " (the layer before must have 84 units)");
+            throw ConfigError("layer '" + name +
+                              "' (rbf): the lecun1998 prototypes are 7x12 = 84 "
+                              "values but its input is " +
+                              in.str() + " = " + std::to_string(in.size()) +
+                              " (the layer before must have 84 units)");
         }
         if (classes > 10) {
-            throw ConfigError("layer '" + name + "' (rbf): the lecun1998 prototypes cover 10 "
-                              "classes, not " + std::to_string(classes));
+            throw ConfigError("layer '" + name +
+                              "' (rbf): the lecun1998 prototypes cover 10 "
+                              "classes, not " +
+                              std::to_string(classes));
         }
     } else if (prototypes != "random") {
         throw ConfigError("layer '" + name + "' (rbf): unknown prototypes '" + prototypes +

@@ -13,20 +13,17 @@ using lenet::Tensor;
 namespace gradcheck {
 namespace {
 
-constexpr float kUnwritten = 1234.5f;   // pre-fills outputs that backward must assign
-constexpr int kReported = 5;            // mismatches listed in a failure message
+constexpr float kUnwritten = 1234.5f;  // pre-fills outputs that backward must assign
+constexpr int kReported = 5;           // mismatches listed in a failure message
 
-void fillUniform(Tensor& t, std::mt19937& rng, float lo, float hi)
-{
+void fillUniform(Tensor& t, std::mt19937& rng, float lo, float hi) {
     std::uniform_real_distribution<float> u(lo, hi);
-    for (float& v : t.values())
-        v = u(rng);
+    for (float& v : t.values()) v = u(rng);
 }
 
 }  // namespace
 
-bool agrees(double analytic, double numeric, double scale, const Tolerance& tol)
-{
+bool agrees(double analytic, double numeric, double scale, const Tolerance& tol) {
     const double bound = tol.relative * std::max(std::abs(analytic), std::abs(numeric)) +
                          tol.absolute * scale + tol.floor;
     return std::abs(analytic - numeric) <= bound;
@@ -34,19 +31,15 @@ bool agrees(double analytic, double numeric, double scale, const Tolerance& tol)
 
 ::testing::AssertionResult compareArrays(const std::string& what,
                                          const std::vector<double>& analytic,
-                                         const std::vector<double>& numeric,
-                                         const Tolerance& tol)
-{
+                                         const std::vector<double>& numeric, const Tolerance& tol) {
     double scale = 0.0, diffNorm = 0.0, numNorm = 0.0;
-    for (double n : numeric)
-        scale = std::max(scale, std::abs(n));
+    for (double n : numeric) scale = std::max(scale, std::abs(n));
     std::ostringstream bad;
     int mismatches = 0;
     for (std::size_t i = 0; i < analytic.size(); ++i) {
         diffNorm += (analytic[i] - numeric[i]) * (analytic[i] - numeric[i]);
         numNorm += numeric[i] * numeric[i];
-        if (agrees(analytic[i], numeric[i], scale, tol))
-            continue;
+        if (agrees(analytic[i], numeric[i], scale, tol)) continue;
         if (mismatches++ < kReported) {
             bad << "\n  " << what << "[" << i << "]: analytic " << analytic[i] << ", numeric "
                 << numeric[i];
@@ -56,16 +49,14 @@ bool agrees(double analytic, double numeric, double scale, const Tolerance& tol)
     numNorm = std::sqrt(numNorm);
     const bool normOk =
         diffNorm <= tol.relative * numNorm + tol.floor * std::sqrt(double(analytic.size()));
-    if (mismatches == 0 && normOk)
-        return ::testing::AssertionSuccess();
+    if (mismatches == 0 && normOk) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure()
            << what << ": " << mismatches << " of " << analytic.size()
            << " entries disagree with central differences; |analytic - numeric| = " << diffNorm
            << ", |numeric| = " << numNorm << bad.str();
 }
 
-::testing::AssertionResult checkLayerGradients(Layer& layer, const Options& o)
-{
+::testing::AssertionResult checkLayerGradients(Layer& layer, const Options& o) {
     std::mt19937 rng(o.seed);
     const Range all{0, o.batch};
     Tensor x(o.batch, layer.inputShape());
@@ -82,10 +73,8 @@ bool agrees(double analytic, double numeric, double scale, const Tolerance& tol)
     std::vector<Param>& params = layer.params();
     std::vector<std::vector<float>> grads;
     std::vector<float*> gradPtrs;
-    for (const Param& p : params)
-        grads.emplace_back(p.value.size(), kUnwritten);
-    for (auto& g : grads)
-        gradPtrs.push_back(g.data());
+    for (const Param& p : params) grads.emplace_back(p.value.size(), kUnwritten);
+    for (auto& g : grads) gradPtrs.push_back(g.data());
 
     layer.forward(x, y, all, o.ctx);
     layer.backward(x, y, dy, &dx, all, o.ctx, gradPtrs);
@@ -94,8 +83,7 @@ bool agrees(double analytic, double numeric, double scale, const Tolerance& tol)
     auto loss = [&] {
         layer.forward(x, probe, all, o.ctx);
         double sum = 0.0;
-        for (std::size_t i = 0; i < probe.size(); ++i)
-            sum += double(probe[i]) * double(dy[i]);
+        for (std::size_t i = 0; i < probe.size(); ++i) sum += double(probe[i]) * double(dy[i]);
         return sum;
     };
     auto central = [&](float& v) {
@@ -129,8 +117,7 @@ bool agrees(double analytic, double numeric, double scale, const Tolerance& tol)
 
     for (std::size_t p = 0; p < params.size(); ++p) {
         Param& param = params[p];
-        if (!param.trainable)
-            continue;
+        if (!param.trainable) continue;
         const std::string what = layer.name() + "." + param.name;
         analytic.assign(param.value.size(), 0.0);
         numeric.assign(param.value.size(), 0.0);
@@ -149,27 +136,22 @@ bool agrees(double analytic, double numeric, double scale, const Tolerance& tol)
         }
         record(compareArrays(what, analytic, numeric, o.tolerance));
     }
-    if (!failed)
-        return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << "layer '" << layer.name() << "' (" << layer.kind()
-                                         << ")" << failures.str();
+    if (!failed) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "layer '" << layer.name() << "' (" << layer.kind() << ")" << failures.str();
 }
 
-void perturbParams(Layer& layer, std::mt19937& rng, float amount)
-{
+void perturbParams(Layer& layer, std::mt19937& rng, float amount) {
     std::uniform_real_distribution<float> u(-amount, amount);
     for (Param& p : layer.params()) {
-        if (!p.trainable)
-            continue;
+        if (!p.trainable) continue;
         for (std::size_t i = 0; i < p.value.size(); ++i) {
-            if (p.mask.empty() || p.mask[i] != 0.0f)
-                p.value[i] += u(rng);
+            if (p.mask.empty() || p.mask[i] != 0.0f) p.value[i] += u(rng);
         }
     }
 }
 
-void fillAwayFromZero(Tensor& t, std::mt19937& rng, float lo, float hi, float gap)
-{
+void fillAwayFromZero(Tensor& t, std::mt19937& rng, float lo, float hi, float gap) {
     std::uniform_real_distribution<float> u(lo, hi);
     for (float& v : t.values()) {
         do {

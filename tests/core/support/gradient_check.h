@@ -17,9 +17,9 @@ namespace gradcheck {
 
 /// When an analytic derivative counts as equal to a central difference.
 struct Tolerance {
-    double relative = 2e-2;   // of max(|analytic|, |numeric|)
-    double absolute = 2e-3;   // of the largest |numeric| entry of the same array
-    double floor = 0.0;       // the rounding noise of the differences themselves
+    double relative = 2e-2;  // of max(|analytic|, |numeric|)
+    double absolute = 2e-3;  // of the largest |numeric| entry of the same array
+    double floor = 0.0;      // the rounding noise of the differences themselves
 };
 
 /// |a - n| <= relative * max(|a|, |n|) + absolute * scale + floor, where `scale` is the largest
@@ -31,15 +31,14 @@ bool agrees(double analytic, double numeric, double scale, const Tolerance& tol)
 /// against tol.relative times the numeric array's norm. `what` names the array in messages.
 ::testing::AssertionResult compareArrays(const std::string& what,
                                          const std::vector<double>& analytic,
-                                         const std::vector<double>& numeric,
-                                         const Tolerance& tol);
+                                         const std::vector<double>& numeric, const Tolerance& tol);
 
 struct Options {
     int batch = 3;
-    float step = 1e-2f;   // h = step * max(1, |value|)
+    float step = 1e-2f;  // h = step * max(1, |value|)
     Tolerance tolerance;
-    lenet::Context ctx{true, 0x5eedULL};   // used for forward, backward and every difference
-    std::uint32_t seed = 1;                 // input batch and dy
+    lenet::Context ctx{true, 0x5eedULL};  // used for forward, backward and every difference
+    std::uint32_t seed = 1;               // input batch and dy
     /// Fills the input batch; the default draws uniform values in [-1, 1].
     std::function<void(lenet::Tensor&, std::mt19937&)> fillInput;
 };

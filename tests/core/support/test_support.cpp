@@ -10,23 +10,20 @@ namespace fs = std::filesystem;
 
 namespace lenet::test {
 
-TempDir::TempDir(const std::string& tag)
-{
+TempDir::TempDir(const std::string& tag) {
     static std::atomic<int> counter{0};
     const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    m_path = fs::temp_directory_path() / ("lenet_test_" + tag + "_" + std::to_string(stamp) + "_" +
-                                          std::to_string(counter++));
+    m_path = fs::temp_directory_path() /
+             ("lenet_test_" + tag + "_" + std::to_string(stamp) + "_" + std::to_string(counter++));
     fs::create_directories(m_path);
 }
 
-TempDir::~TempDir()
-{
+TempDir::~TempDir() {
     std::error_code ec;
     fs::remove_all(m_path, ec);
 }
 
-lenet::Dataset syntheticDigits(int count, std::uint32_t seed)
-{
+lenet::Dataset syntheticDigits(int count, std::uint32_t seed) {
     lenet::Dataset d;
     d.rows = 28;
     d.cols = 28;
@@ -42,11 +39,9 @@ lenet::Dataset syntheticDigits(int count, std::uint32_t seed)
         std::uint8_t* img = d.images.data() + std::size_t(i) * 784;
         const int top = 3 + (label / 5) * 12 + jitter(rng), left = 1 + (label % 5) * 5;
         for (int y = top; y < top + 8; ++y) {
-            for (int x = left; x < left + 4 + jitter(rng); ++x)
-                img[y * 28 + x] = 255;
+            for (int x = left; x < left + 4 + jitter(rng); ++x) img[y * 28 + x] = 255;
         }
-        for (int k = 0; k < 20; ++k)
-            img[pixel(rng)] = std::uint8_t(rng() % 256);
+        for (int k = 0; k < 20; ++k) img[pixel(rng)] = std::uint8_t(rng() % 256);
     }
     return d;
 }

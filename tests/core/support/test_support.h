@@ -33,8 +33,7 @@ private:
 
 /// Runs `f`, expecting an exception of type E whose message contains every phrase.
 template <class E>
-void expectError(const std::function<void()>& f, const std::vector<std::string>& phrases)
-{
+void expectError(const std::function<void()>& f, const std::vector<std::string>& phrases) {
     try {
         f();
         ADD_FAILURE() << "no exception thrown";
