@@ -185,8 +185,8 @@ Dataset loadData(const std::string& dir, Split split) {
 /// Terminal progress: a bar on stderr (when it is a terminal) and one line per epoch on stdout.
 class CliObserver : public TrainingObserver {
 public:
-    CliObserver(bool json, bool bar, std::string logPath, std::string name)
-        : m_json(json), m_bar(bar), m_logPath(std::move(logPath)), m_name(std::move(name)) {}
+    CliObserver(bool json, bool bar, std::string logPath)
+        : m_json(json), m_bar(bar), m_logPath(std::move(logPath)) {}
 
     void onProgress(const Progress& p) override {
         if (!m_bar) return;
@@ -247,7 +247,6 @@ private:
     bool m_json;
     bool m_bar;
     std::string m_logPath;
-    std::string m_name;
     std::vector<EpochMetrics> m_history;
 };
 
@@ -284,7 +283,7 @@ int cmdTrain(const Args& a) {
                     cfg.threads ? std::to_string(cfg.threads).c_str() : "all",
                     cfg.distort ? ", distortions on" : "");
     }
-    CliObserver observer(jsonOut, bar, a.get("log"), spec.name);
+    CliObserver observer(jsonOut, bar, a.get("log"));
     Trainer trainer(net, train, &test, cfg);
 
     std::stop_source stopSource;
@@ -390,13 +389,10 @@ int cmdPredict(const Args& a) {
     const int k = net.classes();
     Workspace ws;
     for (const auto& path : a.positional) {
+        const InkImage drawing = readImageFile(path);  // its errors name the file
         InkImage ink;
         try {
-            ink = mnistStyle(readImageFile(path));
-        } catch (const IoError&) {
-            throw;
-        } catch (const FormatError&) {
-            throw;
+            ink = mnistStyle(drawing);
         } catch (const Error& e) {
             throw Error(path + ": " + e.what());
         }

@@ -13,9 +13,8 @@ struct ThreadArena::Impl {
     tbb::task_arena arena;
 };
 
-ThreadArena::ThreadArena(int threads) : m_threads(threads > 0 ? threads : hardwareThreads()) {
-    m_impl = std::make_unique<Impl>(m_threads);
-}
+ThreadArena::ThreadArena(int threads)
+    : m_impl(std::make_unique<Impl>(threads > 0 ? threads : hardwareThreads())) {}
 
 ThreadArena::~ThreadArena() = default;
 

@@ -15,13 +15,11 @@ public:
     ThreadArena(const ThreadArena&) = delete;
     ThreadArena& operator=(const ThreadArena&) = delete;
 
-    int threads() const { return m_threads; }
     void run(const std::function<void()>& work);
 
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
-    int m_threads;
 };
 
 /// Calls fn(i) for every i in [0, count), in parallel on the calling arena; serially when

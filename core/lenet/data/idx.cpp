@@ -199,22 +199,6 @@ bool holdsIdxFiles(const fs::path& dir) {
 
 }  // namespace
 
-Dataset Dataset::slice(int begin, int end) const {
-    if (begin < 0 || end < begin || end > size())
-        throw Error(source + ": cannot take samples [" + std::to_string(begin) + ", " +
-                    std::to_string(end) + ") of a data set of " + std::to_string(size()));
-    Dataset d;
-    d.rows = rows;
-    d.cols = cols;
-    d.classes = classes;
-    const std::size_t pixels = std::size_t(rows) * cols;
-    d.images.assign(images.begin() + std::ptrdiff_t(begin * pixels),
-                    images.begin() + std::ptrdiff_t(end * pixels));
-    d.labels.assign(labels.begin() + begin, labels.begin() + end);
-    d.source = source + " [" + std::to_string(begin) + ", " + std::to_string(end) + ")";
-    return d;
-}
-
 std::vector<std::uint8_t> readMaybeGzip(const std::string& path) {
     return readFile(path).bytes;
 }

@@ -18,9 +18,6 @@ struct Dataset {
 
     int size() const { return int(labels.size()); }
     const std::uint8_t* image(int i) const { return images.data() + std::size_t(i) * rows * cols; }
-
-    /// Samples [begin, end) as a new Dataset (used for validation splits and --train-limit).
-    Dataset slice(int begin, int end) const;
 };
 
 /// Reads a whole file, gunzipping it when it starts with the gzip magic (1f 8b).
