@@ -97,6 +97,7 @@ Conv::Conv(std::string name, Shape in, int maps, int kernel, int stride, int pad
       m_k(kernel),
       m_stride(stride),
       m_pad(padding),
+      m_whole(padding == 0 && in.h == kernel && in.w == kernel),
       m_table(std::move(table)) {
     if (!m_table.empty() && m_table.size() != std::size_t(in.c) * maps) {
         throw ConfigError("layer '" + name + "' (conv): the connection table is for " +
@@ -147,9 +148,16 @@ void Conv::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
     const Shape in = inputShape(), out = outputShape();
     const int ckk = in.c * m_k * m_k, p = out.h * out.w;
     thread_local std::vector<float> col;
-    col.resize(std::size_t(ckk) * p);
     const ConstMatMap w(params()[0].value.data(), out.c, ckk);
     const Eigen::Map<const Eigen::VectorXf> b(params()[1].value.data(), out.c);
+    if (m_whole) {
+        // y: (n, M) = x: (n, C*k*k) * W^T + b
+        MatMap yr(y.sample(r.begin), r.size(), out.c);
+        yr.noalias() = ConstMatMap(x.sample(r.begin), r.size(), ckk) * w.transpose();
+        yr.rowwise() += b.transpose();
+        return;
+    }
+    col.resize(std::size_t(ckk) * p);
     for (int n = r.begin; n < r.end; ++n) {
         im2col(x.sample(n), in, m_k, m_stride, m_pad, out.h, out.w, col.data());
         MatMap yn(y.sample(n), out.c, p);
@@ -164,12 +172,28 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
     const Shape in = inputShape(), out = outputShape();
     const int ckk = in.c * m_k * m_k, p = out.h * out.w;
     thread_local std::vector<float> col, dcol;
-    col.resize(std::size_t(ckk) * p);
     MatMap dw(dparams[0], out.c, ckk);
     VecMap db(dparams[1], out.c);
     dw.setZero();
     db.setZero();
     const ConstMatMap w(wv.data(), out.c, ckk);
+    if (m_whole) {
+        // dW = dy^T * x (x^2 for the curvature), dx = dy * W; dy: (n, M), x: (n, C*k*k)
+        const ConstMatMap dyr(dy.sample(r.begin), r.size(), out.c);
+        const ConstMatMap xr(x.sample(r.begin), r.size(), ckk);
+        if (squareInputs) {
+            dw.noalias() = dyr.transpose() * xr.array().square().matrix();
+        } else {
+            dw.noalias() = dyr.transpose() * xr;
+        }
+        for (int n = r.begin; n < r.end; ++n) {  // fixed summation order, as below
+            for (int m = 0; m < out.c; ++m) db[m] += dy.sample(n)[m];
+        }
+        if (dx) MatMap(dx->sample(r.begin), r.size(), ckk).noalias() = dyr * w;
+        applyMask(dparams[0]);
+        return;
+    }
+    col.resize(std::size_t(ckk) * p);
     if (dx) dcol.resize(std::size_t(ckk) * p);
     for (int n = r.begin; n < r.end; ++n) {
         im2col(x.sample(n), in, m_k, m_stride, m_pad, out.h, out.w, col.data());
@@ -190,10 +214,12 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
             col2im(dcol.data(), in, m_k, m_stride, m_pad, out.h, out.w, dx->sample(n));
         }
     }
+    applyMask(dparams[0]);
+}
+
+void Conv::applyMask(float* dw) const {
     const auto& mask = params()[0].mask;
-    if (!mask.empty()) {
-        for (std::size_t i = 0; i < mask.size(); ++i) dparams[0][i] *= mask[i];
-    }
+    for (std::size_t i = 0; i < mask.size(); ++i) dw[i] *= mask[i];
 }
 
 void Conv::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Range r,

@@ -35,7 +35,13 @@ private:
     void backwardWith(const Tensor& x, bool squareInputs, const std::vector<float>& w,
                       const Tensor& dy, Tensor* dx, Range r, std::span<float* const> dparams) const;
 
+    // Zeroes the gradient of the kernels the connection table leaves out.
+    void applyMask(float* dw) const;
+
     int m_k, m_stride, m_pad;
+    // The kernel covers the whole unpadded input (C5): each sample's im2col column is the sample
+    // itself, so a range of samples is one matrix product, as in a fully connected layer.
+    bool m_whole;
     std::vector<bool> m_table;
 };
 
