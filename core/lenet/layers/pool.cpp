@@ -47,30 +47,49 @@ void Pool::initialize(const std::string& scheme, std::mt19937& rng) {
     std::fill(params()[1].value.begin(), params()[1].value.end(), 0.0f);
 }
 
-void Pool::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
-    const Shape in = inputShape(), out = outputShape();
-    const float* coef = m_kind == Kind::Subsample ? params()[0].value.data() : nullptr;
-    const float* bias = m_kind == Kind::Subsample ? params()[1].value.data() : nullptr;
-    const float inv = 1.0f / float(m_size * m_size);
-    for (int n = r.begin; n < r.end; ++n) {
-        for (int c = 0; c < in.c; ++c) {
-            const float* xc = x.sample(n) + c * in.h * in.w;
-            float* yc = y.sample(n) + c * out.h * out.w;
-            for (int oy = 0; oy < out.h; ++oy) {
-                for (int ox = 0; ox < out.w; ++ox) {
-                    const float* win = xc + oy * m_size * in.w + ox * m_size;
-                    float acc = m_kind == Kind::Max ? win[0] : 0.0f;
-                    for (int i = 0; i < m_size; ++i) {
-                        for (int j = 0; j < m_size; ++j) {
-                            const float v = win[i * in.w + j];
-                            acc = m_kind == Kind::Max ? std::max(acc, v) : acc + v;
-                        }
-                    }
-                    float& o = yc[oy * out.w + ox];
-                    switch (m_kind) {
-                        case Kind::Subsample: o = coef[c] * acc + bias[c]; break;
-                        case Kind::Average: o = acc * inv; break;
-                        case Kind::Max: o = acc; break;
+namespace {
+
+// Sum (or max) of every size x size window of one map: xc (H, W) -> out (Ho, Wo).
+template <bool kMax>
+void reduceWindows(const float* xc, Shape in, Shape out, int size, float* result) {
+    for (int oy = 0; oy < out.h; ++oy) {
+        const float* row = xc + oy * size * in.w;
+        float* o = result + oy * out.w;
+        if (size == 2) {
+            const float* next = row + in.w;
+            for (int ox = 0; ox < out.w; ++ox) {
+                const float a = row[2 * ox], b = row[2 * ox + 1];
+                const float c = next[2 * ox], d = next[2 * ox + 1];
+                o[ox] = kMax ? std::max(std::max(a, b), std::max(c, d)) : (a + b) + (c + d);
+            }
+            continue;
+        }
+        for (int ox = 0; ox < out.w; ++ox) {
+            const float* win = row + ox * size;
+            float acc = kMax ? win[0] : 0.0f;
+            for (int i = 0; i < size; ++i) {
+                for (int j = 0; j < size; ++j) {
+                    acc = kMax ? std::max(acc, win[i * in.w + j]) : acc + win[i * in.w + j];
+                }
+            }
+            o[ox] = acc;
+        }
+    }
+}
+
+// dx of one map gets each window's dy at the window's first maximum (dx is zero elsewhere).
+void routeToMaxima(const float* xc, const float* yc, const float* dyc, float* dxc, Shape in,
+                   Shape out, int size) {
+    for (int oy = 0; oy < out.h; ++oy) {
+        for (int ox = 0; ox < out.w; ++ox) {
+            const int o = oy * out.w + ox;
+            const int base = oy * size * in.w + ox * size;
+            bool routed = false;
+            for (int i = 0; i < size && !routed; ++i) {
+                for (int j = 0; j < size && !routed; ++j) {
+                    if (xc[base + i * in.w + j] == yc[o]) {
+                        dxc[base + i * in.w + j] = dyc[o];
+                        routed = true;
                     }
                 }
             }
@@ -78,53 +97,76 @@ void Pool::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
     }
 }
 
+}  // namespace
+
+void Pool::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
+    const Shape in = inputShape(), out = outputShape();
+    const int plane = out.h * out.w;
+    const float inv = 1.0f / float(m_size * m_size);
+    for (int n = r.begin; n < r.end; ++n) {
+        for (int c = 0; c < in.c; ++c) {
+            const float* xc = x.sample(n) + c * in.h * in.w;
+            float* yc = y.sample(n) + c * plane;
+            if (m_kind == Kind::Max) {
+                reduceWindows<true>(xc, in, out, m_size, yc);
+                continue;
+            }
+            reduceWindows<false>(xc, in, out, m_size, yc);
+            const float scale = m_kind == Kind::Subsample ? params()[0].value[c] : inv;
+            const float shift = m_kind == Kind::Subsample ? params()[1].value[c] : 0.0f;
+            for (int i = 0; i < plane; ++i) yc[i] = yc[i] * scale + shift;
+        }
+    }
+}
+
 void Pool::backwardWith(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Range r,
                         std::span<float* const> dparams, bool squared) const {
     const Shape in = inputShape(), out = outputShape();
+    const int plane = out.h * out.w;
     const bool sub = m_kind == Kind::Subsample;
     if (sub) {
         std::fill_n(dparams[0], in.c, 0.0f);
         std::fill_n(dparams[1], in.c, 0.0f);
     }
-    const float avg = 1.0f / float(m_size * m_size);
+    thread_local std::vector<float> sums;
+    sums.resize(plane);
+    // Windows that tile the map exactly write every dx entry; otherwise clear the rest first.
+    const bool tiled = in.h == out.h * m_size && in.w == out.w * m_size;
     for (int n = r.begin; n < r.end; ++n) {
-        if (dx) std::fill_n(dx->sample(n), in.size(), 0.0f);
+        if (dx && (!tiled || m_kind == Kind::Max)) std::fill_n(dx->sample(n), in.size(), 0.0f);
         for (int c = 0; c < in.c; ++c) {
             const float* xc = x.sample(n) + c * in.h * in.w;
-            const float* yc = y.sample(n) + c * out.h * out.w;
-            const float* dyc = dy.sample(n) + c * out.h * out.w;
+            const float* yc = y.sample(n) + c * plane;
+            const float* dyc = dy.sample(n) + c * plane;
             float* dxc = dx ? dx->sample(n) + c * in.h * in.w : nullptr;
-            float scale = avg;
-            if (sub) scale = params()[0].value[c];
+            if (sub) {
+                reduceWindows<false>(xc, in, out, m_size, sums.data());
+                float dcoef = 0.0f, dbias = 0.0f;
+                for (int o = 0; o < plane; ++o) {
+                    dcoef += dyc[o] * (squared ? sums[o] * sums[o] : sums[o]);
+                    dbias += dyc[o];
+                }
+                dparams[0][c] += dcoef;
+                dparams[1][c] += dbias;
+            }
+            if (!dxc) continue;
+            if (m_kind == Kind::Max) {
+                routeToMaxima(xc, yc, dyc, dxc, in, out, m_size);
+                continue;
+            }
+            float scale = sub ? params()[0].value[c] : 1.0f / float(m_size * m_size);
             if (squared) scale *= scale;
             for (int oy = 0; oy < out.h; ++oy) {
-                for (int ox = 0; ox < out.w; ++ox) {
-                    const int o = oy * out.w + ox;
-                    const int base = oy * m_size * in.w + ox * m_size;
-                    if (sub) {
-                        float sum = 0.0f;
-                        for (int i = 0; i < m_size; ++i) {
-                            for (int j = 0; j < m_size; ++j) sum += xc[base + i * in.w + j];
-                        }
-                        dparams[0][c] += dyc[o] * (squared ? sum * sum : sum);
-                        dparams[1][c] += dyc[o];
+                const float* d = dyc + oy * out.w;
+                for (int i = 0; i < m_size; ++i) {
+                    float* row = dxc + (oy * m_size + i) * in.w;
+                    if (m_size == 2) {
+                        for (int ox = 0; ox < out.w; ++ox)
+                            row[2 * ox] = row[2 * ox + 1] = scale * d[ox];
+                        continue;
                     }
-                    if (!dxc) continue;
-                    if (m_kind == Kind::Max) {
-                        bool routed = false;
-                        for (int i = 0; i < m_size && !routed; ++i) {
-                            for (int j = 0; j < m_size && !routed; ++j) {
-                                if (xc[base + i * in.w + j] == yc[o]) {
-                                    dxc[base + i * in.w + j] = dyc[o];
-                                    routed = true;
-                                }
-                            }
-                        }
-                    } else {
-                        for (int i = 0; i < m_size; ++i) {
-                            for (int j = 0; j < m_size; ++j)
-                                dxc[base + i * in.w + j] = scale * dyc[o];
-                        }
+                    for (int ox = 0; ox < out.w; ++ox) {
+                        for (int j = 0; j < m_size; ++j) row[ox * m_size + j] = scale * d[ox];
                     }
                 }
             }
