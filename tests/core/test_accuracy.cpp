@@ -1,0 +1,56 @@
+// The presets' accuracy targets on the full MNIST sets (opt-in: ctest -L slow; about 10 minutes
+// on 2 cores). Skipped when MNIST is not where lenet::defaultDataDir() looks.
+#include <gtest/gtest.h>
+
+#include "lenet/data/idx.h"
+#include "lenet/error.h"
+#include "lenet/presets.h"
+#include "lenet/trainer.h"
+
+namespace {
+
+double finalTestError(const std::string& name) {
+    const std::string dir = lenet::defaultDataDir();
+    lenet::Dataset train, test;
+    try {
+        train = lenet::loadSplit(dir, lenet::Split::Train);
+        test = lenet::loadSplit(dir, lenet::Split::Test);
+    } catch (const lenet::Error&) {
+        return -1.0;
+    }
+    const lenet::ArchitectureSpec spec = lenet::preset(name);
+    lenet::Network net(spec);
+    net.initialize(spec.training.seed);
+    lenet::Trainer trainer(net, train, &test, spec.training);
+    lenet::TrainingObserver quiet;
+    const lenet::TrainResult result = trainer.run(quiet);
+    return result.history.back().testError;
+}
+
+struct Target {
+    const char* preset;
+    double maxError;  // the target; the measured figures are in README.md
+};
+
+class PresetAccuracy : public ::testing::TestWithParam<Target> {};
+
+TEST_P(PresetAccuracy, ReachesItsTargetOnTheMnistTestSet) {
+    const double error = finalTestError(GetParam().preset);
+    if (error < 0) GTEST_SKIP() << "MNIST not found in " << lenet::defaultDataDir();
+    RecordProperty("test_error", std::to_string(error));
+    EXPECT_LE(error, GetParam().maxError) << GetParam().preset;
+}
+
+INSTANTIATE_TEST_SUITE_P(Presets, PresetAccuracy,
+                         ::testing::Values(Target{"lenet5-1998", 0.010},
+                                           Target{"lenet5-1998-distorted", 0.009},
+                                           Target{"lenet5-modern", 0.008}),
+                         [](const auto& info) {
+                             std::string name = info.param.preset;
+                             for (char& ch : name) {
+                                 if (ch == '-') ch = '_';
+                             }
+                             return name;
+                         });
+
+}  // namespace
