@@ -1,0 +1,171 @@
+#!/usr/bin/python3
+"""Times LeNet Studio's engine and PyTorch on the same architecture, batch size and thread count,
+alternating the two sides, and prints medians and ratios.
+
+Run with Debian's Python and its python3-torch (apt-get install python3-torch
+libopenblas0-pthread), after building the benchmarks:
+
+    LENET_CMAKE_ARGS=-DLENET_BUILD_BENCH=ON scripts/setup.sh --no-run
+    /usr/bin/python3 bench/compare_pytorch.py [--bench build/bench/lenet_bench] [--rounds 5]
+
+Both sides train on the same kind of synthetic 28x28 digits padded to 32x32 (throughput does not
+depend on the pixels). PyTorch uses plain SGD; LeNet Studio its preset's optimiser (SDLM or Adam),
+which costs it slightly more per step.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+# Before torch loads OpenBLAS: one BLAS thread (torch's own thread pool does the parallel work;
+# OpenBLAS's would oversubscribe the cores), and none of the machine's OpenBLAS core-type
+# overrides, which slow current OpenBLAS builds down.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+for override in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    os.environ.pop(override, None)
+
+import torch  # noqa: E402  (after the environment above)
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+C3_TABLE = ["X...XXX..XXXX.XX", "XX...XXX..XXXX.X", "XXX...XXX..X.XXX",
+            ".XXX..XXXX..X.XX", "..XXX..XXXX.XX.X", "...XXX..XXXX.XXX"]
+
+
+class ScaledTanh(nn.Module):
+    def forward(self, x):
+        return 1.7159 * torch.tanh(x * (2.0 / 3.0))
+
+
+class Subsample(nn.Module):
+    """LeCun's S2/S4: 2x2 sum times a trainable coefficient plus a bias, per map."""
+
+    def __init__(self, maps):
+        super().__init__()
+        self.coef = nn.Parameter(torch.full((1, maps, 1, 1), 0.25))
+        self.bias = nn.Parameter(torch.zeros(1, maps, 1, 1))
+
+    def forward(self, x):
+        return F.avg_pool2d(x, 2) * 4.0 * self.coef + self.bias
+
+
+class TableConv(nn.Conv2d):
+    """C3: a 6->16 5x5 convolution restricted to the paper's connection table."""
+
+    def __init__(self):
+        super().__init__(6, 16, 5)
+        mask = torch.tensor([[1.0 if C3_TABLE[c][m] == "X" else 0.0 for c in range(6)]
+                             for m in range(16)]).view(16, 6, 1, 1)
+        self.register_buffer("mask", mask)
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight * self.mask, self.bias)
+
+
+class Lenet1998(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(1, 6, 5), ScaledTanh(), Subsample(6), ScaledTanh(),
+            TableConv(), ScaledTanh(), Subsample(16), ScaledTanh(),
+            nn.Conv2d(16, 120, 5), ScaledTanh(), nn.Flatten(), nn.Linear(120, 84), ScaledTanh())
+        self.register_buffer("centres", torch.randint(0, 2, (10, 84)).float() * 2 - 1)
+
+    def forward(self, x):
+        f6 = self.body(x)
+        return ((f6.unsqueeze(1) - self.centres) ** 2).sum(-1)  # RBF penalties
+
+
+def map_loss(penalties, labels, j=10.0):
+    """LeCun 1998 eq. (9): y_D + log(e^-j + sum_i e^-y_i), averaged over the batch."""
+    extra = torch.full((penalties.shape[0], 1), -j)
+    lse = torch.logsumexp(torch.cat([-penalties, extra], dim=1), dim=1)
+    return (penalties.gather(1, labels.view(-1, 1)).squeeze(1) + lse).mean()
+
+
+def modern():
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10))
+
+
+CASES = [
+    # (name, our benchmark, PyTorch model, loss, batch, threads)
+    ("lenet5-1998 train b32 t1", "trainThroughput/lenet5_1998/32/1/", Lenet1998, map_loss, 32, 1),
+    ("lenet5-1998 train b32 t2", "trainThroughput/lenet5_1998/32/2/", Lenet1998, map_loss, 32, 2),
+    ("lenet5-1998 train b1 t1", "trainThroughput/lenet5_1998/1/1/", Lenet1998, map_loss, 1, 1),
+    ("lenet5-modern train b64 t1", "trainThroughput/lenet5_modern/64/1/", modern, F.cross_entropy, 64, 1),
+    ("lenet5-modern train b64 t2", "trainThroughput/lenet5_modern/64/2/", modern, F.cross_entropy, 64, 2),
+]
+
+
+def torch_train_rate(make, loss_fn, batch, threads, images):
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    model = make()
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+    x = (torch.rand(images, 1, 32, 32) > 0.8).float() * 1.275 - 0.1
+    y = torch.randint(0, 10, (images,))
+    start = time.perf_counter()
+    for i in range(0, images, batch):
+        opt.zero_grad()
+        loss_fn(model(x[i:i + batch]), y[i:i + batch]).backward()
+        opt.step()
+    return images / (time.perf_counter() - start)
+
+
+def torch_inference_us(make):
+    torch.set_num_threads(1)
+    model = make().eval()
+    x = torch.rand(1, 1, 32, 32)
+    with torch.no_grad():
+        for _ in range(200):
+            model(x)
+        start = time.perf_counter()
+        for _ in range(2000):
+            model(x)
+    return (time.perf_counter() - start) / 2000 * 1e6
+
+
+def ours(bench, pattern):
+    out = subprocess.run([bench, "--benchmark_filter=" + pattern, "--benchmark_format=json"],
+                         check=True, capture_output=True, text=True).stdout
+    run = json.loads(out)["benchmarks"][0]
+    if "images/s" in run:
+        return run["images/s"]
+    return run["real_time"]  # microseconds (inference)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bench", default="build/bench/lenet_bench")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    print(f"PyTorch {torch.__version__}; LeNet Studio: {args.bench}; median of {args.rounds}")
+    print(f"{'case':30} {'LeNet Studio':>14} {'PyTorch':>12} {'ratio':>7}")
+    for name, pattern, make, loss_fn, batch, threads in CASES:
+        mine, theirs = [], []
+        images = 2000 if batch == 1 else 8000
+        for _ in range(args.rounds):  # alternate the two sides
+            mine.append(ours(args.bench, pattern))
+            theirs.append(torch_train_rate(make, loss_fn, batch, threads, images))
+        m, t = statistics.median(mine), statistics.median(theirs)
+        print(f"{name:30} {m:10.0f} img/s {t:8.0f} img/s {m / t:6.2f}x", flush=True)
+    for name, pattern, make in [("lenet5-1998 inference", "inference/lenet5_1998$", Lenet1998),
+                                ("lenet5-modern inference", "inference/lenet5_modern$", modern)]:
+        mine, theirs = [], []
+        for _ in range(args.rounds):
+            mine.append(ours(args.bench, pattern))
+            theirs.append(torch_inference_us(make))
+        m, t = statistics.median(mine), statistics.median(theirs)
+        print(f"{name:30} {m:11.1f} us {t:9.1f} us {t / m:6.2f}x", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
