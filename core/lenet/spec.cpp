@@ -180,73 +180,61 @@ InputFormat ArchitectureSpec::inputFormat() const {
     return f;
 }
 
+namespace {
+
+// Every scalar field of TrainingConfig with its JSON key, for reading and for writing: one list,
+// so that the two cannot drift apart. `Config` is TrainingConfig or const TrainingConfig.
+template <typename Config, typename Visit>
+void forEachTrainingField(Config& c, Visit&& visit) {
+    visit("optimizer", c.optimizer);
+    visit("lr", c.lr);
+    visit("momentum", c.momentum);
+    visit("beta1", c.beta1);
+    visit("beta2", c.beta2);
+    visit("rms_decay", c.rmsDecay);
+    visit("epsilon", c.epsilon);
+    visit("sdlm_mu", c.sdlmMu);
+    visit("sdlm_samples", c.sdlmSamples);
+    visit("schedule", c.schedule);
+    visit("step_epochs", c.stepEpochs);
+    visit("step_gamma", c.stepGamma);
+    visit("min_lr", c.minLr);
+    visit("l1", c.l1);
+    visit("l2", c.l2);
+    visit("weight_decay", c.weightDecay);
+    visit("batch", c.batch);
+    visit("epochs", c.epochs);
+    visit("seed", c.seed);
+    visit("threads", c.threads);
+    visit("validation", c.validation);
+    visit("patience", c.patience);
+    visit("distort", c.distort);
+    visit("train_limit", c.trainLimit);
+    visit("test_limit", c.testLimit);
+}
+
+}  // namespace
+
 TrainingConfig trainingFromJson(const json& j, const std::string& path) {
     TrainingConfig c;
     ObjectReader r(j, path);
-    r.read("optimizer", c.optimizer);
-    r.read("lr", c.lr);
-    r.read("momentum", c.momentum);
-    r.read("beta1", c.beta1);
-    r.read("beta2", c.beta2);
-    r.read("rms_decay", c.rmsDecay);
-    r.read("epsilon", c.epsilon);
-    r.read("sdlm_mu", c.sdlmMu);
-    r.read("sdlm_samples", c.sdlmSamples);
-    r.read("schedule", c.schedule);
-    r.read("step_epochs", c.stepEpochs);
-    r.read("step_gamma", c.stepGamma);
-    r.read("min_lr", c.minLr);
-    r.read("l1", c.l1);
-    r.read("l2", c.l2);
-    r.read("weight_decay", c.weightDecay);
-    r.read("batch", c.batch);
-    r.read("epochs", c.epochs);
-    r.read("seed", c.seed);
-    r.read("threads", c.threads);
-    r.read("validation", c.validation);
-    r.read("patience", c.patience);
-    r.read("distort", c.distort);
+    forEachTrainingField(c, [&](const char* key, auto& field) { r.read(key, field); });
     if (const json* d = r.child("distortion")) {
         c.distortion = distortionFromJson(*d, path.empty() ? "distortion" : path + ".distortion");
     }
-    r.read("train_limit", c.trainLimit);
-    r.read("test_limit", c.testLimit);
     r.finish();
     validate(c);
     return c;
 }
 
 json toJson(const TrainingConfig& c) {
-    return json{{"optimizer", c.optimizer},
-                {"lr", c.lr},
-                {"momentum", c.momentum},
-                {"beta1", c.beta1},
-                {"beta2", c.beta2},
-                {"rms_decay", c.rmsDecay},
-                {"epsilon", c.epsilon},
-                {"sdlm_mu", c.sdlmMu},
-                {"sdlm_samples", c.sdlmSamples},
-                {"schedule", c.schedule},
-                {"step_epochs", c.stepEpochs},
-                {"step_gamma", c.stepGamma},
-                {"min_lr", c.minLr},
-                {"l1", c.l1},
-                {"l2", c.l2},
-                {"weight_decay", c.weightDecay},
-                {"batch", c.batch},
-                {"epochs", c.epochs},
-                {"seed", c.seed},
-                {"threads", c.threads},
-                {"validation", c.validation},
-                {"patience", c.patience},
-                {"distort", c.distort},
-                {"distortion",
-                 {{"max_shift", c.distortion.maxShift},
-                  {"max_rotation", c.distortion.maxRotation},
-                  {"max_scale", c.distortion.maxScale},
-                  {"max_shear", c.distortion.maxShear}}},
-                {"train_limit", c.trainLimit},
-                {"test_limit", c.testLimit}};
+    json j;
+    forEachTrainingField(c, [&](const char* key, const auto& field) { j[key] = field; });
+    j["distortion"] = {{"max_shift", c.distortion.maxShift},
+                       {"max_rotation", c.distortion.maxRotation},
+                       {"max_scale", c.distortion.maxScale},
+                       {"max_shear", c.distortion.maxShear}};
+    return j;
 }
 
 void validate(const TrainingConfig& c) {
