@@ -114,6 +114,7 @@ void MainWindow::connectController() {
     connect(m_controller, &TrainingController::epochFinished, m_errorPlot, &ErrorPlot::appendEpoch);
     connect(m_controller, &TrainingController::epochFinished, m_status, &RunStatusBar::showEpoch);
     connect(m_controller, &TrainingController::finished, this, &MainWindow::runFinished);
+    connect(m_controller, &TrainingController::diverged, this, &MainWindow::runDiverged);
     connect(m_controller, &TrainingController::failed, this, &MainWindow::runFailed);
 }
 
@@ -168,6 +169,17 @@ void MainWindow::runFinished(const EpochHistory& history, const NetworkSnapshot&
     if (!stopReason.isEmpty()) text += QStringLiteral(" (%1)").arg(stopReason);
     m_status->runEnded(text);
     updateActions();
+}
+
+bool MainWindow::canSaveModel() const {
+    return m_saveAction->isEnabled();
+}
+
+void MainWindow::runDiverged(const EpochHistory& history, const NetworkSnapshot& network,
+                             const QString& message) {
+    m_history = history;
+    m_network = network;  // the last good weights, restored by the trainer: Save keeps them
+    runFailed(message);
 }
 
 void MainWindow::runFailed(const QString& message) {

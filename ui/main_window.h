@@ -31,6 +31,8 @@ public:
     TrainingController* controller() const { return m_controller; }
     LossPlot* lossPlot() const { return m_lossPlot; }
     ErrorPlot* errorPlot() const { return m_errorPlot; }
+    /// File > Save model is available: a trained (or, after divergence, restored) network.
+    bool canSaveModel() const;
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -49,6 +51,8 @@ private:
     void stopTraining();
     void runFinished(const EpochHistory& history, const NetworkSnapshot& network,
                      const QString& stopReason);
+    void runDiverged(const EpochHistory& history, const NetworkSnapshot& network,
+                     const QString& message);
     void runFailed(const QString& message);
     void saveModel();
     void updateActions();

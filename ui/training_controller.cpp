@@ -19,6 +19,7 @@ TrainingController::TrainingController(QObject* parent)
     connect(m_worker, &TrainingWorker::progressed, this, &TrainingController::progressed);
     connect(m_worker, &TrainingWorker::epochFinished, this, &TrainingController::epochFinished);
     connect(m_worker, &TrainingWorker::finished, this, &TrainingController::handleFinished);
+    connect(m_worker, &TrainingWorker::diverged, this, &TrainingController::handleDiverged);
     connect(m_worker, &TrainingWorker::failed, this, &TrainingController::handleFailed);
     m_thread.start();
 }
@@ -49,6 +50,12 @@ void TrainingController::handleFinished(const EpochHistory& history, const Netwo
                                         const QString& stopReason) {
     m_running = false;
     Q_EMIT finished(history, network, stopReason);
+}
+
+void TrainingController::handleDiverged(const EpochHistory& history, const NetworkSnapshot& network,
+                                        const QString& message) {
+    m_running = false;
+    Q_EMIT diverged(history, network, message);
 }
 
 void TrainingController::handleFailed(const QString& message) {

@@ -43,11 +43,17 @@ Q_SIGNALS:
     /// trained network. `stopReason` is empty when every epoch ran.
     void finished(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
                   const QString& stopReason);
+    /// Training diverged (NaN/Inf or an exploding loss): the epochs before it, the last good
+    /// weights, and a message that names the epoch and batch.
+    void diverged(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
+                  const QString& message);
     void failed(const QString& message);
 
 private:
     void handleFinished(const EpochHistory& history, const NetworkSnapshot& network,
                         const QString& stopReason);
+    void handleDiverged(const EpochHistory& history, const NetworkSnapshot& network,
+                        const QString& message);
     void handleFailed(const QString& message);
 
     QThread m_thread;

@@ -25,14 +25,18 @@ public:
         Q_EMIT m_worker.progressed(progress);
     }
     void onEpoch(const lenet::EpochMetrics& metrics, const lenet::Network&) override {
+        m_history.push_back(metrics);
         Q_EMIT m_worker.epochFinished(metrics);
     }
     void onMessage(const std::string& text) override {
         Q_EMIT m_worker.statusChanged(fromStd(text));
     }
 
+    const EpochHistory& history() const { return m_history; }
+
 private:
     TrainingWorker& m_worker;
+    EpochHistory m_history;
 };
 
 }  // namespace
@@ -45,9 +49,15 @@ void TrainingWorker::run(const TrainingRequest& request) {
         lenet::Trainer trainer(net, *m_train, &*m_test, request.spec.training);
         Q_EMIT statusChanged(tr("Training %1…").arg(fromStd(request.spec.name)));
         SignalObserver observer(*this);
-        const lenet::TrainResult result = trainer.run(observer, request.stop);
-        Q_EMIT finished(result.history, std::make_shared<const lenet::Network>(net),
-                        fromStd(result.stopReason));
+        try {
+            const lenet::TrainResult result = trainer.run(observer, request.stop);
+            Q_EMIT finished(result.history, std::make_shared<const lenet::Network>(net),
+                            fromStd(result.stopReason));
+        } catch (const lenet::DivergenceError& e) {
+            // The trainer has put the last good weights back: keep them, they can be saved.
+            Q_EMIT diverged(observer.history(), std::make_shared<const lenet::Network>(net),
+                            fromStd(e.what()));
+        }
     } catch (const std::exception& e) {
         Q_EMIT failed(fromStd(e.what()));
     } catch (...) {

@@ -27,7 +27,7 @@ class TrainingWorker : public QObject {
 
 public:
     /// Runs on the worker's thread; returns when the run ends. Every outcome ends with exactly
-    /// one finished() or failed().
+    /// one finished(), diverged() or failed().
     void run(const TrainingRequest& request);
 
 Q_SIGNALS:
@@ -36,6 +36,10 @@ Q_SIGNALS:
     void epochFinished(const lenet::EpochMetrics& metrics);
     void finished(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
                   const QString& stopReason);
+    /// The loss became NaN/Inf or exploded; `network` holds the last good weights the trainer
+    /// restored and `history` the epochs completed before.
+    void diverged(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
+                  const QString& message);
     void failed(const QString& message);
 
 private:

@@ -36,6 +36,7 @@ private Q_SLOTS:
     void showsTheLayersOfLenet1998();
     void trainsAShortRun();
     void stopEndsARunQuickly();
+    void divergedRunKeepsTheLastGoodWeights();
 
 private:
     template <class T>
@@ -172,4 +173,30 @@ void TestMainWindow::stopEndsARunQuickly() {
 }
 
 QTEST_MAIN(TestMainWindow)
+void TestMainWindow::divergedRunKeepsTheLastGoodWeights() {
+    if (!haveMnist()) QSKIP("MNIST is not installed (scripts/setup.sh --no-run fetches it)");
+    setUpRun(1, 2000, 500);
+    auto* rate = child<QDoubleSpinBox>("learningRate");
+    QVERIFY(rate);
+    rate->setValue(10.0);  // Adam at 10 blows the loss up within two batches
+    TrainingController* controller = m_window->controller();
+    QSignalSpy diverged(controller, &TrainingController::diverged);
+    QSignalSpy failed(controller, &TrainingController::failed);
+
+    QTest::keyClick(m_window.get(), Qt::Key_Space);
+    QTRY_VERIFY_WITH_TIMEOUT(!diverged.isEmpty() || !failed.isEmpty(), 60000);
+    QVERIFY2(failed.isEmpty(),
+             qPrintable(failed.isEmpty() ? QString() : failed.front().front().toString()));
+    QVERIFY(!controller->isRunning());
+    const QString message = diverged.front().at(2).toString();
+    QVERIFY2(message.contains(QStringLiteral("diverged")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("learning rate")), qPrintable(message));
+    const auto network = qvariant_cast<NetworkSnapshot>(diverged.front().at(1));
+    QVERIFY(network);
+    for (const lenet::Param* p : network->params()) {
+        for (float v : p->value) QVERIFY(std::isfinite(v));
+    }
+    QVERIFY(m_window->canSaveModel());  // the restored weights can be saved
+}
+
 #include "test_main_window.moc"
