@@ -11,6 +11,7 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -203,16 +204,7 @@ public:
         if (m_bar) std::fprintf(stderr, "\r%90s\r", "");
         m_history.push_back(m);
         if (m_json) {
-            std::cout << json{{"epoch", m.epoch},
-                              {"loss", m.loss},
-                              {"train_error", m.trainError},
-                              {"validation_error", m.validationError},
-                              {"test_error", m.testError},
-                              {"seconds", m.seconds},
-                              {"images_per_second", m.imagesPerSecond},
-                              {"lr", m.lr}}
-                             .dump()
-                      << std::endl;
+            std::cout << toJson(m).dump() << std::endl;
         } else {
             std::printf("epoch %3d  lr %-9.3g loss %-9.4f train error %-7s", m.epoch, m.lr, m.loss,
                         percent(m.trainError).c_str());
@@ -235,11 +227,18 @@ public:
 private:
     void writeLog() const {
         std::ostringstream csv;
-        csv << "epoch,lr,loss,train_error,validation_error,test_error,seconds,images_per_second\n";
+        const char* separator = "";
+        const EpochMetrics columns;
+        forEachMetric(columns, [&](const char* key, const auto&) {
+            csv << std::exchange(separator, ",") << key;
+        });
+        csv << '\n';
         for (const auto& m : m_history) {
-            csv << m.epoch << ',' << m.lr << ',' << m.loss << ',' << m.trainError << ','
-                << m.validationError << ',' << m.testError << ',' << m.seconds << ','
-                << m.imagesPerSecond << '\n';
+            separator = "";
+            forEachMetric(m, [&](const char*, const auto& field) {
+                csv << std::exchange(separator, ",") << field;
+            });
+            csv << '\n';
         }
         writeFileAtomically(m_logPath, csv.str());
     }

@@ -86,17 +86,7 @@ private:
 
 json historyToJson(const std::vector<EpochMetrics>& history) {
     json a = json::array();
-    for (const auto& m : history) {
-        a.push_back({{"epoch", m.epoch},
-                     {"loss", m.loss},
-                     {"train_error", m.trainError},
-                     {"validation_error", m.validationError},
-                     {"test_error", m.testError},
-                     {"test_loss", m.testLoss},
-                     {"seconds", m.seconds},
-                     {"images_per_second", m.imagesPerSecond},
-                     {"lr", m.lr}});
-    }
+    for (const auto& m : history) a.push_back(toJson(m));
     return a;
 }
 
@@ -104,15 +94,9 @@ std::vector<EpochMetrics> historyFromJson(const json& a) {
     std::vector<EpochMetrics> h;
     for (const auto& e : a) {
         EpochMetrics m;
-        m.epoch = e.at("epoch").get<int>();
-        m.loss = e.at("loss").get<double>();
-        m.trainError = e.at("train_error").get<double>();
-        m.validationError = e.at("validation_error").get<double>();
-        m.testError = e.at("test_error").get<double>();
-        m.testLoss = e.at("test_loss").get<double>();
-        m.seconds = e.at("seconds").get<double>();
-        m.imagesPerSecond = e.at("images_per_second").get<double>();
-        m.lr = e.at("lr").get<double>();
+        forEachMetric(m, [&](const char* key, auto& field) {
+            field = e.at(key).get<std::decay_t<decltype(field)>>();
+        });
         h.push_back(m);
     }
     return h;
@@ -137,6 +121,12 @@ std::string readFile(const std::string& path) {
 }
 
 }  // namespace
+
+json toJson(const EpochMetrics& m) {
+    json j;
+    forEachMetric(m, [&](const char* key, const auto& field) { j[key] = field; });
+    return j;
+}
 
 void writeFileAtomically(const std::string& path, const std::string& bytes) {
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());

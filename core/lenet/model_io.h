@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "lenet/network.h"
 #include "lenet/trainer.h"
 
@@ -30,6 +32,9 @@ void saveModel(const std::string& path, const Network& net,
 /// checksum, and that the weights match the architecture (names, shapes). Throws FormatError or
 /// IoError naming the file and what is wrong; never returns a half-loaded model.
 Model loadModel(const std::string& path);
+
+/// One epoch's metrics as the JSON object of the model file's history and `lenet train --json`.
+nlohmann::json toJson(const EpochMetrics& m);
 
 /// `bytes` to `path` through a temporary name, fsync and rename: a reader never sees a half
 /// written file, and a failure leaves any previous file in place.

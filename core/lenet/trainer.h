@@ -26,6 +26,21 @@ struct EpochMetrics {
     double lr = 0.0;
 };
 
+/// Every field of EpochMetrics with its name (JSON key and run-log column), in the run log's
+/// column order. `Metrics` is EpochMetrics or const EpochMetrics.
+template <typename Metrics, typename Visit>
+void forEachMetric(Metrics& m, Visit&& visit) {
+    visit("epoch", m.epoch);
+    visit("lr", m.lr);
+    visit("loss", m.loss);
+    visit("train_error", m.trainError);
+    visit("validation_error", m.validationError);
+    visit("test_error", m.testError);
+    visit("test_loss", m.testLoss);
+    visit("seconds", m.seconds);
+    visit("images_per_second", m.imagesPerSecond);
+}
+
 /// A snapshot of a run in progress, sent at most every Trainer::progressInterval seconds.
 struct Progress {
     int epoch = 0;  // 1-based
