@@ -19,6 +19,7 @@
 #include "lenet/data/idx.h"
 #include "lenet/data/preprocess.h"
 #include "lenet/error.h"
+#include "lenet/file_io.h"
 #include "lenet/loss.h"
 #include "lenet/model_io.h"
 #include "lenet/network.h"

@@ -36,8 +36,4 @@ Model loadModel(const std::string& path);
 /// One epoch's metrics as the JSON object of the model file's history and `lenet train --json`.
 nlohmann::json toJson(const EpochMetrics& m);
 
-/// `bytes` to `path` through a temporary name, fsync and rename: a reader never sees a half
-/// written file, and a failure leaves any previous file in place.
-void writeFileAtomically(const std::string& path, const std::string& bytes);
-
 }  // namespace lenet

@@ -1,12 +1,11 @@
 #include "lenet/spec.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "lenet/error.h"
+#include "lenet/file_io.h"
 
 namespace lenet {
 namespace {
@@ -341,11 +340,7 @@ ArchitectureSpec specFromJsonText(const std::string& text, const std::string& or
 }
 
 ArchitectureSpec loadSpecFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(path + ": cannot open the architecture file");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return specFromJsonText(ss.str(), path);
+    return specFromJsonText(readFile(path), path);
 }
 
 }  // namespace lenet

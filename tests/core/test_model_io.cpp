@@ -1,6 +1,7 @@
 // The model file: exact round trips, and every kind of damage (truncation, flipped bytes, wrong
 // magic or version, weights that do not fit the architecture) refused with a FormatError.
 #include "lenet/error.h"
+#include "lenet/file_io.h"
 #include "lenet/model_io.h"
 #include "lenet/presets.h"
 #include "support/test_support.h"
