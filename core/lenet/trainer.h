@@ -24,6 +24,8 @@ struct EpochMetrics {
     double seconds = 0.0;  // training time of the epoch, evaluation excluded
     double imagesPerSecond = 0.0;
     double lr = 0.0;
+
+    friend bool operator==(const EpochMetrics&, const EpochMetrics&) = default;
 };
 
 /// Every field of EpochMetrics with its name (JSON key and run-log column), in the run log's
