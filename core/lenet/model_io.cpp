@@ -8,6 +8,7 @@
 
 #include "lenet/error.h"
 #include "lenet/file_io.h"
+#include "lenet/text.h"
 
 namespace lenet {
 namespace {
@@ -95,15 +96,6 @@ std::vector<EpochMetrics> historyFromJson(const json& a) {
         h.push_back(m);
     }
     return h;
-}
-
-std::string dimsText(const std::vector<int>& dims) {
-    std::string text;
-    for (int d : dims) {
-        if (!text.empty()) text += 'x';
-        text += std::to_string(d);
-    }
-    return text;
 }
 
 }  // namespace
@@ -212,8 +204,8 @@ Model loadModel(const std::string& path) {
             for (int d = 0; d < ndims; ++d)
                 dims.push_back(int(r.get<std::uint32_t>("a weight shape")));
             if (dims != p.dims) {
-                r.fail("weights '" + want + "' are " + dimsText(dims) +
-                       ", the architecture needs " + dimsText(p.dims));
+                r.fail("weights '" + want + "' are " + join(dims, "x") +
+                       ", the architecture needs " + join(p.dims, "x"));
             }
             r.floats(p.value.data(), p.value.size(), "the weight values");
         }

@@ -4,6 +4,7 @@
 
 #include "lenet/error.h"
 #include "lenet/resources.h"
+#include "lenet/text.h"
 
 namespace lenet {
 namespace {
@@ -28,9 +29,8 @@ ArchitectureSpec preset(const std::string& name) {
     const auto& files = embeddedResources();
     const auto it = files.find(name + kSuffix);
     if (it == files.end()) {
-        std::string list;
-        for (const auto& n : presetNames()) list += (list.empty() ? "" : ", ") + n;
-        throw ConfigError("unknown preset '" + name + "' (available: " + list + ")");
+        throw ConfigError("unknown preset '" + name + "' (available: " + join(presetNames(), ", ") +
+                          ")");
     }
     return specFromJsonText(it->second, "preset " + name);
 }

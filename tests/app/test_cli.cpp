@@ -2,9 +2,12 @@
 // one error message) for good runs and for bad input. Trains on a small synthetic IDX set.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -112,6 +115,59 @@ TEST_F(Cli, TrainJsonPrintsEpochsAndASummaryAndSavesAModelThatEvalAndInspectRead
     std::string header;
     std::getline(csv, header);
     EXPECT_EQ(header.rfind("epoch,lr,loss,train_error", 0), 0u) << header;
+}
+
+TEST_F(Cli, CompareWritesAResultsTableCurvesAndAPlot) {
+    const std::string out = file("cmp");
+    const CliRun run = lenet(
+        "compare lenet1 lenet5-maxpool:pooling=avg:channels=4,8 --epochs 2 "
+        "--repeat 2 --train-limit 200 --test-limit 100 --out " +
+        out + data());
+    ASSERT_EQ(run.status, 0) << run.output;
+    EXPECT_NE(run.output.find("[4/4] lenet5-maxpool:pooling=avg:channels=4,8, seed 2"),
+              std::string::npos)
+        << run.output;
+
+    std::ifstream csvFile(out + "/results.csv");
+    std::string header, line;
+    std::getline(csvFile, header);
+    EXPECT_EQ(header.rfind("variant,parameters,runs,epochs,best_test_error,", 0), 0u) << header;
+    std::vector<std::string> rows;
+    while (std::getline(csvFile, line)) rows.push_back(line);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].rfind("lenet1,3246,2,2,", 0), 0u) << rows[0];
+    EXPECT_EQ(rows[1].rfind("\"lenet5-maxpool:pooling=avg:channels=4,8\",", 0), 0u) << rows[1];
+
+    std::ifstream md(out + "/results.md");
+    const std::string table((std::istreambuf_iterator<char>(md)), {});
+    EXPECT_NE(table.find("| lenet1 (2 seeds) | 3246 | 2 |"), std::string::npos) << table;
+
+    std::ifstream curves(out + "/curves.csv");
+    int curveLines = 0;
+    while (std::getline(curves, line)) ++curveLines;
+    EXPECT_EQ(curveLines, 1 + 2 * 2 * 2);  // header + variants x seeds x epochs
+
+    std::ifstream svg(out + "/curves.svg");
+    const std::string picture((std::istreambuf_iterator<char>(svg)), {});
+    EXPECT_EQ(picture.rfind("<svg", 0), 0u);
+    EXPECT_GT(std::count(picture.begin(), picture.end(), '\n'), 20);
+    EXPECT_NE(picture.find("lenet1, final test error"), std::string::npos);
+}
+
+TEST_F(Cli, TrainAcceptsVariantOptionsAndRefusesOnesThatDoNotFit) {
+    const CliRun ok = lenet(
+        "train --preset lenet5-1998 --head softmax --pooling max --epochs 1 "
+        "--train-limit 100 --test-limit 50 --json" +
+        data());
+    EXPECT_EQ(ok.status, 0) << ok.output;
+    const CliRun bad = lenet("train --preset lenet5-maxpool --channels 6,16,120" + data());
+    EXPECT_EQ(bad.status, 2) << bad.output;
+    EXPECT_NE(bad.output.find("--channels: 3 values (6,16,120) for 2 conv layers"),
+              std::string::npos)
+        << bad.output;
+    const CliRun unknown = lenet("compare nonsense" + data());
+    EXPECT_EQ(unknown.status, 2) << unknown.output;
+    EXPECT_NE(unknown.output.find("neither a preset"), std::string::npos) << unknown.output;
 }
 
 TEST_F(Cli, PredictReadsAPgmDrawingAndPrintsAClassWithScores) {

@@ -2,6 +2,7 @@
 #include "lenet/data/idx.h"
 
 #include "lenet/error.h"
+#include "lenet/text.h"
 
 #include <zlib.h>
 
@@ -183,12 +184,10 @@ std::string findFile(const fs::path& dir, Split split, const std::string& kind) 
 }
 
 std::string lookedFor(Split split, const std::string& kind) {
-    const std::vector<std::string> names = mnistNames(split, kind);
-    std::string list;
-    for (std::size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
     const char* splitDesc = split == Split::Train ? "'train'" : "'t10k' or 'test'";
     const char* kindDesc = kind == "images" ? "'images' or 'idx3'" : "'labels' or 'idx1'";
-    return list + ", or any file whose name contains " + splitDesc + " and " + kindDesc;
+    return join(mnistNames(split, kind), ", ") + ", or any file whose name contains " + splitDesc +
+           " and " + kindDesc;
 }
 
 bool holdsIdxFiles(const fs::path& dir) {

@@ -6,6 +6,7 @@
 #include <Eigen/Core>
 
 #include "lenet/error.h"
+#include "lenet/text.h"
 
 namespace lenet {
 namespace {
@@ -31,10 +32,8 @@ Activation::Activation(std::string name, Shape in, const std::string& fn, float 
     const auto& names = activationNames();
     const auto it = std::find(names.begin(), names.end(), fn);
     if (it == names.end()) {
-        std::string list;
-        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
         throw ConfigError("layer '" + this->name() + "' (activation): unknown fn '" + fn +
-                          "' (expected " + list + ")");
+                          "' (expected " + join(names, ", ") + ")");
     }
     m_fn = Fn(it - names.begin());
     if (m_fn == Fn::SigmoidAffine) {

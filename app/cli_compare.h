@@ -1,0 +1,11 @@
+// `lenet compare`: trains several variants one after another and writes the comparison.
+#pragma once
+
+#include "cli_support.h"
+
+namespace lenet::cli {
+
+/// Runs `lenet compare` with the parsed arguments; returns the exit status.
+int cmdCompare(const Args& a);
+
+}  // namespace lenet::cli

@@ -1,0 +1,62 @@
+// The results of `lenet compare`: several variants, each trained with one or more seeds, summed up
+// as a table (Markdown and CSV), their per-epoch curves as CSV, and a plot of the curves as SVG.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lenet/trainer.h"
+
+namespace lenet {
+
+/// One training run of one variant.
+struct CompareRun {
+    std::string variant;
+    std::uint64_t seed = 1;
+    int parameters = 0;
+    int batch = 0;
+    std::vector<EpochMetrics> history;
+    int earlyStopEpoch = 0;  // the last epoch run when early stopping ended the run; 0 otherwise
+    bool diverged = false;   // the run stopped on NaN/Inf; history holds the epochs before it
+};
+
+/// Mean and spread of one figure over the seeds of a variant.
+struct Spread {
+    double mean = -1.0;  // -1 where nothing was measured
+    double min = -1.0;
+    double max = -1.0;
+};
+
+/// One row of the results table: a variant over its seeds.
+struct CompareRow {
+    std::string variant;
+    int parameters = 0;
+    int runs = 0;
+    int epochs = 0;  // the most epochs any of its runs ran
+    Spread bestTestError;
+    Spread finalTestError;
+    double finalTrainLoss = 0.0;  // mean over the runs
+    double secondsPerEpoch = 0.0;
+    double imagesPerSecond = 0.0;
+    std::string earlyStop;  // the epochs at which early stopping ended its runs, e.g. "7,9"
+    int diverged = 0;       // runs that diverged
+};
+
+/// One row per variant, in the order the variants first appear in `runs`.
+std::vector<CompareRow> summarize(const std::vector<CompareRun>& runs);
+
+/// A Markdown table of `rows` (errors in percent, "mean (min-max)" when there are several seeds).
+std::string markdownTable(const std::vector<CompareRow>& rows);
+
+/// The same figures as CSV, one row per variant, errors as fractions.
+std::string csvTable(const std::vector<CompareRow>& rows);
+
+/// Every epoch of every run as CSV: variant, seed, then the EpochMetrics columns.
+std::string curvesCsv(const std::vector<CompareRun>& runs);
+
+/// An SVG picture of the curves: test error per epoch (log scale) and training loss per epoch,
+/// one colour per variant (its seeds averaged), with a legend.
+std::string curvesSvg(const std::vector<CompareRun>& runs, const std::string& title);
+
+}  // namespace lenet
