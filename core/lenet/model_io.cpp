@@ -134,7 +134,10 @@ void saveModel(const std::string& path, const Network& net,
 }
 
 Model loadModel(const std::string& path) {
-    const std::string bytes = readFile(path);
+    return parseModel(readFile(path), path);
+}
+
+Model parseModel(const std::string& bytes, const std::string& path) {
     Reader r(bytes, path);
     if (bytes.size() < sizeof kMagic ||
         bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0) {

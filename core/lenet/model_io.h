@@ -33,6 +33,10 @@ void saveModel(const std::string& path, const Network& net,
 /// IoError naming the file and what is wrong; never returns a half-loaded model.
 Model loadModel(const std::string& path);
 
+/// The same checks on the bytes of a model file held in memory (a bundled resource); `origin`
+/// names it in the errors.
+Model parseModel(const std::string& bytes, const std::string& origin);
+
 /// One epoch's metrics as the JSON object of the model file's history and `lenet train --json`.
 nlohmann::json toJson(const EpochMetrics& m);
 
