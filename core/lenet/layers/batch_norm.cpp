@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "lenet/error.h"
+#include "lenet/lane_sum.h"
 
 namespace lenet {
 
@@ -42,12 +43,13 @@ void BatchNorm::forward(const Tensor& x, Tensor& y, Range r, const Context& ctx)
             double sum = 0.0, sumSq = 0.0;
             for (int n = r.begin; n < r.end; ++n) {
                 const float* xc = x.sample(n) + c * plane;
-                for (int i = 0; i < plane; ++i) sum += xc[i];
+                sum += laneSum(plane, [xc](int i) { return xc[i]; });
             }
             mean = float(sum / count);
             for (int n = r.begin; n < r.end; ++n) {
                 const float* xc = x.sample(n) + c * plane;
-                for (int i = 0; i < plane; ++i) sumSq += double(xc[i] - mean) * (xc[i] - mean);
+                sumSq +=
+                    laneSum(plane, [xc, mean](int i) { return (xc[i] - mean) * (xc[i] - mean); });
             }
             var = float(sumSq / count);
             const float unbiased = count > 1 ? float(sumSq / (count - 1)) : var;
@@ -74,34 +76,28 @@ void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tenso
     const auto& gamma = params()[0].value;
     for (int c = 0; c < s.c; ++c) {
         const float mean = m_mean[c], inv = m_invStd[c];
-        double sumDy = 0.0, sumDyXhat = 0.0;
+        double sumDy = 0.0, sumDyXc = 0.0;  // of dy and of dy * (x - mean)
         for (int n = r.begin; n < r.end; ++n) {
             const float* xc = x.sample(n) + c * plane;
             const float* dyc = dy.sample(n) + c * plane;
-            for (int i = 0; i < plane; ++i) {
-                sumDy += dyc[i];
-                sumDyXhat += double(dyc[i]) * (xc[i] - mean) * inv;
-            }
+            sumDy += laneSum(plane, [dyc](int i) { return dyc[i]; });
+            sumDyXc += laneSum(plane, [xc, dyc, mean](int i) { return dyc[i] * (xc[i] - mean); });
         }
+        const double sumDyXhat = sumDyXc * inv;
         dparams[0][c] = float(sumDyXhat);
         dparams[1][c] = float(sumDy);
         dparams[2][c] = 0.0f;
         dparams[3][c] = 0.0f;
         if (!dx) continue;
+        // Training mode: dx = k * (dy - mean(dy) - xhat * mean(dy * xhat)); eval mode: k * dy.
         const float k = gamma[c] * inv;
-        const float meanDy = float(sumDy / count), meanDyXhat = float(sumDyXhat / count);
+        const float offset = m_lastTraining ? float(sumDy / count) : 0.0f;
+        const float slope = m_lastTraining ? float(sumDyXhat / count) * inv : 0.0f;
         for (int n = r.begin; n < r.end; ++n) {
             const float* xc = x.sample(n) + c * plane;
             const float* dyc = dy.sample(n) + c * plane;
             float* dxc = dx->sample(n) + c * plane;
-            for (int i = 0; i < plane; ++i) {
-                if (m_lastTraining) {
-                    const float xhat = (xc[i] - mean) * inv;
-                    dxc[i] = k * (dyc[i] - meanDy - xhat * meanDyXhat);
-                } else {
-                    dxc[i] = k * dyc[i];
-                }
-            }
+            for (int i = 0; i < plane; ++i) dxc[i] = k * (dyc[i] - offset - (xc[i] - mean) * slope);
         }
     }
 }

@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 
 #include "lenet/error.h"
+#include "lenet/lane_sum.h"
 
 namespace lenet {
 namespace {
@@ -201,13 +202,11 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
         if (squareInputs) cn = cn.array().square();
         const ConstMatMap dyn(dy.sample(n), out.c, p);
         dw.noalias() += dyn * cn.transpose();
-        // A plain loop: Eigen's vectorised row sums depend on the rows' alignment in memory,
-        // which would make the result (and training) differ between runs and thread counts.
+        // Not Eigen's row sums: their order depends on the rows' alignment in memory, which
+        // would make the result (and training) differ between runs and thread counts.
         for (int m = 0; m < out.c; ++m) {
             const float* row = dy.sample(n) + std::size_t(m) * p;
-            float sum = 0.0f;
-            for (int i = 0; i < p; ++i) sum += row[i];
-            db[m] += sum;
+            db[m] += float(laneSum(p, [row](int i) { return row[i]; }));
         }
         if (dx) {
             MatMap(dcol.data(), ckk, p).noalias() = w.transpose() * dyn;

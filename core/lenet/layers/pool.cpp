@@ -1,5 +1,8 @@
 #include "lenet/layers/pool.h"
 
+#include <bit>
+#include <cstdint>
+
 #include <algorithm>
 
 #include "lenet/error.h"
@@ -77,20 +80,44 @@ void reduceWindows(const float* xc, Shape in, Shape out, int size, float* result
     }
 }
 
-// dx of one map gets each window's dy at the window's first maximum (dx is zero elsewhere).
+// dx of one map gets each window's dy at the window's first maximum and zero elsewhere in the
+// window; entries outside every window (a map that the windows do not tile) are left alone.
 void routeToMaxima(const float* xc, const float* yc, const float* dyc, float* dxc, Shape in,
                    Shape out, int size) {
     for (int oy = 0; oy < out.h; ++oy) {
+        if (size == 2) {
+            const float* x0 = xc + 2 * oy * in.w;
+            const float* x1 = x0 + in.w;
+            float* d0 = dxc + 2 * oy * in.w;
+            float* d1 = d0 + in.w;
+            for (int ox = 0; ox < out.w; ++ox) {
+                // The forward pass stored the window's maximum, one of its four values bit for
+                // bit. Integer compares and masks route dy to it without a branch: which element
+                // is the maximum is random, and a branch per window mispredicts half the time.
+                const auto m = std::bit_cast<std::uint32_t>(yc[oy * out.w + ox]);
+                const auto g = std::bit_cast<std::uint32_t>(dyc[oy * out.w + ox]);
+                const std::uint32_t a =
+                    -std::uint32_t(std::bit_cast<std::uint32_t>(x0[2 * ox]) == m);
+                const std::uint32_t b =
+                    ~a & -std::uint32_t(std::bit_cast<std::uint32_t>(x0[2 * ox + 1]) == m);
+                const std::uint32_t c =
+                    ~a & ~b & -std::uint32_t(std::bit_cast<std::uint32_t>(x1[2 * ox]) == m);
+                d0[2 * ox] = std::bit_cast<float>(g & a);
+                d0[2 * ox + 1] = std::bit_cast<float>(g & b);
+                d1[2 * ox] = std::bit_cast<float>(g & c);
+                d1[2 * ox + 1] = std::bit_cast<float>(g & ~(a | b | c));
+            }
+            continue;
+        }
         for (int ox = 0; ox < out.w; ++ox) {
             const int o = oy * out.w + ox;
             const int base = oy * size * in.w + ox * size;
             bool routed = false;
-            for (int i = 0; i < size && !routed; ++i) {
-                for (int j = 0; j < size && !routed; ++j) {
-                    if (xc[base + i * in.w + j] == yc[o]) {
-                        dxc[base + i * in.w + j] = dyc[o];
-                        routed = true;
-                    }
+            for (int i = 0; i < size; ++i) {
+                for (int j = 0; j < size; ++j) {
+                    const bool here = !routed && xc[base + i * in.w + j] == yc[o];
+                    dxc[base + i * in.w + j] = here ? dyc[o] : 0.0f;
+                    routed = routed || here;
                 }
             }
         }
@@ -133,7 +160,7 @@ void Pool::backwardWith(const Tensor& x, const Tensor& y, const Tensor& dy, Tens
     // Windows that tile the map exactly write every dx entry; otherwise clear the rest first.
     const bool tiled = in.h == out.h * m_size && in.w == out.w * m_size;
     for (int n = r.begin; n < r.end; ++n) {
-        if (dx && (!tiled || m_kind == Kind::Max)) std::fill_n(dx->sample(n), in.size(), 0.0f);
+        if (dx && !tiled) std::fill_n(dx->sample(n), in.size(), 0.0f);
         for (int c = 0; c < in.c; ++c) {
             const float* xc = x.sample(n) + c * in.h * in.w;
             const float* yc = y.sample(n) + c * plane;
