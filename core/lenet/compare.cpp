@@ -102,9 +102,9 @@ std::string escapeXml(const std::string& s) {
     return out;
 }
 
-constexpr const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
-                                    "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                                    "#bcbd22", "#17becf", "#393b79", "#637939"};
+constexpr const char* kColours[] = {
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#393b79", "#637939", "#e7ba52", "#843c39", "#7b4173", "#000000"};
 
 struct Curve {
     std::string colour;
@@ -137,8 +137,11 @@ void panel(std::ostringstream& svg, double x0, double y0, double w, double h,
         << "' text-anchor='middle' font-weight='bold'>" << escapeXml(title) << "</text>\n";
     svg << "<rect x='" << x0 << "' y='" << y0 << "' width='" << w << "' height='" << h
         << "' fill='none' stroke='#444'/>\n";
+    // 1, 2 and 5 in every decade; over many decades only the powers of ten.
+    const std::vector<double> steps =
+        logHi - logLo > 3 ? std::vector<double>{1.0} : std::vector<double>{1.0, 2.0, 5.0};
     for (double d = logLo; d <= logHi; ++d) {
-        for (double m : {1.0, 2.0, 5.0}) {
+        for (double m : steps) {
             const double v = m * std::pow(10.0, d);
             if (std::log10(v) > logHi + 1e-9) break;
             const double y = py(v);
@@ -155,7 +158,7 @@ void panel(std::ostringstream& svg, double x0, double y0, double w, double h,
     }
     svg << "<text x='" << x0 + w / 2 << "' y='" << y0 + h + 34
         << "' text-anchor='middle'>epoch</text>\n";
-    svg << "<text transform='translate(" << x0 - 46 << "," << y0 + h / 2
+    svg << "<text transform='translate(" << x0 - 56 << "," << y0 + h / 2
         << ") rotate(-90)' text-anchor='middle'>" << escapeXml(yLabel) << "</text>\n";
     for (const auto& c : curves) {
         std::string points;
