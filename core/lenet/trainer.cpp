@@ -6,6 +6,7 @@
 #include <numeric>
 #include <random>
 #include <sstream>
+#include <utility>
 
 #include "lenet/error.h"
 #include "lenet/loss.h"
@@ -67,7 +68,77 @@ std::string formatRate(double lr) {
     return s.str();
 }
 
+/// The configured schedule, scaled from the point where a TrainingControl overrode the rate.
+class LearningRate {
+public:
+    explicit LearningRate(const TrainingConfig& cfg) : m_cfg(cfg) {}
+
+    float at(int epoch) const { return float(scheduledLr(m_cfg, epoch, m_cfg.epochs) * m_scale); }
+    /// From now on the rate of `epoch` is `rate`, and later epochs follow the schedule from it.
+    void setAt(int epoch, float rate) {
+        m_scale = double(rate) / scheduledLr(m_cfg, epoch, m_cfg.epochs);
+    }
+
+private:
+    const TrainingConfig& m_cfg;
+    double m_scale = 1.0;
+};
+
 }  // namespace
+
+void TrainingControl::pause() {
+    const std::lock_guard lock(m_mutex);
+    m_paused = true;
+}
+
+void TrainingControl::resume() {
+    {
+        const std::lock_guard lock(m_mutex);
+        m_paused = false;
+        m_steps = 0;
+    }
+    m_wake.notify_all();
+}
+
+void TrainingControl::step() {
+    {
+        const std::lock_guard lock(m_mutex);
+        m_paused = true;
+        ++m_steps;
+    }
+    m_wake.notify_all();
+}
+
+bool TrainingControl::isPaused() const {
+    const std::lock_guard lock(m_mutex);
+    return m_paused;
+}
+
+void TrainingControl::setLearningRate(float rate) {
+    const std::lock_guard lock(m_mutex);
+    m_learningRate = rate;
+}
+
+bool TrainingControl::mayRun() {
+    if (!m_paused) return true;
+    if (m_steps == 0) return false;
+    --m_steps;
+    return true;
+}
+
+bool TrainingControl::awaitBatch(std::stop_token stop, const std::function<void()>& beforeWaiting) {
+    std::unique_lock lock(m_mutex);
+    if (mayRun()) return !stop.stop_requested();
+    lock.unlock();
+    beforeWaiting();
+    lock.lock();
+    return m_wake.wait(lock, stop, [this] { return mayRun(); });
+}
+
+std::optional<float> TrainingControl::takeLearningRate() {
+    const std::lock_guard lock(m_mutex);
+    return std::exchange(m_learningRate, std::nullopt);
+}
 
 void sampleInput(const Dataset& data, int index, const InputFormat& format, float* out,
                  const Distortion* distortion, std::uint64_t distortSeed) {
@@ -149,7 +220,8 @@ Trainer::Trainer(Network& net, const Dataset& train, const Dataset* test, Traini
     }
 }
 
-TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop) {
+TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
+                         TrainingControl* control) {
     TrainResult result;
     ThreadArena arena(m_cfg.threads);
     arena.run([&] {
@@ -176,7 +248,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop) {
         int bestEpoch = 0;
         std::vector<std::vector<float>> bestWeights;
 
-        const Clock::time_point runStart = Clock::now();
+        Clock::time_point runStart = Clock::now();
         Clock::time_point lastReport = runStart;
         double trainSeconds = 0.0;
         long long step = 0, imagesDone = 0;
@@ -184,11 +256,27 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop) {
         Progress progress;
         progress.epochs = m_cfg.epochs;
         progress.batches = batches;
+        LearningRate rate(m_cfg);
+        Clock::time_point epochStart;
+        // Sends the batches since the previous report; `b` batches of this epoch are done.
+        const auto report = [&](int b) {
+            const double elapsedTrain = trainSeconds + secondsSince(epochStart);
+            progress.batch = b;
+            progress.step = step;
+            progress.elapsed = secondsSince(runStart);
+            progress.imagesPerSecond = elapsedTrain > 0 ? imagesDone / elapsedTrain : 0;
+            progress.eta = progress.imagesPerSecond > 0
+                               ? (imagesTotal - imagesDone) / progress.imagesPerSecond
+                               : 0;
+            observer.onProgress(progress);
+            progress.batchLosses.clear();
+            lastReport = Clock::now();
+        };
 
         for (int epoch = 0; epoch < m_cfg.epochs && result.stopReason.empty(); ++epoch) {
-            const float lr = scheduledLr(m_cfg, epoch, m_cfg.epochs);
+            float lr = rate.at(epoch);
             std::shuffle(order.begin(), order.end(), shuffleRng);
-            const Clock::time_point epochStart = Clock::now();
+            epochStart = Clock::now();
             if (m_cfg.optimizer == "sdlm") {
                 // LeCun 1998: h re-estimated on a few hundred samples before each pass.
                 const int samples = std::min(m_cfg.sdlmSamples, nTrain);
@@ -210,12 +298,29 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop) {
             double lossSum = 0.0;
             long long errors = 0, seen = 0;
             progress.epoch = epoch + 1;
-            progress.lr = lr;
             for (int b = 0; b < batches; ++b) {
-                if (stop.stop_requested()) {
+                if (control) {
+                    const Clock::time_point pauseStart = Clock::now();
+                    const bool go = control->awaitBatch(stop, [&] {
+                        if (!progress.batchLosses.empty()) report(b);
+                    });
+                    // Paused time is not training time.
+                    const Clock::duration paused = Clock::now() - pauseStart;
+                    runStart += paused;
+                    epochStart += paused;
+                    if (!go) {
+                        result.stopReason = "stopped";
+                        break;
+                    }
+                    if (const std::optional<float> chosen = control->takeLearningRate()) {
+                        rate.setAt(epoch, *chosen);
+                        lr = *chosen;
+                    }
+                } else if (stop.stop_requested()) {
                     result.stopReason = "stopped";
                     break;
                 }
+                progress.lr = lr;
                 const int first = b * batch;
                 const int n = std::min(batch, nTrain - first);
                 input.resize(n, m_net.inputShape());
@@ -258,19 +363,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop) {
                                     ", batch " + std::to_string(b + 1);
                     lastGoodTime = Clock::now();
                 }
-                if (secondsSince(lastReport) >= progressInterval || b + 1 == batches) {
-                    const double elapsedTrain = trainSeconds + secondsSince(epochStart);
-                    progress.batch = b + 1;
-                    progress.step = step;
-                    progress.elapsed = secondsSince(runStart);
-                    progress.imagesPerSecond = elapsedTrain > 0 ? imagesDone / elapsedTrain : 0;
-                    progress.eta = progress.imagesPerSecond > 0
-                                       ? (imagesTotal - imagesDone) / progress.imagesPerSecond
-                                       : 0;
-                    observer.onProgress(progress);
-                    progress.batchLosses.clear();
-                    lastReport = Clock::now();
-                }
+                if (secondsSince(lastReport) >= progressInterval || b + 1 == batches) report(b + 1);
             }
             if (seen == 0) break;
             EpochMetrics m;

@@ -2,7 +2,11 @@
 // observer. Synchronous and Qt-free: the studio runs it on its own thread, the CLI on main.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -23,7 +27,7 @@ struct EpochMetrics {
     double testLoss = -1.0;
     double seconds = 0.0;  // training time of the epoch, evaluation excluded
     double imagesPerSecond = 0.0;
-    double lr = 0.0;
+    double lr = 0.0;  // of the epoch's last batch
 
     friend bool operator==(const EpochMetrics&, const EpochMetrics&) = default;
 };
@@ -54,7 +58,7 @@ struct Progress {
     double elapsed = 0.0;            // seconds since the run started
     double eta = 0.0;                // seconds to the end of the run, evaluations excluded
     double imagesPerSecond = 0.0;
-    double lr = 0.0;
+    double lr = 0.0;  // of the last batch
 };
 
 class TrainingObserver {
@@ -69,6 +73,43 @@ public:
 struct TrainResult {
     std::vector<EpochMetrics> history;
     std::string stopReason;  // empty when all epochs ran; "stopped", "early stopping: ..."
+};
+
+/// Pause, single steps and a learning-rate override for a run in progress, shared by the thread
+/// that trains and the thread that steers it. Every member is thread-safe and none of the
+/// steering calls blocks; the trainer consults the object before each batch. Stopping stays with
+/// the run's std::stop_token, which also wakes a paused run.
+class TrainingControl {
+public:
+    /// The run waits before its next batch until resume(), step() or a stop request.
+    void pause();
+    /// A paused run goes on; steps granted but not yet taken are dropped.
+    void resume();
+    /// Exactly one more batch runs, then the run is paused (a running run is paused too).
+    void step();
+    bool isPaused() const;
+
+    /// The learning rate from the next batch on. The schedule continues from it: every later
+    /// rate is the schedule's own rate times `rate` / (the schedule's rate when it was set), so
+    /// a cosine or step schedule keeps its shape from the new value. Requires rate > 0.
+    void setLearningRate(float rate);
+
+    /// Trainer side: returns at once when the run is not paused or a step is granted (and takes
+    /// it); otherwise calls `beforeWaiting` once and blocks, without spinning, until resume(),
+    /// step() or a stop request. Returns false when `stop` was requested.
+    bool awaitBatch(std::stop_token stop, const std::function<void()>& beforeWaiting);
+    /// Trainer side: the learning rate set since the previous call, if any.
+    std::optional<float> takeLearningRate();
+
+private:
+    /// Takes a granted step if there is one; true when the next batch may run. Needs m_mutex.
+    bool mayRun();
+
+    mutable std::mutex m_mutex;
+    std::condition_variable_any m_wake;
+    bool m_paused = false;
+    int m_steps = 0;  // batches granted while paused
+    std::optional<float> m_learningRate;
 };
 
 /// Test-set evaluation.
@@ -97,10 +138,13 @@ public:
     /// null. Throws ConfigError when the data does not fit the network (image size, classes).
     Trainer(Network& net, const Dataset& train, const Dataset* test, TrainingConfig config);
 
-    /// Runs the epochs. Checks `stop` between batches. On NaN/Inf throws DivergenceError after
-    /// restoring the last weights known to give a finite loss. With early stopping, restores the
-    /// weights of the best validation epoch.
-    TrainResult run(TrainingObserver& observer, std::stop_token stop = {});
+    /// Runs the epochs. Checks `stop` between batches, and `control` (when given) before each
+    /// batch: a paused run reports the batches since its last report, then waits; time spent
+    /// paused counts in neither the elapsed time, the speed nor the epoch's seconds. On NaN/Inf
+    /// throws DivergenceError after restoring the last weights known to give a finite loss. With
+    /// early stopping, restores the weights of the best validation epoch.
+    TrainResult run(TrainingObserver& observer, std::stop_token stop = {},
+                    TrainingControl* control = nullptr);
 
     double progressInterval = 0.1;  // seconds between onProgress calls
 

@@ -1,5 +1,5 @@
-// The trainer: real learning on MNIST (skipped without it), the NaN guard, the stop token, early
-// stopping, and evaluate()'s bookkeeping.
+// The trainer: real learning on MNIST (skipped without it), the NaN guard, the stop token,
+// pause/step/learning-rate control, early stopping, and evaluate()'s bookkeeping.
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
 #include "lenet/network.h"
@@ -9,11 +9,16 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <future>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 using lenet::Dataset;
@@ -155,6 +160,162 @@ TEST(StopToken, StopRequestedFromOnProgressEndsTheRun) {
     EXPECT_EQ(observer.reports, 1);
     EXPECT_EQ(observer.lastStep, 1);
     EXPECT_LE(result.history.size(), 1u);
+}
+
+/// Records the progress reports of a run on another thread; the test thread waits for them.
+class ProgressLog : public lenet::TrainingObserver {
+public:
+    void onProgress(const lenet::Progress& p) override {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_reports.push_back(p);
+        }
+        m_changed.notify_all();
+    }
+
+    /// Waits up to 10 s for a report of step `step`; returns it (step -1 on timeout).
+    lenet::Progress waitForStep(long long step) {
+        std::unique_lock lock(m_mutex);
+        lenet::Progress found;
+        found.step = -1;
+        m_changed.wait_for(lock, std::chrono::seconds(10), [&] {
+            for (const lenet::Progress& p : m_reports) {
+                if (p.step == step) found = p;
+            }
+            return found.step == step;
+        });
+        return found;
+    }
+    std::vector<lenet::Progress> reports() const {
+        const std::lock_guard lock(m_mutex);
+        return m_reports;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::vector<lenet::Progress> m_reports;
+};
+
+/// A small SGD run of lenet5-modern on synthetic digits: 2 epochs of 25 batches of 8 images.
+struct ControlledRun {
+    ControlledRun() : data(syntheticDigits(200, 6)), net(lenet::preset("lenet5-modern")) {
+        net.initialize(1);
+        cfg = net.spec().training;
+        cfg.optimizer = "sgd";
+        cfg.schedule = "step";
+        cfg.stepEpochs = 1;
+        cfg.stepGamma = 0.5f;
+        cfg.lr = 0.01f;
+        cfg.batch = 8;
+        cfg.epochs = 2;
+    }
+
+    /// Starts the run on its own thread; progress is reported only when the run pauses and at
+    /// the end of each epoch.
+    void start() {
+        trainer = std::make_unique<lenet::Trainer>(net, data, nullptr, cfg);
+        trainer->progressInterval = 1e9;
+        thread = std::jthread(
+            [this](std::stop_token stop) { result = trainer->run(log, stop, &control); });
+    }
+
+    Dataset data;
+    Network net;
+    TrainingConfig cfg;
+    lenet::TrainingControl control;
+    ProgressLog log;
+    std::unique_ptr<lenet::Trainer> trainer;
+    lenet::TrainResult result;
+    std::jthread thread;
+};
+
+TEST(TrainingControl, PauseThenStepAdvancesExactlyOneBatch) {
+    ControlledRun run;
+    run.control.pause();
+    run.start();
+    run.control.step();
+    const lenet::Progress first = run.log.waitForStep(1);
+    ASSERT_EQ(first.step, 1);
+    EXPECT_EQ(first.batch, 1);
+    EXPECT_EQ(first.batchLosses.size(), 1u);
+    // Paused again: no batch runs until the next step.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(run.log.reports().size(), 1u);
+    EXPECT_TRUE(run.control.isPaused());
+
+    run.control.step();
+    const lenet::Progress second = run.log.waitForStep(2);
+    ASSERT_EQ(second.step, 2);
+    EXPECT_EQ(second.batchLosses.size(), 1u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(run.log.reports().size(), 2u);
+
+    run.control.resume();
+    run.thread.join();
+    EXPECT_EQ(run.result.stopReason, "");
+    ASSERT_EQ(run.result.history.size(), 2u);
+    const std::vector<lenet::Progress> reports = run.log.reports();
+    std::size_t losses = 0;
+    for (const lenet::Progress& p : reports) losses += p.batchLosses.size();
+    EXPECT_EQ(losses, 50u);  // every batch reported exactly once
+    EXPECT_EQ(reports.back().step, 50);
+}
+
+TEST(TrainingControl, LearningRateOverrideAppliesAtTheNextBatchAndTheScheduleContinues) {
+    ControlledRun run;
+    run.control.pause();
+    run.start();
+    run.control.step();
+    EXPECT_FLOAT_EQ(float(run.log.waitForStep(1).lr), 0.01f);  // the schedule's rate
+
+    run.control.setLearningRate(0.004f);
+    run.control.step();
+    EXPECT_FLOAT_EQ(float(run.log.waitForStep(2).lr), 0.004f);
+
+    run.control.resume();
+    run.thread.join();
+    ASSERT_EQ(run.result.history.size(), 2u);
+    EXPECT_FLOAT_EQ(float(run.result.history[0].lr), 0.004f);
+    // The step schedule halves the rate per epoch; it goes on from the override.
+    EXPECT_FLOAT_EQ(float(run.result.history[1].lr), 0.002f);
+}
+
+TEST(TrainingControl, StopWhilePausedEndsTheRun) {
+    ControlledRun run;
+    run.control.pause();
+    run.control.step();
+    run.start();
+    ASSERT_EQ(run.log.waitForStep(1).step, 1);  // ran one batch, now waits
+
+    const auto stopped = std::async(std::launch::async, [&run] {
+        run.thread.request_stop();
+        run.thread.join();
+    });
+    const bool ended = stopped.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+    if (!ended) run.control.resume();  // let the run finish rather than hang the suite
+    ASSERT_TRUE(ended) << "a stop request did not wake the paused run";
+    EXPECT_EQ(run.result.stopReason, "stopped");
+    // The partial first epoch is still evaluated, over the one batch that ran.
+    ASSERT_EQ(run.result.history.size(), 1u);
+    std::size_t losses = 0;
+    for (const lenet::Progress& p : run.log.reports()) losses += p.batchLosses.size();
+    EXPECT_EQ(losses, 1u);
+}
+
+TEST(TrainingControl, PausedTimeIsNotTrainingTime) {
+    ControlledRun run;
+    run.control.pause();
+    run.control.step();
+    run.start();
+    ASSERT_EQ(run.log.waitForStep(1).step, 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    run.control.resume();
+    run.thread.join();
+    ASSERT_EQ(run.result.history.size(), 2u);
+    EXPECT_LT(run.result.history[0].seconds, 0.5);
+    EXPECT_LT(run.log.reports().back().elapsed,
+              0.5 + run.result.history[0].seconds + run.result.history[1].seconds);
 }
 
 /// Collects the epochs and messages a run reports.
