@@ -1,76 +1,118 @@
-// PresetPanel: the preset list (name and parameter count, description as tool tip) above the
-// layer table of the selected preset.
+// PresetPanel: a list entry per preset (and per spec shown from a file), each keeping its own
+// edits, over the ArchitectureEditor that edits the chosen one.
 #include "ui/preset_panel.h"
 
-#include <algorithm>
-
-#include <QHeaderView>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
-#include <QTableView>
+#include <QMessageBox>
+#include <QSplitter>
+#include <QToolButton>
 #include <QVBoxLayout>
 
-#include "lenet/network.h"
+#include <nlohmann/json.hpp>
+
+#include "lenet/error.h"
+#include "lenet/file_io.h"
 #include "lenet/presets.h"
-#include "ui/layer_table_model.h"
+#include "ui/architecture_editor.h"
+#include "ui/preset_item_delegate.h"
+#include "ui/spec_check.h"
 
 namespace lenet::ui {
+namespace {
+
+constexpr double kVisibleEntries = 4.5;  // the list's initial height; the half shows it scrolls
+
+/// Everything but the name, description and training settings.
+bool sameArchitecture(const lenet::ArchitectureSpec& a, const lenet::ArchitectureSpec& b) {
+    return a.input == b.input && a.normalization == b.normalization && a.layers == b.layers &&
+           a.loss == b.loss && a.mapJ == b.mapJ && a.init == b.init;
+}
+
+}  // namespace
 
 PresetPanel::PresetPanel(QWidget* parent)
     : QWidget(parent),
       m_list(new QListWidget),
-      m_layers(new QTableView),
+      m_editor(new ArchitectureEditor),
       m_total(new QLabel),
-      m_model(new LayerTableModel(this)) {
+      m_lastDir(QDir::homePath()) {
     m_list->setObjectName(QStringLiteral("presetList"));
-    m_list->setToolTip(tr("The architectures that ship with the studio"));
+    m_list->setToolTip(tr("The architectures that ship with the studio, and any you opened"));
+    m_list->setItemDelegate(new PresetItemDelegate(m_list));
+    m_list->setUniformItemSizes(true);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     for (const std::string& name : lenet::presetNames()) {
-        lenet::ArchitectureSpec spec = lenet::preset(name);
-        const lenet::Network net(spec);
-        auto* item = new QListWidgetItem(
-            tr("%1  —  %2 parameters")
-                .arg(QString::fromStdString(name), QLocale().toString(net.parameterCount())));
-        item->setData(Qt::UserRole, QString::fromStdString(name));
-        item->setToolTip(QString::fromStdString(spec.description));
-        item->setSizeHint(QSize(0, m_list->fontMetrics().height() + 8));
-        m_list->addItem(item);
-        m_specs.push_back(std::move(spec));
+        const lenet::ArchitectureSpec spec = lenet::preset(name);
+        addEntry({spec, spec, true});
     }
-    m_list->setFixedHeight(m_list->sizeHintForRow(0) * std::max(3, m_list->count()) +
-                           2 * m_list->frameWidth());
 
-    m_layers->setObjectName(QStringLiteral("layerTable"));
-    m_layers->setModel(m_model);
-    m_layers->setToolTip(tr("The layers of the selected architecture"));
-    m_layers->setSelectionMode(QAbstractItemView::NoSelection);
-    m_layers->setFocusPolicy(Qt::NoFocus);
-    m_layers->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_layers->setAlternatingRowColors(true);
-    m_layers->setShowGrid(false);
-    m_layers->verticalHeader()->hide();
-    m_layers->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_layers->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_layers->horizontalHeader()->setSectionResizeMode(LayerTableModel::Kind, QHeaderView::Stretch);
-
+    m_editor->setObjectName(QStringLiteral("architectureEditor"));
     m_total->setObjectName(QStringLiteral("totalParameters"));
-    m_total->setToolTip(tr("Trainable parameters of the selected architecture"));
+    m_total->setToolTip(tr("Trainable parameters of the chosen architecture"));
 
-    auto* title = new QLabel(tr("<b>Architecture</b>"));
+    auto* open = makeButton("openSpec", tr("Open…"), tr("Open an architecture from a JSON file"));
+    auto* save = makeButton("saveSpec", tr("Save as…"),
+                            tr("Save the architecture shown, with its training settings, as a "
+                               "JSON file (lenet train --spec reads it)"));
+    m_revert = makeButton("revertSpec", tr("Revert"),
+                          tr("Undo the edits: back to the architecture as the preset or the file "
+                             "has it"));
+    connect(open, &QToolButton::clicked, this, &PresetPanel::openSpec);
+    connect(save, &QToolButton::clicked, this, &PresetPanel::saveSpecAs);
+    connect(m_revert, &QToolButton::clicked, this, &PresetPanel::revertSpec);
+
+    auto* header = new QHBoxLayout;
+    header->setSpacing(2);
+    header->addWidget(open);
+    header->addWidget(save);
+    header->addWidget(m_revert);
+    header->addStretch(1);
+
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(m_list);
+    split->addWidget(m_editor);
+    split->setChildrenCollapsible(false);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
+    const int listHeight =
+        int(m_list->sizeHintForRow(0) * kVisibleEntries) + 2 * m_list->frameWidth();
+    split->setSizes({listHeight, 4 * listHeight});
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(title);
-    layout->addWidget(m_list);
-    layout->addWidget(m_layers, 1);
+    layout->addLayout(header);
+    layout->addWidget(split, 1);
     layout->addWidget(m_total);
 
     connect(m_list, &QListWidget::currentRowChanged, this, &PresetPanel::showRow);
-    // A click on the list's blank space clears the selection; the current preset stays shown.
+    // A click on the list's blank space clears the selection; the chosen entry stays shown.
     connect(m_list, &QListWidget::itemSelectionChanged, this, [this] {
         if (m_list->selectedItems().isEmpty() && m_list->currentItem()) {
             m_list->currentItem()->setSelected(true);
         }
     });
+    connect(m_editor, &ArchitectureEditor::edited, this, &PresetPanel::takeEdit);
+    showVerdict();
+}
+
+PresetPanel::~PresetPanel() {
+    m_list->disconnect(this);
+    m_editor->disconnect(this);
+}
+
+QToolButton* PresetPanel::makeButton(const char* objectName, const QString& text,
+                                     const QString& toolTip) {
+    auto* button = new QToolButton;
+    button->setObjectName(QString::fromLatin1(objectName));
+    button->setText(text);
+    button->setToolTip(toolTip);
+    return button;
 }
 
 QString PresetPanel::currentName() const {
@@ -78,13 +120,38 @@ QString PresetPanel::currentName() const {
     return item ? item->data(Qt::UserRole).toString() : QString();
 }
 
+QString PresetPanel::currentLabel() const {
+    const QListWidgetItem* item = m_list->currentItem();
+    return item ? item->data(PresetItemDelegate::LabelRole).toString() : QString();
+}
+
 const lenet::ArchitectureSpec& PresetPanel::currentSpec() const {
-    return m_specs.at(std::size_t(m_list->currentRow()));
+    return m_entries.at(std::size_t(m_list->currentRow())).current;
+}
+
+bool PresetPanel::specIsValid() const {
+    const Entry* entry = currentEntry();
+    return entry && entry->fits;
+}
+
+QString PresetPanel::specProblem() const {
+    return currentEntry() ? m_editor->problem() : tr("No architecture is chosen");
+}
+
+bool PresetPanel::isModified() const {
+    const Entry* entry = currentEntry();
+    return entry && !sameArchitecture(entry->original, entry->current);
+}
+
+bool PresetPanel::isPreset() const {
+    const Entry* entry = currentEntry();
+    return entry && entry->preset;
 }
 
 bool PresetPanel::selectPreset(const QString& name) {
-    for (int row = 0; row < m_list->count(); ++row) {
-        if (m_list->item(row)->data(Qt::UserRole).toString() == name) {
+    for (int row = 0; row < int(m_entries.size()); ++row) {
+        if (m_entries[std::size_t(row)].preset &&
+            m_list->item(row)->data(Qt::UserRole).toString() == name) {
             m_list->setCurrentRow(row);
             return true;
         }
@@ -96,13 +163,168 @@ void PresetPanel::selectPresetOrFirst(const QString& name) {
     if (!selectPreset(name) && m_list->count() > 0) m_list->setCurrentRow(0);
 }
 
+void PresetPanel::showSpec(const lenet::ArchitectureSpec& spec) {
+    int row = -1;
+    for (int i = 0; i < int(m_entries.size()); ++i) {
+        const Entry& entry = m_entries[std::size_t(i)];
+        if (entry.original.name == spec.name &&
+            (!entry.preset || sameArchitecture(entry.original, spec))) {
+            row = i;
+            break;
+        }
+    }
+    if (row < 0) {
+        row = addEntry({spec, spec, false});
+    } else {
+        Entry& entry = m_entries[std::size_t(row)];
+        if (!entry.preset) entry.original = spec;
+        entry.current = spec;
+        const SpecCheck check = checkSpec(spec);
+        entry.fits = check.fits();
+        entry.parameterCount = check.parameterCount;
+        updateItem(row);
+    }
+    if (m_list->currentRow() == row) {
+        showRow(row);
+    } else {
+        m_list->setCurrentRow(row);
+    }
+}
+
+void PresetPanel::setTraining(const lenet::TrainingConfig& training) {
+    if (Entry* entry = currentEntry()) entry->current.training = training;
+}
+
+void PresetPanel::openSpecFile(const QString& path) {
+    const lenet::ArchitectureSpec spec = lenet::loadSpecFile(path.toStdString());
+    m_lastDir = QFileInfo(path).absolutePath();
+    showSpec(spec);
+}
+
+void PresetPanel::saveSpecFile(const QString& path) {
+    lenet::ArchitectureSpec spec = currentSpec();
+    spec.name = QFileInfo(path).completeBaseName().toStdString();
+    lenet::writeFileAtomically(path.toStdString(), lenet::toJson(spec).dump(2) + "\n");
+    m_lastDir = QFileInfo(path).absolutePath();
+    showSpec(spec);
+}
+
+void PresetPanel::openSpec() {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open architecture"), m_lastDir, tr("Architecture specs (*.json);;All files (*)"));
+    if (path.isEmpty()) return;
+    try {
+        openSpecFile(path);
+    } catch (const std::exception& e) {
+        reportFileError(tr("Open architecture"), e);
+    }
+}
+
+void PresetPanel::saveSpecAs() {
+    if (!currentEntry()) return;
+    const QString suggested = QDir(m_lastDir).filePath(currentName() + QStringLiteral(".json"));
+    QString path = QFileDialog::getSaveFileName(this, tr("Save architecture"), suggested,
+                                                tr("Architecture specs (*.json)"));
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
+    try {
+        saveSpecFile(path);
+    } catch (const std::exception& e) {
+        reportFileError(tr("Save architecture"), e);
+    }
+}
+
+void PresetPanel::revertSpec() {
+    Entry* entry = currentEntry();
+    if (!entry || !isModified()) return;
+    const lenet::TrainingConfig training = entry->current.training;
+    entry->current = entry->original;
+    entry->current.training = training;
+    m_editor->setSpec(entry->current);
+    takeEdit();
+}
+
+void PresetPanel::reportFileError(const QString& title, const std::exception& error) {
+    QMessageBox::warning(this, title, QString::fromStdString(error.what()));
+}
+
+int PresetPanel::addEntry(Entry entry) {
+    const SpecCheck check = checkSpec(entry.current);
+    entry.fits = check.fits();
+    entry.parameterCount = check.parameterCount;
+    const QString name = QString::fromStdString(entry.original.name);
+    auto* item = new QListWidgetItem;
+    item->setData(Qt::UserRole, name);
+    m_entries.push_back(std::move(entry));
+    m_list->addItem(item);
+    updateItem(m_list->count() - 1);
+    return m_list->count() - 1;
+}
+
+void PresetPanel::updateItem(int row) {
+    const Entry& entry = m_entries[std::size_t(row)];
+    QListWidgetItem* item = m_list->item(row);
+    const bool modified = !sameArchitecture(entry.original, entry.current);
+    const QString name = item->data(Qt::UserRole).toString();
+    const QString label = modified ? name + QStringLiteral(" *") : name;
+    const QString count = entry.fits
+                              ? tr("%1 parameters").arg(QLocale().toString(entry.parameterCount))
+                              : tr("does not fit");
+    const QString description = QString::fromStdString(entry.current.description);
+    item->setText(QStringLiteral("%1  —  %2").arg(label, count));
+    item->setData(PresetItemDelegate::LabelRole, label);
+    item->setData(PresetItemDelegate::CountRole, count);
+    item->setData(PresetItemDelegate::DescriptionRole, description);
+    item->setData(PresetItemDelegate::FitsRole, entry.fits);
+    item->setData(PresetItemDelegate::CustomRole, !entry.preset);
+    QString toolTip = description;
+    if (!entry.preset) toolTip += tr("\n(not a preset: opened from a file)");
+    if (modified) toolTip += tr("\n(edited: Revert goes back to the original)");
+    item->setToolTip(toolTip);
+}
+
 void PresetPanel::showRow(int row) {
-    if (row < 0 || row >= int(m_specs.size())) return;
-    const lenet::Network net(m_specs[std::size_t(row)]);
-    m_model->setNetwork(net);
-    m_total->setText(tr("Total: <b>%1</b> trainable parameters")
-                         .arg(QLocale().toString(m_model->totalParameters())));
+    if (row < 0 || row >= int(m_entries.size())) return;
+    m_editor->setSpec(m_entries[std::size_t(row)].current);
+    showVerdict();
     Q_EMIT presetSelected(currentName());
+    Q_EMIT specChanged(m_entries[std::size_t(row)].fits);
+}
+
+void PresetPanel::takeEdit() {
+    Entry* entry = currentEntry();
+    if (!entry) return;
+    const lenet::TrainingConfig training = entry->current.training;
+    entry->current = m_editor->spec();
+    entry->current.training = training;
+    entry->fits = m_editor->isValid();
+    entry->parameterCount = m_editor->parameterCount();
+    updateItem(m_list->currentRow());
+    showVerdict();
+    Q_EMIT specChanged(entry->fits);
+}
+
+void PresetPanel::showVerdict() {
+    const Entry* entry = currentEntry();
+    m_revert->setEnabled(isModified());
+    if (!entry) {
+        m_total->clear();
+    } else if (entry->fits) {
+        m_total->setText(tr("Total: <b>%1</b> trainable parameters")
+                             .arg(QLocale().toString(entry->parameterCount)));
+    } else {
+        m_total->setText(tr("Total: unknown until every layer fits"));
+    }
+}
+
+PresetPanel::Entry* PresetPanel::currentEntry() {
+    const int row = m_list->currentRow();
+    return row >= 0 && row < int(m_entries.size()) ? &m_entries[std::size_t(row)] : nullptr;
+}
+
+const PresetPanel::Entry* PresetPanel::currentEntry() const {
+    const int row = m_list->currentRow();
+    return row >= 0 && row < int(m_entries.size()) ? &m_entries[std::size_t(row)] : nullptr;
 }
 
 }  // namespace lenet::ui

@@ -1,18 +1,79 @@
-// TrainingControls: a form over the fields of lenet::TrainingConfig a first run needs.
+// TrainingControls: a form over the fields of lenet::TrainingConfig that a user tunes; the
+// optimiser-specific constants stay as the preset sets them.
 #include "ui/training_controls.h"
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <initializer_list>
+
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 #include "lenet/parallel.h"
+#include "ui/collapsible_section.h"
 
 namespace lenet::ui {
 namespace {
+
+/// One entry of a combo box: the config's value, what the user reads, and a tool tip.
+struct Choice {
+    const char* key;
+    const char* label;
+    const char* toolTip;
+};
+
+constexpr Choice kOptimizers[] = {
+    {"sgd", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "SGD"),
+     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Plain stochastic gradient descent")},
+    {"momentum", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Momentum"),
+     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "SGD with heavy-ball momentum")},
+    {"nesterov", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Nesterov"),
+     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "SGD with Nesterov momentum")},
+    {"adam", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Adam"),
+     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Adaptive moments (Kingma & Ba 2015)")},
+    {"rmsprop", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "RMSprop"),
+     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls",
+                       "Steps divided by a running root mean square of the gradients")},
+    {"sdlm", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "SDLM (LeCun 1998)"),
+     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls",
+                       "Stochastic diagonal Levenberg-Marquardt: a step per weight from "
+                       "estimated second derivatives, as in the paper")},
+};
+
+constexpr Choice kSchedules[] = {
+    {"constant", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Constant"),
+     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "The same rate in every epoch")},
+    {"step", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Step"),
+     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls",
+                       "Multiplied by a factor every few epochs (as the preset sets them)")},
+    {"cosine", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Cosine"),
+     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls",
+                       "Falls along a half cosine to the minimum at the last epoch")},
+    {"lecun1998", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "LeCun 1998"),
+     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls",
+                       "The paper's 20 passes: x1 for 2 epochs, x0.4 for 3, x0.2 for 3, x0.1 "
+                       "for 4, then x0.02")},
+};
+
+template <std::size_t N>
+QComboBox* makeComboBox(const char* objectName, const Choice (&choices)[N],
+                        const QString& toolTip) {
+    auto* box = new QComboBox;
+    box->setObjectName(QString::fromLatin1(objectName));
+    for (const Choice& c : choices) {
+        box->addItem(TrainingControls::tr(c.label), QString::fromLatin1(c.key));
+        box->setItemData(box->count() - 1, TrainingControls::tr(c.toolTip), Qt::ToolTipRole);
+    }
+    box->setToolTip(toolTip);
+    return box;
+}
 
 QSpinBox* makeSpinBox(const char* objectName, int min, int max, const QString& toolTip) {
     auto* box = new QSpinBox;
@@ -23,49 +84,138 @@ QSpinBox* makeSpinBox(const char* objectName, int min, int max, const QString& t
     return box;
 }
 
+QDoubleSpinBox* makeDoubleSpinBox(const char* objectName, double max, int decimals,
+                                  const QString& toolTip) {
+    auto* box = new QDoubleSpinBox;
+    box->setObjectName(QString::fromLatin1(objectName));
+    box->setRange(0.0, max);
+    box->setDecimals(decimals);
+    box->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+    box->setToolTip(toolTip);
+    return box;
+}
+
+/// A rate or penalty that may be switched off: 0 shows as "off".
+QDoubleSpinBox* makePenaltyBox(const char* objectName, const QString& toolTip) {
+    QDoubleSpinBox* box = makeDoubleSpinBox(objectName, 1.0, 6, toolTip);
+    box->setSpecialValueText(TrainingControls::tr("off"));
+    box->setSingleStep(0.0001);
+    return box;
+}
+
+void selectData(QComboBox* box, const std::string& key) {
+    box->setCurrentIndex(box->findData(QString::fromStdString(key)));
+}
+
+QFormLayout* makeForm() {
+    auto* form = new QFormLayout;
+    form->setContentsMargins(0, 0, 0, 0);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    return form;
+}
+
+/// Gives the label columns of `forms` one width, so that their fields line up.
+void alignLabels(std::initializer_list<QFormLayout*> forms) {
+    std::vector<QWidget*> labels;
+    int width = 0;
+    for (QFormLayout* form : forms) {
+        for (int row = 0; row < form->rowCount(); ++row) {
+            if (QLayoutItem* item = form->itemAt(row, QFormLayout::LabelRole)) {
+                labels.push_back(item->widget());
+                width = std::max(width, item->widget()->sizeHint().width());
+            }
+        }
+    }
+    for (QWidget* label : labels) label->setMinimumWidth(width);
+}
+
 }  // namespace
 
 TrainingControls::TrainingControls(QWidget* parent)
     : QWidget(parent),
+      m_optimizer(
+          makeComboBox("optimizer", kOptimizers, tr("How the weights follow the gradients"))),
+      m_learningRate(makeDoubleSpinBox("learningRate", 10.0, 6, QString())),
+      m_schedule(makeComboBox("schedule", kSchedules,
+                              tr("How the learning rate changes from epoch to epoch"))),
       m_epochs(makeSpinBox("epochs", 1, 1000, tr("Passes over the training set"))),
       m_batch(makeSpinBox("batch", 1, 60000,
                           tr("Images per weight update (LeCun 1998 updated after every image)"))),
-      m_learningRate(new QDoubleSpinBox),
       m_trainLimit(makeSpinBox("trainLimit", 0, 60000,
-                               tr("Train on the first N images only; 0 = all 60,000"))),
+                               tr("Train on the first N images only, for a quick run; "
+                                  "all = the whole training set"))),
       m_testLimit(makeSpinBox("testLimit", 0, 10000,
                               tr("Measure the test error on the first N test images only; "
-                                 "0 = all 10,000"))),
+                                 "all = the whole test set"))),
+      m_l1(makePenaltyBox("l1", tr("L1 penalty on the weights (pushes them to exactly 0)"))),
+      m_l2(makePenaltyBox("l2", tr("L2 penalty on the weights, added to the gradient"))),
+      m_weightDecay(makePenaltyBox(
+          "weightDecay", tr("Decoupled weight decay (AdamW style): w -= rate x decay x w"))),
+      m_distort(new QCheckBox(tr("Distort training images"))),
+      m_validation(makeDoubleSpinBox("validation", 90.0, 1,
+                                     tr("Share of the training set held out to measure the "
+                                        "validation error each epoch"))),
+      m_patience(makeSpinBox("patience", 0, 100,
+                             tr("Stop when the validation error has not improved for this many "
+                                "epochs (needs a validation split)"))),
+      m_seed(makeSpinBox("seed", 0, INT_MAX,
+                         tr("Seed of the initial weights, the shuffling and the distortions: "
+                            "the same seed gives the same run"))),
       m_threads(makeSpinBox("threads", 0, 256,
-                            tr("Cores used for training; 0 = all %1").arg(hardwareThreads()))),
+                            tr("Cores used for training; all = %1").arg(hardwareThreads()))),
       m_train(new QPushButton(tr("Train"))),
       m_stop(new QPushButton(tr("Stop"))) {
-    m_learningRate->setObjectName(QStringLiteral("learningRate"));
-    m_learningRate->setDecimals(6);
     m_learningRate->setRange(0.000001, 10.0);
-    m_learningRate->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
-    m_learningRate->setToolTip(
-        tr("Initial learning rate; the preset's schedule changes it over "
-           "the epochs"));
+    m_learningRate->setKeyboardTracking(false);  // a rate applies once typed, not per digit
     m_trainLimit->setSpecialValueText(tr("all"));
     m_testLimit->setSpecialValueText(tr("all"));
     m_threads->setSpecialValueText(tr("all"));
+    m_seed->setGroupSeparatorShown(false);
+    m_distort->setObjectName(QStringLiteral("distort"));
+    m_distort->setToolTip(
+        tr("Shift, scale, squeeze and shear each training image at random "
+           "(LeCun 1998's distorted set)"));
+    m_validation->setSuffix(tr(" %"));
+    m_validation->setSpecialValueText(tr("off"));
+    m_validation->setSingleStep(5.0);
+    m_patience->setSpecialValueText(tr("off"));
+    m_patience->setSuffix(tr(" epochs"));
 
     m_train->setObjectName(QStringLiteral("train"));
-    m_train->setToolTip(tr("Build the network from the selected preset and train it (Space)"));
     m_stop->setObjectName(QStringLiteral("stop"));
     m_stop->setToolTip(tr("Stop after the current batch and keep what was learnt (Esc)"));
-    m_stop->setEnabled(false);
 
-    auto* form = new QFormLayout;
-    form->setContentsMargins(0, 0, 0, 0);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    auto* form = makeForm();
+    form->addRow(tr("Optimiser"), m_optimizer);
+    form->addRow(tr("Learning rate"), m_learningRate);
+    form->addRow(tr("Schedule"), m_schedule);
     form->addRow(tr("Epochs"), m_epochs);
     form->addRow(tr("Batch size"), m_batch);
-    form->addRow(tr("Learning rate"), m_learningRate);
     form->addRow(tr("Training images"), m_trainLimit);
     form->addRow(tr("Test images"), m_testLimit);
-    form->addRow(tr("Threads"), m_threads);
+
+    auto* regularisationForm = makeForm();
+    regularisationForm->addRow(tr("L1"), m_l1);
+    regularisationForm->addRow(tr("L2"), m_l2);
+    regularisationForm->addRow(tr("Weight decay"), m_weightDecay);
+    regularisationForm->addRow(QString(), m_distort);
+    regularisationForm->addRow(tr("Validation"), m_validation);
+    regularisationForm->addRow(tr("Patience"), m_patience);
+    auto* regularisation =
+        new CollapsibleSection(tr("Regularisation and validation"),
+                               tr("Penalties, distortions, a validation split and early stopping"));
+    regularisation->setObjectName(QStringLiteral("regularisationSection"));
+    regularisation->setContentLayout(regularisationForm);
+
+    auto* runForm = makeForm();
+    runForm->addRow(tr("Seed"), m_seed);
+    runForm->addRow(tr("Threads"), m_threads);
+    auto* run =
+        new CollapsibleSection(tr("Seed and threads"), tr("Reproducibility and the cores used"));
+    run->setObjectName(QStringLiteral("runSection"));
+    run->setContentLayout(runForm);
+
+    alignLabels({form, regularisationForm, runForm});
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_train);
@@ -73,41 +223,129 @@ TrainingControls::TrainingControls(QWidget* parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(new QLabel(tr("<b>Training</b>")));
     layout->addLayout(form);
+    layout->addWidget(regularisation);
+    layout->addWidget(run);
     layout->addLayout(buttons);
 
+    for (QWidget* field : std::initializer_list<QWidget*>{
+             m_optimizer, m_schedule, m_epochs, m_batch, m_trainLimit, m_testLimit, m_l1, m_l2,
+             m_weightDecay, m_distort, m_validation, m_patience, m_seed, m_threads}) {
+        addLockable(field);
+    }
+    for (QComboBox* box : {m_optimizer, m_schedule}) {
+        connect(box, &QComboBox::currentIndexChanged, this, &TrainingControls::userEdited);
+    }
+    for (QSpinBox* box :
+         {m_epochs, m_batch, m_trainLimit, m_testLimit, m_patience, m_seed, m_threads}) {
+        connect(box, &QSpinBox::valueChanged, this, &TrainingControls::userEdited);
+    }
+    for (QDoubleSpinBox* box : {m_l1, m_l2, m_weightDecay, m_validation}) {
+        connect(box, &QDoubleSpinBox::valueChanged, this, &TrainingControls::userEdited);
+    }
+    connect(m_distort, &QCheckBox::toggled, this, &TrainingControls::userEdited);
+    connect(m_validation, &QDoubleSpinBox::valueChanged, this, &TrainingControls::updateEnabled);
+    connect(m_learningRate, &QDoubleSpinBox::valueChanged, this, [this](double rate) {
+        if (m_showing) return;
+        Q_EMIT learningRateChanged(rate);
+        Q_EMIT settingsChanged();
+    });
     connect(m_epochs, &QSpinBox::valueChanged, this, &TrainingControls::epochsChanged);
     connect(m_train, &QPushButton::clicked, this, &TrainingControls::trainClicked);
     connect(m_stop, &QPushButton::clicked, this, &TrainingControls::stopClicked);
+    updateEnabled();
+}
+
+TrainingControls::~TrainingControls() {
+    for (QWidget* field : findChildren<QWidget*>()) field->disconnect(this);
+}
+
+void TrainingControls::addLockable(QWidget* field) {
+    m_lockable.emplace_back(field, field->toolTip());
+}
+
+void TrainingControls::userEdited() {
+    if (!m_showing) Q_EMIT settingsChanged();
 }
 
 void TrainingControls::showConfig(const lenet::TrainingConfig& config) {
+    m_showing = true;
+    selectData(m_optimizer, config.optimizer);
+    m_learningRate->setValue(double(config.lr));
+    selectData(m_schedule, config.schedule);
     m_epochs->setValue(config.epochs);
     m_batch->setValue(config.batch);
-    m_learningRate->setValue(double(config.lr));
     m_trainLimit->setValue(config.trainLimit);
     m_testLimit->setValue(config.testLimit);
+    m_l1->setValue(double(config.l1));
+    m_l2->setValue(double(config.l2));
+    m_weightDecay->setValue(double(config.weightDecay));
+    m_distort->setChecked(config.distort);
+    m_validation->setValue(100.0 * double(config.validation));
+    m_patience->setValue(config.patience);
+    m_seed->setValue(int(std::min<std::uint64_t>(config.seed, INT_MAX)));
     m_threads->setValue(config.threads);
+    m_showing = false;
 }
 
 lenet::TrainingConfig TrainingControls::applyTo(lenet::TrainingConfig config) const {
+    config.optimizer = m_optimizer->currentData().toString().toStdString();
+    config.lr = float(m_learningRate->value());
+    config.schedule = m_schedule->currentData().toString().toStdString();
     config.epochs = m_epochs->value();
     config.batch = m_batch->value();
-    config.lr = float(m_learningRate->value());
     config.trainLimit = m_trainLimit->value();
     config.testLimit = m_testLimit->value();
+    config.l1 = float(m_l1->value());
+    config.l2 = float(m_l2->value());
+    config.weightDecay = float(m_weightDecay->value());
+    config.distort = m_distort->isChecked();
+    config.validation = float(m_validation->value() / 100.0);
+    config.patience = m_validation->value() > 0.0 ? m_patience->value() : 0;
+    config.seed = std::uint64_t(m_seed->value());
     config.threads = m_threads->value();
     return config;
 }
 
 void TrainingControls::setRunning(bool running) {
-    for (QWidget* w : std::initializer_list<QWidget*>{m_epochs, m_batch, m_learningRate,
-                                                      m_trainLimit, m_testLimit, m_threads}) {
-        w->setEnabled(!running);
+    m_running = running;
+    updateEnabled();
+}
+
+void TrainingControls::setTrainEnabled(bool enabled, const QString& reason) {
+    m_trainAllowed = enabled;
+    m_trainBlockedReason = reason;
+    updateEnabled();
+}
+
+void TrainingControls::updateEnabled() {
+    const QString restart =
+        tr("\nLocked while training: stop the run and train again to use a "
+           "new value.");
+    for (const auto& [field, toolTip] : m_lockable) {
+        field->setEnabled(!m_running);
+        field->setToolTip(m_running ? toolTip + restart : toolTip);
     }
-    m_train->setEnabled(!running);
-    m_stop->setEnabled(running);
+    m_patience->setEnabled(!m_running && m_validation->value() > 0.0);
+    m_learningRate->setToolTip(
+        m_running ? tr("Learning rate of the running training: a new value applies from the "
+                       "next batch on (the schedule then scales it)")
+                  : tr("Initial learning rate; the schedule changes it over the epochs"));
+
+    m_train->setEnabled(!m_running && m_trainAllowed);
+    if (m_trainAllowed || m_running) {
+        m_train->setToolTip(
+            tr("Build the network from the chosen architecture and train it "
+               "(Space)"));
+    } else {
+        m_train->setToolTip(
+            tr("Train is unavailable: %1")
+                .arg(m_trainBlockedReason.isEmpty()
+                         ? tr("the architecture does not fit together; the layer table marks "
+                              "the layer in red and says why")
+                         : m_trainBlockedReason));
+    }
+    m_stop->setEnabled(m_running);
 }
 
 }  // namespace lenet::ui

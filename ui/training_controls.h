@@ -1,11 +1,19 @@
-// The run settings a user edits before pressing Train: epochs, batch size, learning rate, data
-// limits and threads, plus the Train and Stop buttons.
+// The run settings a user edits before pressing Train: optimiser, learning rate and schedule,
+// epochs, batch size and data limits up front; regularisation, distortions and validation, and
+// the seed and thread count in folded sections; plus the Train and Stop buttons. While a run
+// goes on only the learning rate stays editable (it applies at the next batch).
 #pragma once
 
+#include <utility>
+#include <vector>
+
+#include <QString>
 #include <QWidget>
 
 #include "lenet/spec.h"
 
+class QCheckBox;
+class QComboBox;
 class QDoubleSpinBox;
 class QPushButton;
 class QSpinBox;
@@ -17,28 +25,60 @@ class TrainingControls : public QWidget {
 
 public:
     explicit TrainingControls(QWidget* parent = nullptr);
+    /// Disconnects the fields first: a spin box that loses the focus while QWidget's destructor
+    /// runs may still report a typed value, after this class's members are gone.
+    ~TrainingControls() override;
 
     /// Shows the settings of `config` (a preset's spec.training).
     void showConfig(const lenet::TrainingConfig& config);
-    /// `config` with the fields these controls edit replaced by the user's values.
+    /// `config` with the fields these controls edit replaced by the user's values; the others
+    /// (momentum, Adam's betas, the schedule's step, ...) stay as they are.
     lenet::TrainingConfig applyTo(lenet::TrainingConfig config) const;
-    /// Locks the settings and swaps which button is enabled.
+    /// Locks every setting but the learning rate and swaps which button is enabled; the locked
+    /// fields' tool tips say that they need a new run.
     void setRunning(bool running);
+    /// Allows or forbids Train (e.g. for an architecture that does not fit); when forbidden the
+    /// button's tool tip gives `reason`.
+    void setTrainEnabled(bool enabled, const QString& reason = QString());
 
 Q_SIGNALS:
     void epochsChanged(int epochs);
+    /// The user set a new learning rate (not emitted by showConfig).
+    void learningRateChanged(double rate);
+    /// The user changed any setting (not emitted by showConfig).
+    void settingsChanged();
     void trainClicked();
     void stopClicked();
 
 private:
+    /// Registers a field for setRunning's lock and tool-tip note.
+    void addLockable(QWidget* field);
+    void userEdited();
+    void updateEnabled();
+
+    QComboBox* m_optimizer;
+    QDoubleSpinBox* m_learningRate;
+    QComboBox* m_schedule;
     QSpinBox* m_epochs;
     QSpinBox* m_batch;
-    QDoubleSpinBox* m_learningRate;
     QSpinBox* m_trainLimit;
     QSpinBox* m_testLimit;
+    QDoubleSpinBox* m_l1;
+    QDoubleSpinBox* m_l2;
+    QDoubleSpinBox* m_weightDecay;
+    QCheckBox* m_distort;
+    QDoubleSpinBox* m_validation;
+    QSpinBox* m_patience;
+    QSpinBox* m_seed;
     QSpinBox* m_threads;
     QPushButton* m_train;
     QPushButton* m_stop;
+
+    std::vector<std::pair<QWidget*, QString>> m_lockable;  // field, its tool tip when idle
+    bool m_running = false;
+    bool m_trainAllowed = true;
+    QString m_trainBlockedReason;
+    bool m_showing = false;  // inside showConfig: changes are not the user's
 };
 
 }  // namespace lenet::ui
