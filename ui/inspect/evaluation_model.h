@@ -1,0 +1,88 @@
+// The test set and the current network's predictions on it, shared by the test gallery and the
+// confusion matrix. Classifying 10,000 images takes a fraction of a second, so it runs on a
+// worker thread. Networks that arrive during a run wait: when it ends, the latest of them runs
+// next (so results keep coming however often training sends snapshots); a new test set cancels
+// the run in progress.
+#pragma once
+
+#include <memory>
+#include <stop_token>
+#include <thread>
+#include <vector>
+
+#include <QObject>
+#include <QString>
+
+#include "lenet/data/idx.h"
+#include "lenet/network.h"
+#include "ui/training_types.h"
+
+namespace lenet::ui {
+
+/// A network's answers on every image of a set.
+struct SetPredictions {
+    int classes = 0;
+    std::vector<int> predicted;     // per image
+    std::vector<float> confidence;  // per image: the predicted class's score (classScores)
+    std::vector<int> confusion;     // classes x classes, [true * classes + predicted]
+    int errors = 0;
+
+    int count() const { return int(predicted.size()); }
+    double error() const { return predicted.empty() ? 0.0 : double(errors) / count(); }
+    /// Images of true class `t` predicted as `p`.
+    int at(int t, int p) const { return confusion[std::size_t(t) * classes + p]; }
+};
+
+/// Classifies every image of `data` with a copy of `net` in evaluation mode. Returns early with
+/// partial results when `stop` is requested. Throws lenet::Error when the data does not fit.
+SetPredictions classifyAll(const lenet::Network& net, const lenet::Dataset& data,
+                           std::stop_token stop = {});
+
+class EvaluationModel : public QObject {
+    Q_OBJECT
+
+public:
+    explicit EvaluationModel(QObject* parent = nullptr);
+    ~EvaluationModel() override;
+
+    /// The images to classify (null: none).
+    void setTestSet(std::shared_ptr<const lenet::Dataset> data);
+    /// The network to classify them with (null: none).
+    void setNetwork(NetworkSnapshot net);
+
+    const std::shared_ptr<const lenet::Dataset>& testSet() const { return m_data; }
+    /// The predictions of the latest finished run on the current set (the network may have been
+    /// replaced since: isBusy() then says a newer run is under way); null before the first run
+    /// ends or when the set or the network is missing.
+    const std::shared_ptr<const SetPredictions>& predictions() const { return m_predictions; }
+    /// True while a run is under way.
+    bool isBusy() const { return m_busy; }
+    /// Why the last run failed, empty when it did not.
+    const QString& errorText() const { return m_error; }
+
+Q_SIGNALS:
+    /// The test set was replaced.
+    void testSetChanged();
+    /// predictions(), isBusy() or errorText() changed.
+    void predictionsChanged();
+
+private:
+    /// Stops the run in progress, if any, without waiting for its result.
+    void cancel();
+    /// Starts a run of the current network on the current set.
+    void start();
+    /// A run finished (on the GUI thread).
+    void finished(unsigned generation, std::shared_ptr<const SetPredictions> result,
+                  const QString& error);
+
+    std::shared_ptr<const lenet::Dataset> m_data;
+    NetworkSnapshot m_net;
+    std::shared_ptr<const SetPredictions> m_predictions;
+    QString m_error;
+    bool m_busy = false;
+    bool m_pending = false;  // a network arrived during the run
+    unsigned m_generation = 0;
+    std::jthread m_worker;
+};
+
+}  // namespace lenet::ui

@@ -1,0 +1,113 @@
+// GalleryModel: the filtered, sorted list of test-set indices and the data of each row.
+#include "ui/inspect/gallery_model.h"
+
+#include <algorithm>
+
+#include "ui/inspect/map_images.h"
+
+namespace lenet::ui {
+
+GalleryModel::GalleryModel(QObject* parent) : QAbstractListModel(parent) {}
+
+void GalleryModel::setContents(std::shared_ptr<const lenet::Dataset> data,
+                               std::shared_ptr<const SetPredictions> predictions) {
+    m_data = std::move(data);
+    m_predictions = predictions && m_data && predictions->count() == m_data->size()
+                        ? std::move(predictions)
+                        : nullptr;
+    rebuildRows();
+}
+
+void GalleryModel::setFilter(const Filter& filter) {
+    if (filter == m_filter) return;
+    m_filter = filter;
+    rebuildRows();
+}
+
+void GalleryModel::setOrder(Order order) {
+    if (order == m_order) return;
+    m_order = order;
+    rebuildRows();
+}
+
+void GalleryModel::rebuildRows() {
+    beginResetModel();
+    m_rows.clear();
+    const int n = totalCount();
+    const SetPredictions* p = m_predictions.get();
+    for (int i = 0; i < n; ++i) {
+        const int label = m_data->labels[std::size_t(i)];
+        if (m_filter.trueClass >= 0 && label != m_filter.trueClass) continue;
+        if (p) {
+            const int predicted = p->predicted[std::size_t(i)];
+            if (m_filter.predictedClass >= 0 && predicted != m_filter.predictedClass) continue;
+            if (m_filter.misclassifiedOnly && predicted == label) continue;
+        } else if (m_filter.predictedClass >= 0 || m_filter.misclassifiedOnly) {
+            continue;  // nothing is known about predictions yet
+        }
+        m_rows.push_back(i);
+    }
+    if (p && m_order != Order::TestSetOrder) {
+        const bool ascending = m_order == Order::LeastConfidentFirst;
+        std::stable_sort(m_rows.begin(), m_rows.end(), [p, ascending](int a, int b) {
+            const float ca = p->confidence[std::size_t(a)], cb = p->confidence[std::size_t(b)];
+            return ascending ? ca < cb : ca > cb;
+        });
+    }
+    endResetModel();
+}
+
+int GalleryModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant GalleryModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= int(m_rows.size())) return {};
+    const int i = m_rows[std::size_t(index.row())];
+    const int label = m_data->labels[std::size_t(i)];
+    const int predicted = m_predictions ? m_predictions->predicted[std::size_t(i)] : -1;
+    const float confidence = m_predictions ? m_predictions->confidence[std::size_t(i)] : -1.0f;
+    switch (role) {
+        case IndexRole: return i;
+        case TrueRole: return label;
+        case PredictedRole: return predicted;
+        case ConfidenceRole: return confidence;
+        case ThumbnailRole: {
+            std::vector<float> ink(std::size_t(m_data->rows) * m_data->cols);
+            const std::uint8_t* px = m_data->image(i);
+            for (std::size_t k = 0; k < ink.size(); ++k) ink[k] = px[k] / 255.0f;
+            return valuesToImage(ink.data(), m_data->cols, m_data->rows, {0.0f, 1.0f},
+                                 Palette::Ink);
+        }
+        case Qt::DisplayRole:
+            return predicted < 0 || predicted == label
+                       ? QString::number(label)
+                       : QStringLiteral("%1→%2").arg(label).arg(predicted);
+        case Qt::ToolTipRole:
+            if (predicted < 0) return tr("Test image %1: a %2").arg(i).arg(label);
+            return tr("Test image %1: true %2, predicted %3 (confidence %4%)")
+                .arg(i)
+                .arg(label)
+                .arg(predicted)
+                .arg(double(confidence) * 100.0, 0, 'f', 1);
+        default: return {};
+    }
+}
+
+QByteArray GalleryModel::toCsv() const {
+    QByteArray csv = "index,true,predicted,confidence\n";
+    for (int i : m_rows) {
+        csv +=
+            QByteArray::number(i) + ',' + QByteArray::number(m_data->labels[std::size_t(i)]) + ',';
+        if (m_predictions) {
+            csv += QByteArray::number(m_predictions->predicted[std::size_t(i)]) + ',' +
+                   QByteArray::number(double(m_predictions->confidence[std::size_t(i)]), 'f', 6);
+        } else {
+            csv += ',';
+        }
+        csv += '\n';
+    }
+    return csv;
+}
+
+}  // namespace lenet::ui

@@ -1,0 +1,112 @@
+// InspectionPanels: construction and wiring of the views.
+#include "ui/inspect/inspection_panels.h"
+
+#include "lenet/data/preprocess.h"
+#include "ui/inspect/backprop_view.h"
+#include "ui/inspect/confusion_matrix_view.h"
+#include "ui/inspect/drawing_panel.h"
+#include "ui/inspect/evaluation_model.h"
+#include "ui/inspect/feature_maps_view.h"
+#include "ui/inspect/gallery_view.h"
+#include "ui/inspect/invariance_lab.h"
+#include "ui/inspect/kernels_view.h"
+#include "ui/inspect/rbf_view.h"
+#include "ui/inspect/selection_model.h"
+
+namespace lenet::ui {
+
+InspectionPanels::InspectionPanels(QObject* parent)
+    : QObject(parent),
+      m_selection(new SelectionModel(this)),
+      m_evaluation(new EvaluationModel(this)),
+      m_drawing(new DrawingPanel),
+      m_maps(new FeatureMapsView),
+      m_rbf(new RbfView),
+      m_kernels(new KernelsView),
+      m_gallery(new GalleryView),
+      m_confusion(new ConfusionMatrixView),
+      m_lab(new InvarianceLab),
+      m_backprop(new BackpropView) {
+    m_drawing->setSelectionModel(m_selection);
+    m_maps->setSelectionModel(m_selection);
+    m_rbf->setSelectionModel(m_selection);
+    m_lab->setSelectionModel(m_selection);
+    m_backprop->setSelectionModel(m_selection);
+    m_gallery->setSelectionModel(m_selection);
+    m_gallery->setEvaluationModel(m_evaluation);
+    m_confusion->setEvaluationModel(m_evaluation);
+    connect(m_confusion, &ConfusionMatrixView::cellClicked, m_gallery, &GalleryView::showCell);
+    for (const Panel& p : panels()) p.widget->setObjectName(p.objectName);
+}
+
+InspectionPanels::~InspectionPanels() {
+    for (const Panel& p : panels()) delete p.widget;
+}
+
+std::vector<InspectionPanels::Panel> InspectionPanels::panels() const {
+    std::vector<Panel> all{
+        {tr("Draw a digit"), QStringLiteral("drawingPanel"), m_drawing},
+        {tr("Feature maps"), QStringLiteral("featureMapsPanel"), m_maps},
+        {tr("Output layer"), QStringLiteral("outputPanel"), m_rbf},
+        {tr("Kernels"), QStringLiteral("kernelsPanel"), m_kernels},
+        {tr("Test gallery"), QStringLiteral("galleryPanel"), m_gallery},
+        {tr("Confusion matrix"), QStringLiteral("confusionPanel"), m_confusion},
+        {tr("Invariance lab"), QStringLiteral("invariancePanel"), m_lab},
+        {tr("Backprop step"), QStringLiteral("backpropPanel"), m_backprop},
+    };
+    std::erase_if(all, [](const Panel& p) { return p.widget == nullptr; });
+    return all;
+}
+
+DrawingPanel* InspectionPanels::drawing() const {
+    return m_drawing;
+}
+
+FeatureMapsView* InspectionPanels::featureMaps() const {
+    return m_maps;
+}
+
+RbfView* InspectionPanels::rbf() const {
+    return m_rbf;
+}
+
+KernelsView* InspectionPanels::kernels() const {
+    return m_kernels;
+}
+
+GalleryView* InspectionPanels::gallery() const {
+    return m_gallery;
+}
+
+ConfusionMatrixView* InspectionPanels::confusion() const {
+    return m_confusion;
+}
+
+InvarianceLab* InspectionPanels::invariance() const {
+    return m_lab;
+}
+
+BackpropView* InspectionPanels::backprop() const {
+    return m_backprop;
+}
+
+void InspectionPanels::setNetwork(NetworkSnapshot net) {
+    if (m_drawing) m_drawing->setNetwork(net);
+    if (m_maps) m_maps->setNetwork(net);
+    if (m_rbf) m_rbf->setNetwork(net);
+    if (m_kernels) m_kernels->setNetwork(net);
+    if (m_lab) m_lab->setNetwork(net);
+    if (m_backprop) m_backprop->setNetwork(net);
+    m_evaluation->setNetwork(std::move(net));
+}
+
+void InspectionPanels::setTestSet(std::shared_ptr<const lenet::Dataset> data) {
+    m_evaluation->setTestSet(data);
+    if (data && data->size() > 0 && m_selection->isEmpty()) {
+        const int label = data->labels[0];
+        m_selection->select({lenet::toInk(data->image(0), data->rows, data->cols), label, 0,
+                             tr("test image 0 (a %1)").arg(label)});
+    }
+}
+
+}  // namespace lenet::ui

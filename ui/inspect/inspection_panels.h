@@ -1,0 +1,83 @@
+// The inspection views as one set: creates the drawing panel, feature maps, RBF output, kernels,
+// test gallery, confusion matrix, invariance lab and backprop step view, with the selection and
+// the test-set predictions they share, and wires them together (a gallery click or a drawing
+// selects the image every view shows; a confusion-matrix click filters the gallery). The window
+// adds each panel as a dock and feeds setNetwork() and setTestSet().
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include "lenet/data/idx.h"
+#include "ui/training_types.h"
+
+class QWidget;
+
+namespace lenet::ui {
+
+class BackpropView;
+class ConfusionMatrixView;
+class DrawingPanel;
+class EvaluationModel;
+class FeatureMapsView;
+class GalleryView;
+class InvarianceLab;
+class KernelsView;
+class RbfView;
+class SelectionModel;
+
+class InspectionPanels : public QObject {
+    Q_OBJECT
+
+public:
+    /// One view and how to present it.
+    struct Panel {
+        QString title;       // for the dock's title bar and the View menu
+        QString objectName;  // stable, for QMainWindow::saveState
+        QWidget* widget;
+    };
+
+    /// Creates the views without a parent; the ones not reparented (e.g. into docks) are
+    /// deleted with this object.
+    explicit InspectionPanels(QObject* parent = nullptr);
+    ~InspectionPanels() override;
+
+    /// Shows `net` in every view (null: none); call with each training snapshot or loaded model.
+    void setNetwork(NetworkSnapshot net);
+    /// The images of the gallery and the confusion matrix (null: none). Selects the first image
+    /// when nothing is selected yet.
+    void setTestSet(std::shared_ptr<const lenet::Dataset> data);
+
+    /// The views in the order they are best shown.
+    std::vector<Panel> panels() const;
+
+    SelectionModel* selection() const { return m_selection; }
+    EvaluationModel* evaluation() const { return m_evaluation; }
+    // The views; null once a view was deleted (e.g. with its dock).
+    DrawingPanel* drawing() const;
+    FeatureMapsView* featureMaps() const;
+    RbfView* rbf() const;
+    KernelsView* kernels() const;
+    GalleryView* gallery() const;
+    ConfusionMatrixView* confusion() const;
+    InvarianceLab* invariance() const;
+    BackpropView* backprop() const;
+
+private:
+    SelectionModel* m_selection;
+    EvaluationModel* m_evaluation;
+    QPointer<DrawingPanel> m_drawing;
+    QPointer<FeatureMapsView> m_maps;
+    QPointer<RbfView> m_rbf;
+    QPointer<KernelsView> m_kernels;
+    QPointer<GalleryView> m_gallery;
+    QPointer<ConfusionMatrixView> m_confusion;
+    QPointer<InvarianceLab> m_lab;
+    QPointer<BackpropView> m_backprop;
+};
+
+}  // namespace lenet::ui
