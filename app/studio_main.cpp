@@ -1,19 +1,41 @@
-// `lenet-studio`: the Qt desktop application. Restores the window geometry, optionally
-// preselects a preset, and can save a screenshot of itself and quit (--grab, for the docs).
+// `lenet-studio`: the Qt desktop application. Restores the window's layout, optionally
+// preselects a preset, limits and starts a run, and can save a screenshot of itself and quit
+// (--grab, for the docs and the Xvfb test).
 #include <cstdio>
+#include <cstdlib>
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QSettings>
 #include <QTimer>
 
 #include "lenet/presets.h"
+#include "ui/event_loop_probe.h"
+#include "ui/loss_plot.h"
 #include "ui/main_window.h"
+#include "ui/training_controller.h"
+
+namespace {
+
+/// The value of the integer option `option`, or 0 when absent; exits with a message when the
+/// value is not a non-negative integer.
+int intOption(const QCommandLineParser& parser, const QCommandLineOption& option) {
+    if (!parser.isSet(option)) return 0;
+    bool ok = false;
+    const int value = parser.value(option).toInt(&ok);
+    if (!ok || value < 0) {
+        std::fprintf(stderr, "lenet-studio: --%s expects a whole number >= 0, not '%s'\n",
+                     qPrintable(option.names().front()), qPrintable(parser.value(option)));
+        std::exit(2);
+    }
+    return value;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("LeNet Studio"));
-    QApplication::setApplicationName(QStringLiteral("LeNet Studio"));
+    QApplication::setApplicationName(QStringLiteral("lenet-studio"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -22,12 +44,31 @@ int main(int argc, char** argv) {
     const QCommandLineOption presetOption(QStringLiteral("preset"),
                                           QStringLiteral("Select the architecture preset <name>."),
                                           QStringLiteral("name"));
+    const QCommandLineOption epochsOption(
+        QStringLiteral("epochs"), QStringLiteral("Train for <n> epochs."), QStringLiteral("n"));
+    const QCommandLineOption trainLimitOption(QStringLiteral("train-limit"),
+                                              QStringLiteral("Train on the first <n> images only."),
+                                              QStringLiteral("n"));
+    const QCommandLineOption testLimitOption(
+        QStringLiteral("test-limit"), QStringLiteral("Measure the test error on <n> images only."),
+        QStringLiteral("n"));
+    const QCommandLineOption trainOption(QStringLiteral("train"),
+                                         QStringLiteral("Start training once the window shows."));
     const QCommandLineOption grabOption(
         QStringLiteral("grab"),
-        QStringLiteral("Show the window, save a screenshot of it to <file> and quit."),
+        QStringLiteral("Show the window, save a screenshot of it to <file> and quit (the window "
+                       "layout is neither restored nor saved)."),
         QStringLiteral("file"));
-    parser.addOption(presetOption);
-    parser.addOption(grabOption);
+    const QCommandLineOption grabDelayOption(
+        QStringLiteral("grab-delay"),
+        QStringLiteral("Take the --grab screenshot <ms> milliseconds after the window shows "
+                       "(default 300)."),
+        QStringLiteral("ms"));
+    for (const QCommandLineOption& option :
+         {presetOption, epochsOption, trainLimitOption, testLimitOption, trainOption, grabOption,
+          grabDelayOption}) {
+        parser.addOption(option);
+    }
     parser.process(app);
 
     lenet::ui::MainWindow window;
@@ -40,22 +81,36 @@ int main(int argc, char** argv) {
                      qPrintable(parser.value(presetOption)), qPrintable(names));
         return 2;
     }
+    window.setRunLimits(intOption(parser, epochsOption), intOption(parser, trainLimitOption),
+                        intOption(parser, testLimitOption));
+    const int grabDelay = parser.isSet(grabDelayOption) ? intOption(parser, grabDelayOption) : 300;
 
     const bool grab = parser.isSet(grabOption);
-    QSettings settings;
-    if (!grab) window.restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    if (!grab) window.restoreSettings();
     window.show();
+    if (parser.isSet(trainOption))
+        QTimer::singleShot(0, &window, &lenet::ui::MainWindow::trainOrPause);
 
     if (grab) {
         const QString path = parser.value(grabOption);
-        QTimer::singleShot(300, &window, [&window, path] {
+        QTimer::singleShot(grabDelay, &window, [&window, path] {
             const bool saved = window.grab().save(path);
-            if (!saved) std::fprintf(stderr, "lenet-studio: cannot write %s\n", qPrintable(path));
+            if (!saved) {
+                std::fprintf(stderr, "lenet-studio: cannot write %s\n", qPrintable(path));
+            } else {
+                const lenet::ui::TrainingController* c = window.controller();
+                std::printf(
+                    "lenet-studio: saved %s; training %s, %d batches plotted, worst event-loop "
+                    "delay %.1f ms\n",
+                    qPrintable(path),
+                    c->isRunning() ? (c->isPaused() ? "paused" : "running") : "idle",
+                    window.lossPlot()->pointCount(), window.latencyProbe()->worstDelayMs());
+            }
             QCoreApplication::exit(saved ? 0 : 1);
         });
         return QApplication::exec();
     }
     const int status = QApplication::exec();
-    settings.setValue(QStringLiteral("geometry"), window.saveGeometry());
+    window.saveSettings();
     return status;
 }

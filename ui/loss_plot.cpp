@@ -1,106 +1,249 @@
-// LossPlot: QCustomPlot with a logarithmic loss axis; the x axis spans the whole run from the
-// first report on, so the curve grows from left to right.
+// LossPlot: per run three graphs ("batch_loss", "smoothed_loss", "lr"); a logarithmic loss
+// axis and a logarithmic learning-rate axis on the right.
 #include "ui/loss_plot.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <qcustomplot.h>
-#include <QVBoxLayout>
+#include <QLabel>
+#include <QSlider>
 
 namespace lenet::ui {
 namespace {
 
-const QColor kLossColour(31, 119, 180);
+const QString kRaw = QStringLiteral("batch_loss");
+const QString kSmoothed = QStringLiteral("smoothed_loss");
+const QString kRate = QStringLiteral("lr");
+const QString kRawLayer = QStringLiteral("raw");
 
-/// Batches averaged by the smoothed curve: about a tenth of an epoch, within [5, 1000].
-double smoothingWindow(int batchesPerEpoch) {
-    return std::clamp(batchesPerEpoch / 10.0, 5.0, 1000.0);
+/// The faint pen of the raw losses: the more batches an epoch has, the denser the curve and
+/// the fainter it is drawn (a batch of one image has a loss that jumps by orders of magnitude).
+QPen rawPen(QColor colour, int batchesPerEpoch) {
+    colour.setAlpha(std::clamp(int(60 * std::sqrt(1000.0 / std::max(1, batchesPerEpoch))), 18, 60));
+    return QPen(colour, 1);
 }
+
+/// The slider's steps: the moving average's width in epochs.
+constexpr std::array<double, 8> kSmoothingEpochs = {0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0};
+constexpr int kDefaultSmoothing = 4;
 
 }  // namespace
 
 LossPlot::LossPlot(QWidget* parent)
-    : QWidget(parent),
-      m_plot(new QCustomPlot(this)),
-      m_raw(nullptr),
-      m_smoothed(nullptr),
+    : RunPlot(QStringLiteral("loss"), parent),
+      m_smoothing(new QSlider(Qt::Horizontal)),
+      m_smoothingLabel(new QLabel),
       m_hint(nullptr) {
-    m_plot->setObjectName(QStringLiteral("lossPlot"));
-    m_plot->setToolTip(tr("Mean training loss of every batch (faint) and its moving average"));
-    m_plot->plotLayout()->insertRow(0);
-    m_plot->plotLayout()->addElement(0, 0,
-                                     new QCPTextElement(m_plot, tr("Training loss per batch"),
-                                                        QFont(font().family(), 11, QFont::Bold)));
-    m_plot->xAxis->setLabel(tr("batch"));
-    m_plot->yAxis->setLabel(tr("loss"));
-    m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
-    m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    m_plot->yAxis->setNumberFormat(QStringLiteral("gb"));
-    m_plot->yAxis->setNumberPrecision(3);
+    QCustomPlot* p = plot();
+    p->setObjectName(QStringLiteral("lossPlot"));
+    p->setToolTip(
+        tr("Mean training loss of every batch (faint), its moving average (bold) and "
+           "the learning rate (dotted, right axis). Drag to pan, wheel to zoom."));
+    p->xAxis->setLabel(tr("epoch"));
+    p->yAxis->setLabel(tr("training loss"));
+    setLogarithmic(p->yAxis, true);
+    p->yAxis2->setLabel(tr("learning rate (dotted)"));
+    setLogarithmic(p->yAxis2, true);
 
-    QColor faint = kLossColour;
-    faint.setAlpha(70);
-    m_raw = m_plot->addGraph();
-    m_raw->setName(tr("batch loss"));
-    m_raw->setPen(QPen(faint, 1));
-    m_smoothed = m_plot->addGraph();
-    m_smoothed->setName(tr("moving average"));
-    m_smoothed->setPen(QPen(kLossColour, 2.5));
-    m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    p->addLayer(kRawLayer, p->layer(QStringLiteral("main")), QCustomPlot::limBelow);
 
-    m_hint = new QCPItemText(m_plot);
+    m_hint = new QCPItemText(p);
     m_hint->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_hint->position->setCoords(0.5, 0.5);
     m_hint->setText(tr("Press Train (Space) to watch the loss fall"));
     m_hint->setColor(Qt::gray);
     m_hint->setFont(QFont(font().family(), 12));
 
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_plot);
-    clear();
+    m_smoothing->setObjectName(QStringLiteral("smoothing"));
+    m_smoothing->setRange(0, int(kSmoothingEpochs.size()) - 1);
+    m_smoothing->setPageStep(1);
+    m_smoothing->setValue(kDefaultSmoothing);
+    m_smoothing->setFixedWidth(120);
+    m_smoothing->setToolTip(tr("Width of the moving average drawn bold, in epochs (left: off)"));
+    m_smoothingLabel->setToolTip(m_smoothing->toolTip());
+    m_smoothingLabel->setMinimumWidth(
+        m_smoothingLabel->fontMetrics().horizontalAdvance(tr("0.05 epoch")));
+    auto* title = new QLabel(tr("Smoothing"));
+    title->setToolTip(m_smoothing->toolTip());
+    addHeaderWidget(title);
+    addHeaderWidget(m_smoothing);
+    addHeaderWidget(m_smoothingLabel);
+    showSmoothingLabel();
+    connect(m_smoothing, &QSlider::valueChanged, this, [this] {
+        showSmoothingLabel();
+        resmooth();
+    });
+    runsRemoved();
+    dataChanged();
 }
 
-void LossPlot::clear() {
-    m_raw->data()->clear();
-    m_smoothed->data()->clear();
-    m_average = 0.0;
-    m_decayPower = 1.0;
-    m_minLoss = m_maxLoss = 0.0;
-    m_hint->setVisible(true);
-    m_plot->xAxis->setRange(0, 100);
-    m_plot->yAxis->setRange(0.01, 10);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+void LossPlot::beginRun(const RunStyle& run, int epochs) {
+    QCPGraph* raw = addSeries(run, kRaw);
+    raw->setLayer(kRawLayer);  // below every run's bold average
+    raw->setPen(rawPen(run.colour, 1000));
+    raw->setAntialiased(false);  // thousands of faint points: fast beats smooth
+    addSeries(run, kSmoothed)->setPen(QPen(run.colour, 2.5));
+    QCPGraph* rate = addSeries(run, kRate, plot()->yAxis2);
+    rate->setPen(QPen(run.colour, 1.2, Qt::DotLine));
+    rate->setLineStyle(QCPGraph::lsStepLeft);
+    m_state[run.id] = RunState{};
+    setRunEpochs(run.id, epochs);
+    nameGraphs(run);
+    runsRemoved();  // the hint and the rate axis follow the runs
+    dataChanged();
 }
 
 void LossPlot::appendProgress(const lenet::Progress& progress) {
-    if (progress.batchLosses.empty()) return;
-    const double decay = 1.0 - 1.0 / smoothingWindow(progress.batches);
-    double step = double(progress.step - (long long)progress.batchLosses.size());
+    const int id = lastRunId();
+    if (id == 0 || progress.batchLosses.empty()) return;
+    RunState& state = m_state[id];
+    if (state.batches != progress.batches) {
+        series(id, kRaw)->setPen(rawPen(series(id, kSmoothed)->pen().color(), progress.batches));
+    }
+    state.batches = std::max(1, progress.batches);
+    setRunEpochs(id, progress.epochs);
+    const long long first = progress.step - (long long)progress.batchLosses.size();
+    long long step = first;
     for (const float loss : progress.batchLosses) {
-        step += 1.0;
-        m_raw->addData(step, loss);
-        m_average = decay * m_average + (1.0 - decay) * loss;
-        m_decayPower *= decay;
-        m_smoothed->addData(step, m_average / (1.0 - m_decayPower));
-        if (loss > 0 && std::isfinite(loss)) {
-            m_minLoss = m_minLoss > 0 ? std::min(m_minLoss, double(loss)) : loss;
-            m_maxLoss = std::max(m_maxLoss, double(loss));
+        ++step;
+        addLoss(id, state, double(step) / state.batches, loss);
+    }
+    QCPGraph* rate = series(id, kRate);
+    rate->addData(double(first) / state.batches, progress.lr);
+    rate->addData(double(step) / state.batches, progress.lr);
+    plot()->yAxis2->setVisible(true);
+    dataChanged();
+}
+
+void LossPlot::addHistoryRun(const RunStyle& run, const EpochHistory& history) {
+    beginRun(run, int(history.size()));
+    RunState& state = m_state[run.id];
+    state.fromHistory = true;
+    QCPGraph* smoothed = series(run.id, kSmoothed);
+    smoothed->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, run.colour, 6));
+    QCPGraph* rate = series(run.id, kRate);
+    for (const lenet::EpochMetrics& m : history) {
+        if (m.loss > 0 && std::isfinite(m.loss)) {
+            smoothed->addData(m.epoch - 0.5, m.loss);
+            state.minSmoothed =
+                state.minSmoothed > 0 ? std::min(state.minSmoothed, m.loss) : m.loss;
+            state.maxSmoothed = std::max(state.maxSmoothed, m.loss);
+            state.maxRaw = std::max(state.maxRaw, m.loss);
+        }
+        if (m.lr > 0) {
+            rate->addData(m.epoch - 1, m.lr);
+            rate->addData(m.epoch, m.lr);
         }
     }
-    m_hint->setVisible(false);
-    m_plot->xAxis->setRange(0, std::max(1.0, double(progress.epochs) * progress.batches));
-    if (m_minLoss > 0) {
-        // From the decade below the lowest loss, so that a labelled power of ten is in view.
-        m_plot->yAxis->setRange(std::pow(10.0, std::floor(std::log10(m_minLoss))), m_maxLoss * 1.5);
-    }
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    plot()->yAxis2->setVisible(rate->dataCount() > 0);
+    dataChanged();
+}
+
+double LossPlot::smoothingEpochs() const {
+    return kSmoothingEpochs[std::size_t(m_smoothing->value())];
+}
+
+void LossPlot::setSmoothingEpochs(double epochs) {
+    const auto nearest = std::min_element(
+        kSmoothingEpochs.begin(), kSmoothingEpochs.end(),
+        [epochs](double a, double b) { return std::abs(a - epochs) < std::abs(b - epochs); });
+    m_smoothing->setValue(int(nearest - kSmoothingEpochs.begin()));
 }
 
 int LossPlot::pointCount() const {
-    return m_raw->dataCount();
+    const QCPGraph* raw = series(lastRunId(), kRaw);
+    return raw ? raw->dataCount() : 0;
+}
+
+void LossPlot::fitRanges() {
+    double low = 0.0, high = 0.0;
+    double rateLow = 0.0, rateHigh = 0.0;
+    for (const auto& [id, state] : m_state) {
+        if (state.minSmoothed > 0) {
+            low = low > 0 ? std::min(low, state.minSmoothed) : state.minSmoothed;
+            high = std::max(high, std::min(state.maxRaw, 10.0 * state.maxSmoothed));
+        }
+        if (const QCPGraph* rate = series(id, kRate)) {
+            bool found = false;
+            const QCPRange r = rate->getValueRange(found, QCP::sdPositive);
+            if (found) {
+                rateLow = rateLow > 0 ? std::min(rateLow, r.lower) : r.lower;
+                rateHigh = std::max(rateHigh, r.upper);
+            }
+        }
+    }
+    QCustomPlot* p = plot();
+    p->xAxis->setRange(0, epochsInView());
+    if (low > 0) {
+        // From the decade below the lowest average, so that a labelled power of ten is in view.
+        p->yAxis->setRange(std::pow(10.0, std::floor(std::log10(low))),
+                           std::max(high * 1.3, low * 10));
+    } else {
+        p->yAxis->setRange(0.01, 10);
+    }
+    if (rateLow > 0) p->yAxis2->setRange(rateLow / 3, rateHigh * 3);
+}
+
+void LossPlot::nameGraphs(const RunStyle& run) {
+    QCPGraph* smoothed = series(run.id, kSmoothed);
+    smoothed->setName(run.legendName());
+    series(run.id, kRaw)->removeFromLegend();
+    series(run.id, kRate)->removeFromLegend();
+}
+
+void LossPlot::runsRemoved() {
+    for (auto it = m_state.begin(); it != m_state.end();) {
+        it = series(it->first, kRaw) ? std::next(it) : m_state.erase(it);
+    }
+    m_hint->setVisible(m_state.empty());
+    bool rates = false;
+    for (const auto& [id, state] : m_state) rates = rates || series(id, kRate)->dataCount() > 0;
+    plot()->yAxis2->setVisible(rates);
+}
+
+double LossPlot::decay(int batches) const {
+    const double window = smoothingEpochs() * batches;
+    return window <= 1.0 ? 0.0 : 1.0 - 1.0 / window;
+}
+
+void LossPlot::addLoss(int runId, RunState& state, double x, double loss) {
+    series(runId, kRaw)->addData(x, loss);
+    if (std::isfinite(loss)) state.maxRaw = std::max(state.maxRaw, loss);
+    smooth(runId, state, x, loss);
+}
+
+void LossPlot::smooth(int runId, RunState& state, double x, double loss) {
+    const double d = decay(state.batches);
+    state.average = d * state.average + (1.0 - d) * loss;
+    state.decayPower *= d;
+    const double smoothed = state.average / (1.0 - state.decayPower);
+    series(runId, kSmoothed)->addData(x, smoothed);
+    if (smoothed > 0 && std::isfinite(smoothed)) {
+        state.minSmoothed =
+            state.minSmoothed > 0 ? std::min(state.minSmoothed, smoothed) : smoothed;
+        state.maxSmoothed = std::max(state.maxSmoothed, smoothed);
+    }
+}
+
+void LossPlot::resmooth() {
+    for (auto& [id, state] : m_state) {
+        if (state.fromHistory) continue;
+        series(id, kSmoothed)->data()->clear();
+        state.average = 0.0;
+        state.decayPower = 1.0;
+        state.minSmoothed = state.maxSmoothed = 0.0;
+        for (const QCPGraphData& point : *series(id, kRaw)->data()) {
+            smooth(id, state, point.key, point.value);
+        }
+    }
+    dataChanged();
+}
+
+void LossPlot::showSmoothingLabel() {
+    const double epochs = smoothingEpochs();
+    m_smoothingLabel->setText(epochs == 0.0 ? tr("off") : tr("%1 epoch").arg(epochs));
 }
 
 }  // namespace lenet::ui

@@ -1,39 +1,71 @@
-// The training loss of every batch as it arrives: the raw values, faint, and an exponential
-// moving average, bold, against the batch number of the run.
+// The training loss of every batch of every run: the raw values faint, a moving average bold
+// (its width set with a slider) and the learning rate dotted on the right axis. The x axis counts
+// epochs, so that runs with different batch sizes line up.
 #pragma once
 
-#include <QWidget>
+#include <map>
 
 #include "lenet/trainer.h"
+#include "ui/run_plot.h"
+#include "ui/training_types.h"
 
-class QCPGraph;
 class QCPItemText;
-class QCustomPlot;
+class QLabel;
+class QSlider;
 
 namespace lenet::ui {
 
-class LossPlot : public QWidget {
+class LossPlot : public RunPlot {
     Q_OBJECT
 
 public:
     explicit LossPlot(QWidget* parent = nullptr);
 
-    /// Empties the plot for a new run.
-    void clear();
-    /// Appends the batch losses of `progress` (the batches since the previous report).
+    /// Adds the curves of a new run of `epochs` epochs; appendProgress() fills them.
+    void beginRun(const RunStyle& run, int epochs);
+    /// Appends the batch losses and learning rate of `progress` to the newest run.
     void appendProgress(const lenet::Progress& progress);
-    /// Batches plotted so far.
+    /// Draws a finished run from its history (a model file keeps no batch losses): the mean
+    /// loss of every epoch at the epoch's middle, and its learning rate.
+    void addHistoryRun(const RunStyle& run, const EpochHistory& history);
+
+    /// The width of the moving average in epochs (0 = the raw values); one of the slider's steps.
+    double smoothingEpochs() const;
+    /// Moves the slider to the step nearest `epochs` and redraws every run's average.
+    void setSmoothingEpochs(double epochs);
+    /// Batches plotted for the newest run.
     int pointCount() const;
 
+protected:
+    void fitRanges() override;
+    void nameGraphs(const RunStyle& run) override;
+    void runsRemoved() override;
+
 private:
-    QCustomPlot* m_plot;
-    QCPGraph* m_raw;
-    QCPGraph* m_smoothed;
+    struct RunState {
+        int batches = 1;  // per epoch
+        bool fromHistory = false;
+        double average = 0.0;     // the moving average before bias correction
+        double decayPower = 1.0;  // decay^n, for the bias correction of the first points
+        double minSmoothed = 0.0;
+        double maxSmoothed = 0.0;
+        double maxRaw = 0.0;
+    };
+
+    /// The moving average's weight of the past for a run of `batches` per epoch.
+    double decay(int batches) const;
+    /// Appends (x, loss) to the run's raw and smoothed curves.
+    void addLoss(int runId, RunState& state, double x, double loss);
+    /// Appends the moving average after (x, loss) to the run's smoothed curve.
+    void smooth(int runId, RunState& state, double x, double loss);
+    /// Recomputes the smoothed curve of every run from its raw values.
+    void resmooth();
+    void showSmoothingLabel();
+
+    std::map<int, RunState> m_state;
+    QSlider* m_smoothing;
+    QLabel* m_smoothingLabel;
     QCPItemText* m_hint;
-    double m_average = 0.0;     // the moving average before bias correction
-    double m_decayPower = 1.0;  // decay^n, for the bias correction of the first points
-    double m_minLoss = 0.0;
-    double m_maxLoss = 0.0;
 };
 
 }  // namespace lenet::ui

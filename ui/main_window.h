@@ -1,18 +1,29 @@
-// The studio's main window: layout and wiring only. The sidebar chooses an architecture and
-// the run settings; the plots follow the run; the controller does the training.
+// The studio's main window: dockable panels (the architecture and training sidebar, the loss
+// and error plots, and whatever the app adds with addPanel), the menus and toolbar with their
+// shortcuts, and the wiring between them and the TrainingController. It keeps the current
+// network (trained, opened or freshly initialised) and asks before unsaved weights are lost.
 #pragma once
 
+#include <QByteArray>
+#include <QHash>
 #include <QMainWindow>
 #include <QString>
 
+#include "lenet/trainer.h"
+#include "ui/run_plot.h"
 #include "ui/training_types.h"
 
 class QAction;
+class QTimer;
 class QCloseEvent;
+class QDockWidget;
+class QMenu;
 
 namespace lenet::ui {
 
 class ErrorPlot;
+class InspectionPanels;
+class EventLoopProbe;
 class LossPlot;
 class PresetPanel;
 class RunStatusBar;
@@ -25,51 +36,146 @@ class MainWindow : public QMainWindow {
 public:
     explicit MainWindow(QWidget* parent = nullptr);
 
+    /// Adds `widget` as a dockable panel titled `title` in `area`, listed in the View menu.
+    /// `id` names it in the saved layout (unique, stable across versions); add panels before
+    /// restoreSettings() so that their saved place is restored.
+    QDockWidget* addPanel(const QString& id, const QString& title, QWidget* widget,
+                          Qt::DockWidgetArea area);
+
+    /// Restores the window geometry, the panels' layout and a data folder the user chose (File >
+    /// Open data set) from QSettings.
+    void restoreSettings();
+    /// Saves what restoreSettings() restores.
+    void saveSettings() const;
+
     /// Selects the preset `name`; false when there is no such preset.
     bool selectPreset(const QString& name);
+    /// Sets the number of epochs and the training and test image limits of the next run (for
+    /// quick runs from the command line); 0 leaves a value as it is.
+    void setRunLimits(int epochs, int trainLimit, int testLimit);
+
+    /// Opens a model file: its network becomes the current one, its history a run in the plots
+    /// and its architecture the sidebar's. A file that cannot be used is explained (status bar
+    /// and message box) and the current model stays. Does not ask about unsaved weights.
+    bool openModel(const QString& path);
+    /// Writes the current network and its history to `path`; errors are shown. True on success.
+    bool saveModel(const QString& path);
+    /// Uses the IDX folder `dir` for the next runs when it fits the selected architecture; says
+    /// what it found, or why it cannot be used (then the data folder stays as it was).
+    bool openDataset(const QString& dir);
 
     TrainingController* controller() const { return m_controller; }
     LossPlot* lossPlot() const { return m_lossPlot; }
     ErrorPlot* errorPlot() const { return m_errorPlot; }
-    /// File > Save model is available: a trained (or, after divergence, restored) network.
+    RunStatusBar* runStatusBar() const { return m_status; }
+    /// Measures the event loop's delays during every run (Help > Diagnostics shows them).
+    const EventLoopProbe* latencyProbe() const { return m_probe; }
+    /// The current network: a snapshot of the run in progress, the last trained or opened
+    /// model, or freshly initialised weights; null before any.
+    NetworkSnapshot network() const { return m_network; }
+    /// File > Save model is available: there is a network and no run is in progress.
     bool canSaveModel() const;
+    /// Weights were trained since they were last saved, opened or reset.
+    bool hasUnsavedWeights() const { return m_unsaved; }
+
+public Q_SLOTS:
+    /// Train when idle, pause when training, resume when paused (Space).
+    void trainOrPause();
+    /// Runs one batch and pauses; starts a paused run when idle (F10).
+    void stepOneBatch();
+    /// Stops the run after the current batch (Esc).
+    void stopTraining();
+    /// The learning rate from the next batch of the run in progress on (the schedule continues
+    /// from it); ignored when idle.
+    void setRunLearningRate(double rate);
+    /// Re-initialises the selected architecture's weights (with the seed shown).
+    void resetWeights();
+    /// Removes every run from the plots except the one in progress (or the newest).
+    void clearOldRuns();
+
+Q_SIGNALS:
+    /// The current network changed: a snapshot during training (about 10 per second), the
+    /// trained network at the end of a run, reset weights or an opened model.
+    void networkChanged(const lenet::ui::NetworkSnapshot& network);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
     void createActions();
-    void createLayout();
+    void createPanels();
     void connectController();
 
     void showPreset(const QString& name);
-    /// Sizes the empty error plot's epoch axis for `epochs` (before a run).
+    /// Sizes both plots' epoch axes for the next run while they show no run.
     void previewEpochs(int epochs);
-    /// The paper's 0.95 % line for lenet5-1998, no line for the others.
-    void showReference(const QString& preset);
-    void startTraining();
-    void stopTraining();
+    /// The paper's 0.95 % line when the selected preset or a plotted run is lenet5-1998.
+    void updateReference();
+    void startTraining(bool paused);
+    void runProgressed(const lenet::Progress& progress);
     void runFinished(const EpochHistory& history, const NetworkSnapshot& network,
                      const QString& stopReason);
     void runDiverged(const EpochHistory& history, const NetworkSnapshot& network,
                      const QString& message);
     void runFailed(const QString& message);
-    void saveModel();
+    /// Common end of every run: the probe, the run's legend summary, the actions.
+    void endRun(const QString& summary);
+    void showPaused(bool paused);
+    /// Shows `message` in the status bar (red) and in a window-modal message box.
+    void showProblem(const QString& title, const QString& message);
+    void setCurrentNetwork(const NetworkSnapshot& network, const EpochHistory& history,
+                           bool unsaved);
+    /// True when nothing unsaved would be lost by `what`, or the user chose to save or discard.
+    bool confirmDiscard(const QString& what);
+    void chooseModelToOpen();
+    void chooseModelFile();
+    void chooseDataset();
+    void exportAllPlots();
+    void showDiagnostics();
+    /// The inspection views: every panel a dock, the bundled model until there is a network.
+    void createInspectionPanels();
+    /// Shows `network` in the inspection views, at most once a second while a run streams
+    /// snapshots (the gallery classifies the whole test set each time); the latest always lands.
+    void inspectNetwork(const NetworkSnapshot& network);
+    /// The test split of `dir` for the gallery and the confusion matrix (none when unreadable).
+    void loadInspectionTestSet(const QString& dir);
+    /// A new run's style: the next colour, labelled `name` (numbered from its second run on).
+    RunStyle nextRunStyle(const QString& name);
     void updateActions();
 
     TrainingController* m_controller;
+    EventLoopProbe* m_probe;
     PresetPanel* m_presets = nullptr;
     TrainingControls* m_controls = nullptr;
     LossPlot* m_lossPlot = nullptr;
     ErrorPlot* m_errorPlot = nullptr;
     RunStatusBar* m_status = nullptr;
-    QAction* m_saveAction = nullptr;
+    InspectionPanels* m_inspection = nullptr;
+    QTimer* m_inspectTimer = nullptr;
+    NetworkSnapshot m_toInspect;  // the latest snapshot the inspection views have not shown
+    QMenu* m_fileMenu;
+    QMenu* m_trainingMenu;
+    QMenu* m_viewMenu;  // lists the panels
+    QMenu* m_helpMenu;
     QAction* m_trainAction = nullptr;
+    QAction* m_stepAction = nullptr;
     QAction* m_stopAction = nullptr;
+    QAction* m_resetAction = nullptr;
+    QAction* m_openAction = nullptr;
+    QAction* m_saveAction = nullptr;
+    QAction* m_exportAction = nullptr;
+    QAction* m_openDataAction = nullptr;
+    QAction* m_clearRunsAction = nullptr;
+    QByteArray m_defaultLayout;  // the panels as built, for View > Reset layout
 
-    QString m_runPreset;        // the preset of the current or last run
-    EpochHistory m_history;     // of the last finished run
-    NetworkSnapshot m_network;  // its trained network, for Save model
+    NetworkSnapshot m_network;  // the current network
+    EpochHistory m_history;     // its training history
+    bool m_unsaved = false;
+    RunStyle m_run;                          // the run in progress or the last one
+    QHash<int, QString> m_runArchitectures;  // run id -> architecture name, for the reference
+    lenet::Progress m_lastProgress;          // of the run in progress
+    QHash<QString, int> m_runsNamed;         // runs so far per name, for their numbers
+    int m_runCount = 0;
 };
 
 }  // namespace lenet::ui

@@ -24,57 +24,82 @@ QString duration(double seconds) {
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-QLabel* makeReadout(const QString& toolTip) {
+/// A centred label at least as wide as `widest`, so that the bar does not jump as it changes.
+QLabel* makeReadout(const char* objectName, const QString& widest, const QString& toolTip) {
     auto* label = new QLabel;
+    label->setObjectName(QString::fromLatin1(objectName));
     label->setToolTip(toolTip);
-    label->setMinimumWidth(label->fontMetrics().horizontalAdvance(QStringLiteral("0000000 img/s")));
+    label->setMinimumWidth(label->fontMetrics().horizontalAdvance(widest) + 8);
     label->setAlignment(Qt::AlignCenter);
     return label;
+}
+
+QProgressBar* makeBar(const char* objectName, const QString& format, const QString& toolTip) {
+    auto* bar = new QProgressBar;
+    bar->setObjectName(QString::fromLatin1(objectName));
+    bar->setRange(0, kProgressSteps);
+    bar->setValue(0);
+    bar->setFormat(format);
+    bar->setToolTip(toolTip);
+    bar->setFixedWidth(110);
+    return bar;
+}
+
+int steps(double fraction) {
+    return int(std::lround(std::clamp(fraction, 0.0, 1.0) * kProgressSteps));
 }
 
 }  // namespace
 
 RunStatusBar::RunStatusBar(QWidget* parent)
     : QStatusBar(parent),
-      m_progress(new QProgressBar),
-      m_speed(makeReadout(tr("Training speed in images per second"))),
-      m_eta(makeReadout(tr("Time left for the training epochs (test evaluations excluded)"))),
-      m_epoch(makeReadout(tr("Current epoch"))),
-      m_testError(makeReadout(tr("Test error after the last finished epoch"))),
+      m_epoch(makeReadout("epochReadout", tr("epoch 20/20 · batch 60,000/60,000"),
+                          tr("Current epoch and the batches done in it"))),
+      m_speed(makeReadout("speedReadout", tr("00,000 img/s"),
+                          tr("Training speed in images per second"))),
+      m_elapsed(makeReadout("elapsedReadout", tr("elapsed 00:00"),
+                            tr("Training time so far (pauses and evaluations excluded)"))),
+      m_eta(makeReadout("etaReadout", tr("ETA 00:00"),
+                        tr("Time left for the training epochs (test evaluations excluded)"))),
+      m_testError(makeReadout("testErrorReadout", tr("test error 00.00 %"),
+                              tr("Test error after the last finished epoch"))),
+      m_epochProgress(makeBar("epochProgress", tr("epoch %p%"), tr("Progress of this epoch"))),
+      m_runProgress(makeBar("runProgress", tr("run %p%"), tr("Progress of the whole run"))),
       m_message(new QLabel) {
-    m_progress->setObjectName(QStringLiteral("runProgress"));
-    m_progress->setToolTip(tr("Progress of the whole run"));
-    m_progress->setRange(0, kProgressSteps);
-    m_progress->setValue(0);
-    m_progress->setFixedWidth(200);
     m_message->setObjectName(QStringLiteral("statusMessage"));
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long text clips
     addWidget(m_message, 1);
-    addPermanentWidget(m_epoch);
-    addPermanentWidget(m_speed);
-    addPermanentWidget(m_eta);
-    addPermanentWidget(m_testError);
-    addPermanentWidget(m_progress);
-    runEnded(tr("Ready"));
+    for (QWidget* w : std::initializer_list<QWidget*>{
+             m_epoch, m_speed, m_elapsed, m_eta, m_testError, m_epochProgress, m_runProgress}) {
+        addPermanentWidget(w);
+    }
+    runStarted(0);
+    showStatus(tr("Ready: choose an architecture and press Train (Space)"));
 }
 
 void RunStatusBar::runStarted(int epochs) {
     m_epochs = epochs;
-    m_progress->setValue(0);
-    m_epoch->setText(tr("epoch 0/%1").arg(epochs));
+    m_epochProgress->setValue(0);
+    m_runProgress->setValue(0);
+    m_epoch->setText(epochs > 0 ? tr("epoch 0/%1").arg(epochs) : tr("epoch —"));
     m_speed->setText(tr("— img/s"));
+    m_elapsed->setText(tr("elapsed —"));
     m_eta->setText(tr("ETA —"));
     m_testError->setText(tr("test error —"));
 }
 
 void RunStatusBar::showProgress(const lenet::Progress& p) {
-    const double done = p.epochs > 0 && p.batches > 0
-                            ? (double(p.epoch - 1) + double(p.batch) / p.batches) / p.epochs
-                            : 0.0;
-    m_progress->setValue(int(std::lround(done * kProgressSteps)));
-    m_epoch->setText(tr("epoch %1/%2").arg(p.epoch).arg(p.epochs));
-    m_speed->setText(tr("%1 img/s").arg(QLocale().toString(std::lround(p.imagesPerSecond))));
+    const double epochDone = p.batches > 0 ? double(p.batch) / p.batches : 0.0;
+    m_epochProgress->setValue(steps(epochDone));
+    if (p.epochs > 0) m_runProgress->setValue(steps((p.epoch - 1 + epochDone) / p.epochs));
+    const QLocale locale;
+    m_epoch->setText(tr("epoch %1/%2 · batch %3/%4")
+                         .arg(p.epoch)
+                         .arg(p.epochs)
+                         .arg(locale.toString(p.batch), locale.toString(p.batches)));
+    m_speed->setText(tr("%1 img/s").arg(locale.toString(std::lround(p.imagesPerSecond))));
+    m_elapsed->setText(tr("elapsed %1").arg(duration(p.elapsed)));
     m_eta->setText(tr("ETA %1").arg(duration(p.eta)));
 }
 
@@ -82,31 +107,36 @@ void RunStatusBar::showEpoch(const lenet::EpochMetrics& m) {
     if (m.testError >= 0) {
         m_testError->setText(tr("test error %1 %").arg(100.0 * m.testError, 0, 'f', 2));
     }
-    if (m_epochs > 0) {
-        m_progress->setValue(int(std::lround(double(m.epoch) / m_epochs * kProgressSteps)));
-    }
+    if (m_epochs > 0) m_runProgress->setValue(steps(double(m.epoch) / m_epochs));
 }
 
 void RunStatusBar::runEnded(const QString& text) {
-    if (m_epoch->text().isEmpty()) {
-        m_epoch->setText(tr("epoch —"));
-        m_speed->setText(tr("— img/s"));
-        m_eta->setText(tr("ETA —"));
-        m_testError->setText(tr("test error —"));
-    }
+    m_eta->setText(tr("ETA —"));
     showStatus(text);
 }
 
 void RunStatusBar::showError(const QString& message) {
-    m_message->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_error = true;
+    m_message->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
     m_message->setText(message.section(QLatin1Char('\n'), 0, 0));
     m_message->setToolTip(message);
 }
 
 void RunStatusBar::showStatus(const QString& text) {
+    m_error = false;
     m_message->setStyleSheet({});
     m_message->setText(text);
     m_message->setToolTip(text);
+}
+
+QString RunStatusBar::message() const {
+    return m_message->text();
+}
+
+void RunStatusBar::showLatency(double worstMs) {
+    m_speed->setToolTip(tr("Training speed in images per second.\nThe window's slowest response "
+                           "during this run: %1 ms (Help > Diagnostics).")
+                            .arg(worstMs, 0, 'f', 1));
 }
 
 }  // namespace lenet::ui

@@ -1,5 +1,6 @@
-// The status bar of a training run: overall progress, speed, time left, epoch and the last
-// test error on the right; messages and errors on the left.
+// The status bar of a training run: on the right the epoch and batch, speed, elapsed time, time
+// left, last test error and progress bars for the epoch and the whole run; on the left messages
+// and errors (an error stays until the next message, with the whole text as tool tip).
 #pragma once
 
 #include <QStatusBar>
@@ -17,24 +18,35 @@ class RunStatusBar : public QStatusBar {
 public:
     explicit RunStatusBar(QWidget* parent = nullptr);
 
+    /// Resets the read-outs for a run of `epochs` epochs.
     void runStarted(int epochs);
     void showProgress(const lenet::Progress& progress);
     void showEpoch(const lenet::EpochMetrics& metrics);
     /// Freezes the read-outs and shows `text` (how the run ended).
     void runEnded(const QString& text);
-    /// Shows the first line of `message` in red until the next message.
+    /// Shows the first line of `message` in red until the next message; the whole message is
+    /// the tool tip.
     void showError(const QString& message);
     /// Shows `text` until the next message.
     void showStatus(const QString& text);
+    /// The message shown now (the first line of an error).
+    QString message() const;
+    /// Whether the message shown is an error.
+    bool showsError() const { return m_error; }
+    /// Notes the worst event-loop delay of the run in the speed read-out's tool tip.
+    void showLatency(double worstMs);
 
 private:
-    QProgressBar* m_progress;
-    QLabel* m_speed;
-    QLabel* m_eta;
     QLabel* m_epoch;
+    QLabel* m_speed;
+    QLabel* m_elapsed;
+    QLabel* m_eta;
     QLabel* m_testError;
+    QProgressBar* m_epochProgress;
+    QProgressBar* m_runProgress;
     QLabel* m_message;
     int m_epochs = 0;
+    bool m_error = false;
 };
 
 }  // namespace lenet::ui

@@ -1,7 +1,9 @@
 // Runs training on a thread it owns and relays the worker's reports to the GUI thread.
-// The GUI asks for runs with start(), stops them with stop(), and receives only values.
+// The GUI starts, pauses, steps and stops runs and receives only values; no call here waits for
+// the training thread except the destructor.
 #pragma once
 
+#include <memory>
 #include <stop_token>
 
 #include <QObject>
@@ -9,6 +11,7 @@
 #include <QThread>
 
 #include "lenet/spec.h"
+#include "lenet/trainer.h"
 #include "ui/training_types.h"
 
 namespace lenet::ui {
@@ -20,24 +23,42 @@ class TrainingController : public QObject {
 
 public:
     explicit TrainingController(QObject* parent = nullptr);
-    /// Requests a stop, ends the thread and waits for it (the run stops at the next batch).
+    /// Requests a stop (which also wakes a paused run), ends the thread and waits for it; the
+    /// run stops at the next batch or after the evaluation in progress.
     ~TrainingController() override;
 
-    /// The IDX folder runs read; lenet::defaultDataDir() unless set.
+    /// The IDX folder runs read; lenet::defaultDataDir() unless set. Applies from the next run.
     QString dataDir() const { return m_dataDir; }
     void setDataDir(const QString& dir) { m_dataDir = dir; }
 
-    /// Starts training `spec` (with its spec.training settings) on the training thread.
-    /// Returns false, and does nothing, while a run is in progress.
-    bool start(const lenet::ArchitectureSpec& spec);
-    /// Asks the run to stop after the current batch; finished() follows.
+    /// Starts training `spec` (with its spec.training settings) on the training thread; with
+    /// `paused` the run waits before its first batch. Returns false, and does nothing, while a
+    /// run is in progress.
+    bool start(const lenet::ArchitectureSpec& spec, bool paused = false);
+    /// Asks the run to stop after the current batch (at once when paused); finished() follows.
     void stop();
+    /// The run waits before its next batch until resume(), step() or stop().
+    void pause();
+    void resume();
+    /// Runs exactly one more batch, then waits (pauses a running run).
+    void step();
+    /// The learning rate from the next batch of the current run on; the schedule continues
+    /// from it (see lenet::TrainingControl). Does nothing when no run is in progress.
+    void setLearningRate(double rate);
+
     bool isRunning() const { return m_running; }
+    bool isPaused() const { return m_running && m_control->isPaused(); }
 
 Q_SIGNALS:
     void started();
+    /// pause(), step() or resume() changed whether the run is paused.
+    void pausedChanged(bool paused);
     void statusChanged(const QString& text);
+    /// At most every 0.1 s while training (and when a paused run waits): the batches since the
+    /// previous report.
     void progressed(const lenet::Progress& progress);
+    /// With every progress report: a copy of the network being trained.
+    void networkUpdated(const lenet::ui::NetworkSnapshot& network);
     void epochFinished(const lenet::EpochMetrics& metrics);
     /// The run ended (all epochs, stopped or early stopping): its epochs and a copy of the
     /// trained network. `stopReason` is empty when every epoch ran.
@@ -55,10 +76,13 @@ private:
     void handleDiverged(const EpochHistory& history, const NetworkSnapshot& network,
                         const QString& message);
     void handleFailed(const QString& message);
+    /// Ends the run on the GUI side: not running, not paused.
+    void markEnded();
 
     QThread m_thread;
     TrainingWorker* m_worker;  // lives on m_thread, deleted when the thread finishes
     std::stop_source m_stopSource;
+    std::shared_ptr<lenet::TrainingControl> m_control;  // of the current run
     QString m_dataDir;
     bool m_running = false;
 };

@@ -2,6 +2,7 @@
 // and reports through queued signals. Only this object ever touches the live network.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "lenet/data/idx.h"
 #include "lenet/spec.h"
+#include "lenet/trainer.h"
 #include "ui/training_types.h"
 
 namespace lenet::ui {
@@ -20,6 +22,7 @@ struct TrainingRequest {
     lenet::ArchitectureSpec spec;
     std::string dataDir;
     std::stop_token stop;
+    std::shared_ptr<lenet::TrainingControl> control;  // pause, step, learning rate
 };
 
 class TrainingWorker : public QObject {
@@ -33,6 +36,8 @@ public:
 Q_SIGNALS:
     void statusChanged(const QString& text);
     void progressed(const lenet::Progress& progress);
+    /// A copy of the network's weights, sent with every progress report.
+    void networkUpdated(const lenet::ui::NetworkSnapshot& network);
     void epochFinished(const lenet::EpochMetrics& metrics);
     void finished(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
                   const QString& stopReason);
