@@ -3,6 +3,7 @@
 // (--grab, for the docs and the Xvfb test).
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -10,6 +11,8 @@
 
 #include "lenet/presets.h"
 #include "ui/event_loop_probe.h"
+#include "ui/inspect/drawing_panel.h"
+#include "ui/inspect/inspection_panels.h"
 #include "ui/loss_plot.h"
 #include "ui/main_window.h"
 #include "ui/training_controller.h"
@@ -99,12 +102,15 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "lenet-studio: cannot write %s\n", qPrintable(path));
             } else {
                 const lenet::ui::TrainingController* c = window.controller();
+                const lenet::ui::DrawingPanel* canvas = window.inspection()->drawing();
+                const int digit = canvas ? canvas->predictedClass() : -1;
                 std::printf(
                     "lenet-studio: saved %s; training %s, %d batches plotted, worst event-loop "
-                    "delay %.1f ms\n",
+                    "delay %.1f ms, canvas reads %s\n",
                     qPrintable(path),
                     c->isRunning() ? (c->isPaused() ? "paused" : "running") : "idle",
-                    window.lossPlot()->pointCount(), window.latencyProbe()->worstDelayMs());
+                    window.lossPlot()->pointCount(), window.latencyProbe()->worstDelayMs(),
+                    digit < 0 ? "nothing" : std::to_string(digit).c_str());
             }
             QCoreApplication::exit(saved ? 0 : 1);
         });

@@ -68,6 +68,7 @@ public:
     LossPlot* lossPlot() const { return m_lossPlot; }
     ErrorPlot* errorPlot() const { return m_errorPlot; }
     RunStatusBar* runStatusBar() const { return m_status; }
+    InspectionPanels* inspection() const { return m_inspection; }
     /// Measures the event loop's delays during every run (Help > Diagnostics shows them).
     const EventLoopProbe* latencyProbe() const { return m_probe; }
     /// The current network: a snapshot of the run in progress, the last trained or opened

@@ -1,6 +1,8 @@
 // The real application in a real X server: runs lenet-studio under xvfb-run, presses Train with a
 // real X11 key event from xdotool, and has the app save a screenshot of itself mid-training into
-// the build folder (test_xvfb_window.png). Skipped when xvfb-run, xdotool or MNIST are missing.
+// the build folder (test_xvfb_window.png); and draws a 7 on the canvas of a freshly started app
+// with real mouse events, which the bundled model must read as 7 (test_xvfb_window_drawing.png).
+// Skipped when xvfb-run or xdotool are missing (the training case also without MNIST).
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
@@ -17,36 +19,35 @@ class TestXvfbWindow : public QObject {
 
 private Q_SLOTS:
     void trainsInARealWindow();
+    void readsADigitDrawnWithRealMouseEvents();
+
+private:
+    /// Runs `script` (bash; $1 = the app, $2 = the screenshot path) under xvfb-run and returns
+    /// what it printed; fails the test when it does not end well within a minute.
+    QString runUnderXvfb(const QString& script, const QString& screenshot);
 };
 
-void TestXvfbWindow::trainsInARealWindow() {
+namespace {
+
+void skipWithoutXTools() {
     for (const char* tool : {"xvfb-run", "xdotool", "bash"}) {
         if (QStandardPaths::findExecutable(QString::fromLatin1(tool)).isEmpty()) {
             QSKIP(qPrintable(QStringLiteral("%1 is not installed").arg(QLatin1String(tool))));
         }
     }
-    try {
-        lenet::loadSplit(lenet::defaultDataDir(), lenet::Split::Test);
-    } catch (const lenet::Error&) {
-        QSKIP("MNIST is not installed (scripts/setup.sh --no-run fetches it)");
-    }
-    const QString screenshot = QStringLiteral(LENET_TEST_GRAB_PATH);
-    const QString app = QFileInfo(screenshot).dir().filePath(QStringLiteral("app/lenet-studio"));
-    QVERIFY2(QFileInfo(app).isExecutable(), qPrintable(app + " is missing: build lenet-studio"));
-    QFile::remove(screenshot);
+}
 
-    // Start the app, wait for its window, focus it and press Space (Train) as a user would; the
-    // app takes its screenshot 4 s after it shows and quits.
-    const QString script = QStringLiteral(
-        "set -e\n"
-        "\"$1\" --preset lenet5-modern --epochs 2 --train-limit 20000 --test-limit 1000 "
-        "--grab \"$2\" --grab-delay 4000 &\n"
-        "pid=$!\n"
-        "wid=$(timeout 20 xdotool search --sync --onlyvisible --name 'LeNet Studio' | head -1)\n"
-        "xdotool windowfocus --sync \"$wid\" || true\n"
-        "sleep 0.3\n"
-        "xdotool key space\n"
-        "wait $pid\n");
+}  // namespace
+
+QString TestXvfbWindow::runUnderXvfb(const QString& script, const QString& screenshot) {
+    const QString app = QFileInfo(QStringLiteral(LENET_TEST_GRAB_PATH))
+                            .dir()
+                            .filePath(QStringLiteral("app/lenet-studio"));
+    if (!QFileInfo(app).isExecutable()) {
+        QTest::qFail(qPrintable(app + " is missing: build lenet-studio"), __FILE__, __LINE__);
+        return {};
+    }
+    QFile::remove(screenshot);
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove(QStringLiteral("QT_QPA_PLATFORM"));  // the app must use the X server
@@ -56,21 +57,80 @@ void TestXvfbWindow::trainsInARealWindow() {
                   {QStringLiteral("-a"), QStringLiteral("-s"),
                    QStringLiteral("-screen 0 1600x1000x24"), QStringLiteral("bash"),
                    QStringLiteral("-c"), script, QStringLiteral("xvfb-shot"), app, screenshot});
-    QVERIFY(process.waitForStarted());
-    QVERIFY2(process.waitForFinished(60000), "the app under Xvfb did not finish within 60 s");
+    if (!process.waitForStarted() || !process.waitForFinished(60000)) {
+        QTest::qFail("the app under Xvfb did not finish within 60 s", __FILE__, __LINE__);
+        return {};
+    }
     const QString output = QString::fromLocal8Bit(process.readAll());
-    QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
-             qPrintable(output));
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        QTest::qFail(qPrintable(output), __FILE__, __LINE__);
+    }
+    return output;
+}
 
-    // The app reports what it saved: a run in progress with batches on the loss plot.
+void TestXvfbWindow::trainsInARealWindow() {
+    skipWithoutXTools();
+    try {
+        lenet::loadSplit(lenet::defaultDataDir(), lenet::Split::Test);
+    } catch (const lenet::Error&) {
+        QSKIP("MNIST is not installed (scripts/setup.sh --no-run fetches it)");
+    }
+    // Start the app, wait for its window, focus it and press Space (Train) as a user would; the
+    // app takes its screenshot 4 s after it shows and quits.
+    const QString screenshot = QStringLiteral(LENET_TEST_GRAB_PATH);
+    const QString output = runUnderXvfb(
+        QStringLiteral("set -e\n"
+                       "\"$1\" --preset lenet5-modern --epochs 3 "
+                       "--test-limit 1000 --grab \"$2\" --grab-delay 4000 &\n"
+                       "pid=$!\n"
+                       "wid=$(timeout 20 xdotool search --sync --onlyvisible --name 'LeNet "
+                       "Studio' | head -1)\n"
+                       "xdotool windowfocus --sync \"$wid\" || true\n"
+                       "sleep 0.3\n"
+                       "xdotool key space\n"
+                       "wait $pid\n"),
+        screenshot);
+    if (QTest::currentTestFailed()) return;
+
+    // The app reports what it saved: batches on the loss plot, so Space started a run (normally
+    // still running; on a fast machine it may have ended before the screenshot).
     const QRegularExpression report(
-        QStringLiteral("saved .*; training (running|paused), (\\d+) batches plotted"));
+        QStringLiteral("saved .*; training (running|paused|idle), (\\d+) batches plotted"));
     const QRegularExpressionMatch match = report.match(output);
     QVERIFY2(match.hasMatch(), qPrintable(output));
     QVERIFY2(match.captured(2).toInt() > 0, qPrintable(output));
     const QImage image(screenshot);
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 1000 && image.height() >= 600);
+}
+
+void TestXvfbWindow::readsADigitDrawnWithRealMouseEvents() {
+    skipWithoutXTools();
+    // The window at the top left in its default layout (1440x900): the canvas of the "Draw a
+    // digit" panel covers about x 875-1200, y 230-555. A 7: the top bar, then the diagonal.
+    QString strokes = QStringLiteral("xdotool mousemove 960 300 mousedown 1\n");
+    for (int x = 960; x <= 1110; x += 10)
+        strokes += QStringLiteral("xdotool mousemove %1 300\n").arg(x);
+    for (int i = 0; i <= 200; i += 10) {
+        strokes += QStringLiteral("xdotool mousemove %1 %2\n").arg(1110 - i / 2).arg(300 + i);
+    }
+    strokes += QStringLiteral("xdotool mouseup 1\n");
+    const QString screenshot = QFileInfo(QStringLiteral(LENET_TEST_GRAB_PATH))
+                                   .dir()
+                                   .filePath(QStringLiteral("test_xvfb_window_drawing.png"));
+    const QString output = runUnderXvfb(
+        QStringLiteral("set -e\n"
+                       "\"$1\" --preset lenet5-1998 --grab \"$2\" --grab-delay 9000 &\n"
+                       "pid=$!\n"
+                       "wid=$(timeout 20 xdotool search --sync --onlyvisible --name 'LeNet "
+                       "Studio' | head -1)\n"
+                       "xdotool windowmove --sync \"$wid\" 0 0 windowsize --sync \"$wid\" 1440 900 "
+                       "|| true\n"
+                       "sleep 1.5\n") +
+            strokes + QStringLiteral("wait $pid\n"),
+        screenshot);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY2(output.contains(QStringLiteral("canvas reads 7")), qPrintable(output));
 }
 
 QTEST_MAIN(TestXvfbWindow)
