@@ -326,17 +326,8 @@ void BackpropView::setImage(const lenet::InkImage& image, int label, const QStri
 }
 
 void BackpropView::setSelectionModel(SelectionModel* selection) {
-    if (m_selection) disconnect(m_selection, nullptr, this, nullptr);
-    m_selection = selection;
-    if (!selection) return;
-    connect(selection, &SelectionModel::changed, this, [this] {
-        const SelectedImage& s = m_selection->current();
-        setImage(s.image, s.label, s.description);
-    });
-    if (!selection->isEmpty()) {
-        const SelectedImage& s = selection->current();
-        setImage(s.image, s.label, s.description);
-    }
+    followSelection(m_selection, selection, this,
+                    [this](const SelectedImage& s) { setImage(s.image, s.label, s.description); });
 }
 
 void BackpropView::setTarget(int label) {

@@ -129,13 +129,8 @@ void FeatureMapsView::setImage(const lenet::InkImage& image, const QString& desc
 }
 
 void FeatureMapsView::setSelectionModel(SelectionModel* selection) {
-    if (m_selection) disconnect(m_selection, nullptr, this, nullptr);
-    m_selection = selection;
-    if (!selection) return;
-    connect(selection, &SelectionModel::changed, this,
-            [this] { setImage(m_selection->current().image, m_selection->current().description); });
-    if (!selection->isEmpty())
-        setImage(selection->current().image, selection->current().description);
+    followSelection(m_selection, selection, this,
+                    [this](const SelectedImage& s) { setImage(s.image, s.description); });
 }
 
 void FeatureMapsView::setScaleMode(ScaleMode mode) {

@@ -152,13 +152,8 @@ void InvarianceLab::setImage(const lenet::InkImage& image, const QString& descri
 }
 
 void InvarianceLab::setSelectionModel(SelectionModel* selection) {
-    if (m_selection) disconnect(m_selection, nullptr, this, nullptr);
-    m_selection = selection;
-    if (!selection) return;
-    connect(selection, &SelectionModel::changed, this,
-            [this] { setImage(m_selection->current().image, m_selection->current().description); });
-    if (!selection->isEmpty())
-        setImage(selection->current().image, selection->current().description);
+    followSelection(m_selection, selection, this,
+                    [this](const SelectedImage& s) { setImage(s.image, s.description); });
 }
 
 LabTransform InvarianceLab::transform() const {

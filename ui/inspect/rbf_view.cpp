@@ -71,13 +71,8 @@ void RbfView::setImage(const lenet::InkImage& image, const QString& description)
 }
 
 void RbfView::setSelectionModel(SelectionModel* selection) {
-    if (m_selection) disconnect(m_selection, nullptr, this, nullptr);
-    m_selection = selection;
-    if (!selection) return;
-    connect(selection, &SelectionModel::changed, this,
-            [this] { setImage(m_selection->current().image, m_selection->current().description); });
-    if (!selection->isEmpty())
-        setImage(selection->current().image, selection->current().description);
+    followSelection(m_selection, selection, this,
+                    [this](const SelectedImage& s) { setImage(s.image, s.description); });
 }
 
 bool RbfView::showsRbf() const {

@@ -12,4 +12,13 @@ void SelectionModel::select(SelectedImage image) {
     Q_EMIT changed();
 }
 
+void followSelection(SelectionModel*& followed, SelectionModel* next, QObject* view,
+                     const std::function<void(const SelectedImage&)>& show) {
+    if (followed) QObject::disconnect(followed, nullptr, view, nullptr);
+    followed = next;
+    if (!next) return;
+    QObject::connect(next, &SelectionModel::changed, view, [next, show] { show(next->current()); });
+    if (!next->isEmpty()) show(next->current());
+}
+
 }  // namespace lenet::ui

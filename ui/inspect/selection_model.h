@@ -2,6 +2,8 @@
 // drawn. Views observe it; whoever selects an image calls select().
 #pragma once
 
+#include <functional>
+
 #include <QObject>
 #include <QString>
 
@@ -34,5 +36,10 @@ Q_SIGNALS:
 private:
     SelectedImage m_current;
 };
+
+/// Makes `view` follow `next` instead of `followed` (either may be null) and sets `followed`:
+/// `show` gets next's current image at once, when there is one, and after every change.
+void followSelection(SelectionModel*& followed, SelectionModel* next, QObject* view,
+                     const std::function<void(const SelectedImage&)>& show);
 
 }  // namespace lenet::ui
