@@ -220,8 +220,13 @@ void MainWindow::createInspectionPanels() {
     }
     m_inspectTimer = new QTimer(this);
     m_inspectTimer->setSingleShot(true);
-    connect(m_inspectTimer, &QTimer::timeout, this,
-            [this] { m_inspection->setNetwork(std::exchange(m_toInspect, nullptr)); });
+    connect(m_inspectTimer, &QTimer::timeout, this, [this] {
+        // The test set is classified once per epoch of a run, and for any other network.
+        const bool classify = !m_controller->isRunning() || std::exchange(m_epochEnded, false);
+        m_inspection->setNetwork(std::exchange(m_toInspect, nullptr), classify);
+    });
+    connect(m_controller, &TrainingController::epochFinished, this,
+            [this] { m_epochEnded = true; });
     connect(this, &MainWindow::networkChanged, this, &MainWindow::inspectNetwork);
     loadInspectionTestSet(m_controller->dataDir());
     try {

@@ -154,6 +154,7 @@ private:
     InspectionPanels* m_inspection = nullptr;
     QTimer* m_inspectTimer = nullptr;
     NetworkSnapshot m_toInspect;  // the latest snapshot the inspection views have not shown
+    bool m_epochEnded = false;    // an epoch ended since the views last classified the test set
     QMenu* m_fileMenu;
     QMenu* m_trainingMenu;
     QMenu* m_viewMenu;  // lists the panels

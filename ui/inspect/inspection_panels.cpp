@@ -90,14 +90,14 @@ BackpropView* InspectionPanels::backprop() const {
     return m_backprop;
 }
 
-void InspectionPanels::setNetwork(NetworkSnapshot net) {
+void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet) {
     if (m_drawing) m_drawing->setNetwork(net);
     if (m_maps) m_maps->setNetwork(net);
     if (m_rbf) m_rbf->setNetwork(net);
     if (m_kernels) m_kernels->setNetwork(net);
     if (m_lab) m_lab->setNetwork(net);
     if (m_backprop) m_backprop->setNetwork(net);
-    m_evaluation->setNetwork(std::move(net));
+    if (classifyTestSet) m_evaluation->setNetwork(std::move(net));
 }
 
 void InspectionPanels::setTestSet(std::shared_ptr<const lenet::Dataset> data) {

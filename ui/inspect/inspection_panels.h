@@ -47,7 +47,10 @@ public:
     ~InspectionPanels() override;
 
     /// Shows `net` in every view (null: none); call with each training snapshot or loaded model.
-    void setNetwork(NetworkSnapshot net);
+    /// The gallery and the confusion matrix classify the whole test set with it only when
+    /// `classifyTestSet`: that costs about a quarter of a second of CPU, which a run in progress
+    /// spends once per epoch rather than with every snapshot.
+    void setNetwork(NetworkSnapshot net, bool classifyTestSet = true);
     /// The images of the gallery and the confusion matrix (null: none). Selects the first image
     /// when nothing is selected yet.
     void setTestSet(std::shared_ptr<const lenet::Dataset> data);
