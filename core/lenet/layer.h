@@ -43,7 +43,7 @@ struct Context {
 /// One layer. Layers never start threads: the network calls them on ranges of samples from
 /// several tasks at once, so forward/backward of a per-sample layer must only write samples of
 /// its range and the gradient buffers it is given. A batch-coupled layer (batch norm) is called
-/// once for the whole batch.
+/// once for the whole batch and may split that call over tasks itself (parallelFor).
 class Layer {
 public:
     Layer(std::string kind, std::string name, Shape in, Shape out)

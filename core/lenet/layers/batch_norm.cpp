@@ -4,6 +4,7 @@
 
 #include "lenet/error.h"
 #include "lenet/lane_sum.h"
+#include "lenet/parallel.h"
 
 namespace lenet {
 
@@ -37,7 +38,9 @@ void BatchNorm::forward(const Tensor& x, Tensor& y, Range r, const Context& ctx)
     m_mean.assign(s.c, 0.0f);
     m_invStd.assign(s.c, 0.0f);
     m_lastTraining = ctx.training;
-    for (int c = 0; c < s.c; ++c) {
+    // The batch is coupled through the statistics, but the channels are independent: one task
+    // per channel keeps every sum in the same order whatever the thread count.
+    parallelFor(s.c, [&](int c) {
         float mean = runMean[c], var = runVar[c];
         if (ctx.training) {
             double sum = 0.0, sumSq = 0.0;
@@ -65,7 +68,7 @@ void BatchNorm::forward(const Tensor& x, Tensor& y, Range r, const Context& ctx)
             float* yc = y.sample(n) + c * plane;
             for (int i = 0; i < plane; ++i) yc[i] = xc[i] * scale + shift;
         }
-    }
+    });
 }
 
 void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Range r,
@@ -74,7 +77,7 @@ void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tenso
     const int plane = s.h * s.w;
     const float count = float(r.size() * plane);
     const auto& gamma = params()[0].value;
-    for (int c = 0; c < s.c; ++c) {
+    parallelFor(s.c, [&](int c) {
         const float mean = m_mean[c], inv = m_invStd[c];
         double sumDy = 0.0, sumDyXc = 0.0;  // of dy and of dy * (x - mean)
         for (int n = r.begin; n < r.end; ++n) {
@@ -88,7 +91,7 @@ void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tenso
         dparams[1][c] = float(sumDy);
         dparams[2][c] = 0.0f;
         dparams[3][c] = 0.0f;
-        if (!dx) continue;
+        if (!dx) return;
         // Training mode: dx = k * (dy - mean(dy) - xhat * mean(dy * xhat)); eval mode: k * dy.
         const float k = gamma[c] * inv;
         const float offset = m_lastTraining ? float(sumDy / count) : 0.0f;
@@ -99,7 +102,7 @@ void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tenso
             float* dxc = dx->sample(n) + c * plane;
             for (int i = 0; i < plane; ++i) dxc[i] = k * (dyc[i] - offset - (xc[i] - mean) * slope);
         }
-    }
+    });
 }
 
 }  // namespace lenet

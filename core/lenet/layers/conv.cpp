@@ -82,6 +82,10 @@ void col2im(const float* col, Shape in, int k, int stride, int pad, int ho, int 
                     if (iy < 0 || iy >= in.h) continue;
                     float* dr = dxc + iy * in.w;
                     const float* src = row + oy * wo;
+                    if (stride == 1 && pad == 0) {
+                        for (int ox = 0; ox < wo; ++ox) dr[kj + ox] += src[ox];
+                        continue;
+                    }
                     for (int ox = 0; ox < wo; ++ox) {
                         const int ix = ox * stride - pad + kj;
                         if (ix >= 0 && ix < in.w) dr[ix] += src[ox];
