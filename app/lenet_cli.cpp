@@ -19,6 +19,7 @@
 #include "lenet/presets.h"
 #include "lenet/trainer.h"
 
+#include "cli_bench.h"
 #include "cli_compare.h"
 #include "cli_support.h"
 
@@ -38,6 +39,7 @@ Usage:
   lenet eval --model FILE [--data DIR] [--threads T] [--test-limit N] [--json]
   lenet predict --model FILE [--json] IMAGE...
   lenet inspect (--model FILE | --preset NAME | --spec FILE.json)
+  lenet bench (--preset NAME | --spec FILE.json) [--batch B] [--threads T] [--batches N] [--json]
 
 Train options (each also a key of the spec's "training" object, '-' for '_'):
   --epochs N  --batch B  --lr X  --optimizer sgd|momentum|nesterov|adam|rmsprop|sdlm
@@ -51,10 +53,14 @@ Train options (each also a key of the spec's "training" object, '-' for '_'):
   --log RUN.csv  per-epoch metrics as CSV
   --json         one JSON object per epoch and a final summary on stdout
 
-Variant options (train, compare, inspect; applied to the preset or spec):
+Variant options (train, compare, inspect, bench; applied to the preset or spec):
   --activation scaled_tanh|tanh|sigmoid|relu|leaky_relu|log_relu|sigmoid_affine|swish_beta
   --pooling avg|max|subsample  --kernel K  --channels C1,C3,...  (one per conv layer)
   --fc W1,W2,...  (hidden fc layers)  --head softmax|rbf  --batchnorm on|off  --dropout RATE
+
+Bench: times N training steps (default 20) of a batch of B random images (default: the
+  preset's batch) on T threads (default all cores), then each layer's forward and backward pass,
+  and prints a table per layer with its share of the time.
 
 Compare: trains each variant in turn on all cores (K seeds each with --repeat K, seeds S, S+1,
   ...) and writes DIR/results.md, results.csv, curves.csv and curves.svg (default DIR: compare).
@@ -240,6 +246,7 @@ int main(int argc, char** argv) {
         if (cmd == "predict") return cmdPredict(a);
         if (cmd == "inspect") return cmdInspect(a);
         if (cmd == "compare") return cmdCompare(a);
+        if (cmd == "bench") return cmdBench(a);
         throw UsageError("unknown command '" + cmd + "'");
     } catch (const UsageError& e) {
         std::fprintf(stderr, "lenet %s: %s (see lenet --help)\n", cmd.c_str(), e.what());

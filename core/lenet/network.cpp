@@ -1,6 +1,7 @@
 #include "lenet/network.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -20,6 +21,10 @@ namespace lenet {
 namespace {
 
 constexpr int kMaxChunks = 8;
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 std::string defaultName(const std::string& type) {
     if (type == "activation") return "act";
@@ -179,22 +184,34 @@ void Network::prepare(Workspace& ws, int n) const {
     ws.predictions.resize(n);
 }
 
+void Network::setLayerTimes(LayerTimes* times) {
+    m_times = times;
+    if (m_times) {
+        m_times->forward.resize(m_layers.size(), 0.0);
+        m_times->backward.resize(m_layers.size(), 0.0);
+    }
+}
+
 void Network::runForward(Workspace& ws, const Context& ctx) {
     const int n = ws.acts[0].n();
     const int layers = layerCount();
     int l = 0;
     while (l < layers) {
+        const auto start = std::chrono::steady_clock::now();
+        int end = l + 1;
         if (m_layers[l]->batchCoupled()) {
             m_layers[l]->forward(ws.acts[l], ws.acts[l + 1], {0, n}, ctx);
-            ++l;
-            continue;
+        } else {
+            // Consecutive per-sample layers share one parallel section (not while profiling).
+            while (end < layers && !m_times && !m_layers[end]->batchCoupled()) ++end;
+            parallelFor(chunkCount(n), [&](int c) {
+                const Range r = chunkRange(n, c);
+                for (int k = l; k < end; ++k) {
+                    m_layers[k]->forward(ws.acts[k], ws.acts[k + 1], r, ctx);
+                }
+            });
         }
-        int end = l;
-        while (end < layers && !m_layers[end]->batchCoupled()) ++end;
-        parallelFor(chunkCount(n), [&](int c) {
-            const Range r = chunkRange(n, c);
-            for (int k = l; k < end; ++k) m_layers[k]->forward(ws.acts[k], ws.acts[k + 1], r, ctx);
-        });
+        if (m_times) m_times->forward[l] += secondsSince(start);
         l = end;
     }
 }
@@ -222,7 +239,8 @@ void Network::runBackward(Workspace& ws, const Context& ctx, bool curvature) {
     for (int l = 1; l < layers; ++l) ws.grads[l].resize(n, m_layers[l]->inputShape());
 
     auto runLayer = [&](int l, Range r, int chunk) {
-        std::vector<float*> dp;
+        thread_local std::vector<float*> dp;  // keeps its allocation from call to call
+        dp.clear();
         for (std::size_t i = 0; i < m_layers[l]->params().size(); ++i) {
             dp.push_back(ws.chunkGrads[chunk][m_paramOffset[l] + i].data());
         }
@@ -235,16 +253,18 @@ void Network::runBackward(Workspace& ws, const Context& ctx, bool curvature) {
     };
     int l = layers - 1;
     while (l >= 0) {
+        const auto start = std::chrono::steady_clock::now();
+        int begin = l;
         if (m_layers[l]->batchCoupled()) {
             runLayer(l, {0, n}, 0);
-            --l;
-            continue;
+        } else {
+            // As in runForward: one parallel section for a run of per-sample layers.
+            while (begin > 0 && !m_times && !m_layers[begin - 1]->batchCoupled()) --begin;
+            parallelFor(chunks, [&](int c) {
+                for (int k = l; k >= begin; --k) runLayer(k, chunkRange(n, c), c);
+            });
         }
-        int begin = l;
-        while (begin > 0 && !m_layers[begin - 1]->batchCoupled()) --begin;
-        parallelFor(chunks, [&](int c) {
-            for (int k = l; k >= begin; --k) runLayer(k, chunkRange(n, c), c);
-        });
+        if (m_times) m_times->backward[l] += secondsSince(start);
         l = begin - 1;
     }
 }

@@ -26,6 +26,13 @@ struct Workspace {
 /// One gradient (or curvature) array per parameter of Network::params(), same sizes.
 using ParamArrays = std::vector<std::vector<float>>;
 
+/// Wall-clock seconds spent in each layer's forward and backward calls, summed over the batches
+/// run while attached to a network (Network::setLayerTimes). Indexed like Network::layer().
+struct LayerTimes {
+    std::vector<double> forward;
+    std::vector<double> backward;
+};
+
 struct BatchResult {
     double lossSum = 0.0;  // sum over the samples of the per-sample loss
     int errors = 0;        // samples whose prediction differs from the label
@@ -73,6 +80,11 @@ public:
     void curvatureBatch(const Tensor& input, std::span<const std::uint8_t> labels, Workspace& ws,
                         ParamArrays& h);
 
+    /// Attaches `times` (null detaches): every later forward and backward pass runs one layer
+    /// at a time, each in its own parallel section, and adds its time there. Profiling only:
+    /// without it, consecutive per-sample layers share one parallel section.
+    void setLayerTimes(LayerTimes* times);
+
     /// Zero-filled arrays shaped like params().
     ParamArrays makeParamArrays() const;
 
@@ -92,6 +104,7 @@ private:
     std::vector<std::unique_ptr<Layer>> m_layers;
     std::vector<int> m_paramOffset;  // index of layer l's first param in params()
     int m_paramTotal = 0;
+    LayerTimes* m_times = nullptr;
 };
 
 /// The layers' output shapes as text, one line per layer, e.g. "C1 conv 5x5  6x28x28  156".

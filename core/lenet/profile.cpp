@@ -1,0 +1,86 @@
+#include "lenet/profile.h"
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include "lenet/error.h"
+#include "lenet/network.h"
+#include "lenet/parallel.h"
+
+namespace lenet {
+
+LayerProfile profileLayers(const ArchitectureSpec& spec, int batch, int threads, int batches) {
+    if (batch < 1 || batches < 1) {
+        throw ConfigError("profile: the batch size and the number of batches must be >= 1");
+    }
+    Network net(spec);
+    net.initialize(spec.training.seed);
+    Tensor input(batch, net.inputShape());
+    std::vector<std::uint8_t> labels(batch);
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> pixel(-0.1f, 1.175f);
+    std::uniform_int_distribution<int> label(0, net.classes() - 1);
+    for (float& v : input.values()) v = pixel(rng);
+    for (auto& l : labels) l = std::uint8_t(label(rng));
+
+    LayerProfile profile;
+    profile.batch = batch;
+    profile.threads = threads > 0 ? threads : hardwareThreads();
+    profile.batches = batches;
+    ThreadArena arena(profile.threads);
+    arena.run([&] {
+        Workspace ws;
+        ParamArrays grads;
+        Context ctx;
+        ctx.training = true;
+        const auto steps = [&](int count) {
+            const auto start = std::chrono::steady_clock::now();
+            for (int i = 0; i < count; ++i) {
+                ctx.seed = std::uint64_t(i);
+                net.trainBatch(input, labels, ws, grads, ctx);
+            }
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        };
+        steps(2);
+        profile.stepUs = steps(batches) / batches * 1e6;
+        LayerTimes times;
+        net.setLayerTimes(&times);
+        steps(batches);
+        net.setLayerTimes(nullptr);
+        for (int l = 0; l < net.layerCount(); ++l) {
+            const Layer& layer = net.layer(l);
+            profile.layers.push_back({layer.name(), layer.kind(), layer.outputShape(),
+                                      times.forward[l] / batches * 1e6,
+                                      times.backward[l] / batches * 1e6});
+        }
+    });
+    profile.imagesPerSecond = profile.stepUs > 0 ? batch / profile.stepUs * 1e6 : 0.0;
+    return profile;
+}
+
+std::string formatProfile(const LayerProfile& p) {
+    double total = 0.0;
+    for (const auto& row : p.layers) total += row.forwardUs + row.backwardUs;
+    std::string text;
+    char line[160];
+    std::snprintf(line, sizeof line, "%-10s %-11s %-10s %12s %12s %7s\n", "layer", "kind", "output",
+                  "forward us", "backward us", "share");
+    text += line;
+    for (const auto& row : p.layers) {
+        const double share = total > 0 ? 100.0 * (row.forwardUs + row.backwardUs) / total : 0.0;
+        std::snprintf(line, sizeof line, "%-10s %-11s %-10s %12.1f %12.1f %6.1f%%\n",
+                      row.name.c_str(), row.kind.c_str(), row.output.str().c_str(), row.forwardUs,
+                      row.backwardUs, share);
+        text += line;
+    }
+    std::snprintf(line, sizeof line,
+                  "layers: %.1f us per batch of %d on %d thread%s; a whole step: %.1f us "
+                  "(%.0f images/s, optimiser excluded)\n",
+                  total, p.batch, p.threads, p.threads == 1 ? "" : "s", p.stepUs,
+                  p.imagesPerSecond);
+    text += line;
+    return text;
+}
+
+}  // namespace lenet
