@@ -1,5 +1,8 @@
 #include "lenet/spec.h"
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -29,8 +32,16 @@ public:
             if (!it->is_boolean()) fail(where, "expected true or false");
         } else if constexpr (std::is_integral_v<T>) {
             if (!it->is_number_integer()) fail(where, "expected an integer");
+            if (!fits<T>(*it)) {
+                fail(where, "integer " + it->dump() + " is out of range (" +
+                                std::to_string(std::numeric_limits<T>::min()) + " to " +
+                                std::to_string(std::numeric_limits<T>::max()) + ")");
+            }
         } else if constexpr (std::is_floating_point_v<T>) {
             if (!it->is_number()) fail(where, "expected a number");
+            const double v = it->get<double>();
+            if (!(std::abs(v) <= double(std::numeric_limits<T>::max())))
+                fail(where, "number " + it->dump() + " is out of range");
         } else {
             if (!it->is_string()) fail(where, "expected a string");
         }
@@ -62,6 +73,17 @@ public:
     }
 
 private:
+    /// Whether the JSON integer `v` is representable as a T.
+    template <typename T>
+    static bool fits(const json& v) {
+        if (v.is_number_unsigned())
+            return v.get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<T>::max());
+        const std::int64_t i = v.get<std::int64_t>();
+        if constexpr (std::is_signed_v<T>)
+            return i >= std::numeric_limits<T>::min() && i <= std::numeric_limits<T>::max();
+        return i >= 0;
+    }
+
     const json& m_j;
     std::string m_path;
     std::set<std::string> m_known;
@@ -265,6 +287,72 @@ void validate(const TrainingConfig& c) {
     if (c.trainLimit < 0 || c.testLimit < 0) fail("train_limit/test_limit: must be >= 0");
 }
 
+void checkLimits(const ArchitectureSpec& spec) {
+    // Sizes as doubles: exact far beyond the limits, and no product can overflow.
+    struct Dims {
+        double c, h, w;
+        double values() const { return c * h * w; }
+        std::string str() const {
+            return std::to_string(std::int64_t(c)) + "x" + std::to_string(std::int64_t(h)) + "x" +
+                   std::to_string(std::int64_t(w));
+        }
+    };
+    // Throws "<where>: <before><value><after>, over the limit of <max>".
+    auto limit = [](const std::string& where, const std::string& before, double value,
+                    const std::string& after, std::int64_t max) {
+        if (value > double(max)) {
+            throw ConfigError(where + ": " + before + std::to_string(std::int64_t(value)) + after +
+                              ", over the limit of " + std::to_string(max));
+        }
+    };
+    const std::string perImage = " values per image";
+    Dims d{double(spec.input.c), double(spec.input.h), double(spec.input.w)};
+    limit("input", d.str() + " = ", d.values(), perImage, kMaxLayerValues);
+    double params = 0.0;
+    double multiplyAdds = 0.0;
+    for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+        const LayerSpec& l = spec.layers[i];
+        const std::string where = "layers[" + std::to_string(i) + "] (" + l.type +
+                                  (l.name.empty() ? "" : " '" + l.name + "'") + ")";
+        const double in = d.values();
+        const bool pool = l.type == "subsample" || l.type == "avgpool" || l.type == "maxpool";
+        if (l.type == "conv") {
+            limit(where, "kernel ", l.kernel, "", kMaxWindow);
+            limit(where, "stride ", l.stride, "", kMaxWindow);
+            limit(where, "padding ", l.padding, "", kMaxWindow);
+            const double spanH = d.h + 2.0 * l.padding - l.kernel;
+            const double spanW = d.w + 2.0 * l.padding - l.kernel;
+            if (l.maps < 1 || l.kernel < 1 || l.stride < 1 || l.padding < 0 || spanH < 0 ||
+                spanW < 0)
+                return;
+            const double weights = double(l.maps) * d.c * l.kernel * l.kernel;
+            d = {double(l.maps), std::floor(spanH / l.stride) + 1,
+                 std::floor(spanW / l.stride) + 1};
+            params += weights + l.maps;
+            multiplyAdds += weights * d.h * d.w;
+        } else if (pool) {
+            limit(where, "size ", l.size, "", kMaxWindow);
+            if (l.size < 1 || d.h < l.size || d.w < l.size) return;
+            params += 2.0 * d.c;
+            multiplyAdds += in;
+            d = {d.c, std::floor(d.h / l.size), std::floor(d.w / l.size)};
+        } else if (l.type == "fc" || l.type == "rbf") {
+            const int units = l.type == "fc" ? l.maps : l.classes;
+            if (units < 1) return;
+            params += double(units) * (in + 1);
+            multiplyAdds += double(units) * in;
+            d = {double(units), 1, 1};
+        } else {  // activation, batchnorm, dropout: per-channel parameters at most
+            params += 4.0 * d.c;
+            multiplyAdds += in;
+        }
+        limit(where, "output " + d.str() + " = ", d.values(), perImage, kMaxLayerValues);
+        limit(where, "", params, " parameters up to this layer", kMaxParameters);
+        limit(where, "", multiplyAdds, " multiply-adds per image up to this layer",
+              kMaxMultiplyAdds);
+    }
+}
+
 ArchitectureSpec specFromJson(const json& j) {
     ArchitectureSpec s;
     ObjectReader r(j, "");
@@ -305,6 +393,7 @@ ArchitectureSpec specFromJson(const json& j) {
     r.read("init", s.init);
     if (const json* t = r.child("training")) s.training = trainingFromJson(*t, "training");
     r.finish();
+    checkLimits(s);
     return s;
 }
 
@@ -329,7 +418,8 @@ ArchitectureSpec specFromJsonText(const std::string& text, const std::string& or
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range for a number too large for a double (1e999).
         throw ConfigError(origin + ": not valid JSON: " + e.what());
     }
     try {

@@ -112,4 +112,18 @@ nlohmann::json toJson(const TrainingConfig& config);
 /// Checks the training settings (names, ranges); throws ConfigError naming the field.
 void validate(const TrainingConfig& config);
 
+/// Size limits of an architecture: far above any LeNet variant, low enough that no spec (a typo,
+/// a hostile or corrupt file) makes the engine allocate or compute without bound.
+inline constexpr int kMaxWindow = 1024;                    // kernel, stride, padding, pool size
+inline constexpr std::int64_t kMaxLayerValues = 1 << 22;   // per image: the input, every output
+inline constexpr std::int64_t kMaxParameters = 1 << 25;    // all layers together
+inline constexpr std::int64_t kMaxMultiplyAdds = 1 << 30;  // per image, one forward pass
+
+/// Refuses an architecture over those limits before anything is allocated, by following the
+/// shapes from the input through the layers (conv: (h + 2*padding - kernel)/stride + 1; pools:
+/// h/size; fc, rbf: units x 1 x 1). A layer whose fields or shapes do not fit ends the walk:
+/// building the Network names that problem. Throws ConfigError naming the layer and the figure.
+/// specFromJson and the Network constructor call it.
+void checkLimits(const ArchitectureSpec& spec);
+
 }  // namespace lenet

@@ -106,6 +106,27 @@ TEST(IdxTest, ReadsGzipPair) {
     EXPECT_EQ(lenet::readMaybeGzip(dir.file("lbls.gz")), labelFile(kLabels));
 }
 
+TEST(IdxTest, ParsesBytesInMemoryLikeFiles) {
+    const Bytes images = imageFile(5, 3, 2);
+    const lenet::IdxImages parsed = lenet::parseIdxImages(images, "mem.idx3");
+    EXPECT_EQ(parsed.count, 5);
+    EXPECT_EQ(parsed.rows, 3);
+    EXPECT_EQ(parsed.cols, 2);
+    EXPECT_EQ(parsed.pixels, Bytes(images.begin() + 16, images.end()));
+    EXPECT_EQ(lenet::parseIdxLabels(labelFile(kLabels), "mem.idx1"), kLabels);
+
+    TempDir dir("idx");
+    writeGzip(dir.file("lbls.gz"), labelFile(kLabels));
+    EXPECT_EQ(lenet::parseIdxLabels(readFile(dir.file("lbls.gz")), "mem.idx1.gz"), kLabels);
+    EXPECT_EQ(lenet::maybeGunzip(readFile(dir.file("lbls.gz")), "mem.gz"), labelFile(kLabels));
+    EXPECT_EQ(lenet::maybeGunzip(images, "mem"), images);
+
+    Bytes cut = images;
+    cut.pop_back();
+    expectError<FormatError>([&] { lenet::parseIdxImages(cut, "mem.idx3"); },
+                             {"mem.idx3: file is 45 bytes, expected 46", "(truncated)"});
+}
+
 TEST(IdxTest, ClassesIsMaxLabelPlusOne) {
     TempDir dir("idx");
     writePair(dir, "imgs", "lbls");

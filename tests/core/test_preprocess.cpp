@@ -1,5 +1,6 @@
 // Tests of preprocessing: padding and normalisation, MNIST-style centring, affine maps,
 // reproducible distortions and reading PGM/PNG files as ink.
+#include "lenet/data/image_file.h"
 #include "lenet/data/preprocess.h"
 #include "lenet/error.h"
 #include "support/test_support.h"
@@ -326,4 +327,38 @@ TEST(ImageFileTest, ReadsPngWithAlphaOnWhite) {
     for (int r = 0; r < 8; ++r)
         for (int c = 0; c < 8; ++c)
             EXPECT_FLOAT_EQ(at(img, r, c), r == c ? 1.0f : 0.0f) << "at " << r << "," << c;
+}
+
+TEST(ImageFileTest, ParsesBytesInMemoryAndNamesTheOrigin) {
+    const std::string pgm = "P2 2 1 4\n4 0\n";
+    const InkImage img =
+        lenet::parseImageFile(std::vector<std::uint8_t>(pgm.begin(), pgm.end()), "mem.pgm");
+    EXPECT_EQ(img.ink, (std::vector<float>{1.0f, 0.0f}));
+    expectError<lenet::FormatError>(
+        [] {
+            lenet::parseImageFile({'G', 'I', 'F', '8'}, "mem.gif");
+        },
+        {"mem.gif: not a PNG or PGM (P2/P5) image"});
+}
+
+TEST(ImageFileTest, PgmHeaderCannotClaimMorePixelsThanTheDataHolds) {
+    // Checked before the pixels are allocated: 4096x4096 ASCII values need at least 2^25 - 1
+    // bytes, and a 16-bit P5 image two bytes per pixel.
+    TempDir dir("pre");
+    writeText(dir.file("ascii.pgm"), "P2 4096 4096 255\n1 2 3\n");
+    expectError<lenet::FormatError>(
+        [&] { lenet::readImageFile(dir.file("ascii.pgm")); },
+        {"ascii.pgm: PGM pixel data is 7 bytes, too short for 4096x4096 values (at least "
+         "33554431 bytes) (truncated)"});
+    writeText(dir.file("wide.pgm"), "P5 3 1 65535\n\x01\x02\x03\x04\x05");
+    expectError<lenet::FormatError>([&] { lenet::readImageFile(dir.file("wide.pgm")); },
+                                    {"PGM pixel data is 5 bytes, expected 6 for 3x1 (truncated)"});
+}
+
+TEST(ImageFileTest, RefusesImagesOverTheSizeLimit) {
+    TempDir dir("pre");
+    writeText(dir.file("huge.pgm"), "P5 8192 4096 255\n");
+    expectError<lenet::FormatError>(
+        [&] { lenet::readImageFile(dir.file("huge.pgm")); },
+        {"huge.pgm: PGM of 8192x4096 pixels is too large (at most 16777216 pixels)"});
 }

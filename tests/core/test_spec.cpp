@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -72,6 +74,14 @@ TEST(SpecJson, TextParsingNamesTheOrigin) {
                              {"my.json: layers: expected a non-empty array"});
     expectError<lenet::IoError>([] { lenet::loadSpecFile("/nonexistent/arch.json"); },
                                 {"/nonexistent/arch.json", "cannot open"});
+}
+
+TEST(SpecJson, NumberTooLargeForADoubleIsInvalidJson) {
+    // Found by fuzz_spec: nlohmann::json throws out_of_range (not parse_error) for 1e999, which
+    // escaped specFromJsonText as an exception without the file name.
+    expectError<ConfigError>(
+        [] { lenet::specFromJsonText(R"({"name": "x", "map_j": 1e999})", "big.json"); },
+        {"big.json: not valid JSON", "number overflow parsing '1e999'"});
 }
 
 TEST(SpecErrors, UnknownKeyNamesItsPath) {
@@ -183,6 +193,74 @@ TEST(TrainingErrors, InvalidFieldsNameTheField) {
     json ok = presetJson("lenet5-modern");
     ok["training"].update(json{{"patience", 2}, {"validation", 0.1}});
     EXPECT_EQ(lenet::specFromJson(ok).training.patience, 2);
+}
+
+TEST(SpecErrors, IntegersOutsideTheirFieldsRangeNameThePath) {
+    json j = presetJson("lenet5-1998");
+    j["layers"][0]["maps"] = 4294967302LL;  // would wrap to 6 as an int
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"layers[0].maps: integer 4294967302 is out of range"});
+    j = presetJson("lenet5-1998");
+    j["training"]["seed"] = -1;
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"training.seed: integer -1 is out of range"});
+    j = presetJson("lenet5-1998");
+    j["training"]["batch"] = std::numeric_limits<std::uint64_t>::max();
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"training.batch: integer 18446744073709551615 is out of range"});
+}
+
+TEST(SpecErrors, NumbersBeyondFloatRangeNameThePath) {
+    json j = presetJson("lenet5-1998");
+    j["training"]["lr"] = 1e300;  // would become +inf as a float
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"training.lr: number 1e+300 is out of range"});
+}
+
+TEST(SpecLimits, EveryPresetIsWithinTheLimits) {
+    for (const std::string& name : lenet::presetNames()) {
+        SCOPED_TRACE(name);
+        EXPECT_NO_THROW(lenet::checkLimits(lenet::preset(name)));
+    }
+}
+
+TEST(SpecLimits, BillionChannelsAreRefusedBeforeAnythingIsAllocated) {
+    json j = presetJson("lenet5-modern");
+    j["layers"][0]["maps"] = 1000000000;
+    expectError<ConfigError>(
+        [&] { lenet::specFromJson(j); },
+        {"layers[0] (conv 'C1'): output 1000000000x28x28 = 784000000000 values per image, "
+         "over the limit of 4194304"});
+    j = presetJson("lenet5-modern");
+    j["input"]["height"] = 100000;
+    j["input"]["width"] = 100000;
+    expectError<ConfigError>(
+        [&] { lenet::specFromJson(j); },
+        {"input: 1x100000x100000 = 10000000000 values per image, over the limit of 4194304"});
+}
+
+TEST(SpecLimits, WindowsParametersAndWorkAreCapped) {
+    json j = presetJson("lenet5-modern");
+    j["layers"][0]["padding"] = 2147483647;  // in.h + 2 * padding would overflow an int
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"layers[0] (conv 'C1'): padding 2147483647, over the limit of 1024"});
+    j = presetJson("lenet5-modern");
+    j["layers"][3]["size"] = 5000;
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"layers[3] (maxpool 'S2'): size 5000, over the limit of 1024"});
+    j = presetJson("lenet5-modern");
+    j["layers"][8] = json{{"type", "fc"}, {"units", 100000}};  // 400 inputs: 40 M weights
+    expectError<ConfigError>(
+        [&] { lenet::specFromJson(j); },
+        {"layers[8] (fc): ", "parameters up to this layer, over the limit of 33554432"});
+    j = presetJson("lenet5-modern");
+    j["input"]["height"] = 512;
+    j["input"]["width"] = 512;
+    j["layers"][0]["maps"] = 16;
+    j["layers"][0]["kernel"] = 31;  // 16x482x482 outputs of 961 multiply-adds each
+    expectError<ConfigError>([&] { lenet::specFromJson(j); },
+                             {"layers[0] (conv 'C1'): 3572213824 multiply-adds per image up to "
+                              "this layer, over the limit of 1073741824"});
 }
 
 }  // namespace

@@ -74,17 +74,19 @@ std::vector<std::uint8_t> gunzip(const std::string& path, const std::vector<std:
     if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw Error(path + ": cannot initialise zlib");
     std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, &inflateEnd);
 
-    constexpr std::size_t kChunk = std::size_t(1) << 20;
+    // Output grows in steps of four times the input (at least 4 KiB, at most 1 MiB), so that a
+    // small file does not pay for zeroing a megabyte.
+    const std::size_t chunk = std::clamp<std::size_t>(in.size() * 4, 4096, std::size_t(1) << 20);
     std::vector<std::uint8_t> out;
     zs.next_in = const_cast<Bytef*>(in.data());
     zs.avail_in = uInt(in.size());
     for (;;) {
         const std::size_t used = out.size();
-        out.resize(used + kChunk);
+        out.resize(used + chunk);
         zs.next_out = out.data() + used;
-        zs.avail_out = uInt(kChunk);
+        zs.avail_out = uInt(chunk);
         const int rc = inflate(&zs, Z_NO_FLUSH);
-        out.resize(used + (kChunk - zs.avail_out));
+        out.resize(used + (chunk - zs.avail_out));
         if (rc == Z_STREAM_END) {
             // Concatenated gzip members are legal; anything else after the stream is not.
             if (zs.avail_in == 0) break;
@@ -107,13 +109,14 @@ std::vector<std::uint8_t> gunzip(const std::string& path, const std::vector<std:
     return out;
 }
 
-FileBytes readFile(const std::string& path) {
+bool isGzip(const std::vector<std::uint8_t>& bytes) {
+    return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+}
+
+FileBytes decode(std::vector<std::uint8_t> bytes, const std::string& origin) {
     FileBytes f;
-    f.bytes = readRaw(path);
-    if (f.bytes.size() >= 2 && f.bytes[0] == 0x1f && f.bytes[1] == 0x8b) {
-        f.bytes = gunzip(path, f.bytes);
-        f.gzipped = true;
-    }
+    f.gzipped = isGzip(bytes);
+    f.bytes = f.gzipped ? gunzip(origin, bytes) : std::move(bytes);
     return f;
 }
 
@@ -199,11 +202,19 @@ bool holdsIdxFiles(const fs::path& dir) {
 }  // namespace
 
 std::vector<std::uint8_t> readMaybeGzip(const std::string& path) {
-    return readFile(path).bytes;
+    return maybeGunzip(readRaw(path), path);
+}
+
+std::vector<std::uint8_t> maybeGunzip(std::vector<std::uint8_t> bytes, const std::string& origin) {
+    return decode(std::move(bytes), origin).bytes;
 }
 
 IdxImages readIdxImages(const std::string& path) {
-    const FileBytes f = readFile(path);
+    return parseIdxImages(readRaw(path), path);
+}
+
+IdxImages parseIdxImages(std::vector<std::uint8_t> bytes, const std::string& path) {
+    const FileBytes f = decode(std::move(bytes), path);
     if (f.bytes.size() >= 4) {
         const std::uint32_t magic = bigEndian32(f.bytes.data());
         if (magic != kImageMagic)
@@ -237,7 +248,11 @@ IdxImages readIdxImages(const std::string& path) {
 }
 
 std::vector<std::uint8_t> readIdxLabels(const std::string& path) {
-    const FileBytes f = readFile(path);
+    return parseIdxLabels(readRaw(path), path);
+}
+
+std::vector<std::uint8_t> parseIdxLabels(std::vector<std::uint8_t> bytes, const std::string& path) {
+    const FileBytes f = decode(std::move(bytes), path);
     if (f.bytes.size() >= 4) {
         const std::uint32_t magic = bigEndian32(f.bytes.data());
         if (magic != kLabelMagic)

@@ -24,6 +24,10 @@ struct Dataset {
 /// Throws IoError (cannot open/read) or FormatError (corrupt gzip stream), naming the path.
 std::vector<std::uint8_t> readMaybeGzip(const std::string& path);
 
+/// The same for bytes held in memory: gunzipped when they start with the gzip magic, else
+/// returned as they are. `origin` names them in the errors.
+std::vector<std::uint8_t> maybeGunzip(std::vector<std::uint8_t> bytes, const std::string& origin);
+
 /// Reads an IDX3 image file (magic 0x00000803). Checks the magic, dimensions > 0 and that the
 /// payload is exactly count*rows*cols bytes (short and trailing bytes both fail).
 /// Ensures: images.size() == count*rows*cols. Throws FormatError naming the file and the problem.
@@ -33,8 +37,16 @@ struct IdxImages {
 };
 IdxImages readIdxImages(const std::string& path);
 
+/// The same checks on the bytes of an IDX3 image file (raw or gzip) held in memory; `origin`
+/// names it in the errors.
+IdxImages parseIdxImages(std::vector<std::uint8_t> bytes, const std::string& origin);
+
 /// Reads an IDX1 label file (magic 0x00000801), checking the count against the file length.
 std::vector<std::uint8_t> readIdxLabels(const std::string& path);
+
+/// The same checks on the bytes of an IDX1 label file (raw or gzip) held in memory.
+std::vector<std::uint8_t> parseIdxLabels(std::vector<std::uint8_t> bytes,
+                                         const std::string& origin);
 
 /// Reads an image file and its label file, checks the counts match and every label < maxClasses.
 Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath,

@@ -1,6 +1,8 @@
-// readImageFile: PNG (through libpng's simplified API) and PGM (P2/P5, parsed here) as ink.
+// parseImageFile/readImageFile: PNG (through libpng's simplified API) and PGM (P2/P5, parsed
+// here) as ink.
+#include "lenet/data/image_file.h"
+
 #include "lenet/data/idx.h"
-#include "lenet/data/preprocess.h"
 
 #include "lenet/error.h"
 
@@ -13,8 +15,9 @@ namespace lenet {
 
 namespace {
 
-/// Images larger than this are refused rather than allocated.
-constexpr std::uint64_t kMaxPixels = std::uint64_t(1) << 28;
+/// Images larger than this (4096x4096) are refused rather than allocated: far more than a
+/// drawing of a digit needs, and small enough to decode and centre in well under a second.
+constexpr std::uint64_t kMaxPixels = std::uint64_t(1) << 24;
 
 /// Grey levels in [0,1] (1 = white) -> ink, inverting dark-on-light images.
 InkImage fromGrey(int rows, int cols, std::vector<float> grey) {
@@ -37,7 +40,8 @@ InkImage readPng(const std::string& path, const std::vector<std::uint8_t>& bytes
     if (std::uint64_t(image.width) * image.height > kMaxPixels) {
         const std::string size = std::to_string(image.width) + "x" + std::to_string(image.height);
         png_image_free(&image);
-        throw FormatError(path + ": image of " + size + " pixels is too large");
+        throw FormatError(path + ": image of " + size + " pixels is too large (at most " +
+                          std::to_string(kMaxPixels) + " pixels)");
     }
     image.format = PNG_FORMAT_GRAY;
     std::vector<png_byte> pixels(PNG_IMAGE_SIZE(image));
@@ -107,25 +111,33 @@ InkImage readPgm(const std::string& path, const std::vector<std::uint8_t>& bytes
                           std::to_string(height) + ")");
     if (std::uint64_t(width) * height > kMaxPixels)
         throw FormatError(path + ": PGM of " + std::to_string(width) + "x" +
-                          std::to_string(height) + " pixels is too large");
+                          std::to_string(height) + " pixels is too large (at most " +
+                          std::to_string(kMaxPixels) + " pixels)");
     if (maxval == 0 || maxval > 65535)
         throw FormatError(path + ": PGM maximum grey value " + std::to_string(maxval) +
                           " is outside [1, 65535]");
 
     const std::size_t count = std::size_t(width) * height;
-    std::vector<float> grey(count);
+    const std::size_t sampleBytes = maxval > 255 ? 2 : 1;
     if (binary) {
         if (in.pos() >= bytes.size() || !std::isspace(bytes[in.pos()]))
             throw FormatError(path + ": PGM header is not followed by whitespace");
         in.skip(1);
-        const std::size_t sampleBytes = maxval > 255 ? 2 : 1;
-        const std::size_t need = count * sampleBytes;
-        const std::size_t have = bytes.size() - in.pos();
-        if (have < need)
-            throw FormatError(path + ": PGM pixel data is " + std::to_string(have) +
-                              " bytes, expected " + std::to_string(need) + " for " +
-                              std::to_string(width) + "x" + std::to_string(height) +
-                              " (truncated)");
+    }
+    // Every sample takes sampleBytes in P5, a digit and a separator in P2: checked before the
+    // pixels are allocated, so that a header alone cannot claim a gigabyte.
+    const std::size_t need = binary ? count * sampleBytes : 2 * count - 1;
+    const std::size_t have = bytes.size() - in.pos();
+    if (have < need) {
+        const std::string size = std::to_string(width) + "x" + std::to_string(height);
+        throw FormatError(path + ": PGM pixel data is " + std::to_string(have) + " bytes, " +
+                          (binary ? "expected " + std::to_string(need) + " for " + size
+                                  : "too short for " + size + " values (at least " +
+                                        std::to_string(need) + " bytes)") +
+                          " (truncated)");
+    }
+    std::vector<float> grey(count);
+    if (binary) {
         const std::uint8_t* p = bytes.data() + in.pos();
         for (std::size_t i = 0; i < count; ++i) {
             const unsigned v = sampleBytes == 2 ? unsigned(p[2 * i]) << 8 | p[2 * i + 1] : p[i];
@@ -151,7 +163,10 @@ InkImage readPgm(const std::string& path, const std::vector<std::uint8_t>& bytes
 }  // namespace
 
 InkImage readImageFile(const std::string& path) {
-    const std::vector<std::uint8_t> bytes = readMaybeGzip(path);
+    return parseImageFile(readMaybeGzip(path), path);
+}
+
+InkImage parseImageFile(const std::vector<std::uint8_t>& bytes, const std::string& path) {
     static const std::uint8_t pngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (bytes.size() >= 8 && std::memcmp(bytes.data(), pngSignature, 8) == 0)
         return readPng(path, bytes);
