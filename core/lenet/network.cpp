@@ -97,6 +97,7 @@ Network::~Network() = default;
 
 void Network::build() {
     if (m_spec.layers.empty()) throw ConfigError(m_spec.name + ": the architecture has no layers");
+    checkLimits(m_spec);  // also for specs made in code (the studio's editor, variant switches)
     Shape shape = m_spec.input;
     for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
         const LayerSpec& s = m_spec.layers[i];

@@ -90,6 +90,12 @@ TEST(Network, RejectsAnInputOfTheWrongShape) {
                                     {"input is 1x28x28, expected 1x32x32"});
 }
 
+TEST(Network, ASpecMadeInCodeIsHeldToTheSizeLimits) {
+    lenet::ArchitectureSpec spec = lenet::preset("lenet5-modern");
+    spec.layers.front().maps = 1'000'000'000;  // what a typo in the studio's editor could give
+    expectError<lenet::ConfigError>([&] { Network net(spec); }, {"C1"});
+}
+
 TEST(Network, DescribeListsLayersAndTheTotal) {
     const std::string text = lenet::describe(Network(lenet::preset("lenet5-1998")));
     EXPECT_NE(text.find("C3"), std::string::npos);
