@@ -35,6 +35,7 @@
 #include "ui/loss_plot.h"
 #include "ui/plot_export.h"
 #include "ui/preset_panel.h"
+#include "ui/profile_dialog.h"
 #include "ui/run_status_bar.h"
 #include "ui/training_controller.h"
 #include "ui/training_controls.h"
@@ -97,6 +98,7 @@ MainWindow::MainWindow(QWidget* parent)
     createActions();
     connectController();
     createInspectionPanels();
+    m_controls->setMyDigits(m_inspection->myDigits());
     m_presets->selectPresetOrFirst(kPaperPreset);
     updateActions();
     resize(1440, 900);
@@ -308,6 +310,12 @@ void MainWindow::createActions() {
     m_resetAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     describe(m_resetAction,
              tr("Forget the trained weights: initialise the selected architecture afresh"));
+    training->addSeparator();
+    QAction* profile =
+        training->addAction(tr("&Profile layers…"), this, &MainWindow::showLayerProfile);
+    profile->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    describe(profile, tr("Time each layer's forward and backward pass for the selected "
+                         "architecture: where a training step spends its time"));
 
     view->addSeparator();
     m_clearRunsAction = view->addAction(tr("&Clear old runs"), this, &MainWindow::clearOldRuns);
@@ -493,7 +501,7 @@ void MainWindow::startTraining(bool paused) {
     m_lastProgress = lenet::Progress{};
     m_status->runStarted(spec.training.epochs);
     m_probe->start();
-    m_controller->start(spec, paused);
+    m_controller->start(spec, paused, m_controls->extraTrainingData());
     updateActions();
 }
 
@@ -698,6 +706,13 @@ void MainWindow::chooseDataset() {
 void MainWindow::exportAllPlots() {
     exportPlotsWithDialog(this, {m_lossPlot, m_errorPlot}, QStringLiteral("lenet-studio-plots"),
                           QStringLiteral("png"));
+}
+
+void MainWindow::showLayerProfile() {
+    auto* dialog = new ProfileDialog(m_presets->currentSpec(), this);
+    dialog->setObjectName(QStringLiteral("profileDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
 }
 
 void MainWindow::showDiagnostics() {

@@ -33,12 +33,14 @@ TrainingController::~TrainingController() {
     m_thread.wait();
 }
 
-bool TrainingController::start(const lenet::ArchitectureSpec& spec, bool paused) {
+bool TrainingController::start(const lenet::ArchitectureSpec& spec, bool paused,
+                               std::shared_ptr<const lenet::Dataset> extraTrain) {
     if (m_running) return false;
     m_stopSource = std::stop_source();
     m_control = std::make_shared<lenet::TrainingControl>();
     if (paused) m_control->pause();
-    TrainingRequest request{spec, m_dataDir.toStdString(), m_stopSource.get_token(), m_control};
+    TrainingRequest request{spec, m_dataDir.toStdString(), m_stopSource.get_token(), m_control,
+                            std::move(extraTrain)};
     m_running = true;
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, request = std::move(request)] { worker->run(request); },

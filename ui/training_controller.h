@@ -33,8 +33,10 @@ public:
 
     /// Starts training `spec` (with its spec.training settings) on the training thread; with
     /// `paused` the run waits before its first batch. Returns false, and does nothing, while a
-    /// run is in progress.
-    bool start(const lenet::ArchitectureSpec& spec, bool paused = false);
+    /// run is in progress. `extraTrain` (the user's own digits) is trained on besides the data
+    /// set's training split.
+    bool start(const lenet::ArchitectureSpec& spec, bool paused = false,
+               std::shared_ptr<const lenet::Dataset> extraTrain = nullptr);
     /// Asks the run to stop after the current batch (at once when paused); finished() follows.
     void stop();
     /// The run waits before its next batch until resume(), step() or stop().

@@ -18,6 +18,7 @@
 
 #include "lenet/parallel.h"
 #include "ui/collapsible_section.h"
+#include "ui/inspect/my_digits_store.h"
 
 namespace lenet::ui {
 namespace {
@@ -152,6 +153,7 @@ TrainingControls::TrainingControls(QWidget* parent)
       m_weightDecay(makePenaltyBox(
           "weightDecay", tr("Decoupled weight decay (AdamW style): w -= rate x decay x w"))),
       m_distort(new QCheckBox(tr("Distort training images"))),
+      m_myDigits(new QCheckBox),
       m_validation(makeDoubleSpinBox("validation", 90.0, 1,
                                      tr("Share of the training set held out to measure the "
                                         "validation error each epoch"))),
@@ -175,6 +177,8 @@ TrainingControls::TrainingControls(QWidget* parent)
     m_distort->setToolTip(
         tr("Shift, scale, squeeze and shear each training image at random "
            "(LeCun 1998's distorted set)"));
+    m_myDigits->setObjectName(QStringLiteral("myDigits"));
+    m_myDigits->hide();
     m_validation->setSuffix(tr(" %"));
     m_validation->setSpecialValueText(tr("off"));
     m_validation->setSingleStep(5.0);
@@ -193,6 +197,7 @@ TrainingControls::TrainingControls(QWidget* parent)
     form->addRow(tr("Batch size"), m_batch);
     form->addRow(tr("Training images"), m_trainLimit);
     form->addRow(tr("Test images"), m_testLimit);
+    form->addRow(QString(), m_myDigits);
 
     auto* regularisationForm = makeForm();
     regularisationForm->addRow(tr("L1"), m_l1);
@@ -244,6 +249,7 @@ TrainingControls::TrainingControls(QWidget* parent)
         connect(box, &QDoubleSpinBox::valueChanged, this, &TrainingControls::userEdited);
     }
     connect(m_distort, &QCheckBox::toggled, this, &TrainingControls::userEdited);
+    connect(m_myDigits, &QCheckBox::toggled, this, &TrainingControls::userEdited);
     connect(m_validation, &QDoubleSpinBox::valueChanged, this, &TrainingControls::updateEnabled);
     connect(m_learningRate, &QDoubleSpinBox::valueChanged, this, [this](double rate) {
         if (m_showing) return;
@@ -307,6 +313,19 @@ lenet::TrainingConfig TrainingControls::applyTo(lenet::TrainingConfig config) co
     return config;
 }
 
+void TrainingControls::setMyDigits(MyDigitsStore* store) {
+    if (m_myDigitsStore) disconnect(m_myDigitsStore, nullptr, this, nullptr);
+    m_myDigitsStore = store;
+    if (store) connect(store, &MyDigitsStore::changed, this, &TrainingControls::updateEnabled);
+    m_myDigits->setVisible(store != nullptr);
+    updateEnabled();
+}
+
+std::shared_ptr<const lenet::Dataset> TrainingControls::extraTrainingData() const {
+    if (!m_myDigitsStore || !m_myDigits->isChecked()) return nullptr;
+    return m_myDigitsStore->dataset();
+}
+
 void TrainingControls::setRunning(bool running) {
     m_running = running;
     updateEnabled();
@@ -327,6 +346,16 @@ void TrainingControls::updateEnabled() {
         field->setToolTip(m_running ? toolTip + restart : toolTip);
     }
     m_patience->setEnabled(!m_running && m_validation->value() > 0.0);
+    const int digits = m_myDigitsStore ? m_myDigitsStore->count() : 0;
+    m_myDigits->setText(tr("Add my digits to the training set (%1)").arg(digits));
+    m_myDigits->setEnabled(!m_running && digits > 0);
+    QString myDigitsTip =
+        digits > 0 ? tr("Train on the digits you saved with \"Add to my digits\" as well: they "
+                        "are added to the training images (after the limit above) and never "
+                        "held out for validation")
+                   : tr("No digits saved yet: draw a digit and press \"Add to my digits\" in "
+                        "the drawing panel");
+    m_myDigits->setToolTip(m_running ? myDigitsTip + restart : myDigitsTip);
     m_learningRate->setToolTip(
         m_running ? tr("Learning rate of the running training: a new value applies from the "
                        "next batch on (the schedule then scales it)")

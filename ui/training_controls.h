@@ -1,15 +1,18 @@
 // The run settings a user edits before pressing Train: optimiser, learning rate and schedule,
 // epochs, batch size and data limits up front; regularisation, distortions and validation, and
 // the seed and thread count in folded sections; plus the Train and Stop buttons. While a run
-// goes on only the learning rate stays editable (it applies at the next batch).
+// goes on only the learning rate stays editable (it applies at the next batch). A checkbox adds
+// the user's own digits ("my digits") to the training set of the next run.
 #pragma once
 
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include <QString>
 #include <QWidget>
 
+#include "lenet/data/idx.h"
 #include "lenet/spec.h"
 
 class QCheckBox;
@@ -19,6 +22,8 @@ class QPushButton;
 class QSpinBox;
 
 namespace lenet::ui {
+
+class MyDigitsStore;
 
 class TrainingControls : public QWidget {
     Q_OBJECT
@@ -40,6 +45,13 @@ public:
     /// Allows or forbids Train (e.g. for an architecture that does not fit); when forbidden the
     /// button's tool tip gives `reason`.
     void setTrainEnabled(bool enabled, const QString& reason = QString());
+
+    /// Shows "Add my digits to the training set (N)" for `store` and follows its count (null:
+    /// the checkbox is hidden). The box is off at first and disabled while the set is empty.
+    void setMyDigits(MyDigitsStore* store);
+    /// The images to train on besides the data set's training split, for TrainingRequest::
+    /// extraTrain: the store's digits when the box is checked and there are some, else null.
+    std::shared_ptr<const lenet::Dataset> extraTrainingData() const;
 
 Q_SIGNALS:
     void epochsChanged(int epochs);
@@ -67,6 +79,7 @@ private:
     QDoubleSpinBox* m_l2;
     QDoubleSpinBox* m_weightDecay;
     QCheckBox* m_distort;
+    QCheckBox* m_myDigits;
     QDoubleSpinBox* m_validation;
     QSpinBox* m_patience;
     QSpinBox* m_seed;
@@ -74,6 +87,7 @@ private:
     QPushButton* m_train;
     QPushButton* m_stop;
 
+    MyDigitsStore* m_myDigitsStore = nullptr;
     std::vector<std::pair<QWidget*, QString>> m_lockable;  // field, its tool tip when idle
     bool m_running = false;
     bool m_trainAllowed = true;

@@ -2,8 +2,10 @@
 // queued signals carrying values.
 #include "ui/training_worker.h"
 
+#include <algorithm>
 #include <exception>
 #include <memory>
+#include <optional>
 
 #include "lenet/error.h"
 #include "lenet/network.h"
@@ -45,13 +47,44 @@ private:
 
 }  // namespace
 
+lenet::Dataset withExtraTrainingImages(const lenet::Dataset& train, const lenet::Dataset& extra,
+                                       int trainLimit) {
+    if (extra.rows != train.rows || extra.cols != train.cols)
+        throw lenet::ConfigError(
+            "the extra training images (" + extra.source + ") are " + std::to_string(extra.rows) +
+            "x" + std::to_string(extra.cols) + " but the training set (" + train.source +
+            ") holds " + std::to_string(train.rows) + "x" + std::to_string(train.cols) + " images");
+    const int taken = trainLimit > 0 ? std::min(trainLimit, train.size()) : train.size();
+    lenet::Dataset out;
+    out.rows = train.rows;
+    out.cols = train.cols;
+    out.classes = std::max(train.classes, extra.classes);
+    out.source = train.source + " + " + extra.source;
+    out.images.reserve(extra.images.size() + std::size_t(taken) * train.rows * train.cols);
+    out.images.assign(extra.images.begin(), extra.images.end());
+    out.images.insert(out.images.end(), train.images.begin(),
+                      train.images.begin() + std::ptrdiff_t(taken) * train.rows * train.cols);
+    out.labels = extra.labels;
+    out.labels.insert(out.labels.end(), train.labels.begin(), train.labels.begin() + taken);
+    return out;
+}
+
 void TrainingWorker::run(const TrainingRequest& request) {
     try {
         loadData(request.dataDir);
+        lenet::TrainingConfig config = request.spec.training;
+        std::optional<lenet::Dataset> combined;
+        if (request.extraTrain && request.extraTrain->size() > 0) {
+            combined = withExtraTrainingImages(*m_train, *request.extraTrain, config.trainLimit);
+            config.trainLimit = 0;
+        }
         lenet::Network net(request.spec);
         net.initialize(request.spec.training.seed);
-        lenet::Trainer trainer(net, *m_train, &*m_test, request.spec.training);
-        Q_EMIT statusChanged(tr("Training %1…").arg(fromStd(request.spec.name)));
+        lenet::Trainer trainer(net, combined ? *combined : *m_train, &*m_test, config);
+        Q_EMIT statusChanged(combined ? tr("Training %1 with %2 of my digits…")
+                                            .arg(fromStd(request.spec.name))
+                                            .arg(request.extraTrain->size())
+                                      : tr("Training %1…").arg(fromStd(request.spec.name)));
         SignalObserver observer(*this, net);
         try {
             const lenet::TrainResult result =

@@ -1,5 +1,6 @@
 // The object that lives on the training thread: loads MNIST once, builds and trains a network
-// and reports through queued signals. Only this object ever touches the live network.
+// and reports through queued signals. Only this object ever touches the live network. A run may
+// add extra training images (the user's "my digits") to the data set's training split.
 #pragma once
 
 #include <memory>
@@ -23,7 +24,17 @@ struct TrainingRequest {
     std::string dataDir;
     std::stop_token stop;
     std::shared_ptr<lenet::TrainingControl> control;  // pause, step, learning rate
+    /// Images trained on besides dataDir's training split (null or empty: none); see
+    /// withExtraTrainingImages. Loaded on the GUI thread and never changed afterwards.
+    std::shared_ptr<const lenet::Dataset> extraTrain = nullptr;
 };
+
+/// The training set of a run with extra images: all of `extra` first, then the first
+/// `trainLimit` images of `train` (0: all). The run trains on it with trainLimit 0, so the limit
+/// counts only `train`'s images and the validation split (the set's tail) takes none of
+/// `extra`'s. Throws lenet::ConfigError when the image sizes differ.
+lenet::Dataset withExtraTrainingImages(const lenet::Dataset& train, const lenet::Dataset& extra,
+                                       int trainLimit);
 
 class TrainingWorker : public QObject {
     Q_OBJECT

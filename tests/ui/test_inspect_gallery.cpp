@@ -1,14 +1,17 @@
 // Qt Test of the test gallery and the confusion matrix: predictions computed off the GUI thread
 // agree with lenet::evaluate, a click on a matrix cell filters the gallery to that cell, the
 // filters and the confidence order, selecting an image, CSV export, and (when MNIST is there)
-// the full test set. Also the set of all inspection panels and how they are wired together.
+// the full test set; a new evaluation keeps the scroll position and the selection. Also the set
+// of all inspection panels and how they are wired together.
 #include <algorithm>
 #include <memory>
 
 #include <QCheckBox>
 #include <QListView>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -93,6 +96,7 @@ private Q_SLOTS:
     void clickingAMatrixCellFiltersTheGallery();
     void filtersAndOrder();
     void clickingAnImageSelectsIt();
+    void reEvaluationKeepsScrollAndSelection();
     void exportsCsv();
     void latestNetworkRunsLast();
     void wholeMnistTestSet();
@@ -114,6 +118,7 @@ bool TestInspectGallery::waitForPredictions(EvaluationModel& results) {
 }
 
 void TestInspectGallery::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);  // the panels' "my digits" folder: not the user's
     try {
         m_net = std::make_shared<const lenet::Network>(lenet::ui::loadBundledModel().network);
     } catch (const std::exception& e) {
@@ -249,6 +254,69 @@ void TestInspectGallery::clickingAnImageSelectsIt() {
     QCOMPARE(selection.current().image.ink[0], 0.0f);
 }
 
+void TestInspectGallery::reEvaluationKeepsScrollAndSelection() {
+    // More images than the grid lays out in one batch (500), as with MNIST's 10,000.
+    auto many = std::make_shared<lenet::Dataset>(*m_data);
+    for (int copy = 0; copy < 40; ++copy) {
+        many->images.insert(many->images.end(), m_data->images.begin(), m_data->images.end());
+        many->labels.insert(many->labels.end(), m_data->labels.begin(), m_data->labels.end());
+    }
+    EvaluationModel results;
+    SelectionModel selection;
+    GalleryView gallery;
+    gallery.setEvaluationModel(&results);
+    gallery.setSelectionModel(&selection);
+    results.setTestSet(many);
+    results.setNetwork(m_net);
+    QVERIFY(waitForPredictions(results));
+    gallery.resize(300, 220);
+    gallery.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&gallery));
+    QListView* list = gallery.list();
+    QScrollBar* bar = list->verticalScrollBar();
+    GalleryModel* model = gallery.model();
+    QTRY_VERIFY(bar->maximum() > 0);
+    // Wait until the grid is laid out.
+    QTRY_VERIFY(list->visualRect(model->index(model->rowCount() - 1)).isValid());
+
+    // The user picks an image far down the grid, then scrolls a little.
+    const QModelIndex picked = model->index(model->rowCount() - 2);
+    list->scrollTo(picked);
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, Qt::NoModifier,
+                      list->visualRect(picked).center());
+    const int image = picked.data(GalleryModel::IndexRole).toInt();
+    QCOMPARE(selection.current().testIndex, image);
+    bar->setValue(bar->maximum() / 2 + 1);
+    const int scrolled = bar->value();
+    QVERIFY(scrolled > 0);
+
+    // Another network reorders the rows (least confident first): the view stays put and the
+    // same image stays selected and current.
+    auto other = std::make_shared<lenet::Network>(lenet::preset("lenet5-modern"));
+    other->initialize(5);
+    results.setNetwork(other);
+    QVERIFY(waitForPredictions(results));
+    QTest::qWait(100);  // let the view lay the rows out again
+    QCOMPARE(bar->value(), scrolled);
+    const QModelIndexList selected = list->selectionModel()->selectedIndexes();
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(selected.front().data(GalleryModel::IndexRole).toInt(), image);
+    QCOMPARE(list->currentIndex().data(GalleryModel::IndexRole).toInt(), image);
+    QCOMPARE(selection.current().testIndex, image);
+
+    // With the misclassified filter, new predictions change which images are listed and the
+    // status line follows.
+    gallery.findChild<QCheckBox*>(QStringLiteral("misclassifiedOnly"))->setChecked(true);
+    const int wrongNow = model->rowCount();
+    results.setNetwork(m_net);
+    QVERIFY(waitForPredictions(results));
+    QCOMPARE(model->rowCount(), results.predictions()->errors);
+    QVERIFY(model->rowCount() != wrongNow);
+    QCOMPARE(gallery.statusText(), QStringLiteral("%1 of %2 test images")
+                                       .arg(results.predictions()->errors)
+                                       .arg(QLocale().toString(many->size())));
+}
+
 void TestInspectGallery::exportsCsv() {
     EvaluationModel results;
     GalleryView gallery;
@@ -342,7 +410,7 @@ void TestInspectGallery::panelsWireTheViewsTogether() {
     panels.setNetwork(m_net);
     panels.setTestSet(m_data);
     const auto all = panels.panels();
-    QCOMPARE(int(all.size()), 8);
+    QCOMPARE(int(all.size()), 9);
     for (const auto& p : all) {
         QVERIFY(!p.title.isEmpty());
         QCOMPARE(p.widget->objectName(), p.objectName);
@@ -396,7 +464,7 @@ void TestInspectGallery::panelsWireTheViewsTogether() {
     auto dock = std::make_unique<QWidget>();
     panels.kernels()->setParent(dock.get());
     dock.reset();
-    QCOMPARE(int(panels.panels().size()), 7);
+    QCOMPARE(int(panels.panels().size()), 8);
 }
 
 QTEST_MAIN(TestInspectGallery)

@@ -1,8 +1,10 @@
 // DrawingPanel: canvas -> mnistStyleSteps -> the network, on every change of the drawing.
 #include "ui/inspect/drawing_panel.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSlider>
 #include <QToolButton>
@@ -12,6 +14,9 @@
 #include "ui/inspect/class_bars.h"
 #include "ui/inspect/digit_canvas.h"
 #include "ui/inspect/export.h"
+#include "ui/inspect/map_images.h"
+#include "ui/inspect/my_digits_label_dialog.h"
+#include "ui/inspect/my_digits_store.h"
 #include "ui/inspect/preprocess_strip.h"
 #include "ui/inspect/selection_model.h"
 
@@ -24,7 +29,9 @@ DrawingPanel::DrawingPanel(QWidget* parent)
       m_strip(new PreprocessStrip(this)),
       m_answer(new QLabel(this)),
       m_detail(new QLabel(this)),
-      m_width(new QSlider(Qt::Horizontal, this)) {
+      m_width(new QSlider(Qt::Horizontal, this)),
+      m_add(new QPushButton(tr("Add to my digits…"), this)),
+      m_added(new QLabel(this)) {
     m_width->setRange(6, 40);
     m_width->setValue(int(DigitCanvas::kDefaultPenWidth));
     m_width->setToolTip(
@@ -45,6 +52,22 @@ DrawingPanel::DrawingPanel(QWidget* parent)
         makeExportButton(this, QStringLiteral("drawing"),
                          {{tr("Image (PNG)…"), QStringLiteral("png"),
                            [this](const QString& path) { return exportPng(path); }}});
+
+    auto* addShortcut = new QAction(tr("Add to my digits…"), this);
+    addShortcut->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    addShortcut->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(addShortcut, &QAction::triggered, this, &DrawingPanel::addToMyDigits);
+    addAction(addShortcut);
+    m_add->setObjectName(QStringLiteral("addToMyDigits"));
+    m_add->setToolTip(
+        tr("Save the drawing with its label to your own digit set, which the My digits panel "
+           "evaluates and training can include; clears the canvas for the next one (%1)")
+            .arg(addShortcut->shortcut().toString(QKeySequence::NativeText)));
+    connect(m_add, &QPushButton::clicked, this, &DrawingPanel::addToMyDigits);
+    m_add->hide();
+    m_added->setObjectName(QStringLiteral("addedToMyDigits"));
+    m_added->setAlignment(Qt::AlignCenter);
+    m_added->setWordWrap(true);
 
     QFont big = m_answer->font();
     big.setPointSizeF(big.pointSizeF() * 2.6);
@@ -72,6 +95,8 @@ DrawingPanel::DrawingPanel(QWidget* parent)
     right->addWidget(m_answer);
     right->addWidget(m_detail);
     right->addWidget(m_bars, 1);
+    right->addWidget(m_add);
+    right->addWidget(m_added);
     auto* top = new QHBoxLayout;
     top->addLayout(left, 3);
     top->addLayout(right, 2);
@@ -97,11 +122,47 @@ void DrawingPanel::setSelectionModel(SelectionModel* selection) {
     m_selection = selection;
 }
 
+void DrawingPanel::setMyDigits(MyDigitsStore* store) {
+    m_myDigits = store;
+    m_add->setVisible(store != nullptr);
+    m_added->clear();
+}
+
+QString DrawingPanel::addDrawing(int label) {
+    if (!m_myDigits) return tr("There is no digit set to add the drawing to.");
+    if (m_centred.ink.empty())
+        return m_canvas->isEmpty()
+                   ? tr("Nothing to add: draw a digit on the canvas first.")
+                   : tr("Nothing to add: the strokes left no ink inside the canvas.");
+    const QString error = m_myDigits->add(m_centred, label);
+    if (!error.isEmpty()) return error;
+    const int n = m_myDigits->count();
+    m_added->setText(n == 1 ? tr("Added as a %1: my digits hold 1 digit.").arg(label)
+                            : tr("Added as a %1: my digits hold %2 digits.").arg(label).arg(n));
+    m_canvas->clear();
+    return {};
+}
+
+void DrawingPanel::addToMyDigits() {
+    if (!m_myDigits) return;
+    if (m_centred.ink.empty()) {
+        QMessageBox::information(this, tr("Add to my digits"), addDrawing(-1));
+        return;
+    }
+    const QImage image = valuesToImage(m_centred.ink.data(), m_centred.cols, m_centred.rows,
+                                       {0.0f, 1.0f}, Palette::Ink);
+    MyDigitsLabelDialog dialog(image, predictedClass(), this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    const QString error = addDrawing(dialog.label());
+    if (!error.isEmpty()) QMessageBox::warning(this, tr("Add to my digits"), error);
+}
+
 QString DrawingPanel::answerText() const {
     return m_answer->text() + QLatin1Char('\n') + m_detail->text();
 }
 
 void DrawingPanel::updateFromDrawing() {
+    m_centred = lenet::InkImage();
     m_input = lenet::Tensor();
     m_trace = Trace();
     if (m_canvas->isEmpty()) {
@@ -121,6 +182,7 @@ void DrawingPanel::updateFromDrawing() {
     }
     const lenet::Shape in = m_probe ? m_probe->network().inputShape() : lenet::Shape{1, 32, 32};
     m_strip->setSteps(drawing, steps, QSize(in.w, in.h));
+    m_centred = steps.centred;
     if (m_probe) {
         m_input = m_probe->input(steps.centred);
         m_trace = m_probe->run(steps.centred);

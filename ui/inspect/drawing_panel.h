@@ -1,7 +1,7 @@
 // The drawing panel: the digit canvas with its pen width, undo and clear controls, the network's
 // answer updated on every change of the drawing (probability bars for a softmax head, distance
 // bars for LeNet-5's RBF head), and the preprocessing strip. The drawing, MNIST-style, becomes
-// the selection the other views show.
+// the selection the other views show, and "Add to my digits…" saves it with a label.
 #pragma once
 
 #include <memory>
@@ -14,12 +14,14 @@
 #include "ui/training_types.h"
 
 class QLabel;
+class QPushButton;
 class QSlider;
 
 namespace lenet::ui {
 
 class ClassBars;
 class DigitCanvas;
+class MyDigitsStore;
 class PreprocessStrip;
 class SelectionModel;
 
@@ -34,6 +36,8 @@ public:
     void setNetwork(NetworkSnapshot net);
     /// The drawing is published to `selection` after every change (null: not published).
     void setSelectionModel(SelectionModel* selection);
+    /// "Add to my digits…" saves drawings to `store` (null: the button is hidden).
+    void setMyDigits(MyDigitsStore* store);
 
     DigitCanvas* canvas() const { return m_canvas; }
     ClassBars* bars() const { return m_bars; }
@@ -48,6 +52,18 @@ public:
     int predictedClass() const { return m_trace.empty() ? -1 : m_trace.predicted; }
     /// The text above the bars (the answer, or why there is none).
     QString answerText() const;
+
+    /// The drawing after MNIST-style preprocessing (28x28, what the network sees before
+    /// padding); empty (no ink) when nothing is drawn inside the canvas.
+    const lenet::InkImage& centred() const { return m_centred; }
+
+    /// Adds centred() to my digits with `label` and clears the canvas for the next digit.
+    /// Returns an error message (nothing drawn, no store, the file cannot be written), empty
+    /// on success.
+    QString addDrawing(int label);
+    /// What "Add to my digits…" does: asks for the label (starting at the network's answer) and
+    /// adds the drawing; an empty canvas or a failed save is explained in a message box.
+    void addToMyDigits();
 
     /// What the panel shows, as an image.
     QImage renderImage();
@@ -64,8 +80,12 @@ private:
     QLabel* m_answer;
     QLabel* m_detail;
     QSlider* m_width;
+    QPushButton* m_add;
+    QLabel* m_added;
     SelectionModel* m_selection = nullptr;
+    MyDigitsStore* m_myDigits = nullptr;
     std::optional<NetworkProbe> m_probe;
+    lenet::InkImage m_centred;
     lenet::Tensor m_input;
     Trace m_trace;
 };

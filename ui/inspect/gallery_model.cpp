@@ -7,15 +7,20 @@
 
 namespace lenet::ui {
 
-GalleryModel::GalleryModel(QObject* parent) : QAbstractListModel(parent) {}
+GalleryModel::GalleryModel(QObject* parent)
+    : QAbstractListModel(parent), m_noun(tr("Test image")) {}
 
 void GalleryModel::setContents(std::shared_ptr<const lenet::Dataset> data,
                                std::shared_ptr<const SetPredictions> predictions) {
+    const bool sameImages = data && data == m_data;
     m_data = std::move(data);
     m_predictions = predictions && m_data && predictions->count() == m_data->size()
                         ? std::move(predictions)
                         : nullptr;
-    rebuildRows();
+    if (sameImages)
+        relayoutRows();
+    else
+        rebuildRows();
 }
 
 void GalleryModel::setFilter(const Filter& filter) {
@@ -30,9 +35,8 @@ void GalleryModel::setOrder(Order order) {
     rebuildRows();
 }
 
-void GalleryModel::rebuildRows() {
-    beginResetModel();
-    m_rows.clear();
+std::vector<int> GalleryModel::computeRows() const {
+    std::vector<int> rows;
     const int n = totalCount();
     const SetPredictions* p = m_predictions.get();
     for (int i = 0; i < n; ++i) {
@@ -45,16 +49,41 @@ void GalleryModel::rebuildRows() {
         } else if (m_filter.predictedClass >= 0 || m_filter.misclassifiedOnly) {
             continue;  // nothing is known about predictions yet
         }
-        m_rows.push_back(i);
+        rows.push_back(i);
     }
     if (p && m_order != Order::TestSetOrder) {
         const bool ascending = m_order == Order::LeastConfidentFirst;
-        std::stable_sort(m_rows.begin(), m_rows.end(), [p, ascending](int a, int b) {
+        std::stable_sort(rows.begin(), rows.end(), [p, ascending](int a, int b) {
             const float ca = p->confidence[std::size_t(a)], cb = p->confidence[std::size_t(b)];
             return ascending ? ca < cb : ca > cb;
         });
     }
+    return rows;
+}
+
+void GalleryModel::rebuildRows() {
+    beginResetModel();
+    m_rows = computeRows();
     endResetModel();
+}
+
+void GalleryModel::relayoutRows() {
+    Q_EMIT layoutAboutToBeChanged();
+    const QModelIndexList before = persistentIndexList();
+    std::vector<int> images;
+    images.reserve(std::size_t(before.size()));
+    for (const QModelIndex& index : before) images.push_back(m_rows[std::size_t(index.row())]);
+    m_rows = computeRows();
+    std::vector<int> rowOf(std::size_t(totalCount()), -1);
+    for (std::size_t r = 0; r < m_rows.size(); ++r) rowOf[std::size_t(m_rows[r])] = int(r);
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (int image : images) {
+        const int row = rowOf[std::size_t(image)];
+        after.push_back(row >= 0 ? index(row) : QModelIndex());
+    }
+    changePersistentIndexList(before, after);
+    Q_EMIT layoutChanged();
 }
 
 int GalleryModel::rowCount(const QModelIndex& parent) const {
@@ -84,8 +113,9 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
                        ? QString::number(label)
                        : QStringLiteral("%1→%2").arg(label).arg(predicted);
         case Qt::ToolTipRole:
-            if (predicted < 0) return tr("Test image %1: a %2").arg(i).arg(label);
-            return tr("Test image %1: true %2, predicted %3 (confidence %4%)")
+            if (predicted < 0) return tr("%1 %2: a %3").arg(m_noun).arg(i).arg(label);
+            return tr("%1 %2: true %3, predicted %4 (confidence %5%)")
+                .arg(m_noun)
                 .arg(i)
                 .arg(label)
                 .arg(predicted)

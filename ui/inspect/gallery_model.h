@@ -1,6 +1,9 @@
 // The rows of the test gallery: the images of a test set with their true and predicted class and
 // the network's confidence, filtered (misclassified only, by true class, by predicted class) and
-// sorted by confidence. A list model, so a QListView draws only the visible thumbnails.
+// sorted by confidence. A list model, so a QListView draws only the visible thumbnails. New
+// predictions for the same images move the rows (a layout change) rather than resetting the
+// model, so that a view keeps its scroll position and selection when the network is
+// re-evaluated. The "My digits" view lists the user's digits with it too.
 #pragma once
 
 #include <memory>
@@ -39,13 +42,17 @@ public:
 
     explicit GalleryModel(QObject* parent = nullptr);
 
-    /// The images and, when not null, the predictions on them (of the same set).
+    /// The images and, when not null, the predictions on them (of the same set). With the same
+    /// `data` as before only the rows move (layoutChanged, persistent indexes follow their
+    /// image); with new data the model is reset.
     void setContents(std::shared_ptr<const lenet::Dataset> data,
                      std::shared_ptr<const SetPredictions> predictions);
     void setFilter(const Filter& filter);
     const Filter& filter() const { return m_filter; }
     void setOrder(Order order);
     Order order() const { return m_order; }
+    /// How tool tips name an image: "Test image" (the default) or e.g. "My digit".
+    void setItemNoun(const QString& noun) { m_noun = noun; }
 
     bool hasPredictions() const { return m_predictions != nullptr; }
     /// The test-set index shown in `row`.
@@ -59,13 +66,20 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
 
 private:
+    /// The rows the filter and the order give for the current contents.
+    std::vector<int> computeRows() const;
+    /// Resets the model to computeRows().
     void rebuildRows();
+    /// Moves to computeRows() with a layout change: persistent indexes follow their image, or
+    /// become invalid when it is no longer listed.
+    void relayoutRows();
 
     std::shared_ptr<const lenet::Dataset> m_data;
     std::shared_ptr<const SetPredictions> m_predictions;
     Filter m_filter;
     Order m_order = Order::LeastConfidentFirst;
     std::vector<int> m_rows;
+    QString m_noun;
 };
 
 }  // namespace lenet::ui

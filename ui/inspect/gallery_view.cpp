@@ -24,46 +24,40 @@ namespace {
 
 constexpr int kThumb = 56;  // 28x28 drawn twice as large
 
-/// One gallery cell: the digit, "true→predicted" (red when wrong) and the confidence.
-class GalleryDelegate : public QStyledItemDelegate {
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-
-    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const override {
-        QFont bold = option.font;
-        bold.setBold(true);
-        const int text = QFontMetrics(bold).horizontalAdvance(QStringLiteral("8→8 100%"));
-        return {std::max(kThumb, text) + 8, kThumb + 6 + option.fontMetrics.height()};
-    }
-
-    void paint(QPainter* p, const QStyleOptionViewItem& option,
-               const QModelIndex& index) const override {
-        const QRect r = option.rect;
-        if (option.state & QStyle::State_Selected) {
-            p->fillRect(r, option.palette.color(QPalette::Highlight));
-        }
-        const QImage thumb = index.data(GalleryModel::ThumbnailRole).value<QImage>();
-        const QRect image(r.left() + (r.width() - kThumb) / 2, r.top() + 3, kThumb, kThumb);
-        p->drawImage(image, thumb);
-        const int label = index.data(GalleryModel::TrueRole).toInt();
-        const int predicted = index.data(GalleryModel::PredictedRole).toInt();
-        const float confidence = index.data(GalleryModel::ConfidenceRole).toFloat();
-        const bool wrong = predicted >= 0 && predicted != label;
-        QString text = index.data(Qt::DisplayRole).toString();
-        if (confidence >= 0.0f) text += QStringLiteral(" %1%").arg(int(confidence * 100.0f + 0.5f));
-        QFont f = option.font;
-        f.setBold(wrong);
-        p->setFont(f);
-        p->setPen(wrong ? QColor(200, 30, 30)
-                        : option.palette.color((option.state & QStyle::State_Selected)
-                                                   ? QPalette::HighlightedText
-                                                   : QPalette::Text));
-        p->drawText(QRect(r.left(), image.bottom() + 2, r.width(), option.fontMetrics.height()),
-                    Qt::AlignCenter, text);
-    }
-};
-
 }  // namespace
+
+QSize GalleryDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const {
+    QFont bold = option.font;
+    bold.setBold(true);
+    const int text = QFontMetrics(bold).horizontalAdvance(QStringLiteral("8→8 100%"));
+    return {std::max(kThumb, text) + 8, kThumb + 6 + option.fontMetrics.height()};
+}
+
+void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option,
+                            const QModelIndex& index) const {
+    const QRect r = option.rect;
+    if (option.state & QStyle::State_Selected) {
+        p->fillRect(r, option.palette.color(QPalette::Highlight));
+    }
+    const QImage thumb = index.data(GalleryModel::ThumbnailRole).value<QImage>();
+    const QRect image(r.left() + (r.width() - kThumb) / 2, r.top() + 3, kThumb, kThumb);
+    p->drawImage(image, thumb);
+    const int label = index.data(GalleryModel::TrueRole).toInt();
+    const int predicted = index.data(GalleryModel::PredictedRole).toInt();
+    const float confidence = index.data(GalleryModel::ConfidenceRole).toFloat();
+    const bool wrong = predicted >= 0 && predicted != label;
+    QString text = index.data(Qt::DisplayRole).toString();
+    if (confidence >= 0.0f) text += QStringLiteral(" %1%").arg(int(confidence * 100.0f + 0.5f));
+    QFont f = option.font;
+    f.setBold(wrong);
+    p->setFont(f);
+    p->setPen(wrong ? QColor(200, 30, 30)
+                    : option.palette.color((option.state & QStyle::State_Selected)
+                                               ? QPalette::HighlightedText
+                                               : QPalette::Text));
+    p->drawText(QRect(r.left(), image.bottom() + 2, r.width(), option.fontMetrics.height()),
+                Qt::AlignCenter, text);
+}
 
 GalleryView::GalleryView(QWidget* parent)
     : QWidget(parent),
@@ -109,8 +103,10 @@ GalleryView::GalleryView(QWidget* parent)
     m_list->setMovement(QListView::Static);
     m_list->setResizeMode(QListView::Adjust);
     m_list->setUniformItemSizes(true);
-    m_list->setLayoutMode(QListView::Batched);
-    m_list->setBatchSize(500);
+    // One pass (the default): with uniform sizes laying out 10,000 cells is quick, and a batched
+    // layout would clamp the scroll position to its first batch whenever new predictions move
+    // the rows.
+    m_list->setLayoutMode(QListView::SinglePass);
     m_list->setSpacing(2);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     m_list->setToolTip(tr("Click an image to see it in the feature-map and output views"));
@@ -120,6 +116,7 @@ GalleryView::GalleryView(QWidget* parent)
                 if (current.isValid()) selectRow(current);
             });
     connect(m_model, &QAbstractItemModel::modelReset, this, &GalleryView::refresh);
+    connect(m_model, &QAbstractItemModel::layoutChanged, this, &GalleryView::refresh);
 
     auto* filters = new QHBoxLayout;
     filters->addWidget(m_misclassified);

@@ -1,8 +1,10 @@
 // The test gallery: a virtualised grid (QListView + GalleryModel) of test images with predicted
 // and true class and confidence; filters for misclassified only, true class and predicted class;
-// sorted by confidence. Clicking an image selects it for the other views.
+// sorted by confidence. Clicking an image selects it for the other views. A new evaluation of
+// the network keeps the user's scroll position and selection.
 #pragma once
 
+#include <QStyledItemDelegate>
 #include <QWidget>
 
 class QCheckBox;
@@ -15,6 +17,17 @@ namespace lenet::ui {
 class EvaluationModel;
 class GalleryModel;
 class SelectionModel;
+
+/// One cell of a GalleryModel in a list view: the digit, "true→predicted" (red when wrong) and
+/// the confidence. Also draws the "My digits" view.
+class GalleryDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    void paint(QPainter* p, const QStyleOptionViewItem& option,
+               const QModelIndex& index) const override;
+};
 
 class GalleryView : public QWidget {
     Q_OBJECT

@@ -10,6 +10,8 @@
 #include "ui/inspect/gallery_view.h"
 #include "ui/inspect/invariance_lab.h"
 #include "ui/inspect/kernels_view.h"
+#include "ui/inspect/my_digits_store.h"
+#include "ui/inspect/my_digits_view.h"
 #include "ui/inspect/rbf_view.h"
 #include "ui/inspect/selection_model.h"
 
@@ -19,6 +21,7 @@ InspectionPanels::InspectionPanels(QObject* parent)
     : QObject(parent),
       m_selection(new SelectionModel(this)),
       m_evaluation(new EvaluationModel(this)),
+      m_myDigits(new MyDigitsStore(MyDigitsStore::defaultFolder(), this)),
       m_drawing(new DrawingPanel),
       m_maps(new FeatureMapsView),
       m_rbf(new RbfView),
@@ -26,7 +29,12 @@ InspectionPanels::InspectionPanels(QObject* parent)
       m_gallery(new GalleryView),
       m_confusion(new ConfusionMatrixView),
       m_lab(new InvarianceLab),
-      m_backprop(new BackpropView) {
+      m_backprop(new BackpropView),
+      m_myDigitsView(new MyDigitsView) {
+    m_myDigits->load();  // a broken set shows its error in the view
+    m_drawing->setMyDigits(m_myDigits);
+    m_myDigitsView->setStore(m_myDigits);
+    m_myDigitsView->setSelectionModel(m_selection);
     m_drawing->setSelectionModel(m_selection);
     m_maps->setSelectionModel(m_selection);
     m_rbf->setSelectionModel(m_selection);
@@ -46,6 +54,7 @@ InspectionPanels::~InspectionPanels() {
 std::vector<InspectionPanels::Panel> InspectionPanels::panels() const {
     std::vector<Panel> all{
         {tr("Draw a digit"), QStringLiteral("drawingPanel"), m_drawing},
+        {tr("My digits"), QStringLiteral("myDigitsPanel"), m_myDigitsView},
         {tr("Feature maps"), QStringLiteral("featureMapsPanel"), m_maps},
         {tr("Output layer"), QStringLiteral("outputPanel"), m_rbf},
         {tr("Kernels"), QStringLiteral("kernelsPanel"), m_kernels},
@@ -90,6 +99,10 @@ BackpropView* InspectionPanels::backprop() const {
     return m_backprop;
 }
 
+MyDigitsView* InspectionPanels::myDigitsView() const {
+    return m_myDigitsView;
+}
+
 void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet) {
     if (m_drawing) m_drawing->setNetwork(net);
     if (m_maps) m_maps->setNetwork(net);
@@ -97,6 +110,7 @@ void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet) {
     if (m_kernels) m_kernels->setNetwork(net);
     if (m_lab) m_lab->setNetwork(net);
     if (m_backprop) m_backprop->setNetwork(net);
+    if (m_myDigitsView) m_myDigitsView->setNetwork(net);
     if (classifyTestSet) m_evaluation->setNetwork(std::move(net));
 }
 

@@ -27,6 +27,8 @@ class FeatureMapsView;
 class GalleryView;
 class InvarianceLab;
 class KernelsView;
+class MyDigitsStore;
+class MyDigitsView;
 class RbfView;
 class SelectionModel;
 
@@ -60,6 +62,8 @@ public:
 
     SelectionModel* selection() const { return m_selection; }
     EvaluationModel* evaluation() const { return m_evaluation; }
+    /// The user's saved drawings (loaded from MyDigitsStore::defaultFolder()).
+    MyDigitsStore* myDigits() const { return m_myDigits; }
     // The views; null once a view was deleted (e.g. with its dock).
     DrawingPanel* drawing() const;
     FeatureMapsView* featureMaps() const;
@@ -69,10 +73,12 @@ public:
     ConfusionMatrixView* confusion() const;
     InvarianceLab* invariance() const;
     BackpropView* backprop() const;
+    MyDigitsView* myDigitsView() const;
 
 private:
     SelectionModel* m_selection;
     EvaluationModel* m_evaluation;
+    MyDigitsStore* m_myDigits;
     QPointer<DrawingPanel> m_drawing;
     QPointer<FeatureMapsView> m_maps;
     QPointer<RbfView> m_rbf;
@@ -81,6 +87,7 @@ private:
     QPointer<ConfusionMatrixView> m_confusion;
     QPointer<InvarianceLab> m_lab;
     QPointer<BackpropView> m_backprop;
+    QPointer<MyDigitsView> m_myDigitsView;
 };
 
 }  // namespace lenet::ui
