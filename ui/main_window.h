@@ -133,6 +133,7 @@ private:
     void chooseDataset();
     void exportAllPlots();
     void showDiagnostics();
+    void showLayerProfile();
     /// The inspection views: every panel a dock, the bundled model until there is a network.
     void createInspectionPanels();
     /// Shows `network` in the inspection views, at most once a second while a run streams

@@ -1,0 +1,160 @@
+#include "ui/profile_dialog.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "lenet/parallel.h"
+
+namespace lenet::ui {
+namespace {
+
+constexpr int kBatches = 20;
+
+QTableWidgetItem* numberItem(double value) {
+    auto* item = new QTableWidgetItem(QString::number(value, 'f', 1));
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+}  // namespace
+
+ProfileDialog::ProfileDialog(lenet::ArchitectureSpec spec, QWidget* parent)
+    : QDialog(parent),
+      m_spec(std::move(spec)),
+      m_batch(new QSpinBox(this)),
+      m_threads(new QSpinBox(this)),
+      m_measure(new QPushButton(tr("&Measure"), this)),
+      m_copy(new QPushButton(tr("&Copy table"), this)),
+      m_busy(new QProgressBar(this)),
+      m_table(new QTableWidget(0, 6, this)),
+      m_summary(new QLabel(this)) {
+    setWindowTitle(tr("Profile layers: %1").arg(QString::fromStdString(m_spec.name)));
+    m_batch->setRange(1, 1024);
+    m_batch->setValue(m_spec.training.batch);
+    m_batch->setToolTip(tr("Images per training step"));
+    m_threads->setRange(1, std::max(1, lenet::hardwareThreads()));
+    m_threads->setValue(m_threads->maximum());
+    m_threads->setToolTip(
+        tr("Threads the step may use (this machine has %1 cores)").arg(lenet::hardwareThreads()));
+    m_measure->setToolTip(tr("Time %1 training steps on random images, then each layer's "
+                             "forward and backward pass (a second or two; pause training first "
+                             "for figures that are not shared with it)")
+                              .arg(kBatches));
+    m_copy->setToolTip(tr("Copy the table as text"));
+    m_copy->setEnabled(false);
+    m_busy->setRange(0, 0);
+    m_busy->setVisible(false);
+    m_table->setHorizontalHeaderLabels(
+        {tr("Layer"), tr("Kind"), tr("Output"), tr("Forward µs"), tr("Backward µs"), tr("Share")});
+    m_table->verticalHeader()->setVisible(false);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_summary->setWordWrap(true);
+    m_summary->setMinimumHeight(2 * m_summary->fontMetrics().lineSpacing() + 4);  // two lines
+    m_summary->setText(tr("Press Measure to see where a training step spends its time."));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Batch size"), m_batch);
+    form->addRow(tr("Threads"), m_threads);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    buttons->addButton(m_measure, QDialogButtonBox::ActionRole);
+    buttons->addButton(m_copy, QDialogButtonBox::ActionRole);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_table, 1);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_busy);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_measure, &QPushButton::clicked, this, &ProfileDialog::measure);
+    connect(m_copy, &QPushButton::clicked, this,
+            [this] { QApplication::clipboard()->setText(tableText()); });
+    resize(640, 460);
+}
+
+ProfileDialog::~ProfileDialog() {
+    if (m_thread) m_thread->wait();
+}
+
+void ProfileDialog::measure() {
+    if (m_thread) return;
+    m_measure->setEnabled(false);
+    m_busy->setVisible(true);
+    m_summary->setText(tr("Measuring…"));
+    const int batch = m_batch->value(), threads = m_threads->value();
+    // The worker posts its result to this dialog's thread; the destructor waits for it, so the
+    // dialog outlives every call the worker queues.
+    m_thread = QThread::create([this, spec = m_spec, batch, threads] {
+        try {
+            const lenet::LayerProfile p = lenet::profileLayers(spec, batch, threads, kBatches);
+            QMetaObject::invokeMethod(
+                this, [this, p] { showProfile(p); }, Qt::QueuedConnection);
+        } catch (const std::exception& e) {
+            const QString message = QString::fromStdString(e.what());
+            QMetaObject::invokeMethod(
+                this, [this, message] { showError(message); }, Qt::QueuedConnection);
+        }
+    });
+    connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
+    m_thread->start();
+}
+
+void ProfileDialog::showProfile(const lenet::LayerProfile& p) {
+    m_thread->wait();
+    m_thread = nullptr;
+    m_profile = p;
+    double total = 0.0;
+    for (const auto& row : p.layers) total += row.forwardUs + row.backwardUs;
+    m_table->setRowCount(int(p.layers.size()));
+    for (int r = 0; r < int(p.layers.size()); ++r) {
+        const lenet::LayerProfileRow& row = p.layers[r];
+        const double share = total > 0 ? (row.forwardUs + row.backwardUs) / total : 0.0;
+        m_table->setItem(r, 0, new QTableWidgetItem(QString::fromStdString(row.name)));
+        m_table->setItem(r, 1, new QTableWidgetItem(QString::fromStdString(row.kind)));
+        m_table->setItem(r, 2, new QTableWidgetItem(QString::fromStdString(row.output.str())));
+        m_table->setItem(r, 3, numberItem(row.forwardUs));
+        m_table->setItem(r, 4, numberItem(row.backwardUs));
+        auto* bar = new QProgressBar;
+        bar->setRange(0, 1000);
+        bar->setValue(int(share * 1000));
+        bar->setFormat(QStringLiteral("%1 %").arg(share * 100, 0, 'f', 1));
+        bar->setToolTip(tr("Share of the time of all layers"));
+        m_table->setCellWidget(r, 5, bar);
+    }
+    m_summary->setText(tr("A training step of %1 image(s) on %2 thread(s): <b>%3 ms</b>, %4 "
+                          "images/s (without the optimiser). The layers timed one by one: %5 ms.")
+                           .arg(p.batch)
+                           .arg(p.threads)
+                           .arg(p.stepUs / 1000, 0, 'f', 2)
+                           .arg(p.imagesPerSecond, 0, 'f', 0)
+                           .arg(total / 1000, 0, 'f', 2));
+    m_busy->setVisible(false);
+    m_measure->setEnabled(true);
+    m_copy->setEnabled(true);
+    Q_EMIT measured();
+}
+
+void ProfileDialog::showError(const QString& message) {
+    m_thread->wait();
+    m_thread = nullptr;
+    m_summary->setText(tr("Could not measure: %1").arg(message.toHtmlEscaped()));
+    m_busy->setVisible(false);
+    m_measure->setEnabled(true);
+    Q_EMIT measured();
+}
+
+QString ProfileDialog::tableText() const {
+    return m_profile ? QString::fromStdString(lenet::formatProfile(*m_profile)) : QString();
+}
+
+}  // namespace lenet::ui
