@@ -210,8 +210,9 @@ Dataset loadData(const std::string& dir, Split split) {
     }
 }
 
-CliObserver::CliObserver(bool json, bool bar, std::string logPath)
-    : m_json(json), m_bar(bar), m_logPath(std::move(logPath)) {}
+CliObserver::CliObserver(bool json, bool bar, std::string logPath,
+                         std::vector<EpochMetrics> history)
+    : m_json(json), m_bar(bar), m_logPath(std::move(logPath)), m_history(std::move(history)) {}
 
 void CliObserver::onProgress(const Progress& p) {
     if (!m_bar) return;
@@ -268,8 +269,15 @@ void CliObserver::writeLog() const {
 }
 
 RunOutcome runTraining(Network& net, const Dataset& train, const Dataset& test,
-                       const TrainingConfig& config, CliObserver& observer) {
+                       const TrainingConfig& config, CliObserver& observer,
+                       const std::string& checkpointPath, const Checkpoint* resumeFrom) {
     Trainer trainer(net, train, &test, config);
+    trainer.checkpointPath = checkpointPath;
+    if (resumeFrom) {
+        trainer.resume(*resumeFrom);
+        observer.onMessage("resumed from epoch " + std::to_string(resumeFrom->state.epochsDone) +
+                           " of " + std::to_string(config.epochs) + " (the last complete one)");
+    }
     std::stop_source stopSource;
     std::signal(SIGINT, [](int) { g_interrupted = true; });
     std::jthread watcher([&](std::stop_token own) {

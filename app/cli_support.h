@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "lenet/checkpoint.h"
 #include "lenet/data/idx.h"
 #include "lenet/network.h"
 #include "lenet/spec.h"
@@ -64,7 +65,9 @@ Dataset loadData(const std::string& dir, Split split);
 /// (or one JSON object per epoch), optionally the run log as CSV.
 class CliObserver : public TrainingObserver {
 public:
-    CliObserver(bool json, bool bar, std::string logPath);
+    /// `history`: the epochs of the run done before (a resumed run), kept for the log and
+    /// history().
+    CliObserver(bool json, bool bar, std::string logPath, std::vector<EpochMetrics> history = {});
 
     void onProgress(const Progress& p) override;
     void onEpoch(const EpochMetrics& m, const Network&) override;
@@ -93,8 +96,13 @@ struct RunOutcome {
 };
 
 /// Trains `net` with `config`, stopping cleanly at the next batch on Ctrl-C. A divergence is
-/// reported on stderr and in the outcome (not thrown).
+/// reported on stderr and in the outcome (not thrown). With `checkpointPath` not empty, writes a
+/// checkpoint there after every epoch. With `resumeFrom`, continues that checkpoint's run (its
+/// weights are copied into `net`; Trainer::resume's checks throw ConfigError) and says so on
+/// stderr.
 RunOutcome runTraining(Network& net, const Dataset& train, const Dataset& test,
-                       const TrainingConfig& config, CliObserver& observer);
+                       const TrainingConfig& config, CliObserver& observer,
+                       const std::string& checkpointPath = {},
+                       const Checkpoint* resumeFrom = nullptr);
 
 }  // namespace lenet::cli

@@ -2,14 +2,18 @@
 // inspect.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "lenet/checkpoint.h"
 #include "lenet/data/idx.h"
 #include "lenet/data/preprocess.h"
 #include "lenet/error.h"
@@ -29,12 +33,17 @@ using nlohmann::json;
 using namespace lenet;
 using namespace lenet::cli;
 
+/// The default checkpoint of `train --out MODEL` is MODEL + this.
+constexpr const char* kCheckpointSuffix = ".ckpt";
+
 constexpr const char* kUsage =
     R"(lenet - train and use LeNet-5 and its variants (LeNet Studio's command line)
 
 Usage:
   lenet presets
   lenet train (--preset NAME | --spec FILE.json) [options]
+  lenet train --resume CHECKPOINT [--epochs N] [--threads T] [--data DIR] [--out MODEL]
+              [--checkpoint FILE] [--log RUN.csv] [--json]
   lenet compare PRESET_OR_SPEC[:key=value...]... [--repeat K] [--out DIR] [options]
   lenet eval --model FILE [--data DIR] [--threads T] [--test-limit N] [--json]
   lenet predict --model FILE [--json] IMAGE...
@@ -50,6 +59,8 @@ Train options (each also a key of the spec's "training" object, '-' for '_'):
   --init lecun_uniform|lecun_uniform_sqrt|xavier|he   (weight initialisation)
   --data DIR     IDX folder (default: the setup script's data/mnist, or $LENET_DATA)
   --out MODEL    save the trained model (written atomically)
+  --checkpoint FILE  write a checkpoint after every epoch (default with --out: MODEL.ckpt;
+                 without --out and --checkpoint no checkpoint is written)
   --log RUN.csv  per-epoch metrics as CSV
   --json         one JSON object per epoch and a final summary on stdout
 
@@ -57,6 +68,14 @@ Variant options (train, compare, inspect, bench; applied to the preset or spec):
   --activation scaled_tanh|tanh|sigmoid|relu|leaky_relu|log_relu|sigmoid_affine|swish_beta
   --pooling avg|max|subsample  --kernel K  --channels C1,C3,...  (one per conv layer)
   --fc W1,W2,...  (hidden fc layers)  --head softmax|rbf  --batchnorm on|off  --dropout RATE
+
+Resume: --resume CHECKPOINT continues the run the checkpoint came from, after its last complete
+  epoch, bit-identically to a run that was never interrupted: same architecture, settings, seed
+  and data folder (--data only to point at the same data elsewhere; a data set of another size
+  or content is refused). --epochs N trains on to epoch N (the schedule is then computed for N).
+  The checkpoint goes on being updated (--checkpoint to write another file); the model is saved
+  to --out, by default CHECKPOINT without its .ckpt. A checkpoint also opens as a model
+  (eval, inspect, predict, the studio).
 
 Bench: times N training steps (default 20) of a batch of B random images (default: the
   preset's batch) on T threads (default all cores), then each layer's forward and backward pass,
@@ -80,13 +99,17 @@ int cmdPresets() {
     return 0;
 }
 
-int cmdTrain(const Args& a) {
-    ArchitectureSpec spec = specFromArgs(a);
-    applyTrainingOptions(a, spec, {"preset", "spec", "data", "out", "log"});
-    const TrainingConfig& cfg = spec.training;
-    Network net(spec);
-    net.initialize(cfg.seed);
-    const std::string dir = dataDir(a);
+/// Where a run's output goes.
+struct RunFiles {
+    std::string out;         // the model at the end; empty = not saved
+    std::string checkpoint;  // written after every epoch; empty = none
+};
+
+/// Loads the data, trains `net` (continuing `resumeFrom` when given), saves the model and prints
+/// the summary: what `train` and `train --resume` share.
+int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const std::string& dir,
+                   const RunFiles& files, const Checkpoint* resumeFrom) {
+    const ArchitectureSpec& spec = net.spec();
     const Dataset train = loadData(dir, Split::Train);
     const Dataset test = loadData(dir, Split::Test);
     const bool jsonOut = a.hasFlag("json");
@@ -101,13 +124,17 @@ int cmdTrain(const Args& a) {
                     (unsigned long long)cfg.seed,
                     cfg.threads ? std::to_string(cfg.threads).c_str() : "all",
                     cfg.distort ? ", distortions on" : "");
+        if (!files.checkpoint.empty())
+            std::printf("checkpoint after every epoch: %s\n", files.checkpoint.c_str());
     }
-    CliObserver observer(jsonOut, ::isatty(STDERR_FILENO), a.get("log"));
-    const RunOutcome run = runTraining(net, train, test, cfg, observer);
+    CliObserver observer(jsonOut, ::isatty(STDERR_FILENO), a.get("log"),
+                         resumeFrom ? resumeFrom->state.history : std::vector<EpochMetrics>{});
+    const RunOutcome run =
+        runTraining(net, train, test, cfg, observer, files.checkpoint, resumeFrom);
     const auto& h = observer.history();
-    if (a.has("out") && (!h.empty() || run.diverged)) {
-        saveModel(a.get("out"), net, h);
-        if (!jsonOut) std::printf("saved %s\n", a.get("out").c_str());
+    if (!files.out.empty() && (!h.empty() || run.diverged)) {
+        saveModel(files.out, net, h);
+        if (!jsonOut) std::printf("saved %s\n", files.out.c_str());
     }
     if (!run.stopReason.empty() && !run.diverged)
         std::fprintf(stderr, "run ended: %s\n", run.stopReason.c_str());
@@ -131,6 +158,58 @@ int cmdTrain(const Args& a) {
                     run.imagesPerSecond);
     }
     return run.diverged ? 3 : 0;
+}
+
+/// `train --resume CHECKPOINT`: the run's own spec, settings and data folder; only --epochs,
+/// --threads, --data (the same data elsewhere) and the output files may be given.
+int cmdResume(const Args& a) {
+    const std::vector<std::string> allowed = {"resume", "epochs", "threads",   "data",
+                                              "out",    "log",    "checkpoint"};
+    for (const auto& [key, value] : a.options) {
+        if (std::count(allowed.begin(), allowed.end(), key) == 0) {
+            throw UsageError("--" + key +
+                             " cannot be given with --resume: a resumed run keeps the "
+                             "architecture and settings it started with (only --epochs and "
+                             "--threads may change)");
+        }
+    }
+    if (a.hasFlag("distort")) throw UsageError("--distort cannot be given with --resume");
+    const std::string path = a.get("resume");
+    Checkpoint checkpoint = loadCheckpoint(path);
+    TrainingConfig cfg = checkpoint.config;
+    cfg.epochs = a.getInt("epochs", cfg.epochs);
+    cfg.threads = a.getInt("threads", cfg.threads);
+    std::string dir = a.get("data");
+    if (dir.empty()) {
+        dir = std::filesystem::path(checkpoint.train.source).parent_path().string();
+        if (dir.empty())
+            throw UsageError(path + " does not say where its data came from; give --data DIR");
+    }
+    RunFiles files;
+    files.checkpoint = a.get("checkpoint", path);
+    files.out = a.get("out");
+    if (files.out.empty() && path.ends_with(kCheckpointSuffix))
+        files.out = path.substr(0, path.size() - std::strlen(kCheckpointSuffix));
+    Network net = checkpoint.network;
+    return trainAndReport(a, net, cfg, dir, files, &checkpoint);
+}
+
+int cmdTrain(const Args& a) {
+    if (a.has("resume")) {
+        if (a.has("preset") || a.has("spec"))
+            throw UsageError(
+                "--resume continues a run with its own architecture: no --preset or --spec");
+        return cmdResume(a);
+    }
+    ArchitectureSpec spec = specFromArgs(a);
+    applyTrainingOptions(a, spec, {"preset", "spec", "data", "out", "log", "checkpoint"});
+    const TrainingConfig cfg = spec.training;
+    Network net(spec);
+    net.initialize(cfg.seed);
+    RunFiles files;
+    files.out = a.get("out");
+    files.checkpoint = a.get("checkpoint", files.out.empty() ? "" : files.out + kCheckpointSuffix);
+    return trainAndReport(a, net, cfg, dataDir(a), files, nullptr);
 }
 
 int cmdEval(const Args& a) {
@@ -238,6 +317,12 @@ int main(int argc, char** argv) {
         return argc < 2 ? 2 : 0;
     }
     const std::string cmd = argv[1];
+    for (int i = 2; i < argc; ++i) {
+        if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+    }
     try {
         const Args a = parseArgs(argc, argv, 2, {"json", "distort"});
         if (cmd == "presets") return cmdPresets();

@@ -31,6 +31,16 @@ void putFloat(std::string& out, float f) {
     put(out, u);
 }
 
+// One named array: u16 name length, name, u8 rank, u32 dims, f32 values.
+void putArray(std::string& out, const std::string& name, const std::vector<int>& dims,
+              const std::vector<float>& values) {
+    put<std::uint16_t>(out, std::uint16_t(name.size()));
+    out += name;
+    put<std::uint8_t>(out, std::uint8_t(dims.size()));
+    for (int d : dims) put<std::uint32_t>(out, std::uint32_t(d));
+    for (float v : values) putFloat(out, v);
+}
+
 /// Bounds-checked little-endian reader over the file's bytes.
 class Reader {
 public:
@@ -63,6 +73,7 @@ public:
     }
 
     std::size_t pos() const { return m_pos; }
+    std::size_t remaining() const { return m_b.size() - m_pos; }
 
     [[noreturn]] void fail(const std::string& what) const {
         throw FormatError(m_path + ": " + what + " (at byte " + std::to_string(m_pos) + ")");
@@ -98,6 +109,26 @@ std::vector<EpochMetrics> historyFromJson(const json& a) {
     return h;
 }
 
+// A checkpoint's state array: name, rank, dimensions and values, with its size checked against
+// the bytes left before the values are read.
+NamedArray readArray(Reader& r) {
+    NamedArray a;
+    a.name = r.bytes(r.get<std::uint16_t>("a state array name length"), "a state array name");
+    const auto ndims = r.get<std::uint8_t>("a state array rank");
+    std::size_t count = 1;
+    for (int d = 0; d < ndims; ++d) {
+        a.dims.push_back(int(r.get<std::uint32_t>("a state array shape")));
+        const auto dim = std::size_t(std::uint32_t(a.dims.back()));
+        if (dim != 0 && count > r.remaining() / 4 / dim) {
+            r.fail("state array '" + a.name + "' is larger than the rest of the file");
+        }
+        count *= dim;
+    }
+    a.values.resize(count);
+    r.floats(a.values.data(), count, "the state array values");
+    return a;
+}
+
 }  // namespace
 
 json toJson(const EpochMetrics& m) {
@@ -106,38 +137,47 @@ json toJson(const EpochMetrics& m) {
     return j;
 }
 
-void saveModel(const std::string& path, const Network& net,
-               const std::vector<EpochMetrics>& history) {
+std::string encodeModelFile(const Network& net, const std::vector<EpochMetrics>& history,
+                            const json* checkpoint, const std::vector<NamedArray>& arrays) {
     std::string out(kMagic, sizeof kMagic);
-    put<std::uint32_t>(out, kModelFileVersion);
-    const std::string meta =
-        json{{"spec", toJson(net.spec())}, {"history", historyToJson(history)}}.dump();
+    put<std::uint32_t>(out, checkpoint ? kCheckpointFileVersion : kModelFileVersion);
+    json header{{"spec", toJson(net.spec())}, {"history", historyToJson(history)}};
+    if (checkpoint) header["checkpoint"] = *checkpoint;
+    const std::string meta = header.dump();
     put<std::uint32_t>(out, std::uint32_t(meta.size()));
     out += meta;
     std::uint32_t tensors = 0;
     for (int l = 0; l < net.layerCount(); ++l)
         tensors += std::uint32_t(net.layer(l).params().size());
+    if (checkpoint) tensors += std::uint32_t(arrays.size());
     put<std::uint32_t>(out, tensors);
     for (int l = 0; l < net.layerCount(); ++l) {
-        for (const Param& p : net.layer(l).params()) {
-            const std::string name = net.layer(l).name() + "." + p.name;
-            put<std::uint16_t>(out, std::uint16_t(name.size()));
-            out += name;
-            put<std::uint8_t>(out, std::uint8_t(p.dims.size()));
-            for (int d : p.dims) put<std::uint32_t>(out, std::uint32_t(d));
-            for (float v : p.value) putFloat(out, v);
-        }
+        for (const Param& p : net.layer(l).params())
+            putArray(out, net.layer(l).name() + "." + p.name, p.dims, p.value);
+    }
+    if (checkpoint) {
+        for (const NamedArray& a : arrays) putArray(out, a.name, a.dims, a.values);
     }
     const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(out.data()), uInt(out.size()));
     put<std::uint32_t>(out, std::uint32_t(crc));
-    writeFileAtomically(path, out);
+    return out;
+}
+
+void saveModel(const std::string& path, const Network& net,
+               const std::vector<EpochMetrics>& history) {
+    writeFileAtomically(path, encodeModelFile(net, history));
 }
 
 Model loadModel(const std::string& path) {
     return parseModel(readFile(path), path);
 }
 
-Model parseModel(const std::string& bytes, const std::string& path) {
+Model parseModel(const std::string& bytes, const std::string& origin) {
+    return decodeModelFile(bytes, origin);
+}
+
+Model decodeModelFile(const std::string& bytes, const std::string& path, json* checkpoint,
+                      std::vector<NamedArray>* arrays) {
     Reader r(bytes, path);
     if (bytes.size() < sizeof kMagic ||
         bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0) {
@@ -146,11 +186,14 @@ Model parseModel(const std::string& bytes, const std::string& path) {
     }
     r.bytes(sizeof kMagic, "the magic");
     const auto version = r.get<std::uint32_t>("the version");
-    if (version != kModelFileVersion) {
+    if (version != kModelFileVersion && version != kCheckpointFileVersion) {
         throw FormatError(path + ": model file version " + std::to_string(version) +
                           " is not supported (this build reads version " +
-                          std::to_string(kModelFileVersion) + ")");
+                          std::to_string(kModelFileVersion) +
+                          "), and it is not a checkpoint (version " +
+                          std::to_string(kCheckpointFileVersion) + ") either");
     }
+    const bool isCheckpoint = version == kCheckpointFileVersion;
     if (bytes.size() < 4) r.fail("too short for a checksum");
     const std::size_t body = bytes.size() - 4;
     std::uint32_t stored = 0;
@@ -170,6 +213,11 @@ Model parseModel(const std::string& bytes, const std::string& path) {
     }
     if (!meta.is_object() || !meta.contains("spec")) {
         throw FormatError(path + ": the JSON header has no architecture spec");
+    }
+    if (isCheckpoint != (meta.contains("checkpoint") && meta.at("checkpoint").is_object())) {
+        throw FormatError(path + (isCheckpoint
+                                      ? ": a version 2 file (checkpoint) without its training state"
+                                      : ": a version 1 file (model) with a training state"));
     }
     ArchitectureSpec spec;
     std::vector<EpochMetrics> history;
@@ -192,7 +240,7 @@ Model parseModel(const std::string& bytes, const std::string& path) {
     const auto tensors = r.get<std::uint32_t>("the tensor count");
     std::size_t expected = 0;
     for (int l = 0; l < net.layerCount(); ++l) expected += net.layer(l).params().size();
-    if (tensors != expected) {
+    if (isCheckpoint ? tensors < expected : tensors != expected) {
         r.fail("the file has " + std::to_string(tensors) + " weight arrays but the architecture '" +
                spec.name + "' has " + std::to_string(expected));
     }
@@ -213,9 +261,13 @@ Model parseModel(const std::string& bytes, const std::string& path) {
             r.floats(p.value.data(), p.value.size(), "the weight values");
         }
     }
+    std::vector<NamedArray> extra;
+    for (std::size_t i = expected; i < tensors; ++i) extra.push_back(readArray(r));
     if (r.pos() != body) {
         r.fail(std::to_string(body - r.pos()) + " unexpected bytes after the weights");
     }
+    if (checkpoint) *checkpoint = isCheckpoint ? meta.at("checkpoint") : json();
+    if (arrays) *arrays = std::move(extra);
     return Model{std::move(net), std::move(history)};
 }
 

@@ -4,6 +4,10 @@
 //   "LENETMDL"  u32 version  u32 json_bytes  json  u32 tensors
 //   per tensor: u16 name_bytes  name ("C1.weight")  u8 ndims  u32 dims[ndims]  f32 values[prod]
 //   u32 crc32 (zlib) of all bytes above
+//
+// A checkpoint (version 2) is the same file with a "checkpoint" object in the JSON header and,
+// after the network's weights, further named arrays of the training state in the same layout;
+// it opens as a model like a version 1 file.
 #pragma once
 
 #include <string>
@@ -16,7 +20,10 @@
 
 namespace lenet {
 
+/// The version of plain model files.
 inline constexpr unsigned kModelFileVersion = 1;
+/// The version of checkpoint files: version 1 plus the training state.
+inline constexpr unsigned kCheckpointFileVersion = 2;
 
 struct Model {
     Network network;
@@ -28,14 +35,34 @@ struct Model {
 void saveModel(const std::string& path, const Network& net,
                const std::vector<EpochMetrics>& history);
 
-/// Reads a model file, checking the magic, version, every length against the file size, the
-/// checksum, and that the weights match the architecture (names, shapes). Throws FormatError or
-/// IoError naming the file and what is wrong; never returns a half-loaded model.
+/// Reads a model file (or a checkpoint, as a model), checking the magic, version, every length
+/// against the file size, the checksum, and that the weights match the architecture (names,
+/// shapes). Throws FormatError or IoError naming the file and what is wrong; never returns a
+/// half-loaded model.
 Model loadModel(const std::string& path);
 
 /// The same checks on the bytes of a model file held in memory (a bundled resource); `origin`
 /// names it in the errors.
 Model parseModel(const std::string& bytes, const std::string& origin);
+
+/// A named float array of a checkpoint beyond the network's weights ("optimizer.s1.C1.weight").
+struct NamedArray {
+    std::string name;
+    std::vector<int> dims;
+    std::vector<float> values;
+};
+
+/// The bytes of a model file: version 1 when `checkpoint` is null, else version 2 with
+/// `*checkpoint` (a JSON object) as the header's "checkpoint" and `arrays` after the weights.
+std::string encodeModelFile(const Network& net, const std::vector<EpochMetrics>& history,
+                            const nlohmann::json* checkpoint = nullptr,
+                            const std::vector<NamedArray>& arrays = {});
+
+/// parseModel for either version. When not null, `checkpoint` receives the header's
+/// "checkpoint" object (null for a version 1 file) and `arrays` the arrays after the weights.
+Model decodeModelFile(const std::string& bytes, const std::string& origin,
+                      nlohmann::json* checkpoint = nullptr,
+                      std::vector<NamedArray>* arrays = nullptr);
 
 /// One epoch's metrics as the JSON object of the model file's history and `lenet train --json`.
 nlohmann::json toJson(const EpochMetrics& m);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 namespace lenet {
 
@@ -66,25 +67,31 @@ float update(float* w, const float* grad, float* s1, float* s2, const float* mas
 }  // namespace
 
 void Optimizer::setCurvature(const ParamArrays& h) {
-    m_s1.resize(h.size());
+    m_state.s1.resize(h.size());
     for (std::size_t p = 0; p < h.size(); ++p) {
-        m_s1[p].resize(h[p].size());
-        for (std::size_t i = 0; i < h[p].size(); ++i) m_s1[p][i] = 1.0f / (m_cfg.sdlmMu + h[p][i]);
+        m_state.s1[p].resize(h[p].size());
+        for (std::size_t i = 0; i < h[p].size(); ++i)
+            m_state.s1[p][i] = 1.0f / (m_cfg.sdlmMu + h[p][i]);
     }
 }
 
+void Optimizer::restore(OptimizerState state) {
+    m_state = std::move(state);
+}
+
 bool Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads, float lr) {
-    if (m_s1.size() != params.size()) {
-        m_s1.clear();
+    if (m_state.s1.size() != params.size()) {
+        m_state.s1.clear();
         for (const Param* p : params) {
-            m_s1.emplace_back(p->value.size(), m_kind == Kind::Sdlm ? 1.0f / m_cfg.sdlmMu : 0.0f);
+            m_state.s1.emplace_back(p->value.size(),
+                                    m_kind == Kind::Sdlm ? 1.0f / m_cfg.sdlmMu : 0.0f);
         }
     }
-    if (m_kind == Kind::Adam && m_s2.size() != params.size()) {
-        m_s2.clear();
-        for (const Param* p : params) m_s2.emplace_back(p->value.size(), 0.0f);
+    if (m_kind == Kind::Adam && m_state.s2.size() != params.size()) {
+        m_state.s2.clear();
+        for (const Param* p : params) m_state.s2.emplace_back(p->value.size(), 0.0f);
     }
-    ++m_t;
+    ++m_state.steps;
     const StepConstants c{lr,
                           m_cfg.l1,
                           m_cfg.l2,
@@ -92,8 +99,8 @@ bool Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads
                           m_cfg.momentum,
                           m_cfg.beta1,
                           m_cfg.beta2,
-                          1.0f - std::pow(m_cfg.beta1, float(m_t)),
-                          1.0f - std::pow(m_cfg.beta2, float(m_t)),
+                          1.0f - std::pow(m_cfg.beta1, float(m_state.steps)),
+                          1.0f - std::pow(m_cfg.beta2, float(m_state.steps)),
                           m_cfg.rmsDecay,
                           m_cfg.epsilon};
     float check = 0.0f;
@@ -102,8 +109,8 @@ bool Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads
         if (!param.trainable) continue;
         float* w = param.value.data();
         const float* g = grads[p].data();
-        float* s1 = m_s1[p].data();
-        float* s2 = m_kind == Kind::Adam ? m_s2[p].data() : nullptr;
+        float* s1 = m_state.s1[p].data();
+        float* s2 = m_kind == Kind::Adam ? m_state.s2[p].data() : nullptr;
         const float* mask = param.mask.empty() ? nullptr : param.mask.data();
         const std::size_t n = param.value.size();
         const bool d = param.decays;

@@ -11,6 +11,14 @@
 
 namespace lenet {
 
+/// What an optimiser carries from one step to the next (a checkpoint saves it): `s1` and `s2`
+/// are aligned with Network::params() and empty until the first step (s2: Adam only).
+struct OptimizerState {
+    ParamArrays s1;  // momentum / Adam first moment / RMSprop mean square / SDLM 1/(mu + h)
+    ParamArrays s2;  // Adam second moment
+    long long steps = 0;
+};
+
 class Optimizer {
 public:
     explicit Optimizer(const TrainingConfig& config);
@@ -24,14 +32,17 @@ public:
     /// each epoch; the step of entry k is then lr / (mu + h_k) times its gradient.
     void setCurvature(const ParamArrays& h);
 
+    /// The buffers and step count; restoring them with restore() continues bit-identically.
+    const OptimizerState& state() const { return m_state; }
+    /// Replaces the buffers and step count with a saved state(); the caller checks the sizes.
+    void restore(OptimizerState state);
+
     enum class Kind { Sgd, Momentum, Nesterov, Adam, RmsProp, Sdlm };
 
 private:
     TrainingConfig m_cfg;
     Kind m_kind;
-    ParamArrays m_s1;  // momentum / Adam first moment / RMSprop mean square / SDLM 1/(mu + h)
-    ParamArrays m_s2;  // Adam second moment
-    long long m_t = 0;
+    OptimizerState m_state;
 };
 
 /// The learning rate of `epoch` (0-based) of `epochs`:

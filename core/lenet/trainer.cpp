@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <initializer_list>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
+#include "lenet/checkpoint.h"
 #include "lenet/error.h"
 #include "lenet/loss.h"
 #include "lenet/optimizer.h"
@@ -71,18 +76,44 @@ std::string formatRate(double lr) {
 /// The configured schedule, scaled from the point where a TrainingControl overrode the rate.
 class LearningRate {
 public:
-    explicit LearningRate(const TrainingConfig& cfg) : m_cfg(cfg) {}
+    LearningRate(const TrainingConfig& cfg, double scale) : m_cfg(cfg), m_scale(scale) {}
 
     float at(int epoch) const { return float(scheduledLr(m_cfg, epoch, m_cfg.epochs) * m_scale); }
     /// From now on the rate of `epoch` is `rate`, and later epochs follow the schedule from it.
     void setAt(int epoch, float rate) {
         m_scale = double(rate) / scheduledLr(m_cfg, epoch, m_cfg.epochs);
     }
+    /// The factor on the schedule (1 until setAt), for a checkpoint.
+    double scale() const { return m_scale; }
 
 private:
     const TrainingConfig& m_cfg;
-    double m_scale = 1.0;
+    double m_scale;
 };
+
+// `j` without the keys in `drop`.
+nlohmann::json without(nlohmann::json j, std::initializer_list<const char*> drop) {
+    for (const char* key : drop) j.erase(key);
+    return j;
+}
+
+std::string describeData(const DataIdentity& d) {
+    std::ostringstream s;
+    s << d.size << " images of " << d.rows << "x" << d.cols << " from " << d.source << " (checksum "
+      << std::hex << d.checksum << ")";
+    return s.str();
+}
+
+// Throws ConfigError when `given` is not the data set `saved` describes.
+void checkSameData(const char* which, const DataIdentity& saved, const DataIdentity& given) {
+    if (saved.size == given.size && saved.rows == given.rows && saved.cols == given.cols &&
+        saved.checksum == given.checksum) {
+        return;
+    }
+    throw ConfigError(std::string("the checkpoint was trained with a ") + which + " set of " +
+                      describeData(saved) + ", but the " + which + " set given has " +
+                      describeData(given) + "; resume with the same data");
+}
 
 }  // namespace
 
@@ -232,6 +263,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
         const Distortion* distortion = m_cfg.distort ? &m_cfg.distortion : nullptr;
         const auto params = m_net.params();
         Optimizer optimizer(m_cfg);
+        optimizer.restore(m_start.optimizer);
         Workspace ws;
         ParamArrays grads = m_net.makeParamArrays();
         Tensor input;
@@ -239,24 +271,36 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
         std::vector<int> order(nTrain);
         std::iota(order.begin(), order.end(), m_trainRange.begin);
         std::mt19937 shuffleRng(std::uint32_t(m_cfg.seed ^ (m_cfg.seed >> 32)));
+        // Each epoch shuffles the previous epoch's order: a resumed run replays those shuffles.
+        for (int e = 0; e < m_start.epochsDone; ++e)
+            std::shuffle(order.begin(), order.end(), shuffleRng);
+        std::optional<DataIdentity> trainIdentity, testIdentity;
+        if (!checkpointPath.empty()) {
+            trainIdentity = identify(m_data);
+            if (m_test) testIdentity = identify(*m_test);
+        }
 
         auto lastGood = copyValues(params);
-        std::string lastGoodWhere = "the weights the run started with";
+        std::string lastGoodWhere = m_start.epochsDone > 0 ? "the weights at the end of epoch " +
+                                                                 std::to_string(m_start.epochsDone)
+                                                           : "the weights the run started with";
         Clock::time_point lastGoodTime = Clock::now();
-        double firstLoss = 0.0;
-        double bestValidation = 2.0;
-        int bestEpoch = 0;
-        std::vector<std::vector<float>> bestWeights;
+        double firstLoss = m_start.firstLoss;
+        double bestValidation = m_start.bestValidation;
+        int bestEpoch = m_start.bestEpoch;
+        ParamArrays bestWeights = m_start.bestWeights;
+        result.history = m_start.history;
 
         Clock::time_point runStart = Clock::now();
         Clock::time_point lastReport = runStart;
         double trainSeconds = 0.0;
-        long long step = 0, imagesDone = 0;
+        for (const EpochMetrics& m : m_start.history) trainSeconds += m.seconds;
+        long long step = m_start.step, imagesDone = (long long)nTrain * m_start.epochsDone;
         const long long imagesTotal = (long long)nTrain * m_cfg.epochs;
         Progress progress;
         progress.epochs = m_cfg.epochs;
         progress.batches = batches;
-        LearningRate rate(m_cfg);
+        LearningRate rate(m_cfg, m_start.lrScale);
         Clock::time_point epochStart;
         // Sends the batches since the previous report; `b` batches of this epoch are done.
         const auto report = [&](int b) {
@@ -273,7 +317,8 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
             lastReport = Clock::now();
         };
 
-        for (int epoch = 0; epoch < m_cfg.epochs && result.stopReason.empty(); ++epoch) {
+        for (int epoch = m_start.epochsDone; epoch < m_cfg.epochs && result.stopReason.empty();
+             ++epoch) {
             float lr = rate.at(epoch);
             std::shuffle(order.begin(), order.end(), shuffleRng);
             epochStart = Clock::now();
@@ -402,9 +447,66 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
                     observer.onMessage(result.stopReason);
                 }
             }
+            if (trainIdentity && seen == nTrain) {
+                TrainingState state;
+                state.epochsDone = epoch + 1;
+                state.step = step;
+                state.firstLoss = firstLoss;
+                state.lrScale = rate.scale();
+                state.bestValidation = bestValidation;
+                state.bestEpoch = bestEpoch;
+                state.bestWeights = bestWeights;
+                state.optimizer = optimizer.state();
+                state.history = result.history;
+                state.stopReason = result.stopReason;
+                saveCheckpoint(checkpointPath, m_net, m_cfg, state, *trainIdentity, testIdentity);
+            }
         }
     });
     return result;
+}
+
+void Trainer::resume(const Checkpoint& checkpoint) {
+    const auto layout = [](const Network& net) {
+        return without(toJson(net.spec()), {"name", "description", "training"});
+    };
+    if (layout(checkpoint.network) != layout(m_net)) {
+        throw ConfigError("the checkpoint's architecture '" + checkpoint.network.spec().name +
+                          "' is not the one of the network to train ('" + m_net.spec().name + "')");
+    }
+    const nlohmann::json saved = without(toJson(checkpoint.config), {"epochs", "threads"});
+    const nlohmann::json given = without(toJson(m_cfg), {"epochs", "threads"});
+    std::string differences;
+    for (const auto& [key, value] : saved.items()) {
+        if (given.at(key) == value) continue;
+        differences += (differences.empty() ? "" : ", ") + key + " (checkpoint " + value.dump() +
+                       ", given " + given.at(key).dump() + ")";
+    }
+    if (!differences.empty()) {
+        throw ConfigError(
+            "a resumed run keeps the settings it started with (only epochs and "
+            "threads may change); different: " +
+            differences);
+    }
+    const TrainingState& state = checkpoint.state;
+    if (!state.stopReason.empty()) {
+        throw ConfigError("the run has already ended (" + state.stopReason +
+                          "); there is nothing to resume");
+    }
+    if (state.epochsDone >= m_cfg.epochs) {
+        throw ConfigError("the run has done all of its " + std::to_string(state.epochsDone) +
+                          " epochs; give more epochs to train further");
+    }
+    checkSameData("training", checkpoint.train, identify(m_data));
+    if (checkpoint.test.has_value() != (m_test != nullptr)) {
+        throw ConfigError(checkpoint.test ? "the checkpoint was trained with a test set; give one"
+                                          : "the checkpoint was trained without a test set");
+    }
+    if (m_test) checkSameData("test", *checkpoint.test, identify(*m_test));
+    const auto from = checkpoint.network.params();
+    const auto to = m_net.params();
+    for (std::size_t i = 0; i < to.size(); ++i) to[i]->value = from[i]->value;
+    m_start = state;
 }
 
 }  // namespace lenet

@@ -13,6 +13,7 @@
 
 #include "lenet/data/idx.h"
 #include "lenet/network.h"
+#include "lenet/optimizer.h"
 #include "lenet/spec.h"
 
 namespace lenet {
@@ -112,6 +113,27 @@ private:
     std::optional<float> m_learningRate;
 };
 
+/// What a run carries from one epoch to the next, taken at the end of a complete epoch. With the
+/// network's weights (batch-norm running statistics included) it lets the run continue
+/// bit-identically (Trainer::resume). The random streams need no saved state: the shuffle order
+/// is replayed from the seed (one shuffle per epoch done), the distortions of epoch e come from
+/// (seed, e), dropout masks from (seed, step), the validation split is the last `validation`
+/// fraction of the training range and SDLM's samples are the first of the epoch's order.
+struct TrainingState {
+    int epochsDone = 0;
+    long long step = 0;           // batches trained
+    double firstLoss = 0.0;       // the run's first batch loss, the divergence guard's reference
+    double lrScale = 1.0;         // a TrainingControl override, as a factor on the schedule
+    double bestValidation = 2.0;  // early stopping: the best validation error so far
+    int bestEpoch = 0;            // 0 = none yet
+    ParamArrays bestWeights;      // the weights of bestEpoch (empty when patience is off)
+    OptimizerState optimizer;
+    std::vector<EpochMetrics> history;
+    std::string stopReason;  // not empty when the run has ended (early stopping)
+};
+
+struct Checkpoint;
+
 /// Test-set evaluation.
 struct Evaluation {
     int count = 0;
@@ -143,10 +165,23 @@ public:
     /// paused counts in neither the elapsed time, the speed nor the epoch's seconds. On NaN/Inf
     /// throws DivergenceError after restoring the last weights known to give a finite loss. With
     /// early stopping, restores the weights of the best validation epoch.
+    /// After a resume() the run continues at epoch state.epochsDone + 1 and the result's history
+    /// begins with the epochs done before. With checkpointPath set, writes a checkpoint there at
+    /// the end of every complete epoch (not after a stop mid-epoch); a failed write throws
+    /// IoError (the network keeps the weights of the epoch).
     TrainResult run(TrainingObserver& observer, std::stop_token stop = {},
                     TrainingControl* control = nullptr);
 
+    /// Continues the run `checkpoint` was written by: copies its weights into the network and
+    /// takes its training state. The configuration given to the constructor must be the
+    /// checkpoint's except for `epochs` (more to train further; the schedule is then computed
+    /// for the new count) and `threads`. Throws ConfigError naming what differs when the
+    /// architecture, a setting or a data set (size, image size, checksum) is not the
+    /// checkpoint's, or when the run has nothing left to do.
+    void resume(const Checkpoint& checkpoint);
+
     double progressInterval = 0.1;  // seconds between onProgress calls
+    std::string checkpointPath;     // empty = no checkpoints
 
 private:
     Network& m_net;
@@ -156,6 +191,7 @@ private:
     const Dataset* m_test;
     Range m_testRange;
     TrainingConfig m_cfg;
+    TrainingState m_start;  // epochsDone = 0 unless resumed
 };
 
 }  // namespace lenet

@@ -1,16 +1,26 @@
 // End-to-end tests of the `lenet` command line: what a script sees (exit status, stdout JSON,
-// one error message) for good runs and for bad input. Trains on a small synthetic IDX set.
+// one error message) for good runs and for bad input, and a run killed with SIGKILL and resumed
+// from its checkpoint. Trains on small synthetic IDX sets.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "lenet/checkpoint.h"
 #include "lenet/model_io.h"
 #include "support/test_support.h"
 
@@ -227,6 +237,107 @@ TEST_F(Cli, DivergingRunStopsWithStatusThreeAndKeepsFiniteWeights) {
     for (const lenet::Param* p : saved.network.params()) {
         for (float v : p->value) ASSERT_TRUE(std::isfinite(v)) << p->name;
     }
+}
+
+/// Starts `lenet` with `args` (stdout and stderr to `log`) without waiting for it.
+pid_t startLenet(const std::vector<std::string>& args, const std::string& log) {
+    std::vector<std::string> all = {LENET_CLI};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t files;
+    posix_spawn_file_actions_init(&files);
+    posix_spawn_file_actions_addopen(&files, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&files, 1, 2);
+    pid_t pid = -1;
+    const int err = posix_spawn(&pid, LENET_CLI, &files, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&files);
+    return err == 0 ? pid : -1;
+}
+
+void expectSameWeights(const std::string& a, const std::string& b) {
+    const lenet::Model x = lenet::loadModel(a), y = lenet::loadModel(b);
+    const auto px = x.network.params(), py = y.network.params();
+    ASSERT_EQ(px.size(), py.size());
+    for (std::size_t i = 0; i < px.size(); ++i) {
+        ASSERT_EQ(px[i]->value.size(), py[i]->value.size());
+        EXPECT_EQ(std::memcmp(px[i]->value.data(), py[i]->value.data(),
+                              px[i]->value.size() * sizeof(float)),
+                  0)
+            << "weights " << i << " (" << px[i]->name << ") differ";
+    }
+}
+
+TEST(CliResume, ARunKilledMidEpochAndResumedEndsWithTheWeightsOfAnUninterruptedRun) {
+    TempDir dir("resume");
+    writeIdxSet(lenet::test::syntheticDigits(1200, 5), dir.path());
+    const std::string run =
+        "train --preset lenet5-1998 --epochs 3 --test-limit 100 --data " + dir.path() + " --out ";
+    ASSERT_EQ(lenet(run + dir.file("straight.lenet")).status, 0);
+
+    const std::string model = dir.file("killed.lenet"), checkpoint = model + ".ckpt";
+    const pid_t pid = startLenet({"train", "--preset", "lenet5-1998", "--epochs", "3",
+                                  "--test-limit", "100", "--data", dir.path(), "--out", model},
+                                 dir.file("killed.log"));
+    ASSERT_GT(pid, 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!std::filesystem::exists(checkpoint) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // Half an epoch into the second one.
+    const double epochSeconds = lenet::loadModel(checkpoint).history.at(0).seconds;
+    std::this_thread::sleep_for(std::chrono::duration<double>(epochSeconds / 2));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "the run ended before it was killed";
+    EXPECT_FALSE(std::filesystem::exists(model));
+    const int done = lenet::loadCheckpoint(checkpoint).state.epochsDone;
+    ASSERT_GE(done, 1);
+    ASSERT_LT(done, 3);
+
+    const CliRun resumed = lenet("train --resume " + checkpoint);
+    ASSERT_EQ(resumed.status, 0) << resumed.output;
+    EXPECT_NE(resumed.output.find("resumed from epoch " + std::to_string(done)), std::string::npos)
+        << resumed.output;
+    expectSameWeights(model, dir.file("straight.lenet"));
+    const lenet::Model a = lenet::loadModel(model),
+                       b = lenet::loadModel(dir.file("straight.lenet"));
+    ASSERT_EQ(a.history.size(), 3u);
+    for (std::size_t e = 0; e < 3; ++e) EXPECT_EQ(a.history[e].loss, b.history[e].loss) << e;
+}
+
+TEST_F(Cli, ResumeRefusesDamagedFilesModelsOtherDataAndNewSettings) {
+    const std::string model = file("m.lenet"), checkpoint = model + ".ckpt";
+    ASSERT_EQ(lenet("train --preset lenet5-maxpool --epochs 1 --out " + model + data()).status, 0);
+    std::ifstream in(checkpoint, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(file("cut.ckpt"), std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    TempDir other("resume_other");
+    writeIdxSet(lenet::test::syntheticDigits(500, 3), other.path());
+    struct Case {
+        std::string args;
+        int status;
+        std::string phrase;
+    };
+    const Case cases[] = {
+        {"--resume " + file("cut.ckpt"), 1, "corrupt or truncated"},
+        {"--resume " + model, 1, "a model file, not a checkpoint"},
+        {"--resume " + checkpoint + " --epochs 2 --data " + other.path(), 1,
+         "training set of 600 images"},
+        {"--resume " + checkpoint, 1, "all of its 1 epochs"},
+        {"--resume " + checkpoint + " --lr 0.1", 2, "--lr cannot be given with --resume"},
+        {"--resume " + checkpoint + " --preset lenet5-maxpool", 2, "no --preset or --spec"},
+    };
+    for (const Case& c : cases) {
+        const CliRun run = lenet("train " + c.args);
+        EXPECT_EQ(run.status, c.status) << c.args << "\n" << run.output;
+        EXPECT_NE(run.output.find(c.phrase), std::string::npos) << c.args << "\n" << run.output;
+    }
+    const CliRun more = lenet("train --resume " + checkpoint + " --epochs 2 --json");
+    ASSERT_EQ(more.status, 0) << more.output;
+    EXPECT_EQ(lenet::loadModel(model).history.size(), 2u);
 }
 
 }  // namespace

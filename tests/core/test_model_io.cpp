@@ -190,11 +190,18 @@ TEST(ModelFile, WrongVersionIsRefusedEvenWithAValidChecksum) {
     TempDir dir("model");
     lenet::saveModel(dir.file("m"), trainedLookingNetwork("lenet5-1998", 1), {});
     std::string b = readBytes(dir.file("m"));
-    put32(b, kVersionAt, lenet::kModelFileVersion + 1);
+    put32(b, kVersionAt, lenet::kCheckpointFileVersion + 1);
+    fixChecksum(b);
+    writeBytes(dir.file("v3"), b);
+    expectError<FormatError>([&] { lenet::loadModel(dir.file("v3")); },
+                             {"model file version 3 is not supported (this build reads version 1)",
+                              "not a checkpoint (version 2)"});
+    // A model relabelled as a checkpoint lacks the training state.
+    put32(b, kVersionAt, lenet::kCheckpointFileVersion);
     fixChecksum(b);
     writeBytes(dir.file("v2"), b);
     expectError<FormatError>([&] { lenet::loadModel(dir.file("v2")); },
-                             {"model file version 2 is not supported", "reads version 1"});
+                             {"version 2 file (checkpoint) without its training state"});
 }
 
 TEST(ModelFile, WeightsThatDoNotFitTheArchitectureAreRefused) {
