@@ -10,6 +10,7 @@
 
 #include "lenet/error.h"
 #include "lenet/file_io.h"
+#include "lenet/json_value.h"
 #include "lenet/model_io.h"
 
 namespace lenet {
@@ -40,8 +41,10 @@ json toJson(const DataIdentity& d) {
 }
 
 DataIdentity dataFromJson(const json& j) {
-    return {j.at("source").get<std::string>(), j.at("size").get<int>(), j.at("rows").get<int>(),
-            j.at("cols").get<int>(), j.at("checksum").get<std::uint32_t>()};
+    const std::string where = "checkpoint data";
+    return {jsonMember<std::string>(j, "source", where), jsonMember<int>(j, "size", where),
+            jsonMember<int>(j, "rows", where), jsonMember<int>(j, "cols", where),
+            jsonMember<std::uint32_t>(j, "checksum", where)};
 }
 
 // Appends one state array per parameter of `net` (nothing when `arrays` is empty).
@@ -146,14 +149,14 @@ Checkpoint loadCheckpoint(const std::string& path) {
     std::optional<DataIdentity> test;
     try {
         config = trainingFromJson(header.at("config"), "checkpoint.config");
-        state.epochsDone = header.at("epochs_done").get<int>();
-        state.step = header.at("step").get<long long>();
-        state.firstLoss = header.at("first_loss").get<double>();
-        state.lrScale = header.at("lr_scale").get<double>();
-        state.bestValidation = header.at("best_validation").get<double>();
-        state.bestEpoch = header.at("best_epoch").get<int>();
-        state.optimizer.steps = header.at("optimizer_steps").get<long long>();
-        state.stopReason = header.at("stop_reason").get<std::string>();
+        state.epochsDone = jsonMember<int>(header, "epochs_done", "checkpoint");
+        state.step = jsonMember<long long>(header, "step", "checkpoint");
+        state.firstLoss = jsonMember<double>(header, "first_loss", "checkpoint");
+        state.lrScale = jsonMember<double>(header, "lr_scale", "checkpoint");
+        state.bestValidation = jsonMember<double>(header, "best_validation", "checkpoint");
+        state.bestEpoch = jsonMember<int>(header, "best_epoch", "checkpoint");
+        state.optimizer.steps = jsonMember<long long>(header, "optimizer_steps", "checkpoint");
+        state.stopReason = jsonMember<std::string>(header, "stop_reason", "checkpoint");
         train = dataFromJson(header.at("train_data"));
         if (!header.at("test_data").is_null()) test = dataFromJson(header.at("test_data"));
     } catch (const ConfigError& e) {

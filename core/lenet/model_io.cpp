@@ -8,6 +8,7 @@
 
 #include "lenet/error.h"
 #include "lenet/file_io.h"
+#include "lenet/json_value.h"
 #include "lenet/text.h"
 
 namespace lenet {
@@ -97,14 +98,22 @@ json historyToJson(const std::vector<EpochMetrics>& history) {
     return a;
 }
 
-std::vector<EpochMetrics> historyFromJson(const json& a) {
+// The history of a model file; throws FormatError naming `path`, the epoch and the field when a
+// value is missing or not a number of its field's type.
+std::vector<EpochMetrics> historyFromJson(const json& a, const std::string& path) {
+    if (!a.is_array()) throw FormatError(path + ": the training history is not a list of epochs");
     std::vector<EpochMetrics> h;
-    for (const auto& e : a) {
-        EpochMetrics m;
-        forEachMetric(m, [&](const char* key, auto& field) {
-            field = e.at(key).get<std::decay_t<decltype(field)>>();
-        });
-        h.push_back(m);
+    try {
+        for (const auto& e : a) {
+            EpochMetrics m;
+            const std::string where = "history[" + std::to_string(h.size()) + "]";
+            forEachMetric(m, [&](const char* key, auto& field) {
+                field = jsonMember<std::decay_t<decltype(field)>>(e, key, where);
+            });
+            h.push_back(m);
+        }
+    } catch (const ConfigError& e) {
+        throw FormatError(path + ": the training history is malformed: " + e.what());
     }
     return h;
 }
@@ -208,7 +217,7 @@ Model decodeModelFile(const std::string& bytes, const std::string& path, json* c
     json meta;
     try {
         meta = json::parse(metaText);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // also out_of_range: a number too large for a double
         throw FormatError(path + ": the JSON header is not valid JSON: " + e.what());
     }
     if (!meta.is_object() || !meta.contains("spec")) {
@@ -223,12 +232,10 @@ Model decodeModelFile(const std::string& bytes, const std::string& path, json* c
     std::vector<EpochMetrics> history;
     try {
         spec = specFromJson(meta.at("spec"));
-        if (meta.contains("history")) history = historyFromJson(meta.at("history"));
     } catch (const ConfigError& e) {
         throw FormatError(path + ": the architecture in the file is invalid: " + e.what());
-    } catch (const json::exception& e) {
-        throw FormatError(path + ": the training history is malformed: " + e.what());
     }
+    if (meta.contains("history")) history = historyFromJson(meta.at("history"), path);
     // A spec can parse and still not build (e.g. shapes that do not fit): also a bad file.
     Network net = [&] {
         try {

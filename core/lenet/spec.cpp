@@ -9,6 +9,7 @@
 
 #include "lenet/error.h"
 #include "lenet/file_io.h"
+#include "lenet/json_value.h"
 
 namespace lenet {
 namespace {
@@ -28,24 +29,7 @@ public:
         const auto it = m_j.find(key);
         if (it == m_j.end()) return;
         const std::string where = m_path.empty() ? key : m_path + "." + key;
-        if constexpr (std::is_same_v<T, bool>) {
-            if (!it->is_boolean()) fail(where, "expected true or false");
-        } else if constexpr (std::is_integral_v<T>) {
-            if (!it->is_number_integer()) fail(where, "expected an integer");
-            if (!fits<T>(*it)) {
-                fail(where, "integer " + it->dump() + " is out of range (" +
-                                std::to_string(std::numeric_limits<T>::min()) + " to " +
-                                std::to_string(std::numeric_limits<T>::max()) + ")");
-            }
-        } else if constexpr (std::is_floating_point_v<T>) {
-            if (!it->is_number()) fail(where, "expected a number");
-            const double v = it->get<double>();
-            if (!(std::abs(v) <= double(std::numeric_limits<T>::max())))
-                fail(where, "number " + it->dump() + " is out of range");
-        } else {
-            if (!it->is_string()) fail(where, "expected a string");
-        }
-        out = it->get<T>();
+        out = jsonValue<T>(*it, where);
     }
 
     void readRequired(const char* key, std::string& out) {
@@ -73,17 +57,6 @@ public:
     }
 
 private:
-    /// Whether the JSON integer `v` is representable as a T.
-    template <typename T>
-    static bool fits(const json& v) {
-        if (v.is_number_unsigned())
-            return v.get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<T>::max());
-        const std::int64_t i = v.get<std::int64_t>();
-        if constexpr (std::is_signed_v<T>)
-            return i >= std::numeric_limits<T>::min() && i <= std::numeric_limits<T>::max();
-        return i >= 0;
-    }
-
     const json& m_j;
     std::string m_path;
     std::set<std::string> m_known;

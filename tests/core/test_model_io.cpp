@@ -250,6 +250,19 @@ TEST(ModelFile, WeightsThatDoNotFitTheArchitectureAreRefused) {
                              {"8 unexpected bytes after the weights"});
 }
 
+// Files fuzz_model found (kept in its seed corpus): a JSON number too large for a double in the
+// header escaped as nlohmann's out_of_range, and "epoch": 1e300 was converted to int (undefined
+// behaviour). Both are now errors naming the file and the problem.
+TEST(ModelFile, FuzzerFindingsAreClearErrors) {
+    const std::string corpus = LENET_FUZZ_CORPUS "/model/";
+    expectError<FormatError>(
+        [&] { lenet::loadModel(corpus + "regression-json-number-overflow.lenet"); },
+        {"regression-json-number-overflow.lenet", "not valid JSON"});
+    expectError<FormatError>(
+        [&] { lenet::loadModel(corpus + "regression-history-epoch-1e300.lenet"); },
+        {"regression-history-epoch-1e300.lenet", "history", "epoch", "expected an integer"});
+}
+
 TEST(ModelFile, MissingFileIsAnIoError) {
     TempDir dir("model");
     expectError<lenet::IoError>([&] { lenet::loadModel(dir.file("absent.lenet")); },
