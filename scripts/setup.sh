@@ -10,7 +10,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: scripts/setup.sh [--no-ui] [--headless | --no-run | --deps-only] [-- ARGS...]
+Usage: scripts/setup.sh [--no-ui] [--test-tools] [--headless | --no-run | --deps-only] [-- ARGS...]
 
 Installs the Debian packages LeNet Studio needs, fetches MNIST, builds Release into
 build/ and runs the program.
@@ -24,6 +24,8 @@ Options:
   --deps-only  stop after the packages and the data (no build)
   --no-ui      no Qt studio: skip the Qt/QCustomPlot/X11 packages and build with
                -DLENET_BUILD_UI=OFF (implies the CLI; same as LENET_NO_UI=1)
+  --test-tools also install what scripts/test.sh needs beyond the build: clang and its
+               libFuzzer/sanitizer runtimes (scripts/fuzz.sh)
   -h, --help   print this help
 
 Without --headless, ARGS after "--" are passed to build/app/lenet-studio.
@@ -43,6 +45,7 @@ die() { printf 'setup.sh: error: %s\n' "$*" >&2; exit 1; }
 # ---- arguments ----------------------------------------------------------------------------
 mode=gui
 no_ui=0
+test_tools=0
 case "${LENET_NO_UI:-0}" in 1|true|yes|on|ON) no_ui=1 ;; esac
 run_args=()
 have_run_args=0
@@ -52,6 +55,7 @@ while (($#)); do
     --no-run)   [[ $mode == headless ]] && die "--headless and --no-run exclude each other"; mode=norun ;;
     --deps-only) [[ $mode == gui ]] || die "--deps-only excludes --headless and --no-run"; mode=deps ;;
     --no-ui)    no_ui=1 ;;
+    --test-tools) test_tools=1 ;;
     -h|--help)  usage; exit 0 ;;
     --)         shift; run_args=("$@"); have_run_args=1; break ;;
     *)          usage >&2; die "unknown argument: $1" ;;
@@ -92,8 +96,10 @@ say "checking Debian packages"
 core_pkgs=(cmake g++ ninja-build libgtest-dev libgmock-dev libbenchmark-dev
            libeigen3-dev libtbb-dev nlohmann-json3-dev zlib1g-dev libpng-dev fonts-dejavu-core)
 ui_pkgs=(qt6-base-dev libqcustomplot-dev libxkbcommon-dev xvfb xauth imagemagick xdotool)
+test_pkgs=(clang libclang-rt-14-dev)
 wanted=("${core_pkgs[@]}")
 ((no_ui)) || wanted+=("${ui_pkgs[@]}")
+((test_tools)) && wanted+=("${test_pkgs[@]}")
 
 need_data=0
 data_ok || need_data=1

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # LeNet Studio: build and test, in one command (also what CI runs, via .ci/run).
-#   1. scripts/setup.sh --deps-only   (packages, MNIST)
+#   1. scripts/setup.sh --deps-only --test-tools   (packages incl. clang, MNIST)
 #   2. build-test/: Release, -Werror, tests on; ctest without the opt-in labels slow|soak
 #   3. build-noqt/: proves lenet_core and the CLI build without Qt
-#   4. only with LENET_SANITIZE_CHECK=1: build-asan/ (Debug, ASan+UBSan) and the same ctest
+#   4. scripts/fuzz.sh: the four libFuzzer targets, LENET_FUZZ_SECONDS (default 60) each
+#   5. only with LENET_SANITIZE_CHECK=1: build-asan/ (Debug, ASan+UBSan) and the same ctest
 # Exit code: ctest's (build-test), or non-zero when a later step fails.
 set -euo pipefail
 
@@ -12,12 +13,15 @@ case "${1:-}" in
     cat <<'EOF'
 Usage: scripts/test.sh
 
-Runs scripts/setup.sh --deps-only, builds build-test/ (Release, warnings as errors) and runs
+Runs scripts/setup.sh --deps-only --test-tools, builds build-test/ (Release, warnings as
+errors) and runs
   ctest --test-dir build-test --output-on-failure -j2 -LE "slow|soak" --timeout 900
-then checks that lenet_core and lenet build without Qt (build-noqt/).
+then checks that lenet_core and lenet build without Qt (build-noqt/) and runs each libFuzzer
+target for a bounded time (scripts/fuzz.sh; any crash, hang or sanitizer report fails).
 
 Environment:
   LENET_SANITIZE_CHECK=1  also build build-asan/ (Debug, ASan+UBSan) and run the same tests
+  LENET_FUZZ_SECONDS      seconds per fuzz target (default 60); 0 skips the fuzzers
   LENET_ARCH              value for -march= (default empty = portable)
   LENET_NO_UI=1           no Qt: skip UI packages, build and test without the studio
   LENET_DATA              MNIST folder (default: <repo>/data/mnist)
@@ -60,7 +64,7 @@ run_ctest() {  # run_ctest <dir>: prints nothing extra, returns ctest's exit cod
 
 # ---- 1. packages, data, Release build --------------------------------------------------------
 say "scripts/setup.sh --deps-only"
-bash "$REPO/scripts/setup.sh" --deps-only
+bash "$REPO/scripts/setup.sh" --deps-only --test-tools
 # setup.sh puts MNIST here (or in $LENET_DATA); tell the tests.
 export LENET_DATA="${LENET_DATA:-$REPO/data/mnist}"
 
@@ -94,7 +98,17 @@ else
   ((rc != 0)) || rc=1
 fi
 
-# ---- 4. optional: ASan + UBSan --------------------------------------------------------------------
+# ---- 4. fuzzers ---------------------------------------------------------------------------------
+if [[ ${LENET_FUZZ_SECONDS:-60} == 0 ]]; then
+  say "fuzzers skipped (LENET_FUZZ_SECONDS=0)"
+elif bash "$REPO/scripts/fuzz.sh"; then
+  say "fuzzers: OK"
+else
+  say "fuzzers FAILED"
+  ((rc != 0)) || rc=1
+fi
+
+# ---- 5. optional: ASan + UBSan --------------------------------------------------------------------
 if [[ ${LENET_SANITIZE_CHECK:-0} == 1 ]]; then
   say "configuring build-asan (Debug, ASan+UBSan, no bench)"
   asan_rc=0
