@@ -216,6 +216,7 @@ int cmdEval(const Args& a) {
     if (!a.has("model")) throw UsageError("eval needs --model FILE");
     Model model = loadModel(a.get("model"));
     const Dataset test = loadData(dataDir(a), Split::Test);
+    checkLabels(test, model.network.classes());  // evaluate() would count them as plain errors
     const int limit = a.getInt("test-limit", 0);
     const int threads = a.getInt("threads", 0);
     const auto t0 = std::chrono::steady_clock::now();

@@ -181,6 +181,18 @@ void sampleInput(const Dataset& data, int index, const InputFormat& format, floa
     toInput(ink, format, out);
 }
 
+void checkLabels(const Dataset& data, int classes) {
+    if (data.classes <= classes) return;
+    const auto bad = std::find_if(data.labels.begin(), data.labels.end(),
+                                  [classes](std::uint8_t l) { return l >= classes; });
+    throw ConfigError((data.labelsSource.empty() ? data.source : data.labelsSource) +
+                      ": label at index " + std::to_string(bad - data.labels.begin()) + " is " +
+                      std::to_string(*bad) + ", out of range for " + std::to_string(classes) +
+                      " classes (at most " + std::to_string(classes - 1) + "); the data has " +
+                      std::to_string(data.classes) + " classes but the network's output has " +
+                      std::to_string(classes));
+}
+
 Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r) {
     if (r.size() <= 0) r = {0, data.size()};
     Evaluation ev;
@@ -228,11 +240,7 @@ Trainer::Trainer(Network& net, const Dataset& train, const Dataset* test, Traini
     }
     for (const Dataset* d : {&train, test}) {
         if (!d) continue;
-        if (d->classes > net.classes()) {
-            throw ConfigError(d->source + " has " + std::to_string(d->classes) +
-                              " classes but the network's output has " +
-                              std::to_string(net.classes()));
-        }
+        checkLabels(*d, net.classes());
         if (d->rows > in.h || d->cols > in.w) {
             throw ConfigError(d->source + " has " + std::to_string(d->rows) + "x" +
                               std::to_string(d->cols) + " images; the network takes " +

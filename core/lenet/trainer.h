@@ -145,6 +145,10 @@ struct Evaluation {
     double error() const { return count ? double(errors) / count : 0.0; }
 };
 
+/// Throws ConfigError when a label of `data` is `classes` or more (a network with `classes`
+/// outputs cannot learn or score it), naming the label file, the first such label and its index.
+void checkLabels(const Dataset& data, int classes);
+
 /// Evaluates `net` (eval mode) on samples [r.begin, r.end) of `data` (an empty range = all) on
 /// `threads` cores (0 = all).
 Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r = {});

@@ -300,6 +300,7 @@ Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath
     d.images = std::move(images.pixels);
     d.labels = std::move(labels);
     d.source = imagesPath;
+    d.labelsSource = labelsPath;
     return d;
 }
 

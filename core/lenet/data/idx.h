@@ -15,6 +15,7 @@ struct Dataset {
     std::vector<std::uint8_t> images;  // size() * rows * cols, image i at i*rows*cols
     std::vector<std::uint8_t> labels;  // size()
     std::string source;                // where it came from, for messages
+    std::string labelsSource;          // where the labels came from (empty: source)
 
     int size() const { return int(labels.size()); }
     const std::uint8_t* image(int i) const { return images.data() + std::size_t(i) * rows * cols; }

@@ -1,0 +1,374 @@
+// The bad-input table of the README, one test per row: each feeds one broken file or option to
+// the real `lenet` binary and checks the exit status and the one message on stderr that the
+// table quotes (truncated, mislabelled and corrupt data sets, broken model files and specs,
+// images that are not images, a diverging learning rate).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include <sys/wait.h>
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lenet/data/idx_writer.h"
+#include "lenet/file_io.h"
+#include "lenet/model_io.h"
+#include "lenet/network.h"
+#include "lenet/presets.h"
+#include "support/test_support.h"
+
+namespace {
+
+using lenet::test::TempDir;
+
+/// What a script sees of one `lenet` command.
+struct CliRun {
+    int status = -1;  // the exit status, -1 when killed by a signal
+    std::string out;
+    std::string err;
+};
+
+/// The bytes of a model file with its trailing CRC-32 recomputed, so that only the change made
+/// to `bytes` (and not a checksum mismatch) is what the loader sees.
+std::string withChecksum(std::string bytes) {
+    bytes.resize(bytes.size() - 4);
+    const std::uint32_t crc =
+        std::uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), uInt(bytes.size())));
+    for (int i = 0; i < 4; ++i) bytes.push_back(char((crc >> (8 * i)) & 0xff));
+    return bytes;
+}
+
+/// The length of a model file's JSON header (little-endian u32 after the magic and version).
+std::size_t headerEnd(const std::string& model) {
+    std::uint32_t jsonBytes = 0;
+    for (int i = 0; i < 4; ++i) jsonBytes |= std::uint32_t(std::uint8_t(model[12 + i])) << (8 * i);
+    return 16 + jsonBytes;
+}
+
+/// The bytes of gzip-compressed `raw` (one member, as `gzip` writes it).
+std::string gzipped(const std::string& raw) {
+    z_stream zs{};
+    EXPECT_EQ(deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+              Z_OK);
+    std::string out(deflateBound(&zs, uLong(raw.size())), '\0');
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+    zs.avail_in = uInt(raw.size());
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = uInt(out.size());
+    EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    out.resize(zs.total_out);
+    deflateEnd(&zs);
+    return out;
+}
+
+/// A folder `data/` with a small, valid MNIST-named training and test set (60 synthetic
+/// 28x28 digits each), model files written in-process, and a runner for the CLI.
+class BadInput : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_set = lenet::test::syntheticDigits(60, 7);
+        std::filesystem::create_directories(dataDir());
+        for (const char* split : {"train", "t10k"}) {
+            lenet::writeFileAtomically(data(std::string(split) + "-images-idx3-ubyte"),
+                                       lenet::idxImageBytes(m_set));
+            lenet::writeFileAtomically(data(std::string(split) + "-labels-idx1-ubyte"),
+                                       lenet::idxLabelBytes(m_set));
+        }
+    }
+
+    std::string dataDir() const { return m_dir.file("data"); }
+    std::string data(const std::string& name) const { return dataDir() + "/" + name; }
+    std::string file(const std::string& name) const { return m_dir.file(name); }
+    const lenet::Dataset& digits() const { return m_set; }
+
+    /// Runs `lenet args` with stdout and stderr kept apart.
+    CliRun lenet(const std::string& args) const {
+        const std::string out = file("stdout.txt"), err = file("stderr.txt");
+        const std::string command = std::string(LENET_CLI) + " " + args + " >" + out + " 2>" + err;
+        const int raw = std::system(command.c_str());
+        CliRun run;
+        run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+        run.out = lenet::readFile(out);
+        run.err = lenet::readFile(err);
+        return run;
+    }
+
+    /// `lenet train` of lenet5-modern on data/ for one epoch.
+    CliRun train() const {
+        return lenet("train --preset lenet5-modern --epochs 1 --data " + dataDir());
+    }
+
+    /// Writes freshly initialised weights of `spec` as a model file named `name`; returns its path.
+    std::string writeModel(const std::string& name, const lenet::ArchitectureSpec& spec) const {
+        lenet::Network net(spec);
+        net.initialize(1);
+        lenet::saveModel(file(name), net, {});
+        return file(name);
+    }
+    std::string writeModel(const std::string& name, const char* preset) const {
+        return writeModel(name, lenet::preset(preset));
+    }
+
+    /// Expects exit status `status` and stderr to be one message of `command` with `phrase`.
+    static void expectMessage(const CliRun& run, int status, const std::string& command,
+                              const std::string& phrase) {
+        EXPECT_EQ(run.status, status) << run.err;
+        EXPECT_EQ(run.err.rfind("lenet " + command + ": ", 0), 0u) << run.err;
+        EXPECT_NE(run.err.find(phrase), std::string::npos)
+            << "stderr \"" << run.err << "\" lacks \"" << phrase << "\"";
+    }
+
+private:
+    TempDir m_dir{"bad_input"};
+    lenet::Dataset m_set;
+};
+
+// --- data sets -------------------------------------------------------------------------------
+
+TEST_F(BadInput, TruncatedImagesFile) {
+    std::string images = lenet::idxImageBytes(digits());
+    images.resize(images.size() - 100);
+    lenet::writeFileAtomically(data("train-images-idx3-ubyte"), images);
+    expectMessage(train(), 1, "train",
+                  "train-images-idx3-ubyte: file is 46956 bytes, expected 47056 for 60 images of "
+                  "28x28 (truncated)");
+}
+
+TEST_F(BadInput, TruncatedLabelsFile) {
+    std::string labels = lenet::idxLabelBytes(digits());
+    labels.resize(labels.size() - 10);
+    lenet::writeFileAtomically(data("train-labels-idx1-ubyte"), labels);
+    expectMessage(train(), 1, "train",
+                  "train-labels-idx1-ubyte: file is 58 bytes, expected 68 for 60 labels "
+                  "(truncated)");
+}
+
+TEST_F(BadInput, WrongMagicNumber) {
+    // A label file where the images belong (a common mix-up of two downloads).
+    lenet::writeFileAtomically(data("train-images-idx3-ubyte"), lenet::idxLabelBytes(digits()));
+    expectMessage(train(), 1, "train",
+                  "train-images-idx3-ubyte: wrong magic number 0x00000801, expected 0x00000803 "
+                  "(an IDX image file); this is a label file");
+}
+
+TEST_F(BadInput, TextFileInsteadOfIdx) {
+    lenet::writeFileAtomically(data("train-images-idx3-ubyte"),
+                               "<html><body>404 Not Found</body></html>\n");
+    expectMessage(train(), 1, "train",
+                  "train-images-idx3-ubyte: wrong magic number 0x3c68746d, expected 0x00000803 "
+                  "(an IDX image file)");
+}
+
+TEST_F(BadInput, LabelOutOfRangeForTheNetworkInTrain) {
+    lenet::Dataset bad = digits();
+    bad.labels[3] = 200;
+    lenet::writeFileAtomically(data("train-labels-idx1-ubyte"), lenet::idxLabelBytes(bad));
+    expectMessage(train(), 1, "train",
+                  "train-labels-idx1-ubyte: label at index 3 is 200, out of range for 10 "
+                  "classes (at most 9)");
+}
+
+TEST_F(BadInput, LabelOutOfRangeForTheNetworkInEval) {
+    lenet::Dataset bad = digits();
+    bad.labels[3] = 200;
+    lenet::writeFileAtomically(data("t10k-labels-idx1-ubyte"), lenet::idxLabelBytes(bad));
+    const std::string model = writeModel("m.lenet", "lenet5-modern");
+    expectMessage(lenet("eval --model " + model + " --data " + dataDir()), 1, "eval",
+                  "t10k-labels-idx1-ubyte: label at index 3 is 200, out of range for 10 "
+                  "classes (at most 9)");
+}
+
+TEST_F(BadInput, ImageLabelCountMismatch) {
+    lenet::Dataset fewer = digits();
+    fewer.labels.pop_back();
+    lenet::writeFileAtomically(data("train-labels-idx1-ubyte"), lenet::idxLabelBytes(fewer));
+    const CliRun run = train();
+    expectMessage(run, 1, "train", "image/label count mismatch: ");
+    EXPECT_NE(run.err.find("train-images-idx3-ubyte holds 60 images but "), std::string::npos);
+    EXPECT_NE(run.err.find("train-labels-idx1-ubyte holds 59 labels"), std::string::npos);
+}
+
+TEST_F(BadInput, TrailingBytes) {
+    lenet::writeFileAtomically(data("train-images-idx3-ubyte"),
+                               lenet::idxImageBytes(digits()) + "xyz");
+    expectMessage(train(), 1, "train",
+                  "train-images-idx3-ubyte: file is 47059 bytes, expected 47056 for 60 images of "
+                  "28x28 (3 trailing bytes)");
+}
+
+TEST_F(BadInput, GzipWithABadChecksum) {
+    std::string gz = gzipped(lenet::idxImageBytes(digits()));
+    gz[gz.size() - 8] = char(gz[gz.size() - 8] ^ 0xff);  // the CRC-32 of the gzip trailer
+    std::filesystem::remove(data("train-images-idx3-ubyte"));
+    lenet::writeFileAtomically(data("train-images-idx3-ubyte.gz"), gz);
+    expectMessage(train(), 1, "train",
+                  "train-images-idx3-ubyte.gz: corrupt gzip stream: incorrect data check");
+}
+
+TEST_F(BadInput, TruncatedGzip) {
+    std::string gz = gzipped(lenet::idxImageBytes(digits()));
+    gz.resize(gz.size() / 2);  // a half-finished download
+    std::filesystem::remove(data("train-images-idx3-ubyte"));
+    lenet::writeFileAtomically(data("train-images-idx3-ubyte.gz"), gz);
+    expectMessage(train(), 1, "train",
+                  "train-images-idx3-ubyte.gz: corrupt gzip stream: the compressed data ends "
+                  "early (truncated .gz file)");
+}
+
+TEST_F(BadInput, MissingDataFolder) {
+    const CliRun run = lenet("train --preset lenet5-modern --data " + file("nowhere"));
+    expectMessage(run, 1, "train", "nowhere: no such folder (looking for the training set)");
+    EXPECT_NE(run.err.find("fetch MNIST with scripts/setup.sh --no-run, or pass --data DIR"),
+              std::string::npos)
+        << run.err;
+}
+
+TEST_F(BadInput, FolderWithoutIdxFiles) {
+    std::filesystem::create_directories(file("empty"));
+    const CliRun run = lenet("train --preset lenet5-modern --data " + file("empty"));
+    expectMessage(run, 1, "train",
+                  "empty: no training images found; looked for train-images-idx3-ubyte");
+    EXPECT_NE(run.err.find("or pass --data DIR"), std::string::npos) << run.err;
+}
+
+// --- model files ----------------------------------------------------------------------------
+
+TEST_F(BadInput, NotAModelFile) {
+    lenet::writeFileAtomically(file("notes.lenet"), "my notes about the model\n");
+    expectMessage(lenet("eval --model " + file("notes.lenet") + " --data " + dataDir()), 1, "eval",
+                  "notes.lenet: not a LeNet Studio model file (the magic 'LENETMDL' is missing)");
+}
+
+TEST_F(BadInput, WeightsFromADifferentArchitecture) {
+    // The header (architecture) of a 3x3-kernel network, the weights of a 5x5 one.
+    const std::string k3 = lenet::readFile(writeModel("k3.lenet", "lenet5-k3"));
+    const std::string k5 = lenet::readFile(writeModel("k5.lenet", "lenet5-maxpool"));
+    lenet::writeFileAtomically(
+        file("mixed.lenet"), withChecksum(k3.substr(0, headerEnd(k3)) + k5.substr(headerEnd(k5))));
+    expectMessage(lenet("inspect --model " + file("mixed.lenet")), 1, "inspect",
+                  "mixed.lenet: weights 'C1.weight' are 6x1x5x5, the architecture needs 6x1x3x3");
+}
+
+TEST_F(BadInput, ModelWithFewerClassesThanTheData) {
+    lenet::ArchitectureSpec five = lenet::preset("lenet5-modern");
+    five.layers.back().maps = 5;  // the output layer's units: digits 0-4 only
+    const std::string model = writeModel("five.lenet", five);
+    expectMessage(lenet("eval --model " + model + " --data " + dataDir()), 1, "eval",
+                  "has 10 classes but the network's output has 5");
+}
+
+TEST_F(BadInput, ModelFromANewerVersion) {
+    std::string bytes = lenet::readFile(writeModel("m.lenet", "lenet5-modern"));
+    bytes[8] = char(99);  // the u32 version after the magic
+    lenet::writeFileAtomically(file("future.lenet"), withChecksum(bytes));
+    expectMessage(lenet("inspect --model " + file("future.lenet")), 1, "inspect",
+                  "future.lenet: model file version 99 is not supported (this build reads ");
+}
+
+TEST_F(BadInput, ModelWithAFlippedByte) {
+    std::string bytes = lenet::readFile(writeModel("m.lenet", "lenet5-modern"));
+    const std::size_t weight = headerEnd(bytes) + (bytes.size() - headerEnd(bytes)) / 2;
+    bytes[weight] = char(bytes[weight] ^ 0x10);
+    lenet::writeFileAtomically(file("flipped.lenet"), bytes);
+    expectMessage(lenet("eval --model " + file("flipped.lenet") + " --data " + dataDir()), 1,
+                  "eval", "flipped.lenet: checksum mismatch: the file is corrupt or truncated");
+}
+
+TEST_F(BadInput, TruncatedModel) {
+    std::string bytes = lenet::readFile(writeModel("m.lenet", "lenet5-modern"));
+    bytes.resize(bytes.size() / 2);
+    lenet::writeFileAtomically(file("half.lenet"), bytes);
+    expectMessage(lenet("inspect --model " + file("half.lenet")), 1, "inspect",
+                  "half.lenet: checksum mismatch: the file is corrupt or truncated");
+}
+
+// --- architecture specs ---------------------------------------------------------------------
+
+TEST_F(BadInput, SpecWithImpossibleShapes) {
+    // 12x12 -> conv 5 -> 8x8 -> pool -> 4x4 -> pool -> 2x2: no room for a 5x5 kernel.
+    lenet::writeFileAtomically(file("tiny.json"), R"({
+  "name": "tiny",
+  "input": {"channels": 1, "height": 12, "width": 12},
+  "layers": [
+    {"type": "conv", "name": "C1", "maps": 4, "kernel": 5},
+    {"type": "maxpool", "name": "S2", "size": 2},
+    {"type": "maxpool", "name": "S3", "size": 2},
+    {"type": "conv", "name": "C4", "maps": 8, "kernel": 5},
+    {"type": "fc", "name": "F5", "units": 10}
+  ]
+})");
+    expectMessage(lenet("inspect --spec " + file("tiny.json")), 1, "inspect",
+                  "kernel 5x5 is larger than its input");
+}
+
+TEST_F(BadInput, SpecWithAJsonSyntaxError) {
+    lenet::writeFileAtomically(file("comma.json"),
+                               R"({"name": "x", "layers": [{"type": "fc", "units": 10},]})");
+    expectMessage(lenet("train --spec " + file("comma.json") + " --data " + dataDir()), 1, "train",
+                  "comma.json: not valid JSON: ");
+}
+
+TEST_F(BadInput, SpecWithAnUnknownLayerType) {
+    lenet::writeFileAtomically(
+        file("typo.json"),
+        R"({"name": "x", "layers": [{"type": "convolution", "maps": 6, "kernel": 5}]})");
+    expectMessage(lenet("inspect --spec " + file("typo.json")), 1, "inspect",
+                  "typo.json: layers[0].type: unknown layer type 'convolution'");
+}
+
+// --- images for `lenet predict` ----------------------------------------------------------------
+
+TEST_F(BadInput, PngThatIsNotAPng) {
+    const std::string model = writeModel("m.lenet", "lenet5-modern");
+    lenet::writeFileAtomically(file("broken.png"), std::string("\x89PNG\r\n\x1a\n", 8) + "junk");
+    expectMessage(lenet("predict --model " + model + " " + file("broken.png")), 1, "predict",
+                  "broken.png: not a readable PNG: ");
+}
+
+TEST_F(BadInput, EmptyImageFile) {
+    const std::string model = writeModel("m.lenet", "lenet5-modern");
+    lenet::writeFileAtomically(file("empty.png"), "");
+    expectMessage(lenet("predict --model " + model + " " + file("empty.png")), 1, "predict",
+                  "empty.png: not a PNG or PGM (P2/P5) image");
+}
+
+TEST_F(BadInput, BlankImage) {
+    // The command line's empty drawing: a white 8x8 PGM.
+    const std::string model = writeModel("m.lenet", "lenet5-modern");
+    lenet::writeFileAtomically(file("blank.pgm"), "P5\n8 8\n255\n" + std::string(64, '\xff'));
+    expectMessage(lenet("predict --model " + model + " " + file("blank.pgm")), 1, "predict",
+                  "blank.pgm: the image has no ink (nothing drawn?)");
+}
+
+// --- training --------------------------------------------------------------------------------
+
+TEST_F(BadInput, DivergingLearningRate) {
+    lenet::Dataset more = lenet::test::syntheticDigits(600, 3);
+    for (const char* split : {"train", "t10k"}) {
+        lenet::writeFileAtomically(data(std::string(split) + "-images-idx3-ubyte"),
+                                   lenet::idxImageBytes(more));
+        lenet::writeFileAtomically(data(std::string(split) + "-labels-idx1-ubyte"),
+                                   lenet::idxLabelBytes(more));
+    }
+    const std::string model = file("diverged.lenet");
+    const CliRun run = lenet("train --preset lenet5-modern --epochs 2 --lr 1e6 --out " + model +
+                             " --data " + dataDir());
+    EXPECT_EQ(run.status, 3) << run.err;
+    for (const char* phrase :
+         {"training diverged in epoch 1, batch ", "Try a lower learning rate, e.g. 100000."}) {
+        EXPECT_NE(run.err.find(phrase), std::string::npos) << run.err;
+    }
+
+    // --out holds the last good weights: they evaluate to a finite loss.
+    const CliRun eval = lenet("eval --json --model " + model + " --data " + dataDir());
+    ASSERT_EQ(eval.status, 0) << eval.err;
+    const nlohmann::json result = nlohmann::json::parse(eval.out);
+    ASSERT_TRUE(result["loss"].is_number()) << eval.out;
+    EXPECT_TRUE(std::isfinite(result["loss"].get<double>())) << eval.out;
+}
+
+}  // namespace
