@@ -47,6 +47,7 @@ namespace {
 constexpr double kPaperTestErrorPercent = 0.95;
 const QString kPaperPreset = QStringLiteral("lenet5-1998");
 const QString kModelFilter = QStringLiteral("LeNet models (*.lenet);;All files (*)");
+const QString kCheckpointFilter = QStringLiteral("LeNet checkpoints (*.ckpt);;All files (*)");
 
 QString fromStd(const std::string& text) {
     return QString::fromStdString(text);
@@ -265,6 +266,12 @@ void MainWindow::createActions() {
                                    this, &MainWindow::chooseModelToOpen);
     m_openAction->setShortcut(QKeySequence::Open);
     describe(m_openAction, tr("Open a model file: its weights, architecture and training history"));
+    m_resumeAction =
+        file->addAction(tr("&Resume training…"), this, &MainWindow::chooseCheckpointToResume);
+    m_resumeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    describe(m_resumeAction,
+             tr("Continue a run from its checkpoint (every run writes one after every epoch), "
+                "with the run's own architecture and settings"));
     m_saveAction = file->addAction(s->standardIcon(QStyle::SP_DialogSaveButton), tr("&Save model…"),
                                    this, &MainWindow::chooseModelFile);
     m_saveAction->setShortcut(QKeySequence::Save);
@@ -380,6 +387,7 @@ void MainWindow::connectController() {
     connect(m_controller, &TrainingController::finished, this, &MainWindow::runFinished);
     connect(m_controller, &TrainingController::diverged, this, &MainWindow::runDiverged);
     connect(m_controller, &TrainingController::failed, this, &MainWindow::runFailed);
+    connect(m_controller, &TrainingController::resumed, this, &MainWindow::runResumed);
 }
 
 void MainWindow::showPreset(const QString&) {
@@ -539,8 +547,22 @@ void MainWindow::runDiverged(const EpochHistory& history, const NetworkSnapshot&
     showProblem(tr("Training diverged"), message);
 }
 
-void MainWindow::runFailed(const QString& message) {
-    if (m_lastProgress.step > 0) {
+void MainWindow::runFailed(const QString& message, const EpochHistory& history,
+                           const NetworkSnapshot& network) {
+    if (!m_resumingFrom.isEmpty()) {
+        // Refused before anything changed: no run in the plots, the current model stays.
+        const QString path = std::exchange(m_resumingFrom, {});
+        m_probe->stop();
+        updateActions();
+        showProblem(tr("Resume training"),
+                    tr("Could not resume from %1; the current model stays.\n\n%2")
+                        .arg(QFileInfo(path).fileName(), message));
+        return;
+    }
+    if (network) {
+        // The run stopped at an epoch's end (its checkpoint could not be written): keep it all.
+        setCurrentNetwork(network, history, true);
+    } else if (m_lastProgress.step > 0) {
         // The weights of the last report stay current; they were trained, so they can be saved.
         setCurrentNetwork(m_network, {}, true);
     } else {
@@ -608,20 +630,56 @@ bool MainWindow::confirmDiscard(const QString& what) {
     }
 }
 
+RunStyle MainWindow::addHistoryRun(const QString& label, const QString& architecture,
+                                   const EpochHistory& history) {
+    const RunStyle run = nextRunStyle(label);
+    m_runArchitectures.insert(run.id, architecture);
+    m_lossPlot->addHistoryRun(run, history);
+    m_errorPlot->addHistoryRun(run, history);
+    m_lossPlot->setRunSummary(run.id, testErrorSummary(history));
+    m_errorPlot->setRunSummary(run.id, testErrorSummary(history));
+    return run;
+}
+
+bool MainWindow::resumeTraining(const QString& path) {
+    if (m_controller->isRunning()) return false;
+    const int epochs = m_controls->applyTo(m_presets->currentSpec().training).epochs;
+    m_resumingFrom = path;
+    m_probe->start();
+    m_controller->resumeFrom(path, epochs);
+    updateActions();
+    return true;
+}
+
+void MainWindow::runResumed(const ResumedRun& run) {
+    const QString path = std::exchange(m_resumingFrom, {});
+    const QString name = fromStd(run.spec.name);
+    m_presets->showSpec(run.spec);
+    const RunStyle before =
+        addHistoryRun(tr("%1 (%2)").arg(name, QFileInfo(path).fileName()), name, run.history);
+    setCurrentNetwork(run.network, run.history, false);
+    // The continuation in the colour of the epochs before it: one run in two parts.
+    m_run = nextRunStyle(tr("%1 resumed").arg(name));
+    m_run.colour = before.colour;
+    m_runArchitectures.insert(m_run.id, name);
+    m_lossPlot->beginRun(m_run, run.spec.training.epochs);
+    m_errorPlot->beginRun(m_run, run.spec.training.epochs);
+    // The error curve goes on from the checkpoint's epochs (the loss plot has no batches there).
+    for (const lenet::EpochMetrics& metrics : run.history) m_errorPlot->appendEpoch(metrics);
+    updateReference();
+    m_lastProgress = lenet::Progress{};
+    m_status->runStarted(run.spec.training.epochs);
+    updateActions();
+}
+
 bool MainWindow::openModel(const QString& path) {
     try {
         lenet::Model model = lenet::loadModel(path.toStdString());
         auto network = std::make_shared<const lenet::Network>(std::move(model.network));
         const lenet::ArchitectureSpec& spec = network->spec();
         m_presets->showSpec(spec);
-        const RunStyle run =
-            nextRunStyle(tr("%1 (%2)").arg(fromStd(spec.name), QFileInfo(path).fileName()));
-        m_runArchitectures.insert(run.id, fromStd(spec.name));
-        m_lossPlot->addHistoryRun(run, model.history);
-        m_errorPlot->addHistoryRun(run, model.history);
-        m_lossPlot->setRunSummary(run.id, testErrorSummary(model.history));
-        m_errorPlot->setRunSummary(run.id, testErrorSummary(model.history));
-        m_run = run;
+        m_run = addHistoryRun(tr("%1 (%2)").arg(fromStd(spec.name), QFileInfo(path).fileName()),
+                              fromStd(spec.name), model.history);
         updateReference();
         setCurrentNetwork(network, model.history, false);
         const int epochs = int(model.history.size());
@@ -683,6 +741,15 @@ void MainWindow::chooseModelToOpen() {
     if (path.isEmpty()) return;
     settings.setValue(QStringLiteral("modelDir"), QFileInfo(path).absolutePath());
     openModel(path);
+}
+
+void MainWindow::chooseCheckpointToResume() {
+    if (m_controller->isRunning() || !confirmDiscard(tr("resuming a run"))) return;
+    const QString dir = TrainingController::checkpointDir();
+    QDir().mkpath(dir);  // the dialog starts there even before the first run
+    const QString path = QFileDialog::getOpenFileName(this, tr("Resume training from a checkpoint"),
+                                                      dir, kCheckpointFilter);
+    if (!path.isEmpty()) resumeTraining(path);
 }
 
 void MainWindow::chooseModelFile() {
@@ -771,6 +838,7 @@ void MainWindow::updateActions() {
     m_saveAction->setEnabled(!running && m_network != nullptr);
     m_resetAction->setEnabled(!running);
     m_openAction->setEnabled(!running);
+    m_resumeAction->setEnabled(!running);
     m_openDataAction->setEnabled(!running);
     m_clearRunsAction->setEnabled(m_lossPlot->runCount() > 1 || m_errorPlot->runCount() > 1);
     m_controls->setRunning(running);

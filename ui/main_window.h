@@ -2,6 +2,7 @@
 // and error plots, and whatever the app adds with addPanel), the menus and toolbar with their
 // shortcuts, and the wiring between them and the TrainingController. It keeps the current
 // network (trained, opened or freshly initialised) and asks before unsaved weights are lost.
+// Every run writes a checkpoint after every epoch; File > Resume training continues one.
 #pragma once
 
 #include <QByteArray>
@@ -58,6 +59,14 @@ public:
     /// and its architecture the sidebar's. A file that cannot be used is explained (status bar
     /// and message box) and the current model stays. Does not ask about unsaved weights.
     bool openModel(const QString& path);
+    /// Continues the run of the checkpoint file `path` (File > Resume training): the file is
+    /// read on the training thread; once accepted, its architecture is shown, its history
+    /// becomes a run in the plots and the run goes on to the checkpoint's epochs (a run that has
+    /// done them all trains on to the Training panel's epochs when that is larger), writing its
+    /// checkpoint to `path` again. A checkpoint that cannot be resumed is explained (status bar
+    /// and message box) and the current model stays. False, doing nothing, while a run is in
+    /// progress. Does not ask about unsaved weights.
+    bool resumeTraining(const QString& path);
     /// Writes the current network and its history to `path`; errors are shown. True on success.
     bool saveModel(const QString& path);
     /// Uses the IDX folder `dir` for the next runs when it fits the selected architecture; says
@@ -118,7 +127,14 @@ private:
                      const QString& stopReason);
     void runDiverged(const EpochHistory& history, const NetworkSnapshot& network,
                      const QString& message);
-    void runFailed(const QString& message);
+    void runFailed(const QString& message, const EpochHistory& history,
+                   const NetworkSnapshot& network);
+    /// The checkpoint of resumeTraining() was accepted: shows it and begins the run's curves.
+    void runResumed(const ResumedRun& run);
+    /// Draws `history` as a finished run labelled `label`, of the architecture `architecture`,
+    /// in both plots.
+    RunStyle addHistoryRun(const QString& label, const QString& architecture,
+                           const EpochHistory& history);
     /// Common end of every run: the probe, the run's legend summary, the actions.
     void endRun(const QString& summary);
     void showPaused(bool paused);
@@ -129,6 +145,7 @@ private:
     /// True when nothing unsaved would be lost by `what`, or the user chose to save or discard.
     bool confirmDiscard(const QString& what);
     void chooseModelToOpen();
+    void chooseCheckpointToResume();
     void chooseModelFile();
     void chooseDataset();
     void exportAllPlots();
@@ -165,6 +182,7 @@ private:
     QAction* m_stopAction = nullptr;
     QAction* m_resetAction = nullptr;
     QAction* m_openAction = nullptr;
+    QAction* m_resumeAction = nullptr;
     QAction* m_saveAction = nullptr;
     QAction* m_exportAction = nullptr;
     QAction* m_openDataAction = nullptr;
@@ -177,7 +195,8 @@ private:
     RunStyle m_run;                          // the run in progress or the last one
     QHash<int, QString> m_runArchitectures;  // run id -> architecture name, for the reference
     lenet::Progress m_lastProgress;          // of the run in progress
-    QHash<QString, int> m_runsNamed;         // runs so far per name, for their numbers
+    QString m_resumingFrom;  // the checkpoint being loaded for a resume, until it is accepted
+    QHash<QString, int> m_runsNamed;  // runs so far per name, for their numbers
     int m_runCount = 0;
 };
 

@@ -3,6 +3,13 @@
 // a lenet::TrainingControl shared with the trainer, whose calls never block.
 #include "ui/training_controller.h"
 
+#include <utility>
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
 #include "lenet/data/idx.h"
 #include "ui/training_worker.h"
 
@@ -24,6 +31,7 @@ TrainingController::TrainingController(QObject* parent)
     connect(m_worker, &TrainingWorker::finished, this, &TrainingController::handleFinished);
     connect(m_worker, &TrainingWorker::diverged, this, &TrainingController::handleDiverged);
     connect(m_worker, &TrainingWorker::failed, this, &TrainingController::handleFailed);
+    connect(m_worker, &TrainingWorker::resumed, this, &TrainingController::resumed);
     m_thread.start();
 }
 
@@ -33,21 +41,66 @@ TrainingController::~TrainingController() {
     m_thread.wait();
 }
 
+QString TrainingController::checkpointDir() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+           QStringLiteral("/checkpoints");
+}
+
+QString TrainingController::newCheckpointPath(const std::string& name) {
+    QString base = QString::fromStdString(name);
+    // Only characters that every file system takes; an edited spec's name may hold any.
+    for (QChar& c : base) {
+        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('.')) {
+            c = QLatin1Char('_');
+        }
+    }
+    if (base.isEmpty()) base = QStringLiteral("run");
+    const QString dir = checkpointDir();
+    QDir().mkpath(dir);  // when it fails, the first checkpoint's write says so and stops the run
+    base = QStringLiteral("%1/%2-%3")
+               .arg(dir, base,
+                    QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    QString path = base + QStringLiteral(".ckpt");
+    for (int n = 2; QFileInfo::exists(path); ++n)
+        path = QStringLiteral("%1-%2.ckpt").arg(base).arg(n);
+    return path;
+}
+
 bool TrainingController::start(const lenet::ArchitectureSpec& spec, bool paused,
                                std::shared_ptr<const lenet::Dataset> extraTrain) {
     if (m_running) return false;
+    TrainingRequest request;
+    request.spec = spec;
+    request.extraTrain = std::move(extraTrain);
+    request.checkpointPath = newCheckpointPath(spec.name).toStdString();
+    launch(std::move(request), paused);
+    return true;
+}
+
+bool TrainingController::resumeFrom(const QString& path, int extendTo) {
+    if (m_running) return false;
+    TrainingRequest request;
+    request.resumeFrom = path.toStdString();
+    request.checkpointPath = request.resumeFrom;
+    request.extendTo = extendTo;
+    launch(std::move(request), false);
+    return true;
+}
+
+void TrainingController::launch(TrainingRequest request, bool paused) {
     m_stopSource = std::stop_source();
     m_control = std::make_shared<lenet::TrainingControl>();
     if (paused) m_control->pause();
-    TrainingRequest request{spec, m_dataDir.toStdString(), m_stopSource.get_token(), m_control,
-                            std::move(extraTrain)};
+    request.dataDir = m_dataDir.toStdString();
+    request.stop = m_stopSource.get_token();
+    request.control = m_control;
+    m_checkpointPath = QString::fromStdString(request.checkpointPath);
     m_running = true;
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, request = std::move(request)] { worker->run(request); },
         Qt::QueuedConnection);
     Q_EMIT started();
     if (paused) Q_EMIT pausedChanged(true);
-    return true;
 }
 
 void TrainingController::stop() {
@@ -95,9 +148,10 @@ void TrainingController::handleDiverged(const EpochHistory& history, const Netwo
     Q_EMIT diverged(history, network, message);
 }
 
-void TrainingController::handleFailed(const QString& message) {
+void TrainingController::handleFailed(const QString& message, const EpochHistory& history,
+                                      const NetworkSnapshot& network) {
     markEnded();
-    Q_EMIT failed(message);
+    Q_EMIT failed(message, history, network);
 }
 
 }  // namespace lenet::ui

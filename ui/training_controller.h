@@ -1,10 +1,12 @@
 // Runs training on a thread it owns and relays the worker's reports to the GUI thread.
-// The GUI starts, pauses, steps and stops runs and receives only values; no call here waits for
-// the training thread except the destructor.
+// The GUI starts, resumes (from a checkpoint), pauses, steps and stops runs and receives only
+// values; no call here waits for the training thread except the destructor. Every run writes a
+// checkpoint after every complete epoch, to a file of its own in checkpointDir().
 #pragma once
 
 #include <memory>
 #include <stop_token>
+#include <string>
 
 #include <QObject>
 #include <QString>
@@ -17,6 +19,7 @@
 namespace lenet::ui {
 
 class TrainingWorker;
+struct TrainingRequest;
 
 class TrainingController : public QObject {
     Q_OBJECT
@@ -31,12 +34,27 @@ public:
     QString dataDir() const { return m_dataDir; }
     void setDataDir(const QString& dir) { m_dataDir = dir; }
 
+    /// Where runs write their checkpoints: the "checkpoints" folder in the application's data
+    /// folder (QStandardPaths::AppDataLocation).
+    static QString checkpointDir();
+    /// The checkpoint file of the run in progress or of the last run; empty before any.
+    QString checkpointPath() const { return m_checkpointPath; }
+
     /// Starts training `spec` (with its spec.training settings) on the training thread; with
     /// `paused` the run waits before its first batch. Returns false, and does nothing, while a
     /// run is in progress. `extraTrain` (the user's own digits) is trained on besides the data
-    /// set's training split.
+    /// set's training split. The run's checkpoint is a new file in checkpointDir(), named
+    /// <architecture>-<yyyyMMdd-HHmmss>.ckpt (the folder is created when missing).
     bool start(const lenet::ArchitectureSpec& spec, bool paused = false,
                std::shared_ptr<const lenet::Dataset> extraTrain = nullptr);
+    /// Continues the run that wrote the checkpoint file `path`, with the checkpoint's
+    /// architecture and settings, on the data folder's training split (never with extra
+    /// images). The file is read on the training thread; resumed() follows when it can go on,
+    /// failed() when not (not a checkpoint, damaged, other data, nothing left to train). The run
+    /// goes on writing its checkpoint to `path`. `extendTo`: the epochs to train on to when the
+    /// checkpoint's run has done all of its own. Returns false, and does nothing, while a run is
+    /// in progress.
+    bool resumeFrom(const QString& path, int extendTo);
     /// Asks the run to stop after the current batch (at once when paused); finished() follows.
     void stop();
     /// The run waits before its next batch until resume(), step() or stop().
@@ -70,14 +88,24 @@ Q_SIGNALS:
     /// weights, and a message that names the epoch and batch.
     void diverged(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
                   const QString& message);
-    void failed(const QString& message);
+    /// The run could not start or go on. `network` holds the weights kept when a checkpoint
+    /// could not be written (with `history`, the epochs done); otherwise it is null.
+    void failed(const QString& message, const lenet::ui::EpochHistory& history,
+                const lenet::ui::NetworkSnapshot& network);
+    /// A checkpoint given to resumeFrom() was loaded and accepted; the run goes on from it.
+    void resumed(const lenet::ui::ResumedRun& run);
 
 private:
+    /// A file name in checkpointDir() for a new run of the architecture `name`, not yet taken.
+    static QString newCheckpointPath(const std::string& name);
+    /// Starts `request` on the training thread (its stop token and control are filled in).
+    void launch(TrainingRequest request, bool paused);
     void handleFinished(const EpochHistory& history, const NetworkSnapshot& network,
                         const QString& stopReason);
     void handleDiverged(const EpochHistory& history, const NetworkSnapshot& network,
                         const QString& message);
-    void handleFailed(const QString& message);
+    void handleFailed(const QString& message, const EpochHistory& history,
+                      const NetworkSnapshot& network);
     /// Ends the run on the GUI side: not running, not paused.
     void markEnded();
 
@@ -86,6 +114,7 @@ private:
     std::stop_source m_stopSource;
     std::shared_ptr<lenet::TrainingControl> m_control;  // of the current run
     QString m_dataDir;
+    QString m_checkpointPath;  // of the run in progress or the last one
     bool m_running = false;
 };
 

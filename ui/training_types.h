@@ -1,5 +1,6 @@
 // The values that cross from the training thread to the GUI thread by queued signal: progress
-// snapshots, epoch metrics, the run's history and a read-only copy of the trained network.
+// snapshots, epoch metrics, the run's history, a read-only copy of the trained network and what
+// a resumed run continues from.
 #pragma once
 
 #include <memory>
@@ -8,12 +9,20 @@
 #include <QMetaType>
 
 #include "lenet/network.h"
+#include "lenet/spec.h"
 #include "lenet/trainer.h"
 
 namespace lenet::ui {
 
 using EpochHistory = std::vector<lenet::EpochMetrics>;
 using NetworkSnapshot = std::shared_ptr<const lenet::Network>;
+
+/// A checkpoint the training thread has loaded and accepted, sent before the run goes on.
+struct ResumedRun {
+    lenet::ArchitectureSpec spec;  // the architecture, with the run's settings in spec.training
+    EpochHistory history;          // the epochs done before the checkpoint
+    NetworkSnapshot network;       // the weights at the end of the last of them
+};
 
 /// Registers the types above with Qt's meta-type system; idempotent, call before connecting.
 void registerTrainingTypes();
@@ -23,3 +32,4 @@ void registerTrainingTypes();
 Q_DECLARE_METATYPE(lenet::Progress)
 Q_DECLARE_METATYPE(lenet::EpochMetrics)
 Q_DECLARE_METATYPE(lenet::ui::NetworkSnapshot)
+Q_DECLARE_METATYPE(lenet::ui::ResumedRun)

@@ -1,12 +1,16 @@
-// The training thread's side: data cache, network, Trainer, and observer calls turned into
-// queued signals carrying values.
+// The training thread's side: data cache, network, Trainer, checkpoints, and observer calls
+// turned into queued signals carrying values.
 #include "ui/training_worker.h"
 
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 
+#include "lenet/checkpoint.h"
 #include "lenet/error.h"
 #include "lenet/network.h"
 #include "lenet/trainer.h"
@@ -14,16 +18,25 @@
 namespace lenet::ui {
 namespace {
 
+/// Joins the sources of the data set and the extra images in a combined set's source.
+constexpr const char* kExtraSourceSeparator = " + ";
+
 QString fromStd(const std::string& text) {
     return QString::fromStdString(text);
 }
 
 /// Forwards the trainer's reports as the worker's signals (queued to the GUI thread). The
-/// trainer calls it between batches, so copying the live network here is safe.
+/// trainer calls it between batches, so copying the live network here is safe. At the first
+/// epoch end it says where the run's checkpoint goes (when it writes one).
 class SignalObserver : public lenet::TrainingObserver {
 public:
-    SignalObserver(TrainingWorker& worker, const lenet::Network& net)
-        : m_worker(worker), m_net(net) {}
+    /// `history`: the epochs done before this run (a resumed run's).
+    SignalObserver(TrainingWorker& worker, const lenet::Network& net, std::string checkpointPath,
+                   EpochHistory history)
+        : m_worker(worker),
+          m_net(net),
+          m_checkpointPath(std::move(checkpointPath)),
+          m_history(std::move(history)) {}
 
     void onProgress(const lenet::Progress& progress) override {
         Q_EMIT m_worker.progressed(progress);
@@ -32,18 +45,53 @@ public:
     void onEpoch(const lenet::EpochMetrics& metrics, const lenet::Network&) override {
         m_history.push_back(metrics);
         Q_EMIT m_worker.epochFinished(metrics);
+        if (!m_checkpointPath.empty() && !std::exchange(m_checkpointNamed, true)) {
+            Q_EMIT m_worker.statusChanged(
+                TrainingWorker::tr("Epoch %1 done. Checkpoint (rewritten after every epoch): %2")
+                    .arg(metrics.epoch)
+                    .arg(fromStd(m_checkpointPath)));
+        }
     }
     void onMessage(const std::string& text) override {
         Q_EMIT m_worker.statusChanged(fromStd(text));
     }
 
+    /// Every epoch of the run, those before a resume included.
     const EpochHistory& history() const { return m_history; }
 
 private:
     TrainingWorker& m_worker;
     const lenet::Network& m_net;
+    std::string m_checkpointPath;
+    bool m_checkpointNamed = false;
     EpochHistory m_history;
 };
+
+/// True when `data` holds the images and labels `saved` describes, wherever it was loaded from.
+bool holdsData(const lenet::DataIdentity& saved, const lenet::Dataset& data) {
+    lenet::DataIdentity given = lenet::identify(data);
+    given.source = saved.source;
+    return given == saved;
+}
+
+/// Which data the checkpoint's run was trained on, and what to do about it, for a resume that
+/// the trainer refused because the data set differs.
+QString dataMismatchHint(const lenet::Checkpoint& checkpoint, const std::string& dataDir) {
+    const std::string& source = checkpoint.train.source;
+    const auto separator = source.find(kExtraSourceSeparator);
+    const QString folder =
+        fromStd(std::filesystem::path(source.substr(0, separator)).parent_path().string());
+    if (separator != std::string::npos) {
+        return TrainingWorker::tr(
+                   "The run trained on my digits besides the data in %1. The studio resumes runs "
+                   "on a data set alone, so this run cannot be resumed.")
+            .arg(folder);
+    }
+    return TrainingWorker::tr(
+               "The checkpoint was trained on the data in %1; the studio reads %2. Choose the "
+               "checkpoint's folder with File > Open data set, then resume again.")
+        .arg(folder, fromStd(dataDir));
+}
 
 }  // namespace
 
@@ -59,7 +107,7 @@ lenet::Dataset withExtraTrainingImages(const lenet::Dataset& train, const lenet:
     out.rows = train.rows;
     out.cols = train.cols;
     out.classes = std::max(train.classes, extra.classes);
-    out.source = train.source + " + " + extra.source;
+    out.source = train.source + kExtraSourceSeparator + extra.source;
     out.images.reserve(extra.images.size() + std::size_t(taken) * train.rows * train.cols);
     out.images.assign(extra.images.begin(), extra.images.end());
     out.images.insert(out.images.end(), train.images.begin(),
@@ -71,35 +119,94 @@ lenet::Dataset withExtraTrainingImages(const lenet::Dataset& train, const lenet:
 
 void TrainingWorker::run(const TrainingRequest& request) {
     try {
-        loadData(request.dataDir);
-        lenet::TrainingConfig config = request.spec.training;
-        std::optional<lenet::Dataset> combined;
-        if (request.extraTrain && request.extraTrain->size() > 0) {
-            combined = withExtraTrainingImages(*m_train, *request.extraTrain, config.trainLimit);
-            config.trainLimit = 0;
-        }
-        lenet::Network net(request.spec);
-        net.initialize(request.spec.training.seed);
-        lenet::Trainer trainer(net, combined ? *combined : *m_train, &*m_test, config);
-        Q_EMIT statusChanged(combined ? tr("Training %1 with %2 of my digits…")
-                                            .arg(fromStd(request.spec.name))
-                                            .arg(request.extraTrain->size())
-                                      : tr("Training %1…").arg(fromStd(request.spec.name)));
-        SignalObserver observer(*this, net);
-        try {
-            const lenet::TrainResult result =
-                trainer.run(observer, request.stop, request.control.get());
-            Q_EMIT finished(result.history, std::make_shared<const lenet::Network>(net),
-                            fromStd(result.stopReason));
-        } catch (const lenet::DivergenceError& e) {
-            // The trainer has put the last good weights back: keep them, they can be saved.
-            Q_EMIT diverged(observer.history(), std::make_shared<const lenet::Network>(net),
-                            fromStd(e.what()));
+        if (request.resumeFrom.empty()) {
+            startRun(request);
+        } else {
+            resumeRun(request);
         }
     } catch (const std::exception& e) {
-        Q_EMIT failed(fromStd(e.what()));
+        Q_EMIT failed(fromStd(e.what()), {}, nullptr);
     } catch (...) {
-        Q_EMIT failed(tr("Training failed with an unknown error."));
+        Q_EMIT failed(tr("Training failed with an unknown error."), {}, nullptr);
+    }
+}
+
+void TrainingWorker::startRun(const TrainingRequest& request) {
+    loadData(request.dataDir);
+    lenet::TrainingConfig config = request.spec.training;
+    std::optional<lenet::Dataset> combined;
+    if (request.extraTrain && request.extraTrain->size() > 0) {
+        combined = withExtraTrainingImages(*m_train, *request.extraTrain, config.trainLimit);
+        config.trainLimit = 0;
+    }
+    lenet::Network net(request.spec);
+    net.initialize(request.spec.training.seed);
+    lenet::Trainer trainer(net, combined ? *combined : *m_train, &*m_test, config);
+    Q_EMIT statusChanged(combined ? tr("Training %1 with %2 of my digits…")
+                                        .arg(fromStd(request.spec.name))
+                                        .arg(request.extraTrain->size())
+                                  : tr("Training %1…").arg(fromStd(request.spec.name)));
+    train(trainer, net, request, {});
+}
+
+void TrainingWorker::resumeRun(const TrainingRequest& request) {
+    Q_EMIT statusChanged(tr("Loading the checkpoint %1…").arg(fromStd(request.resumeFrom)));
+    const lenet::Checkpoint checkpoint = lenet::loadCheckpoint(request.resumeFrom);
+    loadData(request.dataDir);
+    lenet::TrainingConfig config = checkpoint.config;
+    const int done = checkpoint.state.epochsDone;
+    if (done >= config.epochs && checkpoint.state.stopReason.empty()) {
+        if (request.extendTo <= done) {
+            throw lenet::ConfigError(
+                (done == 1 ? tr("The run has done its only epoch.")
+                           : tr("The run has done all of its %1 epochs.").arg(done))
+                    .append(tr(" To train it further, set more epochs in the Training panel and "
+                               "resume again."))
+                    .toStdString());
+        }
+        config.epochs = request.extendTo;
+    }
+    lenet::Network net = checkpoint.network;
+    lenet::Trainer trainer(net, *m_train, &*m_test, config);
+    try {
+        trainer.resume(checkpoint);
+    } catch (const lenet::ConfigError& e) {
+        const bool sameData = holdsData(checkpoint.train, *m_train) &&
+                              (!checkpoint.test || holdsData(*checkpoint.test, *m_test));
+        if (sameData) throw;
+        throw lenet::ConfigError(std::string(e.what()) + "\n\n" +
+                                 dataMismatchHint(checkpoint, request.dataDir).toStdString());
+    }
+    lenet::ArchitectureSpec spec = net.spec();
+    spec.training = config;
+    Q_EMIT resumed({spec, checkpoint.state.history, std::make_shared<const lenet::Network>(net)});
+    Q_EMIT statusChanged(tr("Resuming %1 after epoch %2 of %3…")
+                             .arg(fromStd(spec.name))
+                             .arg(done)
+                             .arg(config.epochs));
+    train(trainer, net, request, checkpoint.state.history);
+}
+
+void TrainingWorker::train(lenet::Trainer& trainer, const lenet::Network& net,
+                           const TrainingRequest& request, EpochHistory before) {
+    trainer.checkpointPath = request.checkpointPath;
+    SignalObserver observer(*this, net, request.checkpointPath, std::move(before));
+    try {
+        const lenet::TrainResult result =
+            trainer.run(observer, request.stop, request.control.get());
+        Q_EMIT finished(result.history, std::make_shared<const lenet::Network>(net),
+                        fromStd(result.stopReason));
+    } catch (const lenet::DivergenceError& e) {
+        // The trainer has put the last good weights back: keep them, they can be saved.
+        Q_EMIT diverged(observer.history(), std::make_shared<const lenet::Network>(net),
+                        fromStd(e.what()));
+    } catch (const lenet::IoError& e) {
+        // Only the checkpoint is written during a run; the network holds the epoch's weights.
+        Q_EMIT failed(tr("Checkpoint not written: stopped after epoch %1, weights kept.\n\nThe "
+                         "run's weights stay loaded: save them with File > Save model.\n\n%2")
+                          .arg(observer.history().empty() ? 0 : observer.history().back().epoch)
+                          .arg(fromStd(e.what())),
+                      observer.history(), std::make_shared<const lenet::Network>(net));
     }
 }
 

@@ -1,6 +1,11 @@
 // The object that lives on the training thread: loads MNIST once, builds and trains a network
-// and reports through queued signals. Only this object ever touches the live network. A run may
-// add extra training images (the user's "my digits") to the data set's training split.
+// (or continues a run from its checkpoint) and reports through queued signals. Only this object
+// ever touches the live network. A run may add extra training images (the user's "my digits") to
+// the data set's training split, and writes a checkpoint after every complete epoch.
+//
+// A resumed run trains on the data set's own training split and never on extra images: the
+// checkpoint of a run that trained with my digits records that larger set, so Trainer::resume
+// refuses it with its data mismatch (the message says which data the checkpoint was trained on).
 #pragma once
 
 #include <memory>
@@ -27,6 +32,14 @@ struct TrainingRequest {
     /// Images trained on besides dataDir's training split (null or empty: none); see
     /// withExtraTrainingImages. Loaded on the GUI thread and never changed afterwards.
     std::shared_ptr<const lenet::Dataset> extraTrain = nullptr;
+    /// Where the run writes a checkpoint at the end of every complete epoch (empty: none).
+    std::string checkpointPath = {};
+    /// A checkpoint to continue instead of training `spec` afresh (empty: a new run). A resumed
+    /// run takes the checkpoint's architecture and settings; `spec` and `extraTrain` are unused.
+    std::string resumeFrom = {};
+    /// For a resume of a run that has done all of its epochs: the epochs to train on to (when
+    /// larger than the run's; otherwise there is nothing left to train).
+    int extendTo = 0;
 };
 
 /// The training set of a run with extra images: all of `extra` first, then the first
@@ -41,7 +54,8 @@ class TrainingWorker : public QObject {
 
 public:
     /// Runs on the worker's thread; returns when the run ends. Every outcome ends with exactly
-    /// one finished(), diverged() or failed().
+    /// one finished(), diverged() or failed(); a resume emits resumed() first once the
+    /// checkpoint is accepted.
     void run(const TrainingRequest& request);
 
 Q_SIGNALS:
@@ -56,9 +70,23 @@ Q_SIGNALS:
     /// restored and `history` the epochs completed before.
     void diverged(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
                   const QString& message);
-    void failed(const QString& message);
+    /// The run could not start or could not go on. When a checkpoint could not be written the
+    /// run stops and `network` holds the weights of the epoch that ended (with `history`, the
+    /// epochs completed); otherwise `network` is null and `history` empty.
+    void failed(const QString& message, const lenet::ui::EpochHistory& history,
+                const lenet::ui::NetworkSnapshot& network);
+    /// A resume's checkpoint was loaded and fits the data: the run continues from it.
+    void resumed(const lenet::ui::ResumedRun& run);
 
 private:
+    /// A new run of request.spec, on the data set (with the extra images, if any).
+    void startRun(const TrainingRequest& request);
+    /// Continues the run of request.resumeFrom on the data set's training split.
+    void resumeRun(const TrainingRequest& request);
+    /// Runs `trainer` on `net` (the trainer's network) and reports how the run ended; `before`
+    /// holds the epochs done before a resume.
+    void train(lenet::Trainer& trainer, const lenet::Network& net, const TrainingRequest& request,
+               EpochHistory before);
     /// Loads the train and test splits of `dir` unless they are cached already.
     void loadData(const std::string& dir);
 

@@ -8,6 +8,7 @@
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
@@ -134,6 +135,8 @@ void TestMainWindow::initTestCase() {
 void TestMainWindow::cleanupTestCase() {
     closeBoxes(*m_window);
     m_window.reset();
+    // Every run wrote a checkpoint into the test-mode data folder; leave nothing behind.
+    QDir(lenet::ui::TrainingController::checkpointDir()).removeRecursively();
 }
 
 void TestMainWindow::setUpRun(const QString& preset, int epochs, int trainLimit, int testLimit) {
