@@ -132,6 +132,14 @@ def torch_inference_us(make):
     return (time.perf_counter() - start) / 2000 * 1e6
 
 
+def settle():
+    """A pause between the two sides, so that neither side's timing overlaps what the other
+    leaves running (PyTorch's OpenMP workers spin for a while after a parallel region, in this
+    very process).
+    """
+    time.sleep(1.0)
+
+
 def ours(bench, pattern):
     out = subprocess.run([bench, "--benchmark_filter=" + pattern, "--benchmark_format=json"],
                          check=True, capture_output=True, text=True).stdout
@@ -152,7 +160,9 @@ def main():
         mine, theirs = [], []
         images = 2000 if batch == 1 else 8000
         for _ in range(args.rounds):  # alternate the two sides
+            settle()
             mine.append(ours(args.bench, pattern))
+            settle()
             theirs.append(torch_train_rate(make, loss_fn, batch, threads, images))
         m, t = statistics.median(mine), statistics.median(theirs)
         print(f"{name:30} {m:10.0f} img/s {t:8.0f} img/s {m / t:6.2f}x", flush=True)
@@ -160,7 +170,9 @@ def main():
                                 ("lenet5-modern inference", "inference/lenet5_modern$", modern)]:
         mine, theirs = [], []
         for _ in range(args.rounds):
+            settle()
             mine.append(ours(args.bench, pattern))
+            settle()
             theirs.append(torch_inference_us(make))
         m, t = statistics.median(mine), statistics.median(theirs)
         print(f"{name:30} {m:11.1f} us {t:9.1f} us {t / m:6.2f}x", flush=True)
