@@ -17,6 +17,7 @@
 
 #include <qcustomplot.h>
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QDockWidget>
 #include <QElapsedTimer>
@@ -89,6 +90,13 @@ double maxRss(std::vector<Sample>::const_iterator begin, std::vector<Sample>::co
     return m;
 }
 
+/// How long the soak trains: LENET_SOAK_SECONDS, default 1800.
+int soakSeconds() {
+    return qEnvironmentVariableIsSet("LENET_SOAK_SECONDS")
+               ? qEnvironmentVariableIntValue("LENET_SOAK_SECONDS")
+               : 1800;
+}
+
 }  // namespace
 
 class SoakWindow : public QObject {
@@ -111,9 +119,7 @@ void SoakWindow::initTestCase() {
 }
 
 void SoakWindow::residentMemoryStopsGrowingAfterTheFirstEpoch() {
-    const int seconds = qEnvironmentVariableIsSet("LENET_SOAK_SECONDS")
-                            ? qEnvironmentVariableIntValue("LENET_SOAK_SECONDS")
-                            : 1800;
+    const int seconds = soakSeconds();
     QVERIFY2(seconds >= 60, "LENET_SOAK_SECONDS must be at least 60 (a few epochs)");
 
     MainWindow window;
@@ -198,5 +204,14 @@ void SoakWindow::residentMemoryStopsGrowingAfterTheFirstEpoch() {
                             .arg(allowed, 0, 'f', 1)));
 }
 
-QTEST_MAIN(SoakWindow)
+int main(int argc, char** argv) {
+    // Qt Test aborts a test function after 5 minutes unless told otherwise; the soak trains for
+    // soakSeconds(), so allow that and 10 minutes more.
+    if (!qEnvironmentVariableIsSet("QTEST_FUNCTION_TIMEOUT")) {
+        qputenv("QTEST_FUNCTION_TIMEOUT", QByteArray::number((qint64(soakSeconds()) + 600) * 1000));
+    }
+    QApplication app(argc, argv);
+    SoakWindow test;
+    return QTest::qExec(&test, argc, argv);
+}
 #include "soak_window.moc"
