@@ -26,6 +26,7 @@
 
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
+#include "support/message_boxes.h"
 #include "ui/error_plot.h"
 #include "ui/event_loop_probe.h"
 #include "ui/loss_plot.h"
@@ -37,6 +38,9 @@ using lenet::ui::EpochHistory;
 using lenet::ui::MainWindow;
 using lenet::ui::NetworkSnapshot;
 using lenet::ui::TrainingController;
+
+using lenet::ui::test::closeBoxes;
+using lenet::ui::test::openBox;
 
 namespace {
 
@@ -67,22 +71,6 @@ QString answerMessageBox(const QString& name, QMessageBox::ButtonRole role,
         if (!QTest::qWaitForWindowActive(active)) qWarning("the window did not become active");
     }
     return text;
-}
-
-/// The window-modal message box `name` that the window opened last, or null.
-QMessageBox* openBox(const MainWindow& window, const QString& name) {
-    QMessageBox* found = nullptr;
-    for (QMessageBox* box : window.findChildren<QMessageBox*>(name)) {
-        if (box->isVisible()) found = box;
-    }
-    return found;
-}
-
-/// Closes the window's message boxes and makes it the active window again.
-void closeBoxes(MainWindow& window) {
-    for (QMessageBox* box : window.findChildren<QMessageBox*>()) box->close();
-    window.activateWindow();
-    if (!QTest::qWaitForWindowActive(&window)) qWarning("the window did not become active");
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "lenet/model_io.h"
 #include "lenet/network.h"
 #include "lenet/trainer.h"
+#include "support/message_boxes.h"
 #include "ui/error_plot.h"
 #include "ui/loss_plot.h"
 #include "ui/main_window.h"
@@ -38,6 +39,9 @@ using lenet::ui::EpochHistory;
 using lenet::ui::MainWindow;
 using lenet::ui::NetworkSnapshot;
 using lenet::ui::TrainingController;
+
+using lenet::ui::test::closeBoxes;
+using lenet::ui::test::openBox;
 
 namespace {
 
@@ -86,22 +90,6 @@ bool sameWeights(const lenet::Network& a, const lenet::Network& b) {
             return false;
     }
     return true;
-}
-
-/// The visible message box `name` the window opened last, or null.
-QMessageBox* openBox(const MainWindow& window, const QString& name) {
-    QMessageBox* found = nullptr;
-    for (QMessageBox* box : window.findChildren<QMessageBox*>(name)) {
-        if (box->isVisible()) found = box;
-    }
-    return found;
-}
-
-/// Closes the window's message boxes and makes it the active window again.
-void closeBoxes(MainWindow& window) {
-    for (QMessageBox* box : window.findChildren<QMessageBox*>()) box->close();
-    window.activateWindow();
-    if (!QTest::qWaitForWindowActive(&window)) qWarning("the window did not become active");
 }
 
 }  // namespace
