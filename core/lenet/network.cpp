@@ -21,6 +21,8 @@ namespace lenet {
 namespace {
 
 constexpr int kMaxChunks = 8;
+// Entries per task when the chunks' gradients are summed.
+constexpr std::size_t kReducePiece = 8192;
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -273,14 +275,18 @@ void Network::runBackward(Workspace& ws, const Context& ctx, bool curvature) {
 void Network::reduce(Workspace& ws, int n, ParamArrays& out) const {
     const int chunks = chunkCount(n);
     if (out.size() != std::size_t(m_paramTotal)) out = makeParamArrays();
-    // Chunk 0's buffer becomes the result (a swap, no copy); the layers assign every entry of
+    // Chunk 0's buffers become the result (a swap, no copy); the layers assign every entry of
     // their gradient buffers on the next pass, so the old contents that move there do not matter.
-    parallelFor(m_paramTotal, [&](int p) {
-        auto& dst = out[p];
-        dst.swap(ws.chunkGrads[0][p]);
+    std::vector<std::size_t> sizes;
+    for (int p = 0; p < m_paramTotal; ++p) {
+        out[p].swap(ws.chunkGrads[0][p]);
+        sizes.push_back(out[p].size());
+    }
+    parallelForPieces(sizes, kReducePiece, [&](int p, std::size_t begin, std::size_t end) {
+        float* dst = out[p].data();
         for (int c = 1; c < chunks; ++c) {
-            const auto& src = ws.chunkGrads[c][p];
-            for (std::size_t i = 0; i < dst.size(); ++i) dst[i] += src[i];
+            const float* src = ws.chunkGrads[c][p].data();
+            for (std::size_t i = begin; i < end; ++i) dst[i] += src[i];
         }
     });
 }

@@ -1,8 +1,12 @@
 #include "lenet/optimizer.h"
 
+#include <atomic>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <utility>
+
+#include "lenet/parallel.h"
 
 namespace lenet {
 
@@ -26,18 +30,20 @@ struct StepConstants {
     float lr, l1, l2, weightDecay, momentum, beta1, beta2, bias1, bias2, rmsDecay, epsilon;
 };
 
-// One parameter array; the kind is a template argument so that the inner loop has no switch.
-// Returns w - w summed over the array: 0, or NaN when some updated value is NaN or Inf.
-template <Optimizer::Kind K>
-float update(float* w, const float* grad, float* s1, float* s2, const float* mask, bool decays,
-             std::size_t n, const StepConstants& c) {
-    const bool l1 = decays && c.l1 > 0.0f, l2 = decays && c.l2 > 0.0f;
+// Entries per task of one step.
+constexpr std::size_t kStepPiece = 8192;
+
+// Entries [begin, end) of one parameter array. The kind and the mask are template arguments so
+// that the inner loop has no branch and vectorises. Returns false when an updated value is NaN
+// or Inf.
+template <Optimizer::Kind K, bool Masked>
+bool update(float* w, const float* grad, float* s1, float* s2, const float* mask, bool decays,
+            std::size_t begin, std::size_t end, const StepConstants& c) {
+    const float l1 = decays ? c.l1 : 0.0f, l2 = decays ? c.l2 : 0.0f;
     const float wd = decays ? c.lr * c.weightDecay : 0.0f;
-    float check = 0.0f;
-    for (std::size_t i = 0; i < n; ++i) {
-        float g = grad[i];
-        if (l2) g += c.l2 * w[i];
-        if (l1) g += c.l1 * float((w[i] > 0.0f) - (w[i] < 0.0f));
+    int bad = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+        const float g = grad[i] + l2 * w[i] + l1 * float((w[i] > 0.0f) - (w[i] < 0.0f));
         float step;
         if constexpr (K == Optimizer::Kind::Sgd) {
             step = c.lr * g;
@@ -58,10 +64,33 @@ float update(float* w, const float* grad, float* s1, float* s2, const float* mas
             step = c.lr * s1[i] * g;  // s1 = 1 / (mu + h)
         }
         step += wd * w[i];
-        w[i] -= mask ? step * mask[i] : step;
-        check += w[i] - w[i];
+        if constexpr (Masked) {
+            w[i] -= step * mask[i];
+        } else {
+            w[i] -= step;
+        }
+        bad |= !(std::abs(w[i]) <= std::numeric_limits<float>::max());
     }
-    return check;
+    return bad == 0;
+}
+
+template <bool Masked>
+bool updateKind(Optimizer::Kind kind, float* w, const float* g, float* s1, float* s2,
+                const float* mask, bool decays, std::size_t begin, std::size_t end,
+                const StepConstants& c) {
+    using K = Optimizer::Kind;
+    switch (kind) {
+        case K::Sgd: return update<K::Sgd, Masked>(w, g, s1, s2, mask, decays, begin, end, c);
+        case K::Momentum:
+            return update<K::Momentum, Masked>(w, g, s1, s2, mask, decays, begin, end, c);
+        case K::Nesterov:
+            return update<K::Nesterov, Masked>(w, g, s1, s2, mask, decays, begin, end, c);
+        case K::Adam: return update<K::Adam, Masked>(w, g, s1, s2, mask, decays, begin, end, c);
+        case K::RmsProp:
+            return update<K::RmsProp, Masked>(w, g, s1, s2, mask, decays, begin, end, c);
+        case K::Sdlm: return update<K::Sdlm, Masked>(w, g, s1, s2, mask, decays, begin, end, c);
+    }
+    return false;
 }
 
 }  // namespace
@@ -103,31 +132,22 @@ bool Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads
                           1.0f - std::pow(m_cfg.beta2, float(m_state.steps)),
                           m_cfg.rmsDecay,
                           m_cfg.epsilon};
-    float check = 0.0f;
-    for (std::size_t p = 0; p < params.size(); ++p) {
+    std::vector<std::size_t> sizes;
+    for (const Param* p : params) sizes.push_back(p->trainable ? p->value.size() : 0);
+    std::atomic<bool> finite = true;
+    parallelForPieces(sizes, kStepPiece, [&](int p, std::size_t begin, std::size_t end) {
         Param& param = *params[p];
-        if (!param.trainable) continue;
         float* w = param.value.data();
         const float* g = grads[p].data();
         float* s1 = m_state.s1[p].data();
         float* s2 = m_kind == Kind::Adam ? m_state.s2[p].data() : nullptr;
         const float* mask = param.mask.empty() ? nullptr : param.mask.data();
-        const std::size_t n = param.value.size();
         const bool d = param.decays;
-        switch (m_kind) {
-            case Kind::Sgd: check += update<Kind::Sgd>(w, g, s1, s2, mask, d, n, c); break;
-            case Kind::Momentum:
-                check += update<Kind::Momentum>(w, g, s1, s2, mask, d, n, c);
-                break;
-            case Kind::Nesterov:
-                check += update<Kind::Nesterov>(w, g, s1, s2, mask, d, n, c);
-                break;
-            case Kind::Adam: check += update<Kind::Adam>(w, g, s1, s2, mask, d, n, c); break;
-            case Kind::RmsProp: check += update<Kind::RmsProp>(w, g, s1, s2, mask, d, n, c); break;
-            case Kind::Sdlm: check += update<Kind::Sdlm>(w, g, s1, s2, mask, d, n, c); break;
-        }
-    }
-    return check == 0.0f;
+        const bool ok = mask ? updateKind<true>(m_kind, w, g, s1, s2, mask, d, begin, end, c)
+                             : updateKind<false>(m_kind, w, g, s1, s2, mask, d, begin, end, c);
+        if (!ok) finite = false;
+    });
+    return finite;
 }
 
 float scheduledLr(const TrainingConfig& c, int epoch, int epochs) {

@@ -1,6 +1,8 @@
 #include "lenet/parallel.h"
 
+#include <algorithm>
 #include <thread>
+#include <vector>
 
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
@@ -29,6 +31,23 @@ void parallelFor(int count, const std::function<void(int)>& fn) {
         return;
     }
     tbb::parallel_for(0, count, [&](int i) { fn(i); });
+}
+
+void parallelForPieces(std::span<const std::size_t> sizes, std::size_t grain,
+                       const std::function<void(int, std::size_t, std::size_t)>& fn) {
+    struct Piece {
+        int array;
+        std::size_t begin, end;
+    };
+    std::vector<Piece> pieces;
+    for (std::size_t a = 0; a < sizes.size(); ++a) {
+        for (std::size_t b = 0; b < sizes[a]; b += grain)
+            pieces.push_back({int(a), b, std::min(sizes[a], b + grain)});
+    }
+    parallelFor(int(pieces.size()), [&](int i) {
+        const Piece& p = pieces[i];
+        fn(p.array, p.begin, p.end);
+    });
 }
 
 int hardwareThreads() {

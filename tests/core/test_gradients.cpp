@@ -144,6 +144,7 @@ TEST(ConvGradients, MatchCentralDifferencesForKernelStridePaddingCombinations) {
         {{1, 6, 6}, 2, 3, 1, 0}, {{2, 7, 7}, 3, 3, 2, 1}, {{2, 5, 5}, 2, 5, 1, 2},
         {{3, 9, 8}, 2, 4, 3, 0}, {{2, 4, 4}, 3, 1, 1, 0}, {{1, 8, 8}, 2, 2, 2, 1},
         {{3, 4, 4}, 5, 4, 1, 0},  // the kernel covers the input (C5): the matrix-product path
+        {{1, 9, 9}, 3, 5, 1, 2},  // one input map, 5x5 with padding: the direct path (as C1)
     };
     for (const ConvCase& c : cases) {
         SCOPED_TRACE(testing::Message()

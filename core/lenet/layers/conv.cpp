@@ -1,6 +1,7 @@
 #include "lenet/layers/conv.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <Eigen/Core>
 
@@ -14,6 +15,84 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 using MatMap = Eigen::Map<RowMatrix>;
 using ConstMatMap = Eigen::Map<const RowMatrix>;
 using VecMap = Eigen::Map<Eigen::VectorXf>;
+
+// Convolutions with at most this many taps per output (C*k*k) and stride 1 take the direct path.
+constexpr int kDirectMaxTaps = 32;
+// Eight floats: one AVX register (two SSE registers in the portable build). GCC's and clang's
+// vector extension, so that the direct path's accumulators stay in registers.
+using Lanes = float __attribute__((vector_size(32)));
+constexpr int kLanes = 8;
+
+Lanes loadLanes(const float* p) {
+    Lanes v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// Lane sums added in a fixed order (deterministic, like laneSum).
+double sumLanes(Lanes v) {
+    double sum = 0.0;
+    for (int i = 0; i < kLanes; ++i) sum += v[i];
+    return sum;
+}
+
+// Outputs per register block of the direct path: kStrip / kLanes accumulators.
+constexpr int kStrip = 64;
+// The largest kernel the direct path meets (k * k <= kDirectMaxTaps).
+constexpr int kDirectMaxKernel = 5;
+
+// The direct path works on a zero-padded copy of the input, (C, Hp, Wp), and computes each output
+// map as one long vector over "wide" rows of Wp values: output (oy, ox) sits at oy * Wp + ox, the
+// Wp - Wo values past each row are computed and dropped. Then every tap (c, ki, kj) adds the
+// input shifted by c * Hp * Wp + ki * Wp + kj, with no bounds checks in the inner loop.
+struct DirectGeometry {
+    DirectGeometry(Shape in, Shape out, int pad)
+        : wp(in.w + 2 * pad),
+          plane((in.h + 2 * pad) * wp),
+          length(((out.h - 1) * wp + out.w + kStrip - 1) / kStrip * kStrip),
+          buffer(std::size_t(in.c) * plane + kStrip) {}
+    int wp;              // padded row length
+    int plane;           // Hp * Wp
+    int length;          // wide output length, rounded up to whole strips
+    std::size_t buffer;  // padded input plus the slack the last strip reads past it
+};
+
+// One kernel row's weight gradients on the direct path: sums[kj] = sum over j of
+// dy[j] * x[j + kj], for kj < K. K is a template argument so that the K accumulators stay in
+// registers.
+template <int K>
+void rowGradients(const float* dy, const float* x, int length, float* sums) {
+    Lanes acc[K] = {};
+    for (int j = 0; j < length; j += kLanes) {
+        const Lanes d = loadLanes(dy + j);
+        for (int kj = 0; kj < K; ++kj) acc[kj] += d * loadLanes(x + kj + j);
+    }
+    for (int kj = 0; kj < K; ++kj) sums[kj] += float(sumLanes(acc[kj]));
+}
+
+void rowGradients(int k, const float* dy, const float* x, int length, float* sums) {
+    static_assert(kDirectMaxKernel == 5);
+    switch (k) {
+        case 1: rowGradients<1>(dy, x, length, sums); break;
+        case 2: rowGradients<2>(dy, x, length, sums); break;
+        case 3: rowGradients<3>(dy, x, length, sums); break;
+        case 4: rowGradients<4>(dy, x, length, sums); break;
+        default: rowGradients<5>(dy, x, length, sums); break;
+    }
+}
+
+// x (C, H, W) -> xs (C, Hp, Wp) zero-padded, plus zeroed slack; squared on request.
+void padInput(const float* x, Shape in, int pad, const DirectGeometry& g, bool square,
+              std::vector<float>& xs) {
+    xs.assign(g.buffer, 0.0f);
+    for (int c = 0; c < in.c; ++c) {
+        for (int iy = 0; iy < in.h; ++iy) {
+            const float* src = x + (std::size_t(c) * in.h + iy) * in.w;
+            float* dst = xs.data() + std::size_t(c) * g.plane + std::size_t(iy + pad) * g.wp + pad;
+            for (int ix = 0; ix < in.w; ++ix) dst[ix] = square ? src[ix] * src[ix] : src[ix];
+        }
+    }
+}
 
 Shape convOutput(const std::string& name, Shape in, int maps, int k, int s, int p) {
     if (maps < 1) throw ConfigError("layer '" + name + "' (conv): maps must be >= 1");
@@ -103,6 +182,7 @@ Conv::Conv(std::string name, Shape in, int maps, int kernel, int stride, int pad
       m_stride(stride),
       m_pad(padding),
       m_whole(padding == 0 && in.h == kernel && in.w == kernel),
+      m_direct(!m_whole && stride == 1 && in.c * kernel * kernel <= kDirectMaxTaps),
       m_table(std::move(table)) {
     if (!m_table.empty() && m_table.size() != std::size_t(in.c) * maps) {
         throw ConfigError("layer '" + name + "' (conv): the connection table is for " +
@@ -162,6 +242,10 @@ void Conv::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
         yr.rowwise() += b.transpose();
         return;
     }
+    if (m_direct) {
+        for (int n = r.begin; n < r.end; ++n) directForward(x.sample(n), y.sample(n));
+        return;
+    }
     col.resize(std::size_t(ckk) * p);
     for (int n = r.begin; n < r.end; ++n) {
         im2col(x.sample(n), in, m_k, m_stride, m_pad, out.h, out.w, col.data());
@@ -198,6 +282,18 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
         applyMask(dparams[0]);
         return;
     }
+    if (m_direct) {
+        for (int n = r.begin; n < r.end; ++n) {
+            for (int m = 0; m < out.c; ++m) {  // fixed summation order, as below
+                const float* row = dy.sample(n) + std::size_t(m) * p;
+                db[m] += float(laneSum(p, [row](int i) { return row[i]; }));
+            }
+            directBackward(x.sample(n), squareInputs, wv, dy.sample(n),
+                           dx ? dx->sample(n) : nullptr, dparams[0]);
+        }
+        applyMask(dparams[0]);
+        return;
+    }
     col.resize(std::size_t(ckk) * p);
     if (dx) dcol.resize(std::size_t(ckk) * p);
     for (int n = r.begin; n < r.end; ++n) {
@@ -218,6 +314,84 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
         }
     }
     applyMask(dparams[0]);
+}
+
+void Conv::directForward(const float* x, float* y) const {
+    const Shape in = inputShape(), out = outputShape();
+    const DirectGeometry g(in, out, m_pad);
+    const int kk = m_k * m_k;
+    const float* w = params()[0].value.data();
+    const float* b = params()[1].value.data();
+    thread_local std::vector<float> xs, wide;
+    padInput(x, in, m_pad, g, false, xs);
+    wide.resize(g.length);
+    for (int m = 0; m < out.c; ++m) {
+        for (int j0 = 0; j0 < g.length; j0 += kStrip) {
+            Lanes acc[kStrip / kLanes];
+            for (Lanes& a : acc) a = Lanes{} + b[m];
+            for (int c = 0; c < in.c; ++c) {
+                if (!connected(c, m)) continue;
+                const float* wk = w + (std::size_t(m) * in.c + c) * kk;
+                const float* xc = xs.data() + std::size_t(c) * g.plane + j0;
+                for (int ki = 0; ki < m_k; ++ki) {
+                    for (int kj = 0; kj < m_k; ++kj) {
+                        const Lanes wt = Lanes{} + wk[ki * m_k + kj];
+                        const float* src = xc + ki * g.wp + kj;
+                        for (int v = 0; v < kStrip / kLanes; ++v)
+                            acc[v] += wt * loadLanes(src + v * kLanes);
+                    }
+                }
+            }
+            std::memcpy(wide.data() + j0, acc, sizeof acc);
+        }
+        float* ym = y + std::size_t(m) * out.h * out.w;
+        for (int oy = 0; oy < out.h; ++oy) {
+            const float* row = wide.data() + std::size_t(oy) * g.wp;
+            std::copy(row, row + out.w, ym + oy * out.w);
+        }
+    }
+}
+
+void Conv::directBackward(const float* x, bool squareInputs, const std::vector<float>& wv,
+                          const float* dy, float* dx, float* dw) const {
+    const Shape in = inputShape(), out = outputShape();
+    const DirectGeometry g(in, out, m_pad);
+    const int kk = m_k * m_k;
+    thread_local std::vector<float> xs, dyWide, dxs;
+    padInput(x, in, m_pad, g, squareInputs, xs);
+    if (dx) dxs.assign(g.buffer, 0.0f);
+    for (int m = 0; m < out.c; ++m) {
+        // dy of map m on wide rows, zero in the dropped columns and the slack: they add nothing.
+        dyWide.assign(g.length, 0.0f);
+        const float* dym = dy + std::size_t(m) * out.h * out.w;
+        for (int oy = 0; oy < out.h; ++oy) {
+            std::copy(dym + oy * out.w, dym + (oy + 1) * out.w,
+                      dyWide.data() + std::size_t(oy) * g.wp);
+        }
+        const float* d = dyWide.data();
+        for (int c = 0; c < in.c; ++c) {
+            if (!connected(c, m)) continue;
+            const std::size_t kernel = (std::size_t(m) * in.c + c) * kk;
+            for (int ki = 0; ki < m_k; ++ki) {
+                rowGradients(m_k, d, xs.data() + std::size_t(c) * g.plane + ki * g.wp, g.length,
+                             dw + kernel + ki * m_k);
+                if (!dx) continue;
+                for (int kj = 0; kj < m_k; ++kj) {
+                    const float wt = wv[kernel + ki * m_k + kj];
+                    float* dst = dxs.data() + std::size_t(c) * g.plane + ki * g.wp + kj;
+                    for (int j = 0; j < g.length; ++j) dst[j] += wt * d[j];
+                }
+            }
+        }
+    }
+    if (!dx) return;
+    for (int c = 0; c < in.c; ++c) {
+        for (int iy = 0; iy < in.h; ++iy) {
+            const float* src =
+                dxs.data() + std::size_t(c) * g.plane + std::size_t(iy + m_pad) * g.wp + m_pad;
+            std::copy(src, src + in.w, dx + (std::size_t(c) * in.h + iy) * in.w);
+        }
+    }
 }
 
 void Conv::applyMask(float* dw) const {

@@ -35,6 +35,11 @@ private:
     void backwardWith(const Tensor& x, bool squareInputs, const std::vector<float>& w,
                       const Tensor& dy, Tensor* dx, Range r, std::span<float* const> dparams) const;
 
+    // The direct path (m_direct): forward and backward of one sample, see conv.cpp.
+    void directForward(const float* x, float* y) const;
+    void directBackward(const float* x, bool squareInputs, const std::vector<float>& w,
+                        const float* dy, float* dx, float* dw) const;
+
     // Zeroes the gradient of the kernels the connection table leaves out.
     void applyMask(float* dw) const;
 
@@ -42,6 +47,9 @@ private:
     // The kernel covers the whole unpadded input (C5): each sample's im2col column is the sample
     // itself, so a range of samples is one matrix product, as in a fully connected layer.
     bool m_whole;
+    // Stride 1 with few taps per output (C1: one input map, 5x5): a direct convolution beats
+    // im2col and a matrix product whose inner dimension (C*k*k) is this small.
+    bool m_direct;
     std::vector<bool> m_table;
 };
 
