@@ -105,7 +105,7 @@ int cmdCompare(const Args& a) {
                         cfg.lr, cfg.batch, cfg.epochs);
             std::fflush(stdout);
             CliObserver observer(false, ::isatty(STDERR_FILENO), "");
-            const RunOutcome outcome = runTraining(net, train, test, cfg, observer);
+            const RunOutcome outcome = runTraining(net, train, test, cfg, observer, "compare");
             CompareRun run;
             run.variant = entry.label;
             run.seed = cfg.seed;

@@ -270,7 +270,8 @@ void CliObserver::writeLog() const {
 
 RunOutcome runTraining(Network& net, const Dataset& train, const Dataset& test,
                        const TrainingConfig& config, CliObserver& observer,
-                       const std::string& checkpointPath, const Checkpoint* resumeFrom) {
+                       const std::string& command, const std::string& checkpointPath,
+                       const Checkpoint* resumeFrom) {
     Trainer trainer(net, train, &test, config);
     trainer.checkpointPath = checkpointPath;
     if (resumeFrom) {
@@ -295,7 +296,7 @@ RunOutcome runTraining(Network& net, const Dataset& train, const Dataset& test,
     try {
         outcome.stopReason = trainer.run(observer, stopSource.get_token()).stopReason;
     } catch (const DivergenceError& e) {
-        observer.onMessage(std::string("lenet: ") + e.what());
+        observer.onMessage("lenet " + command + ": " + e.what());
         outcome.stopReason = "diverged";
         outcome.diverged = true;
     }

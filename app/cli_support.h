@@ -96,13 +96,13 @@ struct RunOutcome {
 };
 
 /// Trains `net` with `config`, stopping cleanly at the next batch on Ctrl-C. A divergence is
-/// reported on stderr and in the outcome (not thrown). With `checkpointPath` not empty, writes a
-/// checkpoint there after every epoch. With `resumeFrom`, continues that checkpoint's run (its
-/// weights are copied into `net`; Trainer::resume's checks throw ConfigError) and says so on
-/// stderr.
+/// reported on stderr as "lenet <command>: ..." and in the outcome (not thrown). With
+/// `checkpointPath` not empty, writes a checkpoint there after every epoch. With `resumeFrom`,
+/// continues that checkpoint's run (its weights are copied into `net`; Trainer::resume's checks
+/// throw ConfigError) and says so on stderr.
 RunOutcome runTraining(Network& net, const Dataset& train, const Dataset& test,
                        const TrainingConfig& config, CliObserver& observer,
-                       const std::string& checkpointPath = {},
+                       const std::string& command, const std::string& checkpointPath = {},
                        const Checkpoint* resumeFrom = nullptr);
 
 }  // namespace lenet::cli

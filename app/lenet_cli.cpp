@@ -130,7 +130,7 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
     CliObserver observer(jsonOut, ::isatty(STDERR_FILENO), a.get("log"),
                          resumeFrom ? resumeFrom->state.history : std::vector<EpochMetrics>{});
     const RunOutcome run =
-        runTraining(net, train, test, cfg, observer, files.checkpoint, resumeFrom);
+        runTraining(net, train, test, cfg, observer, "train", files.checkpoint, resumeFrom);
     const auto& h = observer.history();
     if (!files.out.empty() && (!h.empty() || run.diverged)) {
         saveModel(files.out, net, h);

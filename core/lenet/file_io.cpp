@@ -48,6 +48,16 @@ void writeFileAtomically(const std::string& path, const std::string& bytes) {
         ::unlink(tmp.c_str());
         throw IoError(path + ": could not rename the temporary file into place: " + err);
     }
+    // The rename itself survives a power cut only once the folder's entry is on disk. Folders
+    // that cannot be opened or synced (some file systems refuse) keep the file as renamed; only a
+    // reported I/O error is one.
+    const std::size_t slash = path.find_last_of('/');
+    const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return;
+    const bool ioError = ::fsync(dir) != 0 && errno == EIO;
+    ::close(dir);
+    if (ioError) throw IoError(path + ": written, but its folder could not be flushed to disk");
 }
 
 }  // namespace lenet

@@ -8,8 +8,9 @@ namespace lenet {
 /// The bytes of `path`. Throws IoError naming the path and the OS's reason.
 std::string readFile(const std::string& path);
 
-/// `bytes` to `path` through a temporary name, fsync and rename: a reader never sees a half
-/// written file, and a failure leaves any previous file in place. Throws IoError naming the path.
+/// `bytes` to `path` through a temporary name, fsync, rename and fsync of the folder: a reader
+/// never sees a half written file, and a failure leaves any previous file in place. Throws
+/// IoError naming the path.
 void writeFileAtomically(const std::string& path, const std::string& bytes);
 
 }  // namespace lenet

@@ -358,8 +358,8 @@ TEST_F(BadInput, DivergingLearningRate) {
     const CliRun run = lenet("train --preset lenet5-modern --epochs 2 --lr 1e6 --out " + model +
                              " --data " + dataDir());
     EXPECT_EQ(run.status, 3) << run.err;
-    for (const char* phrase :
-         {"training diverged in epoch 1, batch ", "Try a lower learning rate, e.g. 100000."}) {
+    for (const char* phrase : {"lenet train: training diverged in epoch 1, batch ",
+                               "Try a lower learning rate, e.g. 100000."}) {
         EXPECT_NE(run.err.find(phrase), std::string::npos) << run.err;
     }
 
