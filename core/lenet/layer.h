@@ -40,10 +40,12 @@ struct Context {
     std::uint64_t seed = 0;  // changes every batch; dropout derives its masks from it
 };
 
+class BatchCoupled;
+
 /// One layer. Layers never start threads: the network calls them on ranges of samples from
 /// several tasks at once, so forward/backward of a per-sample layer must only write samples of
-/// its range and the gradient buffers it is given. A batch-coupled layer (batch norm) is called
-/// once for the whole batch and may split that call over tasks itself (parallelFor).
+/// its range and the gradient buffers it is given. A batch-coupled layer (batch norm, see
+/// BatchCoupled) treats the range of a forward/backward call as the whole batch.
 class Layer {
 public:
     Layer(std::string kind, std::string name, Shape in, Shape out)
@@ -84,8 +86,10 @@ public:
     virtual void curvature(const Tensor& x, const Tensor& y, const Tensor& d2y, Tensor* d2x,
                            Range r, std::span<float* const> hparams);
 
-    /// Batch norm's statistics couple the samples of a batch.
-    virtual bool batchCoupled() const { return false; }
+    /// Layers whose samples are coupled through sums over the batch (batch norm) return their
+    /// split protocol, which lets the network run them inside its per-sample parallel sections;
+    /// others null.
+    virtual BatchCoupled* coupling() { return nullptr; }
 
 protected:
     /// Appends a zero-filled parameter; the reference is valid until the next addParam.
@@ -97,6 +101,29 @@ private:
     Shape m_in;
     Shape m_out;
     std::vector<Param> m_params;
+};
+
+/// The two halves of each pass of a batch-coupled layer. The network splits a batch into chunks
+/// 0..chunks-1 (in sample order) and calls, for the forward pass,
+///   prepare(chunks); gatherForward(x, r, chunk, ctx) for every chunk (in parallel);
+///   finishForward(ctx); applyForward(x, y, r) per chunk (in parallel);
+/// and for the backward pass (after a forward in training or evaluation mode),
+///   prepare(chunks); gatherBackward(x, dy, r, chunk, dparams) for every chunk, which also
+///   assigns the chunk's parameter gradients; finishBackward(); applyBackward(x, dy, dx, r) per
+///   chunk. Partial sums are combined in chunk order: results depend on the chunks, not on the
+///   threads. The layer's own forward() and backward() do all of it for one range, the batch.
+class BatchCoupled {
+public:
+    virtual ~BatchCoupled() = default;
+    /// Sizes the per-chunk sums; called before each gather, never concurrently with one.
+    virtual void prepare(int chunks) = 0;
+    virtual void gatherForward(const Tensor& x, Range r, int chunk, const Context& ctx) = 0;
+    virtual void finishForward(const Context& ctx) = 0;
+    virtual void applyForward(const Tensor& x, Tensor& y, Range r) const = 0;
+    virtual void gatherBackward(const Tensor& x, const Tensor& dy, Range r, int chunk,
+                                std::span<float* const> dparams) = 0;
+    virtual void finishBackward() = 0;
+    virtual void applyBackward(const Tensor& x, const Tensor& dy, Tensor& dx, Range r) const = 0;
 };
 
 /// Fills `values` for a weight with the given fan-in/fan-out by `scheme` (see Layer::initialize).

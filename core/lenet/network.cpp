@@ -197,24 +197,45 @@ void Network::setLayerTimes(LayerTimes* times) {
 
 void Network::runForward(Workspace& ws, const Context& ctx) {
     const int n = ws.acts[0].n();
+    const int chunks = chunkCount(n);
     const int layers = layerCount();
+    auto gather = [&](int k, int c) {
+        m_layers[k]->coupling()->gatherForward(ws.acts[k], chunkRange(n, c), c, ctx);
+    };
+    // Layer k's statistics in a parallel section of their own, timed as layer k.
+    auto gatherAlone = [&](int k) {
+        const auto start = std::chrono::steady_clock::now();
+        BatchCoupled* b = m_layers[k]->coupling();
+        b->prepare(chunks);
+        parallelFor(chunks, [&](int c) { gather(k, c); });
+        b->finishForward(ctx);
+        if (m_times) m_times->forward[k] += secondsSince(start);
+    };
+    if (m_layers[0]->coupling()) gatherAlone(0);
     int l = 0;
     while (l < layers) {
         const auto start = std::chrono::steady_clock::now();
+        // One parallel section runs layers [l, end) on every chunk (not while profiling: one
+        // layer each). A batch-coupled layer starts a section; the section before gathers its
+        // statistics at the end, while the chunk's values are still in the core's cache.
         int end = l + 1;
-        if (m_layers[l]->batchCoupled()) {
-            m_layers[l]->forward(ws.acts[l], ws.acts[l + 1], {0, n}, ctx);
-        } else {
-            // Consecutive per-sample layers share one parallel section (not while profiling).
-            while (end < layers && !m_times && !m_layers[end]->batchCoupled()) ++end;
-            parallelFor(chunkCount(n), [&](int c) {
-                const Range r = chunkRange(n, c);
-                for (int k = l; k < end; ++k) {
+        while (end < layers && !m_times && !m_layers[end]->coupling()) ++end;
+        BatchCoupled* next = end < layers && !m_times ? m_layers[end]->coupling() : nullptr;
+        if (next) next->prepare(chunks);
+        parallelFor(chunks, [&](int c) {
+            const Range r = chunkRange(n, c);
+            for (int k = l; k < end; ++k) {
+                if (const BatchCoupled* b = m_layers[k]->coupling()) {
+                    b->applyForward(ws.acts[k], ws.acts[k + 1], r);
+                } else {
                     m_layers[k]->forward(ws.acts[k], ws.acts[k + 1], r, ctx);
                 }
-            });
-        }
+            }
+            if (next) gather(end, c);
+        });
+        if (next) next->finishForward(ctx);
         if (m_times) m_times->forward[l] += secondsSince(start);
+        if (m_times && end < layers && m_layers[end]->coupling()) gatherAlone(end);
         l = end;
     }
 }
@@ -241,33 +262,60 @@ void Network::runBackward(Workspace& ws, const Context& ctx, bool curvature) {
     }
     for (int l = 1; l < layers; ++l) ws.grads[l].resize(n, m_layers[l]->inputShape());
 
-    auto runLayer = [&](int l, Range r, int chunk) {
+    auto gradients = [&](int l, int chunk) {
         thread_local std::vector<float*> dp;  // keeps its allocation from call to call
         dp.clear();
         for (std::size_t i = 0; i < m_layers[l]->params().size(); ++i) {
             dp.push_back(ws.chunkGrads[chunk][m_paramOffset[l] + i].data());
         }
+        return std::span<float* const>(dp);
+    };
+    auto runLayer = [&](int l, int chunk) {
+        const Range r = chunkRange(n, chunk);
         Tensor* dx = l > 0 ? &ws.grads[l] : nullptr;
+        const BatchCoupled* b = m_layers[l]->coupling();
         if (curvature) {
-            m_layers[l]->curvature(ws.acts[l], ws.acts[l + 1], ws.grads[l + 1], dx, r, dp);
+            // Batch-coupled layers have no curvature pass: this throws ConfigError.
+            m_layers[l]->curvature(ws.acts[l], ws.acts[l + 1], ws.grads[l + 1], dx, r,
+                                   gradients(l, chunk));
+        } else if (b) {
+            if (dx) b->applyBackward(ws.acts[l], ws.grads[l + 1], *dx, r);
         } else {
-            m_layers[l]->backward(ws.acts[l], ws.acts[l + 1], ws.grads[l + 1], dx, r, ctx, dp);
+            m_layers[l]->backward(ws.acts[l], ws.acts[l + 1], ws.grads[l + 1], dx, r, ctx,
+                                  gradients(l, chunk));
         }
     };
+    // Layer k's sums (and parameter gradients) of dE/dy, once ws.grads[k + 1] is complete.
+    auto gather = [&](int k, int c) {
+        if (curvature) return;
+        m_layers[k]->coupling()->gatherBackward(ws.acts[k], ws.grads[k + 1], chunkRange(n, c), c,
+                                                gradients(k, c));
+    };
+    auto gatherAlone = [&](int k) {
+        const auto start = std::chrono::steady_clock::now();
+        BatchCoupled* b = m_layers[k]->coupling();
+        b->prepare(chunks);
+        parallelFor(chunks, [&](int c) { gather(k, c); });
+        b->finishBackward();
+        if (m_times) m_times->backward[k] += secondsSince(start);
+    };
+    if (m_layers[layers - 1]->coupling()) gatherAlone(layers - 1);
     int l = layers - 1;
     while (l >= 0) {
         const auto start = std::chrono::steady_clock::now();
+        // As in runForward, downwards: a section runs layers l..begin on every chunk and
+        // gathers the sums of the batch-coupled layer below it.
         int begin = l;
-        if (m_layers[l]->batchCoupled()) {
-            runLayer(l, {0, n}, 0);
-        } else {
-            // As in runForward: one parallel section for a run of per-sample layers.
-            while (begin > 0 && !m_times && !m_layers[begin - 1]->batchCoupled()) --begin;
-            parallelFor(chunks, [&](int c) {
-                for (int k = l; k >= begin; --k) runLayer(k, chunkRange(n, c), c);
-            });
-        }
+        while (begin > 0 && !m_times && !m_layers[begin - 1]->coupling()) --begin;
+        BatchCoupled* next = begin > 0 && !m_times ? m_layers[begin - 1]->coupling() : nullptr;
+        if (next) next->prepare(chunks);
+        parallelFor(chunks, [&](int c) {
+            for (int k = l; k >= begin; --k) runLayer(k, c);
+            if (next) gather(begin - 1, c);
+        });
+        if (next) next->finishBackward();
         if (m_times) m_times->backward[l] += secondsSince(start);
+        if (m_times && begin > 0 && m_layers[begin - 1]->coupling()) gatherAlone(begin - 1);
         l = begin - 1;
     }
 }

@@ -82,7 +82,8 @@ public:
 
     /// Attaches `times` (null detaches): every later forward and backward pass runs one layer
     /// at a time, each in its own parallel section, and adds its time there. Profiling only:
-    /// without it, consecutive per-sample layers share one parallel section.
+    /// without it, consecutive per-sample layers share one parallel section, which also gathers
+    /// the batch statistics of the batch-coupled layer after them (BatchCoupled).
     void setLayerTimes(LayerTimes* times);
 
     /// Zero-filled arrays shaped like params().

@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -179,6 +181,52 @@ TEST(Determinism, SameSeedReproducesAndAnotherSeedDiffers) {
     const Weights c = trainedWeights("lenet5-modern", 2, 12);
     EXPECT_TRUE(bitIdentical(a, b));
     EXPECT_FALSE(bitIdentical(a, c));
+}
+
+/// a and b agree to 1e-4 relative to the larger magnitude of the two.
+void expectClose(std::span<const float> a, std::span<const float> b, const std::string& what) {
+    ASSERT_EQ(a.size(), b.size()) << what;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const float scale = std::max({1.0f, std::abs(a[i]), std::abs(b[i])});
+        ASSERT_NEAR(a[i], b[i], 1e-4f * scale) << what << " entry " << i;
+    }
+}
+
+TEST(BatchNormChunks, StatisticsGatheredChunkByChunkMatchTheWholeBatch) {
+    Network net(lenet::preset("lenet5-modern"));
+    net.initialize(4);
+    ASSERT_EQ(net.layer(1).kind(), "batchnorm");
+    const int n = 20;  // eight chunks of two or three samples
+    ASSERT_EQ(Network::chunkCount(n), 8);
+    Tensor input(n, net.inputShape());
+    std::mt19937 rng(8);
+    std::uniform_real_distribution<float> pixel(-0.1f, 1.175f);
+    for (float& v : input.values()) v = pixel(rng);
+    std::vector<std::uint8_t> labels(n);
+    for (int i = 0; i < n; ++i) labels[i] = std::uint8_t(i % 10);
+    Context ctx;
+    ctx.training = true;
+    const Network before(net);
+    lenet::Workspace ws;
+    lenet::ParamArrays grads;
+    net.trainBatch(input, labels, ws, grads, ctx);
+
+    // BN1 on the same input as one range: outputs, running statistics and gradients agree.
+    const std::unique_ptr<lenet::Layer> bn = before.layer(1).clone();
+    Tensor y(n, bn->outputShape()), dx(n, bn->inputShape());
+    bn->forward(ws.acts[1], y, {0, n}, ctx);
+    expectClose(y.values(), ws.acts[2].values(), "output");
+    for (int p : {2, 3}) {
+        expectClose(bn->params()[p].value, net.layer(1).params()[p].value, bn->params()[p].name);
+    }
+    std::vector<std::vector<float>> g;
+    std::vector<float*> pointers;
+    for (const lenet::Param& p : bn->params()) g.emplace_back(p.value.size());
+    for (auto& v : g) pointers.push_back(v.data());
+    bn->backward(ws.acts[1], y, ws.grads[2], &dx, {0, n}, ctx, pointers);
+    expectClose(dx.values(), ws.grads[1].values(), "dx");
+    expectClose(g[0], grads[2], "gamma gradient");  // params 0, 1: C1's weight and bias
+    expectClose(g[1], grads[3], "beta gradient");
 }
 
 TEST(Chunking, RangesCoverTheBatchWithoutOverlap) {
