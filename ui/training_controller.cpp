@@ -46,6 +46,13 @@ QString TrainingController::checkpointDir() {
            QStringLiteral("/checkpoints");
 }
 
+void TrainingController::pruneCheckpoints(const QString& dir, int keep) {
+    const QFileInfoList files =
+        QDir(dir).entryInfoList({QStringLiteral("*.ckpt")}, QDir::Files, QDir::Time);
+    // Newest first. A file that cannot be removed stays: the next run tries again.
+    for (qsizetype i = keep; i < files.size(); ++i) QFile::remove(files[i].absoluteFilePath());
+}
+
 QString TrainingController::newCheckpointPath(const std::string& name) {
     QString base = QString::fromStdString(name);
     // Only characters that every file system takes; an edited spec's name may hold any.
@@ -57,6 +64,7 @@ QString TrainingController::newCheckpointPath(const std::string& name) {
     if (base.isEmpty()) base = QStringLiteral("run");
     const QString dir = checkpointDir();
     QDir().mkpath(dir);  // when it fails, the first checkpoint's write says so and stops the run
+    pruneCheckpoints(dir, kKeptCheckpoints - 1);
     base = QStringLiteral("%1/%2-%3")
                .arg(dir, base,
                     QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));

@@ -1,7 +1,8 @@
 // Runs training on a thread it owns and relays the worker's reports to the GUI thread.
 // The GUI starts, resumes (from a checkpoint), pauses, steps and stops runs and receives only
 // values; no call here waits for the training thread except the destructor. Every run writes a
-// checkpoint after every complete epoch, to a file of its own in checkpointDir().
+// checkpoint after every complete epoch, to a file of its own in checkpointDir(); the folder keeps
+// the kKeptCheckpoints most recent ones.
 #pragma once
 
 #include <memory>
@@ -37,6 +38,10 @@ public:
     /// Where runs write their checkpoints: the "checkpoints" folder in the application's data
     /// folder (QStandardPaths::AppDataLocation).
     static QString checkpointDir();
+    /// Checkpoints checkpointDir() keeps: a new run first removes the oldest beyond this many.
+    static constexpr int kKeptCheckpoints = 20;
+    /// Removes all but the `keep` newest *.ckpt files of `dir` (by modification time).
+    static void pruneCheckpoints(const QString& dir, int keep);
     /// The checkpoint file of the run in progress or of the last run; empty before any.
     QString checkpointPath() const { return m_checkpointPath; }
 
@@ -44,7 +49,8 @@ public:
     /// `paused` the run waits before its first batch. Returns false, and does nothing, while a
     /// run is in progress. `extraTrain` (the user's own digits) is trained on besides the data
     /// set's training split. The run's checkpoint is a new file in checkpointDir(), named
-    /// <architecture>-<yyyyMMdd-HHmmss>.ckpt (the folder is created when missing).
+    /// <architecture>-<yyyyMMdd-HHmmss>.ckpt (the folder is created when missing; the oldest
+    /// checkpoints beyond kKeptCheckpoints are removed).
     bool start(const lenet::ArchitectureSpec& spec, bool paused = false,
                std::shared_ptr<const lenet::Dataset> extraTrain = nullptr);
     /// Continues the run that wrote the checkpoint file `path`, with the checkpoint's
