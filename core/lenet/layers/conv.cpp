@@ -18,10 +18,15 @@ using VecMap = Eigen::Map<Eigen::VectorXf>;
 
 // Convolutions with at most this many taps per output (C*k*k) and stride 1 take the direct path.
 constexpr int kDirectMaxTaps = 32;
-// Eight floats: one AVX register (two SSE registers in the portable build). GCC's and clang's
-// vector extension, so that the direct path's accumulators stay in registers.
-using Lanes = float __attribute__((vector_size(32)));
+// One SIMD register of floats, in GCC's and clang's vector extension, so that the direct path's
+// accumulators stay in registers: eight with AVX (x86-64-v3), four in the portable SSE2 build
+// (where a 32-byte vector would be passed in memory, a different ABI).
+#ifdef __AVX__
 constexpr int kLanes = 8;
+#else
+constexpr int kLanes = 4;
+#endif
+using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
 
 Lanes loadLanes(const float* p) {
     Lanes v;
@@ -38,6 +43,7 @@ double sumLanes(Lanes v) {
 
 // Outputs per register block of the direct path: kStrip / kLanes accumulators.
 constexpr int kStrip = 64;
+static_assert(kStrip % kLanes == 0);
 // The largest kernel the direct path meets (k * k <= kDirectMaxTaps).
 constexpr int kDirectMaxKernel = 5;
 
