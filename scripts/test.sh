@@ -4,8 +4,14 @@
 #   2. build-test/: Release, -Werror, tests on; ctest without the opt-in labels slow|soak
 #   3. build-noqt/: proves lenet_core and the CLI build without Qt
 #   4. scripts/fuzz.sh: the four libFuzzer targets, LENET_FUZZ_SECONDS (default 60) each
-#   5. only with LENET_SANITIZE_CHECK=1: build-asan/ (Debug, ASan+UBSan) and the same ctest
-# Exit code: ctest's (build-test), or non-zero when a later step fails.
+#   5. build-asan/: ASan+UBSan+LSan (-O1 -g), the same ctest with the tests' time limits scaled
+#      (LENET_TEST_TIME_SCALE); any sanitizer report, in a test or in a program it runs, fails.
+#      LENET_SKIP_ASAN=1 skips it.
+#   6. build-tsan/: ThreadSanitizer on the training thread: lenet_core's test_training and the
+#      studio's test_training_controller only, on one CPU (see tests/tsan.supp for why); any
+#      report fails. LENET_SKIP_TSAN=1 skips it.
+# Exit code: ctest's (build-test), or non-zero when a later step fails; the last line names the
+# steps that failed.
 set -euo pipefail
 
 case "${1:-}" in
@@ -16,11 +22,19 @@ Usage: scripts/test.sh
 Runs scripts/setup.sh --deps-only --test-tools, builds build-test/ (Release, warnings as
 errors) and runs
   ctest --test-dir build-test --output-on-failure -j2 -LE "slow|soak" --timeout 900
-then checks that lenet_core and lenet build without Qt (build-noqt/) and runs each libFuzzer
-target for a bounded time (scripts/fuzz.sh; any crash, hang or sanitizer report fails).
+then checks that lenet_core and lenet build without Qt (build-noqt/), runs each libFuzzer
+target for a bounded time (scripts/fuzz.sh; any crash, hang or sanitizer report fails), and
+runs the sanitizer stages (any report fails):
+  build-asan/  ASan+UBSan+LSan (-O1 -g): the same ctest, time limits scaled by 6
+  build-tsan/  ThreadSanitizer: test_training and test_training_controller, time limits
+               scaled by 6, pinned to the first CPU this script may use (oneTBB then starts
+               no workers; tests/tsan.supp explains the settings)
 
 Environment:
-  LENET_SANITIZE_CHECK=1  also build build-asan/ (Debug, ASan+UBSan) and run the same tests
+  LENET_SKIP_ASAN=1       skip the ASan+UBSan stage
+  LENET_SKIP_TSAN=1       skip the ThreadSanitizer stage
+  LENET_TEST_TIME_SCALE   factor (>= 1, default 1) for every time limit and wait in the tests,
+                          e.g. on a slow machine; the sanitizer stages multiply theirs by it
   LENET_FUZZ_SECONDS      seconds per fuzz target (default 60); 0 skips the fuzzers
   LENET_ARCH              value for -march= (default empty = portable)
   LENET_NO_UI=1           no Qt: skip UI packages, build and test without the studio
@@ -62,6 +76,26 @@ run_ctest() {  # run_ctest <dir>: prints nothing extra, returns ctest's exit cod
   ctest --test-dir "$1" --output-on-failure -j2 -LE "slow|soak" --timeout 900 --no-tests=error
 }
 
+failed_steps=()
+fail_step() {  # fail_step <name> <exit code>: records a failed step for the summary
+  failed_steps+=("$1")
+  ((rc != 0)) || rc=$2
+}
+
+# The tests' time scale for a sanitizer stage: its own factor times the user's
+# LENET_TEST_TIME_SCALE (default 1).
+stage_time_scale() {
+  awk -v a="$1" -v b="${LENET_TEST_TIME_SCALE:-1}" 'BEGIN { print a * b }'
+}
+
+# Runs "$@" with the tests' time limits scaled by $scale: LENET_TEST_TIME_SCALE for the tests'
+# own limits, QTEST_FUNCTION_TIMEOUT for Qt Test's 5-minute limit per test function.
+with_time_scale() {
+  local scale=$1; shift
+  LENET_TEST_TIME_SCALE=$scale \
+    QTEST_FUNCTION_TIMEOUT=$(awk -v s="$scale" 'BEGIN { printf "%d", 300000 * s }') "$@"
+}
+
 # ---- 1. packages, data, Release build --------------------------------------------------------
 say "scripts/setup.sh --deps-only"
 bash "$REPO/scripts/setup.sh" --deps-only --test-tools
@@ -79,7 +113,12 @@ cmake --build build-test -j"$(nproc)"
 say "ctest --test-dir build-test -LE \"slow|soak\" (timeout 900 s per test)"
 rc=0
 run_ctest build-test || rc=$?
-if ((rc == 0)); then say "ctest: all tests passed"; else say "ctest FAILED (exit code $rc)"; fi
+if ((rc == 0)); then
+  say "ctest: all tests passed"
+else
+  say "ctest FAILED (exit code $rc)"
+  failed_steps+=("ctest")
+fi
 
 # ---- 3. core and CLI without Qt -----------------------------------------------------------------
 say "configuring build-noqt (no UI, no tests, no bench)"
@@ -95,7 +134,7 @@ if ((noqt_ok)); then
   say "build without Qt: OK"
 else
   say "build without Qt FAILED"
-  ((rc != 0)) || rc=1
+  fail_step "build without Qt" 1
 fi
 
 # ---- 4. fuzzers ---------------------------------------------------------------------------------
@@ -105,29 +144,89 @@ elif bash "$REPO/scripts/fuzz.sh"; then
   say "fuzzers: OK"
 else
   say "fuzzers FAILED"
-  ((rc != 0)) || rc=1
+  fail_step "fuzzers" 1
 fi
 
-# ---- 5. optional: ASan + UBSan --------------------------------------------------------------------
-if [[ ${LENET_SANITIZE_CHECK:-0} == 1 ]]; then
-  say "configuring build-asan (Debug, ASan+UBSan, no bench)"
+# ---- 5. ASan + UBSan + LSan ------------------------------------------------------------------
+# -O1 -g: Debug's -O0 makes Eigen about ten times slower. Reports go to files in asan-logs/
+# as well as failing the process, so that a report of a program a test runs (the CLI tests run
+# `lenet`) fails the stage even when the test only looks at the exit status.
+if [[ ${LENET_SKIP_ASAN:-0} == 1 ]]; then
+  say "ASan+UBSan skipped (LENET_SKIP_ASAN=1)"
+else
   asan_rc=0
-  if configure build-asan -DCMAKE_BUILD_TYPE=Debug -DLENET_SANITIZE=address \
-       -DLENET_BUILD_BENCH=OFF -DLENET_BUILD_TESTS=ON -DLENET_BUILD_UI=$ui; then
+  asan_scale=$(stage_time_scale 6)
+  say "configuring build-asan (-O1 -g, ASan+UBSan, tests on, UI $ui, no bench)"
+  if configure build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+       -DLENET_SANITIZE=address -DLENET_BUILD_BENCH=OFF -DLENET_BUILD_TESTS=ON \
+       -DLENET_BUILD_UI=$ui; then
     say "building build-asan (-j$(nproc))"
     if cmake --build build-asan -j"$(nproc)"; then
-      say "ctest --test-dir build-asan -LE \"slow|soak\""
-      export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
-      run_ctest build-asan || asan_rc=$?
+      logs=$REPO/build-asan/asan-logs
+      rm -rf -- "$logs" && mkdir -p "$logs"
+      say "ctest --test-dir build-asan -LE \"slow|soak\" (time scale $asan_scale)"
+      ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:check_initialization_order=1:log_path=$logs/asan" \
+        LSAN_OPTIONS="suppressions=$REPO/tests/lsan.supp:print_suppressions=0" \
+        UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan" \
+        with_time_scale "$asan_scale" run_ctest build-asan || asan_rc=$?
+      if compgen -G "$logs/*" >/dev/null; then
+        say "sanitizer reports (in $logs):"
+        cat -- "$logs"/*
+        ((asan_rc != 0)) || asan_rc=1
+      fi
     else
       asan_rc=1
     fi
   else
     asan_rc=1
   fi
-  if ((asan_rc == 0)); then say "ASan+UBSan: OK"; else say "ASan+UBSan FAILED (exit code $asan_rc)"; fi
-  ((rc != 0)) || rc=$asan_rc
+  if ((asan_rc == 0)); then
+    say "ASan+UBSan: OK"
+  else
+    say "ASan+UBSan FAILED (exit code $asan_rc)"
+    fail_step "ASan+UBSan" "$asan_rc"
+  fi
 fi
 
-if ((rc == 0)); then say "all checks passed"; else say "FAILED (exit code $rc)"; fi
+# ---- 6. ThreadSanitizer ------------------------------------------------------------------------
+# Only the training thread's tests, on one CPU, with the settings tests/tsan.supp documents.
+if [[ ${LENET_SKIP_TSAN:-0} == 1 ]]; then
+  say "ThreadSanitizer skipped (LENET_SKIP_TSAN=1)"
+else
+  tsan_rc=0
+  tsan_scale=$(stage_time_scale 6)
+  tsan_tests=(tests/core/test_training)
+  [[ $ui == OFF ]] || tsan_tests+=(tests/ui/test_training_controller)
+  # The first CPU this script may run on: oneTBB sizes its pool from the affinity mask.
+  tsan_cpu=$(taskset -pc $$ | sed 's/.*: *//; s/[-,].*//')
+  say "configuring build-tsan (-O1 -g, ThreadSanitizer, UI $ui, no bench)"
+  if configure build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+       -DLENET_SANITIZE=thread -DLENET_BUILD_BENCH=OFF -DLENET_BUILD_TESTS=ON \
+       -DLENET_BUILD_UI=$ui; then
+    say "building ${tsan_tests[*]##*/} in build-tsan (-j$(nproc))"
+    if cmake --build build-tsan -j"$(nproc)" --target "${tsan_tests[@]##*/}"; then
+      for test in "${tsan_tests[@]}"; do
+        say "$test on CPU $tsan_cpu (time scale $tsan_scale)"
+        TSAN_OPTIONS="halt_on_error=1:ignore_interceptors_accesses=1:suppressions=$REPO/tests/tsan.supp" \
+          with_time_scale "$tsan_scale" taskset -c "$tsan_cpu" "build-tsan/$test" || tsan_rc=$?
+      done
+    else
+      tsan_rc=1
+    fi
+  else
+    tsan_rc=1
+  fi
+  if ((tsan_rc == 0)); then
+    say "ThreadSanitizer: OK"
+  else
+    say "ThreadSanitizer FAILED (exit code $tsan_rc)"
+    fail_step "ThreadSanitizer" "$tsan_rc"
+  fi
+fi
+
+if ((rc == 0)); then
+  say "all checks passed"
+else
+  say "FAILED (exit code $rc): $(IFS=,; echo "${failed_steps[*]}" | sed 's/,/, /g')"
+fi
 exit "$rc"

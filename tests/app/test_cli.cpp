@@ -23,6 +23,7 @@
 #include "lenet/checkpoint.h"
 #include "lenet/model_io.h"
 #include "support/test_support.h"
+#include "support/time_scale.h"
 
 namespace {
 
@@ -281,7 +282,8 @@ TEST(CliResume, ARunKilledMidEpochAndResumedEndsWithTheWeightsOfAnUninterruptedR
                                   "--test-limit", "100", "--data", dir.path(), "--out", model},
                                  dir.file("killed.log"));
     ASSERT_GT(pid, 0);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    const auto deadline =
+        std::chrono::steady_clock::now() + lenet::test::scaled(std::chrono::seconds(60));
     while (!std::filesystem::exists(checkpoint) && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     // Half an epoch into the second one.

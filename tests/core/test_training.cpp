@@ -6,6 +6,7 @@
 #include "lenet/presets.h"
 #include "lenet/trainer.h"
 #include "support/test_support.h"
+#include "support/time_scale.h"
 
 #include <gtest/gtest.h>
 
@@ -25,6 +26,8 @@ using lenet::Dataset;
 using lenet::Network;
 using lenet::TrainingConfig;
 using lenet::test::expectError;
+using lenet::test::scaled;
+using lenet::test::scaledSeconds;
 using lenet::test::syntheticDigits;
 
 namespace {
@@ -173,12 +176,12 @@ public:
         m_changed.notify_all();
     }
 
-    /// Waits up to 10 s for a report of step `step`; returns it (step -1 on timeout).
+    /// Waits up to 10 s (scaled) for a report of step `step`; returns it (step -1 on timeout).
     lenet::Progress waitForStep(long long step) {
         std::unique_lock lock(m_mutex);
         lenet::Progress found;
         found.step = -1;
-        m_changed.wait_for(lock, std::chrono::seconds(10), [&] {
+        m_changed.wait_for(lock, scaled(std::chrono::seconds(10)), [&] {
             for (const lenet::Progress& p : m_reports) {
                 if (p.step == step) found = p;
             }
@@ -240,7 +243,7 @@ TEST(TrainingControl, PauseThenStepAdvancesExactlyOneBatch) {
     EXPECT_EQ(first.batch, 1);
     EXPECT_EQ(first.batchLosses.size(), 1u);
     // Paused again: no batch runs until the next step.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(scaled(std::chrono::milliseconds(200)));
     EXPECT_EQ(run.log.reports().size(), 1u);
     EXPECT_TRUE(run.control.isPaused());
 
@@ -248,7 +251,7 @@ TEST(TrainingControl, PauseThenStepAdvancesExactlyOneBatch) {
     const lenet::Progress second = run.log.waitForStep(2);
     ASSERT_EQ(second.step, 2);
     EXPECT_EQ(second.batchLosses.size(), 1u);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(scaled(std::chrono::milliseconds(100)));
     EXPECT_EQ(run.log.reports().size(), 2u);
 
     run.control.resume();
@@ -292,7 +295,8 @@ TEST(TrainingControl, StopWhilePausedEndsTheRun) {
         run.thread.request_stop();
         run.thread.join();
     });
-    const bool ended = stopped.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+    const bool ended =
+        stopped.wait_for(scaled(std::chrono::seconds(5))) == std::future_status::ready;
     if (!ended) run.control.resume();  // let the run finish rather than hang the suite
     ASSERT_TRUE(ended) << "a stop request did not wake the paused run";
     EXPECT_EQ(run.result.stopReason, "stopped");
@@ -309,13 +313,13 @@ TEST(TrainingControl, PausedTimeIsNotTrainingTime) {
     run.control.step();
     run.start();
     ASSERT_EQ(run.log.waitForStep(1).step, 1);
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    std::this_thread::sleep_for(scaled(std::chrono::milliseconds(600)));
     run.control.resume();
     run.thread.join();
     ASSERT_EQ(run.result.history.size(), 2u);
-    EXPECT_LT(run.result.history[0].seconds, 0.5);
+    EXPECT_LT(run.result.history[0].seconds, scaledSeconds(0.5));
     EXPECT_LT(run.log.reports().back().elapsed,
-              0.5 + run.result.history[0].seconds + run.result.history[1].seconds);
+              scaledSeconds(0.5) + run.result.history[0].seconds + run.result.history[1].seconds);
 }
 
 /// Collects the epochs and messages a run reports.

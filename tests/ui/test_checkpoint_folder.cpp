@@ -10,8 +10,10 @@
 #include <QtTest>
 
 #include "lenet/presets.h"
+#include "support/time_scale.h"
 #include "ui/training_controller.h"
 
+using lenet::test::scaledMs;
 using lenet::ui::TrainingController;
 
 class TestCheckpointFolder : public QObject {
@@ -60,7 +62,7 @@ private slots:
         // Room for the new run's own checkpoint, which this run never writes.
         QCOMPARE(QDir(folder).entryList({QStringLiteral("*.ckpt")}, QDir::Files).size(),
                  TrainingController::kKeptCheckpoints - 1);
-        QVERIFY(failed.wait(10000));
+        QVERIFY(failed.wait(scaledMs(10000)));
         QDir(folder).removeRecursively();
     }
 };

@@ -20,6 +20,7 @@
 #include "lenet/model_io.h"
 #include "lenet/presets.h"
 #include "lenet/trainer.h"
+#include "support/time_scale.h"
 #include "ui/inspect/backprop_view.h"
 #include "ui/inspect/bundled_model.h"
 #include "ui/inspect/class_bars.h"
@@ -36,6 +37,7 @@
 #include "ui/inspect/rbf_view.h"
 #include "ui/inspect/selection_model.h"
 
+using lenet::test::scaledMs;
 using lenet::ui::ConfusionMatrixView;
 using lenet::ui::EvaluationModel;
 using lenet::ui::GalleryModel;
@@ -113,7 +115,8 @@ private:
 
 bool TestInspectGallery::waitForPredictions(EvaluationModel& results) {
     QSignalSpy spy(&results, &EvaluationModel::predictionsChanged);
-    for (int i = 0; i < 100 && (results.isBusy() || !results.predictions()); ++i) spy.wait(100);
+    for (int i = 0; i < 100 && (results.isBusy() || !results.predictions()); ++i)
+        spy.wait(scaledMs(100));
     return !results.isBusy() && results.predictions() != nullptr;
 }
 
@@ -296,7 +299,7 @@ void TestInspectGallery::reEvaluationKeepsScrollAndSelection() {
     other->initialize(5);
     results.setNetwork(other);
     QVERIFY(waitForPredictions(results));
-    QTest::qWait(100);  // let the view lay the rows out again
+    QTest::qWait(scaledMs(100));  // let the view lay the rows out again
     QCOMPARE(bar->value(), scrolled);
     const QModelIndexList selected = list->selectionModel()->selectedIndexes();
     QCOMPARE(selected.size(), 1);
@@ -363,7 +366,7 @@ void TestInspectGallery::latestNetworkRunsLast() {
     QVERIFY(waitForPredictions(results));
     QCOMPARE(changed.count(), 2);  // the first run's result, then the latest network's
     QCOMPARE(results.predictions()->at(4, 1), 5);
-    QVERIFY(!changed.wait(300));  // nothing else is queued
+    QVERIFY(!changed.wait(scaledMs(300)));  // nothing else is queued
 
     // A new test set drops the old predictions at once.
     results.setTestSet(m_data);

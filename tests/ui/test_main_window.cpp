@@ -27,6 +27,7 @@
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
 #include "support/message_boxes.h"
+#include "support/time_scale.h"
 #include "ui/error_plot.h"
 #include "ui/event_loop_probe.h"
 #include "ui/loss_plot.h"
@@ -39,6 +40,7 @@ using lenet::ui::MainWindow;
 using lenet::ui::NetworkSnapshot;
 using lenet::ui::TrainingController;
 
+using lenet::test::scaledMs;
 using lenet::ui::test::closeBoxes;
 using lenet::ui::test::openBox;
 
@@ -133,7 +135,7 @@ void TestMainWindow::setUpRun(const QString& preset, int epochs, int trainLimit,
 }
 
 void TestMainWindow::waitForEnd(QSignalSpy& finished, QSignalSpy& failed, int timeoutMs) {
-    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), timeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), scaledMs(timeoutMs));
     if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
 }
 
@@ -150,18 +152,18 @@ void TestMainWindow::trainsPausesStepsResumes() {
     QVERIFY(controller->isRunning());
     QTest::keyClick(m_window.get(), Qt::Key_Space);
     QVERIFY(controller->isPaused());
-    QTest::qWait(400);
+    QTest::qWait(scaledMs(400));
     QCOMPARE(m_window->lossPlot()->pointCount(), 0);
     QVERIFY(m_window->runStatusBar()->message().startsWith(QStringLiteral("Paused")));
 
     // Step: exactly one batch, then paused again.
     QTest::keyClick(m_window.get(), Qt::Key_F10);
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->lossPlot()->pointCount(), 1, 30000);
-    QTest::qWait(300);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->lossPlot()->pointCount(), 1, scaledMs(30000));
+    QTest::qWait(scaledMs(300));
     QCOMPARE(m_window->lossPlot()->pointCount(), 1);
     QVERIFY(controller->isPaused());
     QTest::keyClick(m_window.get(), Qt::Key_F10);
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->lossPlot()->pointCount(), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->lossPlot()->pointCount(), 2, scaledMs(10000));
     QVERIFY(failed.isEmpty());
 
     // Resume: the run goes to its end.
@@ -194,15 +196,16 @@ void TestMainWindow::stopsAPausedRunAtOnce() {
                          [this] { QTest::keyClick(m_window.get(), Qt::Key_Space); });
     QVERIFY2(prompt.contains(QStringLiteral("not saved")), qPrintable(prompt));
     QVERIFY(controller->isRunning());
-    QTRY_VERIFY_WITH_TIMEOUT(progressed.count() > 0 || !failed.isEmpty(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(progressed.count() > 0 || !failed.isEmpty(), scaledMs(60000));
     QTest::keyClick(m_window.get(), Qt::Key_Space);
     QVERIFY(controller->isPaused());
 
     QElapsedTimer sinceStop;
     sinceStop.start();
     QTest::keyClick(m_window.get(), Qt::Key_Escape);
-    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 2000);
-    QVERIFY2(sinceStop.elapsed() < 1000, qPrintable(QString::number(sinceStop.elapsed())));
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), scaledMs(2000));
+    QVERIFY2(sinceStop.elapsed() < scaledMs(1000),
+             qPrintable(QString::number(sinceStop.elapsed())));
     QCOMPARE(finished.front().at(2).toString(), QStringLiteral("stopped"));
     QVERIFY(qvariant_cast<EpochHistory>(finished.front().at(0)).size() < 3);
     QVERIFY(!controller->isRunning() && !controller->isPaused());
@@ -217,18 +220,18 @@ void TestMainWindow::learningRateOverrideAppliesAtTheNextBatch() {
     // A paused run with one batch.
     answerMessageBox(QStringLiteral("confirmDiscard"), QMessageBox::DestructiveRole,
                      [this] { QTest::keyClick(m_window.get(), Qt::Key_F10); });
-    QTRY_COMPARE_WITH_TIMEOUT(progressed.count(), 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(progressed.count(), 1, scaledMs(30000));
     const double scheduled = qvariant_cast<lenet::Progress>(progressed.back().front()).lr;
     QVERIFY(scheduled > 0.0);
 
     m_window->setRunLearningRate(scheduled / 4);
     QTest::keyClick(m_window.get(), Qt::Key_F10);
-    QTRY_COMPARE_WITH_TIMEOUT(progressed.count(), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(progressed.count(), 2, scaledMs(10000));
     const auto second = qvariant_cast<lenet::Progress>(progressed.back().front());
     QCOMPARE(second.step, 2LL);
     QCOMPARE(float(second.lr), float(scheduled / 4));
     QTest::keyClick(m_window.get(), Qt::Key_Escape);
-    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), scaledMs(5000));
 }
 
 void TestMainWindow::newRunAsksAboutUnsavedWeightsAndOverlaysTwoVariants() {
@@ -374,7 +377,7 @@ void TestMainWindow::divergedRunKeepsTheLastGoodWeights() {
     QSignalSpy failed(controller, &TrainingController::failed);
 
     QTest::keyClick(m_window.get(), Qt::Key_Space);
-    QTRY_VERIFY_WITH_TIMEOUT(!diverged.isEmpty() || !failed.isEmpty(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!diverged.isEmpty() || !failed.isEmpty(), scaledMs(60000));
     QVERIFY2(failed.isEmpty(),
              qPrintable(failed.isEmpty() ? QString() : failed.front().front().toString()));
     QVERIFY(!controller->isRunning());
@@ -413,7 +416,8 @@ void TestMainWindow::eventLoopStaysResponsiveWhileTraining() {
         "ticks of %d ms",
         probe->worstDelayMs(), probe->ticks(), probe->intervalMs());
     // The target is 50 ms; the bound leaves room for a busy shared test machine.
-    QVERIFY2(probe->worstDelayMs() < 150, qPrintable(QString::number(probe->worstDelayMs())));
+    QVERIFY2(probe->worstDelayMs() < scaledMs(150),
+             qPrintable(QString::number(probe->worstDelayMs())));
 
     // Help > Diagnostics tells the same.
     QAction* diagnostics = nullptr;
@@ -468,7 +472,7 @@ void TestMainWindow::closingDuringTrainingStopsWithinASecond() {
     window->setRunLimits(3, 20000, 200);
     QSignalSpy progressed(window->controller(), &TrainingController::progressed);
     QTest::keyClick(window.get(), Qt::Key_Space);
-    QTRY_VERIFY_WITH_TIMEOUT(progressed.count() > 2, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(progressed.count() > 2, scaledMs(60000));
 
     QElapsedTimer sinceClose;
     sinceClose.start();
@@ -479,7 +483,8 @@ void TestMainWindow::closingDuringTrainingStopsWithinASecond() {
     QVERIFY(closed);
     QVERIFY2(question.contains(QStringLiteral("still training")), qPrintable(question));
     window.reset();  // joins the training thread
-    QVERIFY2(sinceClose.elapsed() < 1000, qPrintable(QString::number(sinceClose.elapsed())));
+    QVERIFY2(sinceClose.elapsed() < scaledMs(1000),
+             qPrintable(QString::number(sinceClose.elapsed())));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -26,6 +26,7 @@
 #include "lenet/data/idx_writer.h"
 #include "lenet/error.h"
 #include "lenet/presets.h"
+#include "support/time_scale.h"
 #include "ui/inspect/bundled_model.h"
 #include "ui/inspect/digit_canvas.h"
 #include "ui/inspect/drawing_panel.h"
@@ -38,6 +39,7 @@
 #include "ui/training_controls.h"
 #include "ui/training_worker.h"
 
+using lenet::test::scaledMs;
 using lenet::ui::DigitCanvas;
 using lenet::ui::DrawingPanel;
 using lenet::ui::GalleryModel;
@@ -139,7 +141,8 @@ private:
 bool TestMyDigits::waitForPredictions(MyDigitsView& view) {
     lenet::ui::EvaluationModel& results = *view.evaluation();
     QSignalSpy spy(&results, &lenet::ui::EvaluationModel::predictionsChanged);
-    for (int i = 0; i < 100 && (results.isBusy() || !results.predictions()); ++i) spy.wait(100);
+    for (int i = 0; i < 100 && (results.isBusy() || !results.predictions()); ++i)
+        spy.wait(scaledMs(100));
     return !results.isBusy() && results.predictions() &&
            results.predictions()->count() == view.model()->totalCount();
 }

@@ -9,8 +9,10 @@
 
 #include "lenet/network.h"
 #include "lenet/presets.h"
+#include "support/time_scale.h"
 #include "ui/profile_dialog.h"
 
+using lenet::test::scaledMs;
 using lenet::ui::ProfileDialog;
 
 class TestProfileDialog : public QObject {
@@ -31,7 +33,7 @@ void TestProfileDialog::measuresEveryLayer() {
     QObject::connect(&ticker, &QTimer::timeout, [&] { ++ticks; });
     ticker.start(5);
     dialog.measure();
-    QVERIFY(measured.wait(60000));
+    QVERIFY(measured.wait(scaledMs(60000)));
     ticker.stop();
     QVERIFY2(ticks > 0, "the event loop did not run while measuring");
 
@@ -55,7 +57,7 @@ void TestProfileDialog::closingDuringAMeasurementIsSafe() {
     auto* dialog = new ProfileDialog(lenet::preset("lenet5-modern"));
     dialog->measure();
     delete dialog;  // waits for the worker; its queued result must not reach a dead dialog
-    QTest::qWait(50);
+    QTest::qWait(scaledMs(50));
 }
 
 QTEST_MAIN(TestProfileDialog)

@@ -28,6 +28,7 @@
 #include "lenet/network.h"
 #include "lenet/trainer.h"
 #include "support/message_boxes.h"
+#include "support/time_scale.h"
 #include "ui/error_plot.h"
 #include "ui/loss_plot.h"
 #include "ui/main_window.h"
@@ -40,6 +41,7 @@ using lenet::ui::MainWindow;
 using lenet::ui::NetworkSnapshot;
 using lenet::ui::TrainingController;
 
+using lenet::test::scaledMs;
 using lenet::ui::test::closeBoxes;
 using lenet::ui::test::openBox;
 
@@ -141,7 +143,7 @@ void TestResume::cleanupTestCase() {
 }
 
 void TestResume::waitForEnd(QSignalSpy& finished, QSignalSpy& failed) {
-    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), scaledMs(60000));
     if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
 }
 
@@ -161,10 +163,10 @@ void TestResume::everyRunWritesACheckpointAfterEveryEpoch() {
     QVERIFY(path.endsWith(QStringLiteral(".ckpt")));
     for (int batch = 1; batch <= 10; ++batch) {
         if (batch > 1) QTest::keyClick(m_window.get(), Qt::Key_F10);
-        QTRY_COMPARE_WITH_TIMEOUT(m_window->lossPlot()->pointCount(), batch, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->lossPlot()->pointCount(), batch, scaledMs(30000));
     }
-    QTRY_COMPARE_WITH_TIMEOUT(epochs.size(), 1, 30000);
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(path), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(epochs.size(), 1, scaledMs(30000));
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(path), scaledMs(10000));
     const lenet::Checkpoint first = lenet::loadCheckpoint(path.toStdString());
     QCOMPARE(first.state.epochsDone, 1);
     QCOMPARE(first.config.epochs, 2);
@@ -201,7 +203,7 @@ void TestResume::resumeContinuesBitIdentically() {
 
     QVERIFY(m_window->resumeTraining(path));
     QVERIFY(!m_window->resumeTraining(path));  // one run at a time
-    QTRY_COMPARE_WITH_TIMEOUT(resumed.size(), 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(resumed.size(), 1, scaledMs(30000));
     // The checkpoint's epoch is a run in the plots, the continuation another beside it.
     QCOMPARE(m_window->errorPlot()->runCount(), runsBefore + 2);
     waitForEnd(finished, failed);
@@ -287,7 +289,7 @@ void TestResume::checkpointsThatCannotBeResumedAreExplained() {
     QSignalSpy resumed(controller, &TrainingController::resumed);
 
     QVERIFY(m_window->resumeTraining(path));
-    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, scaledMs(30000));
     QVERIFY(resumed.isEmpty());
     QVERIFY(!controller->isRunning());
     QMessageBox* box = openBox(*m_window, QStringLiteral("problemMessage"));
@@ -320,7 +322,7 @@ void TestResume::unwritableCheckpointStopsTheRunAndKeepsItsWeights() {
     QSignalSpy failed(controller, &TrainingController::failed);
     QTest::keyClick(m_window.get(), Qt::Key_Space);
     QVERIFY(controller->isRunning());
-    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty() || !finished.isEmpty(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty() || !finished.isEmpty(), scaledMs(60000));
     QFile::remove(dir);
     QVERIFY(finished.isEmpty());
     QVERIFY(failed.front().at(0).toString().contains(QStringLiteral("checkpoint")));

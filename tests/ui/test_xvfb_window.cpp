@@ -14,6 +14,9 @@
 
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
+#include "support/time_scale.h"
+
+using lenet::test::scaledMs;
 
 class TestXvfbWindow : public QObject {
     Q_OBJECT
@@ -24,11 +27,17 @@ private Q_SLOTS:
 
 private:
     /// Runs `script` (bash; $1 = the app, $2 = the screenshot path) under xvfb-run and returns
-    /// what it printed; fails the test when it does not end well within a minute.
+    /// what it printed; fails the test when it does not end well within a minute (scaled).
     QString runUnderXvfb(const QString& script, const QString& screenshot);
 };
 
 namespace {
+
+/// `ms` milliseconds stretched by the test time scale, in seconds for the shell's sleep and
+/// timeout.
+QString shellSeconds(int ms) {
+    return QString::number(scaledMs(ms) / 1000.0);
+}
 
 void skipWithoutXTools() {
     for (const char* tool : {"xvfb-run", "xdotool", "bash"}) {
@@ -62,8 +71,10 @@ QString TestXvfbWindow::runUnderXvfb(const QString& script, const QString& scree
                   {QStringLiteral("-a"), QStringLiteral("-s"),
                    QStringLiteral("-screen 0 1600x1000x24"), QStringLiteral("bash"),
                    QStringLiteral("-c"), script, QStringLiteral("xvfb-shot"), app, screenshot});
-    if (!process.waitForStarted() || !process.waitForFinished(60000)) {
-        QTest::qFail("the app under Xvfb did not finish within 60 s", __FILE__, __LINE__);
+    if (!process.waitForStarted() || !process.waitForFinished(scaledMs(60000))) {
+        QTest::qFail(qPrintable(QStringLiteral("the app under Xvfb did not finish within %1 s")
+                                    .arg(shellSeconds(60000))),
+                     __FILE__, __LINE__);
         return {};
     }
     const QString output = QString::fromLocal8Bit(process.readAll());
@@ -86,14 +97,16 @@ void TestXvfbWindow::trainsInARealWindow() {
     const QString output = runUnderXvfb(
         QStringLiteral("set -e\n"
                        "\"$1\" --preset lenet5-modern --epochs 3 "
-                       "--test-limit 1000 --grab \"$2\" --grab-delay 4000 &\n"
+                       "--test-limit 1000 --grab \"$2\" --grab-delay %1 &\n"
                        "pid=$!\n"
-                       "wid=$(timeout 20 xdotool search --sync --onlyvisible --name 'LeNet "
+                       "wid=$(timeout %2 xdotool search --sync --onlyvisible --name 'LeNet "
                        "Studio' | head -1)\n"
                        "xdotool windowfocus --sync \"$wid\" || true\n"
-                       "sleep 0.3\n"
+                       "sleep %3\n"
                        "xdotool key space\n"
-                       "wait $pid\n"),
+                       "wait $pid\n")
+            .arg(scaledMs(4000))
+            .arg(shellSeconds(20000), shellSeconds(300)),
         screenshot);
     if (QTest::currentTestFailed()) return;
 
@@ -125,13 +138,15 @@ void TestXvfbWindow::readsADigitDrawnWithRealMouseEvents() {
                                    .filePath(QStringLiteral("test_xvfb_window_drawing.png"));
     const QString output = runUnderXvfb(
         QStringLiteral("set -e\n"
-                       "\"$1\" --preset lenet5-1998 --grab \"$2\" --grab-delay 9000 &\n"
+                       "\"$1\" --preset lenet5-1998 --grab \"$2\" --grab-delay %1 &\n"
                        "pid=$!\n"
-                       "wid=$(timeout 20 xdotool search --sync --onlyvisible --name 'LeNet "
+                       "wid=$(timeout %2 xdotool search --sync --onlyvisible --name 'LeNet "
                        "Studio' | head -1)\n"
                        "xdotool windowmove --sync \"$wid\" 0 0 windowsize --sync \"$wid\" 1440 900 "
                        "|| true\n"
-                       "sleep 1.5\n") +
+                       "sleep %3\n")
+                .arg(scaledMs(9000))
+                .arg(shellSeconds(20000), shellSeconds(1500)) +
             strokes + QStringLiteral("wait $pid\n"),
         screenshot);
     if (QTest::currentTestFailed()) return;
