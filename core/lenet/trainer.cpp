@@ -183,14 +183,17 @@ void sampleInput(const Dataset& data, int index, const InputFormat& format, floa
 
 void checkLabels(const Dataset& data, int classes) {
     if (data.classes <= classes) return;
+    const std::string source = data.labelsSource.empty() ? data.source : data.labelsSource;
+    const std::string mismatch = "the data has " + std::to_string(data.classes) +
+                                 " classes but the network's output has " + std::to_string(classes);
     const auto bad = std::find_if(data.labels.begin(), data.labels.end(),
                                   [classes](std::uint8_t l) { return l >= classes; });
-    throw ConfigError((data.labelsSource.empty() ? data.source : data.labelsSource) +
-                      ": label at index " + std::to_string(bad - data.labels.begin()) + " is " +
-                      std::to_string(*bad) + ", out of range for " + std::to_string(classes) +
-                      " classes (at most " + std::to_string(classes - 1) + "); the data has " +
-                      std::to_string(data.classes) + " classes but the network's output has " +
-                      std::to_string(classes));
+    // A data set may declare more classes than its labels use (Dataset.classes set by hand).
+    if (bad == data.labels.end()) throw ConfigError(source + ": " + mismatch);
+    throw ConfigError(source + ": label at index " + std::to_string(bad - data.labels.begin()) +
+                      " is " + std::to_string(*bad) + ", out of range for " +
+                      std::to_string(classes) + " classes (at most " + std::to_string(classes - 1) +
+                      "); " + mismatch);
 }
 
 Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r) {

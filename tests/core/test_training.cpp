@@ -397,7 +397,8 @@ TEST(Trainer, RefusesDataThatDoesNotFitTheNetwork) {
     Dataset big = syntheticDigits(20, 5);
     big.classes = 12;
     expectError<lenet::ConfigError>(
-        [&] { lenet::Trainer trainer(net, big, nullptr, spec.training); }, {"has 12 classes"});
+        [&] { lenet::Trainer trainer(net, big, nullptr, spec.training); },
+        {"has 12 classes but the network's output has 10"});
     TrainingConfig cfg = spec.training;
     cfg.validation = 0.99f;
     expectError<lenet::ConfigError>(
