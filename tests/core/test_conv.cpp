@@ -58,11 +58,13 @@ struct ConvCase {
 
 TEST(ConvForward, MatchesNaiveConvolution) {
     // Stride 1 with at most 32 taps per output ({1,32,32}, {1,28,28}, {4,6,6}) takes the direct
-    // path, {16,5,5} the single-product path (the kernel covers the input), the rest im2col.
+    // path, {16,5,5} the single-product path (the kernel covers the input), the other stride-1
+    // cases the maps-in-lanes path, the rest im2col.
     const ConvCase cases[] = {
         {{1, 32, 32}, 6, 5, 1, 0}, {{6, 14, 14}, 16, 5, 1, 0}, {{3, 9, 7}, 4, 3, 2, 1},
         {{2, 8, 8}, 3, 3, 2, 0},   {{1, 28, 28}, 4, 5, 1, 2},  {{4, 6, 6}, 5, 1, 1, 0},
-        {{2, 5, 5}, 2, 5, 3, 2},   {{16, 5, 5}, 7, 5, 1, 0},
+        {{2, 5, 5}, 2, 5, 3, 2},   {{16, 5, 5}, 7, 5, 1, 0},   {{3, 9, 9}, 10, 4, 1, 1},
+        {{2, 10, 9}, 3, 6, 1, 0},  {{6, 12, 12}, 25, 3, 1, 2},
     };
     std::mt19937 rng(5);
     std::uniform_real_distribution<float> u(-1.0f, 1.0f);

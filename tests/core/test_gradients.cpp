@@ -141,10 +141,18 @@ struct ConvCase {
 
 TEST(ConvGradients, MatchCentralDifferencesForKernelStridePaddingCombinations) {
     const ConvCase cases[] = {
-        {{1, 6, 6}, 2, 3, 1, 0}, {{2, 7, 7}, 3, 3, 2, 1}, {{2, 5, 5}, 2, 5, 1, 2},
-        {{3, 9, 8}, 2, 4, 3, 0}, {{2, 4, 4}, 3, 1, 1, 0}, {{1, 8, 8}, 2, 2, 2, 1},
+        {{1, 6, 6}, 2, 3, 1, 0},
+        {{2, 7, 7}, 3, 3, 2, 1},
+        {{2, 5, 5}, 2, 5, 1, 2},
+        {{3, 9, 8}, 2, 4, 3, 0},
+        {{2, 4, 4}, 3, 1, 1, 0},
+        {{1, 8, 8}, 2, 2, 2, 1},
         {{3, 4, 4}, 5, 4, 1, 0},  // the kernel covers the input (C5): the matrix-product path
         {{1, 9, 9}, 3, 5, 1, 2},  // one input map, 5x5 with padding: the direct path (as C1)
+        // Stride 1 with more taps: maps in lanes (10 maps: a partly filled register; rows of 8
+        // pixels: a full tile and a short one; a 6x6 kernel: two groups of kernel columns).
+        {{3, 9, 9}, 10, 4, 1, 1},
+        {{2, 10, 9}, 3, 6, 1, 0},
     };
     for (const ConvCase& c : cases) {
         SCOPED_TRACE(testing::Message()
@@ -520,7 +528,8 @@ ConvCurvature referenceCurvature(const Conv& conv, const Tensor& x, const Tensor
 }
 
 TEST(Curvature, ConvMatchesHandComputation) {
-    const ConvCase cases[] = {{{2, 4, 4}, 2, 3, 1, 0}, {{1, 5, 5}, 2, 3, 2, 1}};
+    const ConvCase cases[] = {
+        {{2, 4, 4}, 2, 3, 1, 0}, {{1, 5, 5}, 2, 3, 2, 1}, {{4, 4, 5}, 9, 3, 1, 1}};
     for (const ConvCase& c : cases) {
         SCOPED_TRACE(testing::Message() << c.in.str() << " s" << c.stride << " p" << c.padding);
         Conv conv("conv", c.in, c.maps, c.kernel, c.stride, c.padding);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include <Eigen/Core>
 
@@ -100,6 +101,102 @@ void padInput(const float* x, Shape in, int pad, const DirectGeometry& g, bool s
     }
 }
 
+// The maps-in-lanes path (stride 1, more taps than the direct path takes: C3) keeps kLanes output
+// maps in one register and walks the pixels, so that it needs neither im2col nor a matrix
+// product's packing. Weights and weight gradients are stored tap-major, (C, k, k, Mp), with the
+// maps padded with zeros to Mp, a whole number of registers.
+constexpr int kTilePixels = 6;  // output pixels of one row per register tile
+constexpr int kTileKernel = 5;  // kernel columns per register tile of the weight gradients
+
+// Forward of P neighbouring output pixels (one row) for B registers of maps: out[p][b * kLanes
+// + lane] = bias + sum over (c, ki, kj) of x[c][ki][p + kj] * w[c][ki][kj][b * kLanes + lane].
+// x points at the first tap of pixel 0 in channel 0 of the (padded) input.
+template <int P, int B>
+struct ForwardTile {
+    static void run(const float* x, int channels, int plane, int wp, int k, const float* w, int mp,
+                    const float* bias, float* out) {
+        Lanes acc[P][B];
+        for (int b = 0; b < B; ++b) {
+            const Lanes bv = loadLanes(bias + b * kLanes);
+            for (int p = 0; p < P; ++p) acc[p][b] = bv;
+        }
+        for (int c = 0; c < channels; ++c) {
+            for (int ki = 0; ki < k; ++ki) {
+                const float* row = x + std::size_t(c) * plane + ki * wp;
+                const float* wr = w + std::size_t((c * k + ki) * k) * mp;
+                for (int kj = 0; kj < k; ++kj) {
+                    Lanes wv[B];
+                    for (int b = 0; b < B; ++b) wv[b] = loadLanes(wr + kj * mp + b * kLanes);
+                    for (int p = 0; p < P; ++p) {
+                        const Lanes xv = Lanes{} + row[p + kj];
+                        for (int b = 0; b < B; ++b) acc[p][b] += xv * wv[b];
+                    }
+                }
+            }
+        }
+        std::memcpy(out, acc, sizeof acc);
+    }
+};
+
+// Weight gradients of KT neighbouring kernel columns for B registers of maps, summed over one
+// sample's output pixels: dw[t][b * kLanes + lane] += sum over (oy, ox) of
+// x[oy][ox + t] * dy[oy][ox][b * kLanes + lane]. x points at kernel column 0 of the tap's row in
+// the (padded) input; dy is the sample's output gradient pixel-major, (Ho, Wo, Mp).
+template <int KT, int B>
+struct GradientTile {
+    static void run(const float* x, int wp, const float* dy, int ho, int wo, int mp, float* dw) {
+        Lanes acc[KT][B] = {};
+        for (int oy = 0; oy < ho; ++oy) {
+            const float* row = x + std::size_t(oy) * wp;
+            const float* d = dy + std::size_t(oy) * wo * mp;
+            for (int ox = 0; ox < wo; ++ox) {
+                Lanes dv[B];
+                for (int b = 0; b < B; ++b) dv[b] = loadLanes(d + ox * mp + b * kLanes);
+                for (int t = 0; t < KT; ++t) {
+                    const Lanes xv = Lanes{} + row[ox + t];
+                    for (int b = 0; b < B; ++b) acc[t][b] += xv * dv[b];
+                }
+            }
+        }
+        for (int t = 0; t < KT; ++t) {
+            for (int b = 0; b < B; ++b) {
+                float* dst = dw + t * mp + b * kLanes;
+                const Lanes sum = loadLanes(dst) + acc[t][b];
+                std::memcpy(dst, &sum, sizeof sum);
+            }
+        }
+    }
+};
+
+// Tile<size, blocks>::run for a size of 1..Max and 1 or 2 blocks, chosen at run time.
+template <template <int, int> class Tile, int B, int... S>
+constexpr auto tileRun(int size, std::integer_sequence<int, S...>) {
+    constexpr decltype(&Tile<1, B>::run) runs[] = {&Tile<S + 1, B>::run...};
+    return runs[size - 1];
+}
+
+template <template <int, int> class Tile, int Max>
+auto tileRun(int size, int blocks) {
+    const auto sizes = std::make_integer_sequence<int, Max>{};
+    return blocks == 2 ? tileRun<Tile, 2>(size, sizes) : tileRun<Tile, 1>(size, sizes);
+}
+
+// The input the maps-in-lanes path reads: x itself, or a zero-padded and/or squared copy in xs.
+const float* tapInput(const float* x, Shape in, int pad, const DirectGeometry& g, bool square,
+                      std::vector<float>& xs) {
+    if (pad == 0 && !square) return x;
+    padInput(x, in, pad, g, square, xs);
+    return xs.data();
+}
+
+// w (M, C, k, k) -> wt (C, k, k, Mp), the padded maps zero.
+void toTapMajor(const float* w, int maps, int taps, int mp, std::vector<float>& wt) {
+    wt.assign(std::size_t(taps) * mp, 0.0f);
+    for (int m = 0; m < maps; ++m) {
+        for (int t = 0; t < taps; ++t) wt[std::size_t(t) * mp + m] = w[std::size_t(m) * taps + t];
+    }
+}
+
 Shape convOutput(const std::string& name, Shape in, int maps, int k, int s, int p) {
     if (maps < 1) throw ConfigError("layer '" + name + "' (conv): maps must be >= 1");
     if (k < 1 || s < 1 || p < 0) {
@@ -189,6 +286,7 @@ Conv::Conv(std::string name, Shape in, int maps, int kernel, int stride, int pad
       m_pad(padding),
       m_whole(padding == 0 && in.h == kernel && in.w == kernel),
       m_direct(!m_whole && stride == 1 && in.c * kernel * kernel <= kDirectMaxTaps),
+      m_mapsInLanes(!m_whole && !m_direct && stride == 1),
       m_table(std::move(table)) {
     if (!m_table.empty() && m_table.size() != std::size_t(in.c) * maps) {
         throw ConfigError("layer '" + name + "' (conv): the connection table is for " +
@@ -252,6 +350,15 @@ void Conv::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
         for (int n = r.begin; n < r.end; ++n) directForward(x.sample(n), y.sample(n));
         return;
     }
+    if (m_mapsInLanes) {
+        const int mp = lanePaddedMaps();
+        thread_local std::vector<float> wt, bias;
+        toTapMajor(params()[0].value.data(), out.c, ckk, mp, wt);
+        bias.assign(mp, 0.0f);
+        std::copy_n(params()[1].value.data(), out.c, bias.begin());
+        for (int n = r.begin; n < r.end; ++n) lanesForward(x.sample(n), y.sample(n), wt, bias);
+        return;
+    }
     col.resize(std::size_t(ckk) * p);
     for (int n = r.begin; n < r.end; ++n) {
         im2col(x.sample(n), in, m_k, m_stride, m_pad, out.h, out.w, col.data());
@@ -300,26 +407,147 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
         applyMask(dparams[0]);
         return;
     }
-    col.resize(std::size_t(ckk) * p);
-    if (dx) dcol.resize(std::size_t(ckk) * p);
+    const int mp = lanePaddedMaps();
+    thread_local std::vector<float> dwt;
+    if (m_mapsInLanes) {
+        dwt.assign(std::size_t(ckk) * mp, 0.0f);
+    } else {
+        col.resize(std::size_t(ckk) * p);
+    }
+    if (dx && !m_mapsInLanes) dcol.resize(std::size_t(ckk) * p);
     for (int n = r.begin; n < r.end; ++n) {
-        im2col(x.sample(n), in, m_k, m_stride, m_pad, out.h, out.w, col.data());
-        MatMap cn(col.data(), ckk, p);
-        if (squareInputs) cn = cn.array().square();
         const ConstMatMap dyn(dy.sample(n), out.c, p);
-        dw.noalias() += dyn * cn.transpose();
+        if (m_mapsInLanes) {
+            lanesGradients(x.sample(n), squareInputs, dy.sample(n), dwt);
+        } else {
+            im2col(x.sample(n), in, m_k, m_stride, m_pad, out.h, out.w, col.data());
+            MatMap cn(col.data(), ckk, p);
+            if (squareInputs) cn = cn.array().square();
+            dw.noalias() += dyn * cn.transpose();
+        }
         // Not Eigen's row sums: their order depends on the rows' alignment in memory, which
         // would make the result (and training) differ between runs and thread counts.
         for (int m = 0; m < out.c; ++m) {
             const float* row = dy.sample(n) + std::size_t(m) * p;
             db[m] += float(laneSum(p, [row](int i) { return row[i]; }));
         }
-        if (dx) {
+        if (dx && m_mapsInLanes) {
+            wideInputGradient(wv, dy.sample(n), dx->sample(n));
+        } else if (dx) {
             MatMap(dcol.data(), ckk, p).noalias() = w.transpose() * dyn;
             col2im(dcol.data(), in, m_k, m_stride, m_pad, out.h, out.w, dx->sample(n));
         }
     }
+    if (m_mapsInLanes) {
+        for (int m = 0; m < out.c; ++m) {
+            for (int t = 0; t < ckk; ++t) dw(m, t) = dwt[std::size_t(t) * mp + m];
+        }
+    }
     applyMask(dparams[0]);
+}
+
+int Conv::lanePaddedMaps() const {
+    return (outputShape().c + kLanes - 1) / kLanes * kLanes;
+}
+
+void Conv::lanesForward(const float* x, float* y, const std::vector<float>& wt,
+                        const std::vector<float>& bias) const {
+    const Shape in = inputShape(), out = outputShape();
+    const DirectGeometry g(in, out, m_pad);
+    const int mp = lanePaddedMaps(), blocks = mp / kLanes;
+    thread_local std::vector<float> xs;
+    const float* xp = tapInput(x, in, m_pad, g, false, xs);
+    float tile[kTilePixels * 2 * kLanes];
+    for (int b0 = 0; b0 < blocks; b0 += 2) {
+        const int bs = std::min(2, blocks - b0);
+        const int maps = std::min(out.c - b0 * kLanes, bs * kLanes);
+        for (int oy = 0; oy < out.h; ++oy) {
+            for (int ox = 0; ox < out.w; ox += kTilePixels) {
+                const int pixels = std::min(kTilePixels, out.w - ox);
+                tileRun<ForwardTile, kTilePixels>(pixels, bs)(
+                    xp + std::size_t(oy) * g.wp + ox, in.c, g.plane, g.wp, m_k,
+                    wt.data() + b0 * kLanes, mp, bias.data() + b0 * kLanes, tile);
+                float* dst = y + (std::size_t(b0) * kLanes * out.h + oy) * out.w + ox;
+                for (int p = 0; p < pixels; ++p) {
+                    for (int m = 0; m < maps; ++m) {
+                        dst[std::size_t(m) * out.h * out.w + p] = tile[p * bs * kLanes + m];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void Conv::wideInputGradient(const std::vector<float>& wv, const float* dy, float* dx) const {
+    const Shape in = inputShape(), out = outputShape();
+    const DirectGeometry g(in, out, m_pad);
+    const int ckk = in.c * m_k * m_k, wide = (out.h - 1) * g.wp + out.w;
+    thread_local std::vector<float> dyw, dcol, dxs;
+    // dy on wide rows (zero in the Wp - Wo columns past each row), then one product gives every
+    // tap's contribution as a row of `wide` values that adds to the input at a fixed offset.
+    dyw.assign(std::size_t(out.c) * wide, 0.0f);
+    for (int m = 0; m < out.c; ++m) {
+        for (int oy = 0; oy < out.h; ++oy) {
+            std::copy_n(dy + (std::size_t(m) * out.h + oy) * out.w, out.w,
+                        dyw.data() + std::size_t(m) * wide + std::size_t(oy) * g.wp);
+        }
+    }
+    dcol.resize(std::size_t(ckk) * wide);
+    MatMap(dcol.data(), ckk, wide).noalias() =
+        ConstMatMap(wv.data(), out.c, ckk).transpose() * ConstMatMap(dyw.data(), out.c, wide);
+    // Unpadded, the wide rows are the input's own rows: add into dx in place.
+    float* dst = dx;
+    if (m_pad) {
+        dxs.assign(std::size_t(in.c) * g.plane, 0.0f);
+        dst = dxs.data();
+    } else {
+        std::fill_n(dx, in.size(), 0.0f);
+    }
+    for (int c = 0; c < in.c; ++c) {
+        for (int ki = 0; ki < m_k; ++ki) {
+            for (int kj = 0; kj < m_k; ++kj) {
+                const float* src = dcol.data() + std::size_t((c * m_k + ki) * m_k + kj) * wide;
+                float* d = dst + std::size_t(c) * g.plane + ki * g.wp + kj;
+                for (int j = 0; j < wide; ++j) d[j] += src[j];
+            }
+        }
+    }
+    if (!m_pad) return;
+    for (int c = 0; c < in.c; ++c) {
+        for (int iy = 0; iy < in.h; ++iy) {
+            std::copy_n(
+                dxs.data() + std::size_t(c) * g.plane + std::size_t(iy + m_pad) * g.wp + m_pad,
+                in.w, dx + (std::size_t(c) * in.h + iy) * in.w);
+        }
+    }
+}
+
+void Conv::lanesGradients(const float* x, bool squareInputs, const float* dy,
+                          std::vector<float>& dwt) const {
+    const Shape in = inputShape(), out = outputShape();
+    const DirectGeometry g(in, out, m_pad);
+    const int mp = lanePaddedMaps(), blocks = mp / kLanes, p = out.h * out.w;
+    thread_local std::vector<float> xs, dyt;
+    const float* xp = tapInput(x, in, m_pad, g, squareInputs, xs);
+    dyt.assign(std::size_t(p) * mp, 0.0f);  // dy pixel-major, (Ho, Wo, Mp)
+    for (int m = 0; m < out.c; ++m) {
+        for (int i = 0; i < p; ++i) dyt[std::size_t(i) * mp + m] = dy[std::size_t(m) * p + i];
+    }
+    for (int c = 0; c < in.c; ++c) {
+        for (int ki = 0; ki < m_k; ++ki) {
+            const float* row = xp + std::size_t(c) * g.plane + ki * g.wp;
+            for (int kj = 0; kj < m_k; kj += kTileKernel) {
+                const int columns = std::min(kTileKernel, m_k - kj);
+                float* dst = dwt.data() + std::size_t((c * m_k + ki) * m_k + kj) * mp;
+                for (int b0 = 0; b0 < blocks; b0 += 2) {
+                    const int bs = std::min(2, blocks - b0);
+                    tileRun<GradientTile, kTileKernel>(columns, bs)(row + kj, g.wp,
+                                                                    dyt.data() + b0 * kLanes, out.h,
+                                                                    out.w, mp, dst + b0 * kLanes);
+                }
+            }
+        }
+    }
 }
 
 void Conv::directForward(const float* x, float* y) const {

@@ -1,5 +1,5 @@
-// 2-D convolution through im2col + Eigen GEMM, with an optional connection table (LeCun 1998,
-// Table I: C3 sees a subset of S2's maps).
+// 2-D convolution (direct kernels for stride 1, im2col + Eigen GEMM otherwise), with an optional
+// connection table (LeCun 1998, Table I: C3 sees a subset of S2's maps).
 #pragma once
 
 #include <vector>
@@ -40,6 +40,19 @@ private:
     void directBackward(const float* x, bool squareInputs, const std::vector<float>& w,
                         const float* dy, float* dx, float* dw) const;
 
+    // The maps-in-lanes path (m_mapsInLanes), see conv.cpp: the output maps rounded up to whole
+    // registers; the forward of one sample with tap-major weights and padded biases; and one
+    // sample's weight gradients added to dwt, tap-major.
+    int lanePaddedMaps() const;
+    void lanesForward(const float* x, float* y, const std::vector<float>& wt,
+                      const std::vector<float>& bias) const;
+    void lanesGradients(const float* x, bool squareInputs, const float* dy,
+                        std::vector<float>& dwt) const;
+
+    // The input gradient of one sample for stride 1 (weights w, or w^2 for the curvature), from
+    // dy on "wide" rows, see conv.cpp.
+    void wideInputGradient(const std::vector<float>& w, const float* dy, float* dx) const;
+
     // Zeroes the gradient of the kernels the connection table leaves out.
     void applyMask(float* dw) const;
 
@@ -50,6 +63,8 @@ private:
     // Stride 1 with few taps per output (C1: one input map, 5x5): a direct convolution beats
     // im2col and a matrix product whose inner dimension (C*k*k) is this small.
     bool m_direct;
+    // Any other convolution of stride 1 (C3): output maps in SIMD lanes, no im2col.
+    bool m_mapsInLanes;
     std::vector<bool> m_table;
 };
 
