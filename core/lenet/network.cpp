@@ -21,6 +21,10 @@ namespace lenet {
 namespace {
 
 constexpr int kMaxChunks = 8;
+// Samples per chunk, at least (unless the batch is smaller): every chunk computes and keeps its
+// own gradient of every weight, which for C5 and F5 (48k weights each) costs as much as the
+// chunk's samples when a chunk has only a few.
+constexpr int kMinChunkSamples = 16;
 // Entries per task when the chunks' gradients are summed.
 constexpr std::size_t kReducePiece = 8192;
 
@@ -168,7 +172,7 @@ ParamArrays Network::makeParamArrays() const {
 }
 
 int Network::chunkCount(int n) {
-    return std::clamp(n, 1, kMaxChunks);
+    return std::clamp((n + kMinChunkSamples - 1) / kMinChunkSamples, 1, kMaxChunks);
 }
 
 Range Network::chunkRange(int n, int chunk) {
