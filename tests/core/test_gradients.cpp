@@ -200,8 +200,36 @@ TEST(PoolGradients, MaxMatchesCentralDifferencesWithoutTies) {
             t[i] = 0.05f * float(order[i] - int(t.size()) / 2);
     };
     EXPECT_TRUE(gradcheck::checkLayerGradients(pool, o));
+    // Rows of 11 windows: whole registers of window pairs and a remainder.
+    Pool wide(Pool::Kind::Max, "max", {2, 6, 22}, 2);
+    EXPECT_TRUE(gradcheck::checkLayerGradients(wide, o));
     Pool ragged(Pool::Kind::Max, "max", {2, 7, 5}, 3);
     EXPECT_TRUE(gradcheck::checkLayerGradients(ragged, o));
+}
+
+TEST(PoolGradients, MaxRoutesEachWindowsGradientToItsFirstMaximum) {
+    // One row of 2x2 windows, window j holding tie pattern j % 16 (bit i set: element i of a, b,
+    // c, d is 1, else 0), so every way of tying appears in whole registers and in the remainder.
+    const int windows = 37;
+    Pool pool(Pool::Kind::Max, "max", {1, 2, 2 * windows}, 2);
+    Tensor x(1, pool.inputShape()), y(1, pool.outputShape()), dy(1, pool.outputShape()),
+        dx(1, pool.inputShape());
+    std::vector<float> expected(x.size());
+    for (int j = 0; j < windows; ++j) {
+        const int at[4] = {2 * j, 2 * j + 1, 2 * windows + 2 * j, 2 * windows + 2 * j + 1};
+        for (int i = 0; i < 4; ++i) x[at[i]] = float((j % 16 >> i) & 1);
+        dy[j] = float(j + 1);
+        const float top =
+            *std::max_element(x.values().begin() + at[0], x.values().begin() + at[1] + 1);
+        const float bottom =
+            *std::max_element(x.values().begin() + at[2], x.values().begin() + at[3] + 1);
+        const float max = std::max(top, bottom);
+        const int* first = std::find_if(at, at + 4, [&](int k) { return x[k] == max; });
+        expected[*first] = dy[j];
+    }
+    pool.forward(x, y, {0, 1}, kTraining);
+    pool.backward(x, y, dy, &dx, {0, 1}, kTraining, {});
+    EXPECT_EQ(std::vector<float>(dx.values().begin(), dx.values().end()), expected);
 }
 
 TEST(FullyConnectedGradients, MatchCentralDifferences) {

@@ -8,6 +8,7 @@
 
 #include "lenet/error.h"
 #include "lenet/lane_sum.h"
+#include "lenet/simd.h"
 
 namespace lenet {
 namespace {
@@ -19,21 +20,6 @@ using VecMap = Eigen::Map<Eigen::VectorXf>;
 
 // Convolutions with at most this many taps per output (C*k*k) and stride 1 take the direct path.
 constexpr int kDirectMaxTaps = 32;
-// One SIMD register of floats, in GCC's and clang's vector extension, so that the direct path's
-// accumulators stay in registers: eight with AVX (x86-64-v3), four in the portable SSE2 build
-// (where a 32-byte vector would be passed in memory, a different ABI).
-#ifdef __AVX__
-constexpr int kLanes = 8;
-#else
-constexpr int kLanes = 4;
-#endif
-using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
-
-Lanes loadLanes(const float* p) {
-    Lanes v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
 
 // Lane sums added in a fixed order (deterministic, like laneSum).
 double sumLanes(Lanes v) {

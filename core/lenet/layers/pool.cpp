@@ -4,8 +4,10 @@
 #include <cstdint>
 
 #include <algorithm>
+#include <cstring>
 
 #include "lenet/error.h"
+#include "lenet/simd.h"
 
 namespace lenet {
 namespace {
@@ -80,6 +82,46 @@ void reduceWindows(const float* xc, Shape in, Shape out, int size, float* result
     }
 }
 
+// Lane shuffles for routePairs, where a 2x2 window's two values of one row sit in lanes 2j and
+// 2j+1 (kLanes is 8 with AVX, see simd.h): lanes 2j and 2j+1 of the result both get lane
+// first + 2j of v (pairs) or value j of p (spreadHalf).
+static_assert(kLanes == 4 || kLanes == 8);
+using HalfBits = std::int32_t __attribute__((vector_size(kLanes / 2 * sizeof(float))));
+
+template <int first>
+LaneBits pairs(LaneBits v) {
+#ifdef __AVX__
+    return __builtin_shufflevector(v, v, first, first, first + 2, first + 2, first + 4, first + 4,
+                                   first + 6, first + 6);
+#else
+    return __builtin_shufflevector(v, v, first, first, first + 2, first + 2);
+#endif
+}
+
+LaneBits spreadHalf(const float* p) {  // one value per window, to both of its lanes
+    HalfBits v;
+    std::memcpy(&v, p, sizeof v);
+#ifdef __AVX__
+    return __builtin_shufflevector(v, v, 0, 0, 1, 1, 2, 2, 3, 3);
+#else
+    return __builtin_shufflevector(v, v, 0, 0, 1, 1);
+#endif
+}
+
+// kLanes / 2 neighbouring 2x2 windows of routeToMaxima: window j's top row sits in lanes 2j and
+// 2j+1 of x0's and d0's, its bottom row in x1's and d1's; m and g hold its maximum and gradient.
+void routePairs(const float* x0, const float* x1, const float* m, const float* g, float* d0,
+                float* d1) {
+    const LaneBits maxima = spreadHalf(m), grads = spreadHalf(g);
+    LaneBits odd{};
+    for (int i = 1; i < kLanes; i += 2) odd[i] = -1;
+    // Compares of the float bits (-1 where equal), as in the scalar code below.
+    const LaneBits top = loadBits(x0) == maxima, bottom = loadBits(x1) == maxima;
+    const LaneBits a = pairs<0>(top), topTaken = a | pairs<1>(top), c = pairs<0>(bottom);
+    storeBits(d0, grads & top & ~(a & odd));                            // a; b unless a
+    storeBits(d1, grads & ~topTaken & ((bottom & ~odd) | (~c & odd)));  // c unless a or b; d
+}
+
 // dx of one map gets each window's dy at the window's first maximum and zero elsewhere in the
 // window; entries outside every window (a map that the windows do not tile) are left alone.
 void routeToMaxima(const float* xc, const float* yc, const float* dyc, float* dxc, Shape in,
@@ -90,22 +132,28 @@ void routeToMaxima(const float* xc, const float* yc, const float* dyc, float* dx
             const float* x1 = x0 + in.w;
             float* d0 = dxc + 2 * oy * in.w;
             float* d1 = d0 + in.w;
-            for (int ox = 0; ox < out.w; ++ox) {
+            const float* m = yc + oy * out.w;
+            const float* g = dyc + oy * out.w;
+            int ox = 0;
+            for (; ox + kLanes / 2 <= out.w; ox += kLanes / 2) {
+                routePairs(x0 + 2 * ox, x1 + 2 * ox, m + ox, g + ox, d0 + 2 * ox, d1 + 2 * ox);
+            }
+            for (; ox < out.w; ++ox) {
                 // The forward pass stored the window's maximum, one of its four values bit for
                 // bit. Integer compares and masks route dy to it without a branch: which element
                 // is the maximum is random, and a branch per window mispredicts half the time.
-                const auto m = std::bit_cast<std::uint32_t>(yc[oy * out.w + ox]);
-                const auto g = std::bit_cast<std::uint32_t>(dyc[oy * out.w + ox]);
+                const auto mb = std::bit_cast<std::uint32_t>(m[ox]);
+                const auto gb = std::bit_cast<std::uint32_t>(g[ox]);
                 const std::uint32_t a =
-                    -std::uint32_t(std::bit_cast<std::uint32_t>(x0[2 * ox]) == m);
+                    -std::uint32_t(std::bit_cast<std::uint32_t>(x0[2 * ox]) == mb);
                 const std::uint32_t b =
-                    ~a & -std::uint32_t(std::bit_cast<std::uint32_t>(x0[2 * ox + 1]) == m);
+                    ~a & -std::uint32_t(std::bit_cast<std::uint32_t>(x0[2 * ox + 1]) == mb);
                 const std::uint32_t c =
-                    ~a & ~b & -std::uint32_t(std::bit_cast<std::uint32_t>(x1[2 * ox]) == m);
-                d0[2 * ox] = std::bit_cast<float>(g & a);
-                d0[2 * ox + 1] = std::bit_cast<float>(g & b);
-                d1[2 * ox] = std::bit_cast<float>(g & c);
-                d1[2 * ox + 1] = std::bit_cast<float>(g & ~(a | b | c));
+                    ~a & ~b & -std::uint32_t(std::bit_cast<std::uint32_t>(x1[2 * ox]) == mb);
+                d0[2 * ox] = std::bit_cast<float>(gb & a);
+                d0[2 * ox + 1] = std::bit_cast<float>(gb & b);
+                d1[2 * ox] = std::bit_cast<float>(gb & c);
+                d1[2 * ox + 1] = std::bit_cast<float>(gb & ~(a | b | c));
             }
             continue;
         }
