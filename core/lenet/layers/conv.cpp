@@ -515,9 +515,11 @@ void Conv::lanesGradients(const float* x, bool squareInputs, const float* dy,
     const int mp = lanePaddedMaps(), blocks = mp / kLanes, p = out.h * out.w;
     thread_local std::vector<float> xs, dyt;
     const float* xp = tapInput(x, in, m_pad, g, squareInputs, xs);
-    dyt.assign(std::size_t(p) * mp, 0.0f);  // dy pixel-major, (Ho, Wo, Mp)
-    for (int m = 0; m < out.c; ++m) {
-        for (int i = 0; i < p; ++i) dyt[std::size_t(i) * mp + m] = dy[std::size_t(m) * p + i];
+    dyt.resize(std::size_t(p) * mp);  // dy pixel-major, (Ho, Wo, Mp), zero in the padded maps
+    for (int i = 0; i < p; ++i) {
+        float* pixel = dyt.data() + std::size_t(i) * mp;
+        for (int m = 0; m < out.c; ++m) pixel[m] = dy[std::size_t(m) * p + i];
+        std::fill(pixel + out.c, pixel + mp, 0.0f);
     }
     for (int c = 0; c < in.c; ++c) {
         for (int ki = 0; ki < m_k; ++ki) {
@@ -580,9 +582,10 @@ void Conv::directBackward(const float* x, bool squareInputs, const std::vector<f
     thread_local std::vector<float> xs, dyWide, dxs;
     padInput(x, in, m_pad, g, squareInputs, xs);
     if (dx) dxs.assign(g.buffer, 0.0f);
+    // dy of one map at a time on wide rows, zero in the dropped columns and the slack: they add
+    // nothing. Every map writes the same places, so the zeros stay from map to map.
+    dyWide.assign(g.length, 0.0f);
     for (int m = 0; m < out.c; ++m) {
-        // dy of map m on wide rows, zero in the dropped columns and the slack: they add nothing.
-        dyWide.assign(g.length, 0.0f);
         const float* dym = dy + std::size_t(m) * out.h * out.w;
         for (int oy = 0; oy < out.h; ++oy) {
             std::copy(dym + oy * out.w, dym + (oy + 1) * out.w,
