@@ -50,29 +50,27 @@ struct DirectGeometry {
     std::size_t buffer;  // padded input plus the slack the last strip reads past it
 };
 
-// One kernel row's weight gradients on the direct path: sums[kj] = sum over j of
-// dy[j] * x[j + kj], for kj < K. K is a template argument so that the K accumulators stay in
-// registers.
-template <int K>
-void rowGradients(const float* dy, const float* x, int length, float* sums) {
-    Lanes acc[K] = {};
-    for (int j = 0; j < length; j += kLanes) {
-        const Lanes d = loadLanes(dy + j);
-        for (int kj = 0; kj < K; ++kj) acc[kj] += d * loadLanes(x + kj + j);
+// One kernel row's weight gradients on the direct path, for M maps at once: sums[m * stride +
+// kj] += sum over j of dy[m * length + j] * x[j + kj], for kj < K. K and M are template
+// arguments so that the M * K accumulators stay in registers; two maps share the loads of x and
+// keep ten independent sums in flight, enough to hide the latency of the multiply-adds.
+template <int K, int M>
+struct RowGradients {
+    static void run(const float* dy, const float* x, int length, float* sums, int stride) {
+        Lanes acc[M][K] = {};
+        for (int j = 0; j < length; j += kLanes) {
+            Lanes d[M];
+            for (int m = 0; m < M; ++m) d[m] = loadLanes(dy + std::size_t(m) * length + j);
+            for (int kj = 0; kj < K; ++kj) {
+                const Lanes xv = loadLanes(x + kj + j);
+                for (int m = 0; m < M; ++m) acc[m][kj] += d[m] * xv;
+            }
+        }
+        for (int m = 0; m < M; ++m) {
+            for (int kj = 0; kj < K; ++kj) sums[m * stride + kj] += float(sumLanes(acc[m][kj]));
+        }
     }
-    for (int kj = 0; kj < K; ++kj) sums[kj] += float(sumLanes(acc[kj]));
-}
-
-void rowGradients(int k, const float* dy, const float* x, int length, float* sums) {
-    static_assert(kDirectMaxKernel == 5);
-    switch (k) {
-        case 1: rowGradients<1>(dy, x, length, sums); break;
-        case 2: rowGradients<2>(dy, x, length, sums); break;
-        case 3: rowGradients<3>(dy, x, length, sums); break;
-        case 4: rowGradients<4>(dy, x, length, sums); break;
-        default: rowGradients<5>(dy, x, length, sums); break;
-    }
-}
+};
 
 // x (C, H, W) -> xs (C, Hp, Wp) zero-padded, plus zeroed slack; squared on request.
 void padInput(const float* x, Shape in, int pad, const DirectGeometry& g, bool square,
@@ -582,29 +580,38 @@ void Conv::directBackward(const float* x, bool squareInputs, const std::vector<f
     thread_local std::vector<float> xs, dyWide, dxs;
     padInput(x, in, m_pad, g, squareInputs, xs);
     if (dx) dxs.assign(g.buffer, 0.0f);
-    // dy of one map at a time on wide rows, zero in the dropped columns and the slack: they add
-    // nothing. Every map writes the same places, so the zeros stay from map to map.
-    dyWide.assign(g.length, 0.0f);
+    // dy of every map on wide rows, (M, length), zero in the dropped columns and the slack: they
+    // add nothing.
+    dyWide.assign(std::size_t(out.c) * g.length, 0.0f);
     for (int m = 0; m < out.c; ++m) {
-        const float* dym = dy + std::size_t(m) * out.h * out.w;
         for (int oy = 0; oy < out.h; ++oy) {
-            std::copy(dym + oy * out.w, dym + (oy + 1) * out.w,
-                      dyWide.data() + std::size_t(oy) * g.wp);
+            std::copy_n(dy + (std::size_t(m) * out.h + oy) * out.w, out.w,
+                        dyWide.data() + std::size_t(m) * g.length + std::size_t(oy) * g.wp);
         }
-        const float* d = dyWide.data();
-        for (int c = 0; c < in.c; ++c) {
-            if (!connected(c, m)) continue;
+    }
+    for (int c = 0; c < in.c; ++c) {
+        const float* xc = xs.data() + std::size_t(c) * g.plane;
+        for (int m = 0; m < out.c;) {
+            // Two maps in one pass where both see input map c (always, without a table).
+            const int maps = m + 1 < out.c && connected(c, m) && connected(c, m + 1) ? 2 : 1;
+            const float* d = dyWide.data() + std::size_t(m) * g.length;
             const std::size_t kernel = (std::size_t(m) * in.c + c) * kk;
-            for (int ki = 0; ki < m_k; ++ki) {
-                rowGradients(m_k, d, xs.data() + std::size_t(c) * g.plane + ki * g.wp, g.length,
-                             dw + kernel + ki * m_k);
-                if (!dx) continue;
-                for (int kj = 0; kj < m_k; ++kj) {
-                    const float wt = wv[kernel + ki * m_k + kj];
-                    float* dst = dxs.data() + std::size_t(c) * g.plane + ki * g.wp + kj;
-                    for (int j = 0; j < g.length; ++j) dst[j] += wt * d[j];
+            if (connected(c, m)) {
+                const auto rows = tileRun<RowGradients, kDirectMaxKernel>(m_k, maps);
+                for (int ki = 0; ki < m_k; ++ki) {
+                    rows(d, xc + ki * g.wp, g.length, dw + kernel + ki * m_k, in.c * kk);
                 }
             }
+            for (int mi = m; mi < m + maps && dx; ++mi) {
+                if (!connected(c, mi)) continue;
+                const float* dm = dyWide.data() + std::size_t(mi) * g.length;
+                for (int t = 0; t < kk; ++t) {
+                    const float wt = wv[(std::size_t(mi) * in.c + c) * kk + t];
+                    float* dst = dxs.data() + std::size_t(c) * g.plane + t / m_k * g.wp + t % m_k;
+                    for (int j = 0; j < g.length; ++j) dst[j] += wt * dm[j];
+                }
+            }
+            m += maps;
         }
     }
     if (!dx) return;
