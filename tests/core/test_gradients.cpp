@@ -163,12 +163,17 @@ TEST(ConvGradients, MatchCentralDifferencesForKernelStridePaddingCombinations) {
 }
 
 TEST(ConvGradients, MatchCentralDifferencesWithTheC3TableAndKeepMaskedEntriesZero) {
-    Conv conv("C3", {6, 8, 8}, 16, 5, 1, 0, lenet::lecun1998Table());
-    EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(conv)));
-    const lenet::Param& w = conv.params()[0];
-    for (std::size_t i = 0; i < w.value.size(); ++i) {
-        if (w.mask[i] == 0.0f) {
-            ASSERT_EQ(w.value[i], 0.0f) << "entry " << i;
+    // 5x5: maps in lanes; 2x2 (24 taps): the direct path, where neighbouring maps share a pass
+    // only when the table connects both to the input map.
+    for (int kernel : {5, 2}) {
+        SCOPED_TRACE(testing::Message() << "kernel " << kernel);
+        Conv conv("C3", {6, 8, 8}, 16, kernel, 1, 0, lenet::lecun1998Table());
+        EXPECT_TRUE(gradcheck::checkLayerGradients(prepared(conv)));
+        const lenet::Param& w = conv.params()[0];
+        for (std::size_t i = 0; i < w.value.size(); ++i) {
+            if (w.mask[i] == 0.0f) {
+                ASSERT_EQ(w.value[i], 0.0f) << "entry " << i;
+            }
         }
     }
 }
