@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <string>
 
 #include <QAction>
@@ -28,6 +27,7 @@
 #include "lenet/network.h"
 #include "lenet/trainer.h"
 #include "support/message_boxes.h"
+#include "support/synthetic_digits.h"
 #include "support/time_scale.h"
 #include "ui/error_plot.h"
 #include "ui/loss_plot.h"
@@ -47,37 +47,14 @@ using lenet::ui::test::openBox;
 
 namespace {
 
-/// `count` learnable 28x28 digits: an 8x4 ink block whose place encodes the label (i % 10),
-/// plus speckle noise from `seed`.
-lenet::Dataset syntheticDigits(int count, std::uint32_t seed) {
-    lenet::Dataset d;
-    d.rows = d.cols = 28;
-    d.classes = 10;
-    d.source = "synthetic digits";
-    d.images.assign(std::size_t(count) * 784, 0);
-    d.labels.resize(std::size_t(count));
-    std::mt19937 rng(seed);
-    std::uniform_int_distribution<int> pixel(0, 783);
-    for (int i = 0; i < count; ++i) {
-        const int label = i % 10;
-        d.labels[std::size_t(i)] = std::uint8_t(label);
-        std::uint8_t* image = d.images.data() + std::size_t(i) * 784;
-        const int top = 3 + (label / 5) * 12, left = 1 + (label % 5) * 5;
-        for (int y = top; y < top + 8; ++y)
-            for (int x = left; x < left + 4; ++x) image[y * 28 + x] = 255;
-        for (int k = 0; k < 20; ++k) image[pixel(rng)] = std::uint8_t(rng() % 256);
-    }
-    return d;
-}
-
 /// Writes a training and a test set in MNIST's file names to the folder `dir` (created).
 void writeDataSet(const QString& dir, std::uint32_t seed) {
     QVERIFY(QDir().mkpath(dir));
     const std::string d = dir.toStdString();
     lenet::saveIdxPair(d + "/train-images-idx3-ubyte", d + "/train-labels-idx1-ubyte",
-                       syntheticDigits(300, seed));
+                       lenet::test::syntheticDigits(300, seed));
     lenet::saveIdxPair(d + "/t10k-images-idx3-ubyte", d + "/t10k-labels-idx1-ubyte",
-                       syntheticDigits(100, seed + 1));
+                       lenet::test::syntheticDigits(100, seed + 1));
 }
 
 /// True when both networks hold the same parameters, bit for bit.
@@ -274,7 +251,7 @@ void TestResume::checkpointsThatCannotBeResumedAreExplained() {
     } else if (kind == QLatin1String("my digits")) {
         // A checkpoint of a run that trained on the data set and two of my digits.
         const lenet::Checkpoint c = lenet::loadCheckpoint(m_epoch1.toStdString());
-        lenet::Dataset mine = syntheticDigits(2, 5);
+        lenet::Dataset mine = lenet::test::syntheticDigits(2, 5);
         mine.source = "/home/user/my-digits/images-idx3-ubyte";
         const lenet::Dataset train = lenet::loadSplit(m_data.toStdString(), lenet::Split::Train);
         path = m_temp.filePath(QStringLiteral("mine.ckpt"));

@@ -6,7 +6,6 @@
 // lenet_ui_training, so ThreadSanitizer runs it too (scripts/test.sh).
 #include <cstdint>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -21,6 +20,7 @@
 #include "lenet/data/idx_writer.h"
 #include "lenet/network.h"
 #include "lenet/presets.h"
+#include "support/synthetic_digits.h"
 #include "support/time_scale.h"
 #include "ui/training_controller.h"
 
@@ -30,21 +30,6 @@ using lenet::ui::NetworkSnapshot;
 using lenet::ui::TrainingController;
 
 namespace {
-
-/// `count` 28x28 images of random pixels with labels 0-9 in turn. The controller's behaviour
-/// does not depend on what the network learns, only on the batches it runs.
-lenet::Dataset randomImages(int count, std::uint32_t seed) {
-    lenet::Dataset data;
-    data.rows = data.cols = 28;
-    data.classes = 10;
-    data.source = "random images";
-    data.images.resize(std::size_t(count) * 28 * 28);
-    data.labels.resize(std::size_t(count));
-    std::mt19937 rng(seed);
-    for (std::uint8_t& pixel : data.images) pixel = std::uint8_t(rng());
-    for (int i = 0; i < count; ++i) data.labels[std::size_t(i)] = std::uint8_t(i % 10);
-    return data;
-}
 
 /// Every parameter value of `net`, to compare a snapshot before and after more training.
 std::vector<std::vector<float>> weightsOf(const lenet::Network& net) {
@@ -97,9 +82,9 @@ void TestTrainingController::initTestCase() {
     QVERIFY(QDir().mkpath(m_data));
     const std::string dir = m_data.toStdString();
     lenet::saveIdxPair(dir + "/train-images-idx3-ubyte", dir + "/train-labels-idx1-ubyte",
-                       randomImages(256, 1));
+                       lenet::test::syntheticDigits(256, 1));
     lenet::saveIdxPair(dir + "/t10k-images-idx3-ubyte", dir + "/t10k-labels-idx1-ubyte",
-                       randomImages(64, 2));
+                       lenet::test::syntheticDigits(64, 2));
 }
 
 void TestTrainingController::cleanupTestCase() {

@@ -1,5 +1,5 @@
-// Helpers shared by the core test suites: a temporary folder, checking that a call throws a
-// given error naming given phrases, and a small learnable in-memory digits set.
+// Helpers shared by the core test suites: a temporary folder and checking that a call throws a
+// given error naming given phrases (and, from tests/support, the synthetic digits).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lenet/data/idx.h"
+#include "support/synthetic_digits.h"
 
 namespace lenet::test {
 
@@ -47,9 +48,5 @@ void expectError(const std::function<void()>& f, const std::vector<std::string>&
         ADD_FAILURE() << "wrong exception type: " << e.what();
     }
 }
-
-/// A learnable 28x28 set: a 8x8 ink block whose position encodes the label, plus speckle noise.
-/// The same (count, seed) always gives the same set.
-lenet::Dataset syntheticDigits(int count, std::uint32_t seed);
 
 }  // namespace lenet::test
