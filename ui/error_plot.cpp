@@ -46,7 +46,7 @@ ErrorPlot::ErrorPlot(QWidget* parent)
     m_hint = new QCPItemText(p);
     m_hint->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_hint->position->setCoords(0.5, 0.3);
-    m_hint->setText(tr("The train and test error appear after each epoch"));
+    m_hint->setText(tr("The train and test error\nappear after each epoch"));
     m_hint->setColor(Qt::gray);
     m_hint->setFont(QFont(font().family(), 12));
 

@@ -1,7 +1,8 @@
 // Qt Test of the studio window with real short training runs on MNIST (skipped when MNIST is not
 // installed): train, pause, step, resume and stop from the shortcuts; the learning-rate override;
 // two runs overlaid; unsaved weights; closing during a run; opening broken and good model files;
-// opening data sets; the saved layout; and the event loop's latency while training.
+// opening data sets; the saved layout; the event loop's latency while training; and that the
+// empty plots' hints fit them.
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -23,6 +24,8 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
+
+#include <qcustomplot.h>
 
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
@@ -83,6 +86,7 @@ class TestMainWindow : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
+    void emptyPlotsShowTheirWholeHint();
     void trainsPausesStepsResumes();
     void stopsAPausedRunAtOnce();
     void learningRateOverrideAppliesAtTheNextBatch();
@@ -137,6 +141,36 @@ void TestMainWindow::setUpRun(const QString& preset, int epochs, int trainLimit,
 void TestMainWindow::waitForEnd(QSignalSpy& finished, QSignalSpy& failed, int timeoutMs) {
     QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), scaledMs(timeoutMs));
     if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
+}
+
+void TestMainWindow::emptyPlotsShowTheirWholeHint() {
+    // The size of the README's screenshot: the plots' docks are at their narrowest beside the
+    // other panels. A hint wider than its plot's axes is cut off at both ends.
+    m_window->resize(1440, 900);
+    QApplication::processEvents();
+    for (const lenet::ui::RunPlot* runPlot :
+         {static_cast<lenet::ui::RunPlot*>(m_window->lossPlot()),
+          static_cast<lenet::ui::RunPlot*>(m_window->errorPlot())}) {
+        QCustomPlot* p = runPlot->plot();
+        p->replot();
+        int hints = 0;
+        for (int i = 0; i < p->itemCount(); ++i) {
+            const auto* text = qobject_cast<QCPItemText*>(p->item(i));
+            if (!text || !text->visible()) continue;
+            ++hints;
+            const int width =
+                QFontMetrics(text->font())
+                    .boundingRect(QRect(0, 0, 10000, 10000), Qt::AlignCenter, text->text())
+                    .width();
+            QVERIFY2(width <= p->axisRect()->width(),
+                     qPrintable(QStringLiteral("%1 (%2 px) in %3 px of %4")
+                                    .arg(text->text())
+                                    .arg(width)
+                                    .arg(p->axisRect()->width())
+                                    .arg(p->objectName())));
+        }
+        QCOMPARE(hints, 1);
+    }
 }
 
 void TestMainWindow::trainsPausesStepsResumes() {
