@@ -104,9 +104,8 @@ void TrainingController::launch(TrainingRequest request, bool paused) {
     request.control = m_control;
     m_checkpointPath = QString::fromStdString(request.checkpointPath);
     m_running = true;
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, request = std::move(request)] { worker->run(request); },
-        Qt::QueuedConnection);
+    m_worker->post(std::move(request));
+    QMetaObject::invokeMethod(m_worker, "runPosted", Qt::QueuedConnection);
     Q_EMIT started();
     if (paused) Q_EMIT pausedChanged(true);
 }

@@ -117,6 +117,19 @@ lenet::Dataset withExtraTrainingImages(const lenet::Dataset& train, const lenet:
     return out;
 }
 
+void TrainingWorker::post(TrainingRequest request) {
+    const std::lock_guard lock(m_postedMutex);
+    m_posted.push_back(std::move(request));
+}
+
+void TrainingWorker::runPosted() {
+    std::unique_lock lock(m_postedMutex);
+    const TrainingRequest request = std::move(m_posted.front());
+    m_posted.pop_front();
+    lock.unlock();
+    run(request);
+}
+
 void TrainingWorker::run(const TrainingRequest& request) {
     try {
         if (request.resumeFrom.empty()) {

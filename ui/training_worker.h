@@ -8,7 +8,9 @@
 // refuses it with its data mismatch (the message says which data the checkpoint was trained on).
 #pragma once
 
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -58,6 +60,16 @@ public:
     /// checkpoint is accepted.
     void run(const TrainingRequest& request);
 
+    /// Called on another thread: queues `request` for the next runPosted(), which that thread
+    /// then invokes on the worker's thread (a queued call by name). The request crosses through
+    /// a std::mutex rather than inside Qt's event (a captured lambda): Qt's event queue
+    /// synchronises through futexes that ThreadSanitizer cannot see.
+    void post(TrainingRequest request);
+
+public Q_SLOTS:
+    /// Runs the oldest request post() queued.
+    void runPosted();
+
 Q_SIGNALS:
     void statusChanged(const QString& text);
     void progressed(const lenet::Progress& progress);
@@ -79,6 +91,9 @@ Q_SIGNALS:
     void resumed(const lenet::ui::ResumedRun& run);
 
 private:
+    std::mutex m_postedMutex;
+    std::deque<TrainingRequest> m_posted;  // guarded by m_postedMutex
+
     /// A new run of request.spec, on the data set (with the extra images, if any).
     void startRun(const TrainingRequest& request);
     /// Continues the run of request.resumeFrom on the data set's training split.
