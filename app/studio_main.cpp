@@ -37,6 +37,11 @@ int intOption(const QCommandLineParser& parser, const QCommandLineOption& option
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
+    // Every mouse move counts. With compression on, Qt's X11 backend drops each queued move that
+    // a later one follows whenever the GUI thread is busy, and a stroke drawn on the canvas in
+    // such a moment becomes one straight line from where the pen went down. (Set after the
+    // application exists: creating it switches compression on for X11.)
+    QApplication::setAttribute(Qt::AA_CompressHighFrequencyEvents, false);
     QApplication::setOrganizationName(QStringLiteral("LeNet Studio"));
     QApplication::setApplicationName(QStringLiteral("lenet-studio"));
 

@@ -1,7 +1,8 @@
 // The real application in a real X server: runs lenet-studio under xvfb-run, presses Train with a
 // real X11 key event from xdotool, and has the app save a screenshot of itself mid-training into
 // the build folder (test_xvfb_window.png); and draws a 7 on the canvas of a freshly started app
-// with real mouse events, which the bundled model must read as 7 (test_xvfb_window_drawing.png).
+// with real mouse events, queued while the app is busy, which the bundled model must read as 7
+// (test_xvfb_window_drawing.png).
 // Skipped when xvfb-run or xdotool are missing (the training case also without MNIST).
 #include <QDir>
 #include <QFileInfo>
@@ -126,13 +127,18 @@ void TestXvfbWindow::readsADigitDrawnWithRealMouseEvents() {
     skipWithoutXTools();
     // The window at the top left in its default layout (1440x900): the canvas of the "Draw a
     // digit" panel covers about x 875-1200, y 230-555. A 7: the top bar, then the diagonal.
-    QString strokes = QStringLiteral("xdotool mousemove 960 300 mousedown 1\n");
+    // The app is stopped while the stroke is drawn, as if its GUI thread were busy: every move
+    // is queued when it wakes up, and all of them must reach the canvas.
+    QString strokes = QStringLiteral(
+        "trap 'kill -CONT $pid 2>/dev/null || true' EXIT\n"
+        "kill -STOP $pid\n"
+        "xdotool mousemove 960 300 mousedown 1\n");
     for (int x = 960; x <= 1110; x += 10)
         strokes += QStringLiteral("xdotool mousemove %1 300\n").arg(x);
     for (int i = 0; i <= 200; i += 10) {
         strokes += QStringLiteral("xdotool mousemove %1 %2\n").arg(1110 - i / 2).arg(300 + i);
     }
-    strokes += QStringLiteral("xdotool mouseup 1\n");
+    strokes += QStringLiteral("xdotool mouseup 1\nkill -CONT $pid\n");
     const QString screenshot = QFileInfo(QStringLiteral(LENET_TEST_GRAB_PATH))
                                    .dir()
                                    .filePath(QStringLiteral("test_xvfb_window_drawing.png"));
