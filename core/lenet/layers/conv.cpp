@@ -320,7 +320,6 @@ void Conv::initialize(const std::string& scheme, std::mt19937& rng) {
 void Conv::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
     const Shape in = inputShape(), out = outputShape();
     const int ckk = in.c * m_k * m_k, p = out.h * out.w;
-    thread_local std::vector<float> col;
     const ConstMatMap w(params()[0].value.data(), out.c, ckk);
     const Eigen::Map<const Eigen::VectorXf> b(params()[1].value.data(), out.c);
     if (m_whole) {
@@ -343,6 +342,7 @@ void Conv::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
         for (int n = r.begin; n < r.end; ++n) lanesForward(x.sample(n), y.sample(n), wt, bias);
         return;
     }
+    thread_local std::vector<float> col;
     col.resize(std::size_t(ckk) * p);
     for (int n = r.begin; n < r.end; ++n) {
         im2col(x.sample(n), in, m_k, m_stride, m_pad, out.h, out.w, col.data());
@@ -357,7 +357,6 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
                         std::span<float* const> dparams) const {
     const Shape in = inputShape(), out = outputShape();
     const int ckk = in.c * m_k * m_k, p = out.h * out.w;
-    thread_local std::vector<float> col, dcol;
     MatMap dw(dparams[0], out.c, ckk);
     VecMap db(dparams[1], out.c);
     dw.setZero();
@@ -379,52 +378,44 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
         applyMask(dparams[0]);
         return;
     }
-    if (m_direct) {
-        for (int n = r.begin; n < r.end; ++n) {
-            for (int m = 0; m < out.c; ++m) {  // fixed summation order, as below
-                const float* row = dy.sample(n) + std::size_t(m) * p;
-                db[m] += float(laneSum(p, [row](int i) { return row[i]; }));
-            }
-            directBackward(x.sample(n), squareInputs, wv, dy.sample(n),
-                           dx ? dx->sample(n) : nullptr, dparams[0]);
-        }
-        applyMask(dparams[0]);
-        return;
-    }
-    const int mp = lanePaddedMaps();
-    thread_local std::vector<float> dwt;
-    if (m_mapsInLanes) {
-        dwt.assign(std::size_t(ckk) * mp, 0.0f);
-    } else {
-        col.resize(std::size_t(ckk) * p);
-    }
-    if (dx && !m_mapsInLanes) dcol.resize(std::size_t(ckk) * p);
+    // Not Eigen's row sums: their order depends on the rows' alignment in memory, which would
+    // make the result (and training) differ between runs and thread counts.
     for (int n = r.begin; n < r.end; ++n) {
-        const ConstMatMap dyn(dy.sample(n), out.c, p);
-        if (m_mapsInLanes) {
-            lanesGradients(x.sample(n), squareInputs, dy.sample(n), dwt);
-        } else {
-            im2col(x.sample(n), in, m_k, m_stride, m_pad, out.h, out.w, col.data());
-            MatMap cn(col.data(), ckk, p);
-            if (squareInputs) cn = cn.array().square();
-            dw.noalias() += dyn * cn.transpose();
-        }
-        // Not Eigen's row sums: their order depends on the rows' alignment in memory, which
-        // would make the result (and training) differ between runs and thread counts.
         for (int m = 0; m < out.c; ++m) {
             const float* row = dy.sample(n) + std::size_t(m) * p;
             db[m] += float(laneSum(p, [row](int i) { return row[i]; }));
         }
-        if (dx && m_mapsInLanes) {
-            wideInputGradient(wv, dy.sample(n), dx->sample(n));
-        } else if (dx) {
-            MatMap(dcol.data(), ckk, p).noalias() = w.transpose() * dyn;
-            col2im(dcol.data(), in, m_k, m_stride, m_pad, out.h, out.w, dx->sample(n));
-        }
     }
-    if (m_mapsInLanes) {
+    if (m_direct) {
+        for (int n = r.begin; n < r.end; ++n) {
+            directBackward(x.sample(n), squareInputs, wv, dy.sample(n),
+                           dx ? dx->sample(n) : nullptr, dparams[0]);
+        }
+    } else if (m_mapsInLanes) {
+        const int mp = lanePaddedMaps();
+        thread_local std::vector<float> dwt;
+        dwt.assign(std::size_t(ckk) * mp, 0.0f);
+        for (int n = r.begin; n < r.end; ++n) {
+            lanesGradients(x.sample(n), squareInputs, dy.sample(n), dwt);
+            if (dx) wideInputGradient(wv, dy.sample(n), dx->sample(n));
+        }
         for (int m = 0; m < out.c; ++m) {
             for (int t = 0; t < ckk; ++t) dw(m, t) = dwt[std::size_t(t) * mp + m];
+        }
+    } else {
+        thread_local std::vector<float> col, dcol;
+        col.resize(std::size_t(ckk) * p);
+        if (dx) dcol.resize(std::size_t(ckk) * p);
+        for (int n = r.begin; n < r.end; ++n) {
+            const ConstMatMap dyn(dy.sample(n), out.c, p);
+            im2col(x.sample(n), in, m_k, m_stride, m_pad, out.h, out.w, col.data());
+            MatMap cn(col.data(), ckk, p);
+            if (squareInputs) cn = cn.array().square();
+            dw.noalias() += dyn * cn.transpose();
+            if (dx) {
+                MatMap(dcol.data(), ckk, p).noalias() = w.transpose() * dyn;
+                col2im(dcol.data(), in, m_k, m_stride, m_pad, out.h, out.w, dx->sample(n));
+            }
         }
     }
     applyMask(dparams[0]);
