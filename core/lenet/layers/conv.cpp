@@ -85,6 +85,19 @@ void padInput(const float* x, Shape in, int pad, const DirectGeometry& g, bool s
     }
 }
 
+// dy (M, Ho, Wo) -> wide (M, length): map m's output row oy at m * length + oy * Wp, zero in the
+// Wp - Wo columns past each row and after the last row, where products with it add nothing.
+void toWideRows(const float* dy, Shape out, int wp, int length, float* wide) {
+    for (int m = 0; m < out.c; ++m) {
+        float* dst = wide + std::size_t(m) * length;
+        for (int oy = 0; oy < out.h; ++oy) {
+            float* row = dst + std::size_t(oy) * wp;
+            std::copy_n(dy + (std::size_t(m) * out.h + oy) * out.w, out.w, row);
+            std::fill(row + out.w, oy + 1 < out.h ? row + wp : dst + length, 0.0f);
+        }
+    }
+}
+
 // The maps-in-lanes path (stride 1, more taps than the direct path takes: C3) keeps kLanes output
 // maps in one register and walks the pixels, so that it needs neither im2col nor a matrix
 // product's packing. Weights and weight gradients are stored tap-major, (C, k, k, Mp), with the
@@ -458,15 +471,10 @@ void Conv::wideInputGradient(const std::vector<float>& wv, const float* dy, floa
     const DirectGeometry g(in, out, m_pad);
     const int ckk = in.c * m_k * m_k, wide = (out.h - 1) * g.wp + out.w;
     thread_local std::vector<float> dyw, dcol, dxs;
-    // dy on wide rows (zero in the Wp - Wo columns past each row), then one product gives every
-    // tap's contribution as a row of `wide` values that adds to the input at a fixed offset.
-    dyw.assign(std::size_t(out.c) * wide, 0.0f);
-    for (int m = 0; m < out.c; ++m) {
-        for (int oy = 0; oy < out.h; ++oy) {
-            std::copy_n(dy + (std::size_t(m) * out.h + oy) * out.w, out.w,
-                        dyw.data() + std::size_t(m) * wide + std::size_t(oy) * g.wp);
-        }
-    }
+    // dy on wide rows, then one product gives every tap's contribution as a row of `wide` values
+    // that adds to the input at a fixed offset.
+    dyw.resize(std::size_t(out.c) * wide);
+    toWideRows(dy, out, g.wp, wide, dyw.data());
     dcol.resize(std::size_t(ckk) * wide);
     MatMap(dcol.data(), ckk, wide).noalias() =
         ConstMatMap(wv.data(), out.c, ckk).transpose() * ConstMatMap(dyw.data(), out.c, wide);
@@ -571,15 +579,8 @@ void Conv::directBackward(const float* x, bool squareInputs, const std::vector<f
     thread_local std::vector<float> xs, dyWide, dxs;
     padInput(x, in, m_pad, g, squareInputs, xs);
     if (dx) dxs.assign(g.buffer, 0.0f);
-    // dy of every map on wide rows, (M, length), zero in the dropped columns and the slack: they
-    // add nothing.
-    dyWide.assign(std::size_t(out.c) * g.length, 0.0f);
-    for (int m = 0; m < out.c; ++m) {
-        for (int oy = 0; oy < out.h; ++oy) {
-            std::copy_n(dy + (std::size_t(m) * out.h + oy) * out.w, out.w,
-                        dyWide.data() + std::size_t(m) * g.length + std::size_t(oy) * g.wp);
-        }
-    }
+    dyWide.resize(std::size_t(out.c) * g.length);
+    toWideRows(dy, out, g.wp, g.length, dyWide.data());
     for (int c = 0; c < in.c; ++c) {
         const float* xc = xs.data() + std::size_t(c) * g.plane;
         for (int m = 0; m < out.c;) {
