@@ -24,6 +24,13 @@ inline Lanes loadLanes(const float* p) {
     return v;
 }
 
+/// v in every lane. Written v - 0 rather than 0 + v: x - 0 is x for every x, so the compiler
+/// emits a plain broadcast, whereas 0 + x is not x for x = -0 and costs an addition (and, in a
+/// register tile, the register that holds its result).
+inline Lanes broadcast(float v) {
+    return v - Lanes{};
+}
+
 /// The float bits of kLanes values from p, as integers (for exact compares and masks).
 inline LaneBits loadBits(const float* p) {
     LaneBits v;

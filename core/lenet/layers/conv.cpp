@@ -125,7 +125,7 @@ struct ForwardTile {
                     Lanes wv[B];
                     for (int b = 0; b < B; ++b) wv[b] = loadLanes(wr + kj * mp + b * kLanes);
                     for (int p = 0; p < P; ++p) {
-                        const Lanes xv = Lanes{} + row[p + kj];
+                        const Lanes xv = broadcast(row[p + kj]);
                         for (int b = 0; b < B; ++b) acc[p][b] += xv * wv[b];
                     }
                 }
@@ -150,7 +150,7 @@ struct GradientTile {
                 Lanes dv[B];
                 for (int b = 0; b < B; ++b) dv[b] = loadLanes(d + ox * mp + b * kLanes);
                 for (int t = 0; t < KT; ++t) {
-                    const Lanes xv = Lanes{} + row[ox + t];
+                    const Lanes xv = broadcast(row[ox + t]);
                     for (int b = 0; b < B; ++b) acc[t][b] += xv * dv[b];
                 }
             }
@@ -547,14 +547,14 @@ void Conv::directForward(const float* x, float* y) const {
     for (int m = 0; m < out.c; ++m) {
         for (int j0 = 0; j0 < g.length; j0 += kStrip) {
             Lanes acc[kStrip / kLanes];
-            for (Lanes& a : acc) a = Lanes{} + b[m];
+            for (Lanes& a : acc) a = broadcast(b[m]);
             for (int c = 0; c < in.c; ++c) {
                 if (!connected(c, m)) continue;
                 const float* wk = w + (std::size_t(m) * in.c + c) * kk;
                 const float* xc = xs.data() + std::size_t(c) * g.plane + j0;
                 for (int ki = 0; ki < m_k; ++ki) {
                     for (int kj = 0; kj < m_k; ++kj) {
-                        const Lanes wt = Lanes{} + wk[ki * m_k + kj];
+                        const Lanes wt = broadcast(wk[ki * m_k + kj]);
                         const float* src = xc + ki * g.wp + kj;
                         for (int v = 0; v < kStrip / kLanes; ++v)
                             acc[v] += wt * loadLanes(src + v * kLanes);
