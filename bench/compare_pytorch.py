@@ -171,6 +171,10 @@ def main():
     parser.add_argument("--bench", default="build/bench/lenet_bench")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    if not os.access(args.bench, os.X_OK):
+        sys.exit(f"compare_pytorch.py: {args.bench} is not an executable benchmark; build it with "
+                 "LENET_CMAKE_ARGS=-DLENET_BUILD_BENCH=ON scripts/setup.sh --no-run, or pass "
+                 "--bench PATH")
     print(f"PyTorch {torch.__version__}; LeNet Studio: {args.bench}; median of {args.rounds}")
     print(f"{'case':30} {'LeNet Studio':>14} {'PyTorch':>12} {'ratio':>7}")
     for name, pattern, make, loss_fn, batch, threads in CASES:
