@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "lenet/compare.h"
+#include "compare_report.h"
 #include "lenet/error.h"
 #include "lenet/file_io.h"
 #include "lenet/presets.h"

@@ -10,12 +10,12 @@
 #include <QTimer>
 
 #include "lenet/presets.h"
-#include "ui/event_loop_probe.h"
 #include "ui/inspect/drawing_panel.h"
 #include "ui/inspect/inspection_panels.h"
-#include "ui/loss_plot.h"
-#include "ui/main_window.h"
-#include "ui/training_controller.h"
+#include "ui/plots/loss_plot.h"
+#include "ui/training/training_controller.h"
+#include "ui/window/event_loop_probe.h"
+#include "ui/window/main_window.h"
 
 namespace {
 

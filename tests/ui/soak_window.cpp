@@ -40,8 +40,8 @@
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
 #include "ui/inspect/inspection_panels.h"
-#include "ui/main_window.h"
-#include "ui/training_controller.h"
+#include "ui/training/training_controller.h"
+#include "ui/window/main_window.h"
 
 using lenet::ui::MainWindow;
 using lenet::ui::TrainingController;

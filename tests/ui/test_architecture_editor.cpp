@@ -21,11 +21,11 @@
 #include "lenet/error.h"
 #include "lenet/file_io.h"
 #include "lenet/presets.h"
+#include "ui/architecture/layer_table_model.h"
+#include "ui/architecture/preset_item_delegate.h"
+#include "ui/architecture/preset_panel.h"
 #include "ui/collapsible_section.h"
-#include "ui/layer_table_model.h"
-#include "ui/preset_item_delegate.h"
-#include "ui/preset_panel.h"
-#include "ui/training_controls.h"
+#include "ui/training/training_controls.h"
 
 using lenet::ui::CollapsibleSection;
 using lenet::ui::LayerTableModel;

@@ -15,8 +15,8 @@
 #include "ui/inspect/digit_canvas.h"
 #include "ui/inspect/drawing_panel.h"
 #include "ui/inspect/preprocess_strip.h"
-#include "ui/main_window.h"
-#include "ui/run_status_bar.h"
+#include "ui/window/main_window.h"
+#include "ui/window/run_status_bar.h"
 
 using lenet::ui::DigitCanvas;
 using lenet::ui::DrawingPanel;

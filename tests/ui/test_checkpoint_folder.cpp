@@ -11,7 +11,7 @@
 
 #include "lenet/presets.h"
 #include "support/time_scale.h"
-#include "ui/training_controller.h"
+#include "ui/training/training_controller.h"
 
 using lenet::test::scaledMs;
 using lenet::ui::TrainingController;

@@ -9,7 +9,7 @@
 #include <QtTest>
 
 #include "lenet/presets.h"
-#include "ui/dataset_check.h"
+#include "ui/window/dataset_check.h"
 
 using lenet::ui::DatasetReport;
 using lenet::ui::inspectDataset;

@@ -31,12 +31,12 @@
 #include "lenet/error.h"
 #include "support/message_boxes.h"
 #include "support/time_scale.h"
-#include "ui/error_plot.h"
-#include "ui/event_loop_probe.h"
-#include "ui/loss_plot.h"
-#include "ui/main_window.h"
-#include "ui/run_status_bar.h"
-#include "ui/training_controller.h"
+#include "ui/plots/error_plot.h"
+#include "ui/plots/loss_plot.h"
+#include "ui/training/training_controller.h"
+#include "ui/window/event_loop_probe.h"
+#include "ui/window/main_window.h"
+#include "ui/window/run_status_bar.h"
 
 using lenet::ui::EpochHistory;
 using lenet::ui::MainWindow;

@@ -36,8 +36,8 @@
 #include "ui/inspect/my_digits_store.h"
 #include "ui/inspect/my_digits_view.h"
 #include "ui/inspect/selection_model.h"
-#include "ui/training_controls.h"
-#include "ui/training_worker.h"
+#include "ui/training/training_controls.h"
+#include "ui/training/training_worker.h"
 
 using lenet::test::scaledMs;
 using lenet::ui::DigitCanvas;

@@ -10,7 +10,7 @@
 #include "lenet/network.h"
 #include "lenet/presets.h"
 #include "support/time_scale.h"
-#include "ui/profile_dialog.h"
+#include "ui/window/profile_dialog.h"
 
 using lenet::test::scaledMs;
 using lenet::ui::ProfileDialog;

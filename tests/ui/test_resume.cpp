@@ -29,12 +29,12 @@
 #include "support/message_boxes.h"
 #include "support/synthetic_digits.h"
 #include "support/time_scale.h"
-#include "ui/error_plot.h"
-#include "ui/loss_plot.h"
-#include "ui/main_window.h"
-#include "ui/run_status_bar.h"
-#include "ui/training_controller.h"
-#include "ui/training_worker.h"
+#include "ui/plots/error_plot.h"
+#include "ui/plots/loss_plot.h"
+#include "ui/training/training_controller.h"
+#include "ui/training/training_worker.h"
+#include "ui/window/main_window.h"
+#include "ui/window/run_status_bar.h"
 
 using lenet::ui::EpochHistory;
 using lenet::ui::MainWindow;

@@ -10,9 +10,9 @@
 #include <QtTest>
 
 #include "lenet/error.h"
-#include "ui/error_plot.h"
-#include "ui/loss_plot.h"
-#include "ui/plot_export.h"
+#include "ui/plots/error_plot.h"
+#include "ui/plots/loss_plot.h"
+#include "ui/plots/plot_export.h"
 
 using lenet::ui::ErrorPlot;
 using lenet::ui::LossPlot;

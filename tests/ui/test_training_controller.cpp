@@ -22,7 +22,7 @@
 #include "lenet/presets.h"
 #include "support/synthetic_digits.h"
 #include "support/time_scale.h"
-#include "ui/training_controller.h"
+#include "ui/training/training_controller.h"
 
 using lenet::test::scaledMs;
 using lenet::ui::EpochHistory;

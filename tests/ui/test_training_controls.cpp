@@ -10,7 +10,7 @@
 #include <QtTest>
 
 #include "lenet/presets.h"
-#include "ui/training_controls.h"
+#include "ui/training/training_controls.h"
 
 using lenet::ui::TrainingControls;
 

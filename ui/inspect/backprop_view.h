@@ -9,7 +9,7 @@
 #include <QWidget>
 
 #include "ui/inspect/network_probe.h"
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 class QComboBox;
 class QLabel;

@@ -11,7 +11,7 @@
 
 #include "lenet/tensor.h"
 #include "ui/inspect/network_probe.h"
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 class QLabel;
 class QPushButton;

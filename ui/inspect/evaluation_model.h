@@ -15,7 +15,7 @@
 
 #include "lenet/data/idx.h"
 #include "lenet/network.h"
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 namespace lenet::ui {
 

@@ -12,7 +12,7 @@
 
 #include "ui/inspect/map_images.h"
 #include "ui/inspect/network_probe.h"
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 class QCheckBox;
 class QLabel;

@@ -13,7 +13,7 @@
 #include <QString>
 
 #include "lenet/data/idx.h"
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 class QWidget;
 

@@ -9,7 +9,7 @@
 
 #include "lenet/data/preprocess.h"
 #include "ui/inspect/network_probe.h"
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 class QLabel;
 class QSlider;

@@ -11,7 +11,7 @@
 
 #include "lenet/network.h"
 #include "ui/inspect/map_images.h"
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 class QCheckBox;
 class QLabel;

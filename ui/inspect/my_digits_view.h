@@ -7,7 +7,7 @@
 
 #include <QWidget>
 
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 class QLabel;
 class QListView;

@@ -5,7 +5,7 @@
 #include <QString>
 #include <QtTest>
 
-#include "ui/main_window.h"
+#include "ui/window/main_window.h"
 
 namespace lenet::ui::test {
 

@@ -1,4 +1,4 @@
-#include "ui/profile_dialog.h"
+#include "ui/window/profile_dialog.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -1,5 +1,5 @@
 // Meta-type registration of the training snapshot types.
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 namespace lenet::ui {
 

@@ -1,13 +1,13 @@
 // LayerItemDelegate: a kind chosen in the combo box applies at once; numbers apply on Enter or
 // when the editor loses focus.
-#include "ui/layer_item_delegate.h"
+#include "ui/architecture/layer_item_delegate.h"
 
 #include <QComboBox>
 #include <QSpinBox>
 
 #include "lenet/layers/activation.h"
-#include "ui/layer_kinds.h"
-#include "ui/layer_table_model.h"
+#include "ui/architecture/layer_kinds.h"
+#include "ui/architecture/layer_table_model.h"
 
 namespace lenet::ui {
 namespace {

@@ -11,8 +11,8 @@
 #include <QString>
 
 #include "lenet/trainer.h"
-#include "ui/run_plot.h"
-#include "ui/training_types.h"
+#include "ui/plots/run_plot.h"
+#include "ui/training/training_types.h"
 
 class QAction;
 class QTimer;

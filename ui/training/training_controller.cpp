@@ -1,7 +1,7 @@
 // TrainingController: owns the training thread and its worker; all calls come from the GUI
 // thread, all results come back by queued signal. Pause, step and the learning rate go through
 // a lenet::TrainingControl shared with the trainer, whose calls never block.
-#include "ui/training_controller.h"
+#include "ui/training/training_controller.h"
 
 #include <utility>
 
@@ -11,7 +11,7 @@
 #include <QStandardPaths>
 
 #include "lenet/data/idx.h"
-#include "ui/training_worker.h"
+#include "ui/training/training_worker.h"
 
 namespace lenet::ui {
 

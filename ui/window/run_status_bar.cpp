@@ -1,5 +1,5 @@
 // RunStatusBar: read-outs formatted from progress snapshots and epoch metrics.
-#include "ui/run_status_bar.h"
+#include "ui/window/run_status_bar.h"
 
 #include <algorithm>
 #include <cmath>

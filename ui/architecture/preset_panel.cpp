@@ -1,6 +1,6 @@
 // PresetPanel: a list entry per preset (and per spec shown from a file), each keeping its own
 // edits, over the ArchitectureEditor that edits the chosen one.
-#include "ui/preset_panel.h"
+#include "ui/architecture/preset_panel.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -19,9 +19,9 @@
 #include "lenet/error.h"
 #include "lenet/file_io.h"
 #include "lenet/presets.h"
-#include "ui/architecture_editor.h"
-#include "ui/preset_item_delegate.h"
-#include "ui/spec_check.h"
+#include "ui/architecture/architecture_editor.h"
+#include "ui/architecture/preset_item_delegate.h"
+#include "ui/architecture/spec_check.h"
 
 namespace lenet::ui {
 namespace {

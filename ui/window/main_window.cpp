@@ -1,6 +1,6 @@
 // MainWindow: builds the panels, actions and menus, connects them to the TrainingController and
 // keeps the actions' state in step with the run (idle, training, paused).
-#include "ui/main_window.h"
+#include "ui/window/main_window.h"
 
 #include <utility>
 
@@ -27,18 +27,18 @@
 #include "lenet/error.h"
 #include "lenet/model_io.h"
 #include "lenet/parallel.h"
-#include "ui/dataset_check.h"
-#include "ui/error_plot.h"
-#include "ui/event_loop_probe.h"
+#include "ui/architecture/preset_panel.h"
 #include "ui/inspect/bundled_model.h"
 #include "ui/inspect/inspection_panels.h"
-#include "ui/loss_plot.h"
-#include "ui/plot_export.h"
-#include "ui/preset_panel.h"
-#include "ui/profile_dialog.h"
-#include "ui/run_status_bar.h"
-#include "ui/training_controller.h"
-#include "ui/training_controls.h"
+#include "ui/plots/error_plot.h"
+#include "ui/plots/loss_plot.h"
+#include "ui/plots/plot_export.h"
+#include "ui/training/training_controller.h"
+#include "ui/training/training_controls.h"
+#include "ui/window/dataset_check.h"
+#include "ui/window/event_loop_probe.h"
+#include "ui/window/profile_dialog.h"
+#include "ui/window/run_status_bar.h"
 
 namespace lenet::ui {
 namespace {

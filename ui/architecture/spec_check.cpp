@@ -1,6 +1,6 @@
 // checkSpec: one Network construction when the spec fits; on a ConfigError, prefixes of the
 // layer list are built (each closed by a one-unit fc layer) to find the offending layer.
-#include "ui/spec_check.h"
+#include "ui/architecture/spec_check.h"
 
 #include <algorithm>
 

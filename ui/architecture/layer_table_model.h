@@ -8,7 +8,7 @@
 #include <QString>
 
 #include "lenet/spec.h"
-#include "ui/spec_check.h"
+#include "ui/architecture/spec_check.h"
 
 namespace lenet::ui {
 

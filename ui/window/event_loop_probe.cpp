@@ -1,6 +1,6 @@
 // EventLoopProbe: a precise QTimer; the delay of a tick is the time since the previous tick
 // minus the interval.
-#include "ui/event_loop_probe.h"
+#include "ui/window/event_loop_probe.h"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // Layer kinds for the architecture editor; the field meanings follow lenet/spec.h.
-#include "ui/layer_kinds.h"
+#include "ui/architecture/layer_kinds.h"
 
 #include <algorithm>
 

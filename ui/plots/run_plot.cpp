@@ -1,6 +1,6 @@
 // RunPlot: the QCustomPlot under a row of controls, the runs' graphs by series name, the
 // follow mode (ranges fitted by the subclass until the user moves an axis) and the context menu.
-#include "ui/run_plot.h"
+#include "ui/plots/run_plot.h"
 
 #include <algorithm>
 #include <array>
@@ -12,7 +12,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include "ui/plot_export.h"
+#include "ui/plots/plot_export.h"
 
 namespace lenet::ui {
 namespace {

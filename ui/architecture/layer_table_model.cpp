@@ -1,5 +1,5 @@
 // LayerTableModel: the spec's layers as rows; checkSpec after every edit.
-#include "ui/layer_table_model.h"
+#include "ui/architecture/layer_table_model.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 #include <QFont>
 #include <QLocale>
 
-#include "ui/layer_kinds.h"
+#include "ui/architecture/layer_kinds.h"
 
 namespace lenet::ui {
 namespace {

@@ -1,6 +1,6 @@
 // LayerOptionsForm: one form row per LayerSpec field outside the table, hidden unless the shown
 // layer's kind uses it. Numbers apply on Enter, on a step or when the field loses focus.
-#include "ui/layer_options_form.h"
+#include "ui/architecture/layer_options_form.h"
 
 #include <initializer_list>
 

@@ -1,4 +1,4 @@
-#include "lenet/compare.h"
+#include "compare_report.h"
 
 #include <algorithm>
 #include <cmath>

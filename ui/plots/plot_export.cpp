@@ -1,6 +1,6 @@
 // Plot export: the plots render themselves into one QImage or one PDF page through
 // QCustomPlot::toPainter; the bytes go to disk atomically.
-#include "ui/plot_export.h"
+#include "ui/plots/plot_export.h"
 
 #include <algorithm>
 
@@ -16,7 +16,7 @@
 
 #include "lenet/error.h"
 #include "lenet/file_io.h"
-#include "ui/run_plot.h"
+#include "ui/plots/run_plot.h"
 
 namespace lenet::ui {
 namespace {

@@ -6,8 +6,8 @@
 #include <map>
 
 #include "lenet/trainer.h"
-#include "ui/run_plot.h"
-#include "ui/training_types.h"
+#include "ui/plots/run_plot.h"
+#include "ui/training/training_types.h"
 
 class QCPItemText;
 class QLabel;

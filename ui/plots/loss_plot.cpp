@@ -1,6 +1,6 @@
 // LossPlot: per run three graphs ("batch_loss", "smoothed_loss", "lr"); a logarithmic loss
 // axis and a logarithmic learning-rate axis on the right.
-#include "ui/loss_plot.h"
+#include "ui/plots/loss_plot.h"
 
 #include <algorithm>
 #include <array>

@@ -1,6 +1,6 @@
 // TrainingControls: a form over the fields of lenet::TrainingConfig that a user tunes; the
 // optimiser-specific constants stay as the preset sets them.
-#include "ui/training_controls.h"
+#include "ui/training/training_controls.h"
 
 #include <algorithm>
 #include <climits>

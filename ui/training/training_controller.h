@@ -15,7 +15,7 @@
 
 #include "lenet/spec.h"
 #include "lenet/trainer.h"
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 namespace lenet::ui {
 

@@ -1,6 +1,6 @@
 // inspectDataset: lenet::loadSplit does the checking (it throws errors naming the file and the
 // problem); this file turns the result into sentences and adds the architecture's constraints.
-#include "ui/dataset_check.h"
+#include "ui/window/dataset_check.h"
 
 #include <algorithm>
 #include <exception>

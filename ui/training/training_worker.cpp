@@ -1,6 +1,6 @@
 // The training thread's side: data cache, network, Trainer, checkpoints, and observer calls
 // turned into queued signals carrying values.
-#include "ui/training_worker.h"
+#include "ui/training/training_worker.h"
 
 #include <algorithm>
 #include <exception>

@@ -1,7 +1,7 @@
 // ErrorPlot: per run the graphs "train_error" (dashed, open circles) and "test_error" (solid,
 // filled circles) in percent over the epochs; the reference level is a straight line across
 // the plot, with an empty graph of the same pen for its legend entry (neither is exported).
-#include "ui/error_plot.h"
+#include "ui/plots/error_plot.h"
 
 #include <algorithm>
 #include <cmath>

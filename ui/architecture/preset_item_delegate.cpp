@@ -1,5 +1,5 @@
 // PresetItemDelegate: the item panel from the style, then two lines of text.
-#include "ui/preset_item_delegate.h"
+#include "ui/architecture/preset_item_delegate.h"
 
 #include <QApplication>
 #include <QPainter>

@@ -21,7 +21,7 @@
 #include "lenet/data/idx.h"
 #include "lenet/spec.h"
 #include "lenet/trainer.h"
-#include "ui/training_types.h"
+#include "ui/training/training_types.h"
 
 namespace lenet::ui {
 

@@ -1,5 +1,6 @@
-// The results of `lenet compare`: several variants, each trained with one or more seeds, summed up
-// as a table (Markdown and CSV), their per-epoch curves as CSV, and a plot of the curves as SVG.
+// Report rendering for `lenet compare`: several variants, each trained with one or more seeds,
+// summed up as a table (Markdown and CSV), their per-epoch curves as CSV, and a plot of the
+// curves as SVG. It lives with the CLI: the engine only produces the histories.
 #pragma once
 
 #include <cstdint>

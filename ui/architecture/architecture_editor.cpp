@@ -1,6 +1,6 @@
 // ArchitectureEditor: the table, its row buttons, the head and input settings and the selected
 // layer's options over one LayerTableModel.
-#include "ui/architecture_editor.h"
+#include "ui/architecture/architecture_editor.h"
 
 #include <algorithm>
 #include <iterator>
@@ -25,11 +25,11 @@
 #include "lenet/error.h"
 #include "lenet/layers/activation.h"
 #include "lenet/variant.h"
+#include "ui/architecture/layer_item_delegate.h"
+#include "ui/architecture/layer_kinds.h"
+#include "ui/architecture/layer_options_form.h"
+#include "ui/architecture/layer_table_model.h"
 #include "ui/collapsible_section.h"
-#include "ui/layer_item_delegate.h"
-#include "ui/layer_kinds.h"
-#include "ui/layer_options_form.h"
-#include "ui/layer_table_model.h"
 
 namespace lenet::ui {
 namespace {
