@@ -17,7 +17,7 @@
 #include "lenet/data/idx.h"
 #include "lenet/data/preprocess.h"
 #include "lenet/error.h"
-#include "lenet/loss.h"
+#include "lenet/evaluate.h"
 #include "lenet/model_io.h"
 #include "lenet/network.h"
 #include "lenet/presets.h"
@@ -257,7 +257,6 @@ int cmdPredict(const Args& a) {
     if (a.positional.empty()) throw UsageError("predict needs at least one IMAGE (PNG or PGM)");
     Model model = loadModel(a.get("model"));
     Network& net = model.network;
-    const InputFormat format = net.spec().inputFormat();
     const int k = net.classes();
     Workspace ws;
     for (const auto& path : a.positional) {
@@ -268,22 +267,17 @@ int cmdPredict(const Args& a) {
         } catch (const Error& e) {
             throw Error(path + ": " + e.what());
         }
-        Tensor input(1, net.inputShape());
-        toInput(ink, format, input.data());
-        const Tensor& out = net.forward(input, ws, Context{});
-        std::vector<float> scores(k);
-        classScores(net.spec().loss, out.data(), k, scores.data());
-        const int cls = predictClass(net.spec().loss, out.data(), k);
+        const Classification c = classify(net, ink, ws);
         if (a.hasFlag("json")) {
             std::cout << json{{"image", path},
-                              {"class", cls},
-                              {"scores", scores},
-                              {"outputs", std::vector<float>(out.data(), out.data() + k)}}
+                              {"class", c.predicted},
+                              {"scores", c.scores},
+                              {"outputs", c.outputs}}
                              .dump()
                       << std::endl;
         } else {
-            std::printf("%s: %d  (", path.c_str(), cls);
-            for (int i = 0; i < k; ++i) std::printf("%s%d:%.3f", i ? " " : "", i, scores[i]);
+            std::printf("%s: %d  (", path.c_str(), c.predicted);
+            for (int i = 0; i < k; ++i) std::printf("%s%d:%.3f", i ? " " : "", i, c.scores[i]);
             std::printf(")\n");
         }
     }

@@ -9,6 +9,7 @@
 #include "lenet/network.h"
 #include "lenet/parallel.h"
 #include "lenet/presets.h"
+#include "lenet/evaluate.h"
 #include "lenet/trainer.h"
 
 namespace {

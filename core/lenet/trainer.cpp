@@ -14,6 +14,7 @@
 
 #include "lenet/checkpoint.h"
 #include "lenet/error.h"
+#include "lenet/evaluate.h"
 #include "lenet/loss.h"
 #include "lenet/optimizer.h"
 #include "lenet/parallel.h"
@@ -50,22 +51,6 @@ bool finiteStatistics(const std::vector<Param*>& params) {
 
 // A loss this many times the first batch's is a run that has blown up, even while it is finite.
 constexpr double kExplodedLossFactor = 1e4;
-
-// Fills `input` and `labels` with samples order[first .. first+n) of `data`.
-void fillBatch(const Dataset& data, const std::vector<int>& order, int first, int n,
-               const InputFormat& format, const Distortion* distortion, std::uint64_t seed,
-               Tensor& input, std::vector<std::uint8_t>& labels) {
-    labels.resize(n);
-    parallelFor(Network::chunkCount(n), [&](int c) {
-        const Range r = Network::chunkRange(n, c);
-        for (int i = r.begin; i < r.end; ++i) {
-            const int index = order[first + i];
-            sampleInput(data, index, format, input.sample(i), distortion,
-                        mixSeed(seed, std::uint64_t(first + i)));
-            labels[i] = data.labels[index];
-        }
-    });
-}
 
 std::string formatRate(double lr) {
     std::ostringstream s;
@@ -169,68 +154,6 @@ bool TrainingControl::awaitBatch(std::stop_token stop, const std::function<void(
 std::optional<float> TrainingControl::takeLearningRate() {
     const std::lock_guard lock(m_mutex);
     return std::exchange(m_learningRate, std::nullopt);
-}
-
-void sampleInput(const Dataset& data, int index, const InputFormat& format, float* out,
-                 const Distortion* distortion, std::uint64_t distortSeed) {
-    InkImage ink = toInk(data.image(index), data.rows, data.cols);
-    if (distortion) {
-        std::mt19937 rng(std::uint32_t(distortSeed ^ (distortSeed >> 32)));
-        ink = distort(ink, *distortion, rng);
-    }
-    toInput(ink, format, out);
-}
-
-void checkLabels(const Dataset& data, int classes) {
-    if (data.classes <= classes) return;
-    const std::string source = data.labelsSource.empty() ? data.source : data.labelsSource;
-    const std::string mismatch = "the data has " + std::to_string(data.classes) +
-                                 " classes but the network's output has " + std::to_string(classes);
-    const auto bad = std::find_if(data.labels.begin(), data.labels.end(),
-                                  [classes](std::uint8_t l) { return l >= classes; });
-    // A data set may declare more classes than its labels use (Dataset.classes set by hand).
-    if (bad == data.labels.end()) throw ConfigError(source + ": " + mismatch);
-    throw ConfigError(source + ": label at index " + std::to_string(bad - data.labels.begin()) +
-                      " is " + std::to_string(*bad) + ", out of range for " +
-                      std::to_string(classes) + " classes (at most " + std::to_string(classes - 1) +
-                      "); " + mismatch);
-}
-
-Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r) {
-    if (r.size() <= 0) r = {0, data.size()};
-    Evaluation ev;
-    ev.classes = net.classes();
-    ev.count = r.size();
-    ev.confusion.assign(std::size_t(ev.classes) * ev.classes, 0);
-    ev.predictions.resize(ev.count);
-    const InputFormat format = net.spec().inputFormat();
-    ThreadArena arena(threads);
-    arena.run([&] {
-        constexpr int kBatch = 256;
-        Workspace ws;
-        Tensor input;
-        std::vector<int> order(ev.count);
-        std::iota(order.begin(), order.end(), r.begin);
-        std::vector<std::uint8_t> labels;
-        double lossSum = 0.0;
-        for (int first = 0; first < ev.count; first += kBatch) {
-            const int n = std::min(kBatch, ev.count - first);
-            input.resize(n, net.inputShape());
-            fillBatch(data, order, first, n, format, nullptr, 0, input, labels);
-            const Tensor& out = net.forward(input, ws, Context{});
-            for (int i = 0; i < n; ++i) {
-                const int label = labels[i];
-                const int pred = predictClass(net.spec().loss, out.sample(i), ev.classes);
-                lossSum += sampleLoss(net.spec().loss, net.spec().mapJ, out.sample(i), ev.classes,
-                                      std::min(label, ev.classes - 1), nullptr);
-                ev.predictions[first + i] = pred;
-                ev.errors += pred != label;
-                if (label < ev.classes) ++ev.confusion[std::size_t(label) * ev.classes + pred];
-            }
-        }
-        ev.loss = ev.count ? lossSum / ev.count : 0.0;
-    });
-    return ev;
 }
 
 Trainer::Trainer(Network& net, const Dataset& train, const Dataset* test, TrainingConfig config)

@@ -134,30 +134,6 @@ struct TrainingState {
 
 struct Checkpoint;
 
-/// Test-set evaluation.
-struct Evaluation {
-    int count = 0;
-    int errors = 0;
-    double loss = 0.0;             // mean per-sample loss
-    std::vector<int> predictions;  // per sample
-    std::vector<int> confusion;    // classes x classes, [true * classes + predicted]
-    int classes = 0;
-    double error() const { return count ? double(errors) / count : 0.0; }
-};
-
-/// Throws ConfigError when a label of `data` is `classes` or more (a network with `classes`
-/// outputs cannot learn or score it), naming the label file, the first such label and its index.
-void checkLabels(const Dataset& data, int classes);
-
-/// Evaluates `net` (eval mode) on samples [r.begin, r.end) of `data` (an empty range = all) on
-/// `threads` cores (0 = all).
-Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r = {});
-
-/// Writes the network input of sample `index` of `data` to `out` (inputShape().size() floats),
-/// distorted with a generator seeded by `distortSeed` when `distortion` is not null.
-void sampleInput(const Dataset& data, int index, const InputFormat& format, float* out,
-                 const Distortion* distortion = nullptr, std::uint64_t distortSeed = 0);
-
 class Trainer {
 public:
     /// `train` is split into training and validation sets per config.validation; `test` may be

@@ -1,5 +1,5 @@
 // The trainer: real learning on MNIST (skipped without it), the NaN guard, the stop token,
-// pause/step/learning-rate control, early stopping, and evaluate()'s bookkeeping.
+// pause/step/learning-rate control and early stopping.
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
 #include "lenet/network.h"
@@ -357,38 +357,6 @@ TEST(EarlyStopping, StopsWhenTheValidationErrorCannotImprove) {
     EXPECT_EQ(observer.epochs.size(), 2u);
     ASSERT_EQ(observer.messages.size(), 1u);
     EXPECT_EQ(observer.messages[0], result.stopReason);
-}
-
-TEST(Evaluate, ConfusionMatrixAccountsForEverySample) {
-    const Dataset data = syntheticDigits(150, 4);
-    for (const char* name : {"lenet5-1998", "lenet5-modern"}) {
-        SCOPED_TRACE(name);
-        Network net(lenet::preset(name));
-        net.initialize(2);
-        for (const lenet::Range r : {lenet::Range{}, lenet::Range{10, 60}}) {
-            const lenet::Evaluation ev = lenet::evaluate(net, data, 2, r);
-            const int count = r.size() > 0 ? r.size() : data.size();
-            ASSERT_EQ(ev.count, count);
-            ASSERT_EQ(ev.classes, 10);
-            ASSERT_EQ(ev.confusion.size(), 100u);
-            ASSERT_EQ(ev.predictions.size(), std::size_t(count));
-            int total = 0, trace = 0, wrong = 0;
-            for (int t = 0; t < 10; ++t) {
-                for (int p = 0; p < 10; ++p) total += ev.confusion[t * 10 + p];
-                trace += ev.confusion[t * 10 + t];
-            }
-            const int first = r.size() > 0 ? r.begin : 0;
-            for (int i = 0; i < count; ++i) wrong += ev.predictions[i] != data.labels[first + i];
-            EXPECT_EQ(total, count);
-            EXPECT_EQ(ev.errors, count - trace);
-            EXPECT_EQ(ev.errors, wrong);
-            EXPECT_DOUBLE_EQ(ev.error(), double(ev.errors) / count);
-            EXPECT_TRUE(std::isfinite(ev.loss));
-            const lenet::Evaluation serial = lenet::evaluate(net, data, 1, r);
-            EXPECT_EQ(serial.predictions, ev.predictions);
-            EXPECT_EQ(serial.loss, ev.loss);
-        }
-    }
 }
 
 TEST(Trainer, RefusesDataThatDoesNotFitTheNetwork) {

@@ -11,6 +11,7 @@
 #include "lenet/error.h"
 #include "lenet/network.h"
 #include "lenet/presets.h"
+#include "lenet/evaluate.h"
 #include "lenet/trainer.h"
 #include "lenet/variant.h"
 #include "support/test_support.h"

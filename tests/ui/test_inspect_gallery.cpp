@@ -138,11 +138,11 @@ void TestInspectGallery::predictionsAgreeWithEvaluate() {
     QVERIFY(results.isBusy());
     QVERIFY(waitForPredictions(results));
     QVERIFY(!results.isBusy());
-    const lenet::ui::SetPredictions& p = *results.predictions();
+    const lenet::Evaluation& p = *results.predictions();
     lenet::Network copy(*m_net);
     const lenet::Evaluation ev = lenet::evaluate(copy, *m_data, 1);
-    QCOMPARE(p.count(), 25);
-    QCOMPARE(p.predicted, ev.predictions);
+    QCOMPARE(p.count, 25);
+    QCOMPARE(p.predictions, ev.predictions);
     QCOMPARE(p.confusion, ev.confusion);
     QCOMPARE(p.errors, ev.errors);
     QCOMPARE(p.at(4, 1), 5);

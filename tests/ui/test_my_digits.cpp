@@ -144,7 +144,7 @@ bool TestMyDigits::waitForPredictions(MyDigitsView& view) {
     for (int i = 0; i < 100 && (results.isBusy() || !results.predictions()); ++i)
         spy.wait(scaledMs(100));
     return !results.isBusy() && results.predictions() &&
-           results.predictions()->count() == view.model()->totalCount();
+           results.predictions()->count == view.model()->totalCount();
 }
 
 void TestMyDigits::addDigit(const std::vector<QPoint>& points, int label) {

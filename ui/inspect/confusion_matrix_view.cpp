@@ -66,11 +66,11 @@ QString ConfusionMatrixView::title() const {
     if (!m_results->errorText().isEmpty()) return m_results->errorText();
     if (m_results->isBusy()) return tr("Classifying the test set…");
     if (!m_results->predictions()) return tr("No network to classify the test set with.");
-    const SetPredictions& p = *m_results->predictions();
+    const lenet::Evaluation& p = *m_results->predictions();
     const QLocale locale;
     return tr("Test error %1% (%2 of %3 images)")
         .arg(p.error() * 100.0, 0, 'f', 2)
-        .arg(locale.toString(p.errors), locale.toString(p.count()));
+        .arg(locale.toString(p.errors), locale.toString(p.count));
 }
 
 int ConfusionMatrixView::titleHeight() const {
@@ -129,7 +129,7 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
                Qt::AlignLeft | Qt::AlignVCenter, title());
     const int k = classes();
     if (k == 0) return;
-    const SetPredictions& pred = *m_results->predictions();
+    const lenet::Evaluation& pred = *m_results->predictions();
     const QRect m = matrixRect();
     p.setFont(font());
     p.drawText(QRect(m.left(), titleHeight() + 2, m.width(), fm.height()), Qt::AlignCenter,

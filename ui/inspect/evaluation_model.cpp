@@ -1,44 +1,10 @@
-// classifyAll in batches on a private network copy; EvaluationModel runs it on a std::jthread and
-// hands the result back to the GUI thread with a queued call.
+// EvaluationModel runs lenet::evaluate on a private network copy on a std::jthread and hands the
+// result back to the GUI thread with a queued call.
 #include "ui/inspect/evaluation_model.h"
 
-#include <algorithm>
 #include <exception>
 
-#include "lenet/loss.h"
-#include "lenet/trainer.h"
-
 namespace lenet::ui {
-
-SetPredictions classifyAll(const lenet::Network& source, const lenet::Dataset& data,
-                           std::stop_token stop) {
-    constexpr int kBatch = 256;
-    lenet::Network net(source);
-    const int k = net.classes();
-    const lenet::InputFormat format = net.spec().inputFormat();
-    SetPredictions out;
-    out.classes = k;
-    out.confusion.assign(std::size_t(k) * k, 0);
-    lenet::Workspace ws;
-    lenet::Tensor input;
-    std::vector<float> scores(static_cast<std::size_t>(k));
-    for (int first = 0; first < data.size() && !stop.stop_requested(); first += kBatch) {
-        const int n = std::min(kBatch, data.size() - first);
-        input.resize(n, net.inputShape());
-        for (int i = 0; i < n; ++i) lenet::sampleInput(data, first + i, format, input.sample(i));
-        const lenet::Tensor& y = net.forward(input, ws, lenet::Context{});
-        for (int i = 0; i < n; ++i) {
-            const int label = data.labels[std::size_t(first + i)];
-            const int p = lenet::predictClass(net.spec().loss, y.sample(i), k);
-            lenet::classScores(net.spec().loss, y.sample(i), k, scores.data());
-            out.predicted.push_back(p);
-            out.confidence.push_back(scores[std::size_t(p)]);
-            out.errors += p != label;
-            if (label < k) ++out.confusion[std::size_t(label) * k + p];
-        }
-    }
-    return out;
-}
 
 EvaluationModel::EvaluationModel(QObject* parent) : QObject(parent) {}
 
@@ -86,10 +52,12 @@ void EvaluationModel::start() {
     m_busy = true;
     m_pending = false;
     m_worker = std::jthread([this, generation, net = m_net, data = m_data](std::stop_token stop) {
-        std::shared_ptr<const SetPredictions> result;
+        std::shared_ptr<const lenet::Evaluation> result;
         QString error;
         try {
-            result = std::make_shared<const SetPredictions>(classifyAll(*net, *data, stop));
+            lenet::Network copy(*net);
+            result = std::make_shared<const lenet::Evaluation>(
+                lenet::evaluate(copy, *data, 0, {}, stop));
         } catch (const std::exception& e) {
             error = tr("Cannot classify the test set %1: %2")
                         .arg(QString::fromStdString(data->source), QString::fromUtf8(e.what()));
@@ -101,7 +69,7 @@ void EvaluationModel::start() {
     });
 }
 
-void EvaluationModel::finished(unsigned generation, std::shared_ptr<const SetPredictions> result,
+void EvaluationModel::finished(unsigned generation, std::shared_ptr<const lenet::Evaluation> result,
                                const QString& error) {
     if (generation != m_generation) return;
     m_busy = false;

@@ -14,29 +14,11 @@
 #include <QString>
 
 #include "lenet/data/idx.h"
+#include "lenet/evaluate.h"
 #include "lenet/network.h"
 #include "ui/training/training_types.h"
 
 namespace lenet::ui {
-
-/// A network's answers on every image of a set.
-struct SetPredictions {
-    int classes = 0;
-    std::vector<int> predicted;     // per image
-    std::vector<float> confidence;  // per image: the predicted class's score (classScores)
-    std::vector<int> confusion;     // classes x classes, [true * classes + predicted]
-    int errors = 0;
-
-    int count() const { return int(predicted.size()); }
-    double error() const { return predicted.empty() ? 0.0 : double(errors) / count(); }
-    /// Images of true class `t` predicted as `p`.
-    int at(int t, int p) const { return confusion[std::size_t(t) * classes + p]; }
-};
-
-/// Classifies every image of `data` with a copy of `net` in evaluation mode. Returns early with
-/// partial results when `stop` is requested. Throws lenet::Error when the data does not fit.
-SetPredictions classifyAll(const lenet::Network& net, const lenet::Dataset& data,
-                           std::stop_token stop = {});
 
 class EvaluationModel : public QObject {
     Q_OBJECT
@@ -54,7 +36,7 @@ public:
     /// The predictions of the latest finished run on the current set (the network may have been
     /// replaced since: isBusy() then says a newer run is under way); null before the first run
     /// ends or when the set or the network is missing.
-    const std::shared_ptr<const SetPredictions>& predictions() const { return m_predictions; }
+    const std::shared_ptr<const lenet::Evaluation>& predictions() const { return m_predictions; }
     /// True while a run is under way.
     bool isBusy() const { return m_busy; }
     /// Why the last run failed, empty when it did not.
@@ -72,12 +54,12 @@ private:
     /// Starts a run of the current network on the current set.
     void start();
     /// A run finished (on the GUI thread).
-    void finished(unsigned generation, std::shared_ptr<const SetPredictions> result,
+    void finished(unsigned generation, std::shared_ptr<const lenet::Evaluation> result,
                   const QString& error);
 
     std::shared_ptr<const lenet::Dataset> m_data;
     NetworkSnapshot m_net;
-    std::shared_ptr<const SetPredictions> m_predictions;
+    std::shared_ptr<const lenet::Evaluation> m_predictions;
     QString m_error;
     bool m_busy = false;
     bool m_pending = false;  // a network arrived during the run

@@ -11,10 +11,10 @@ GalleryModel::GalleryModel(QObject* parent)
     : QAbstractListModel(parent), m_noun(tr("Test image")) {}
 
 void GalleryModel::setContents(std::shared_ptr<const lenet::Dataset> data,
-                               std::shared_ptr<const SetPredictions> predictions) {
+                               std::shared_ptr<const lenet::Evaluation> predictions) {
     const bool sameImages = data && data == m_data;
     m_data = std::move(data);
-    m_predictions = predictions && m_data && predictions->count() == m_data->size()
+    m_predictions = predictions && m_data && predictions->count == m_data->size()
                         ? std::move(predictions)
                         : nullptr;
     if (sameImages)
@@ -38,12 +38,12 @@ void GalleryModel::setOrder(Order order) {
 std::vector<int> GalleryModel::computeRows() const {
     std::vector<int> rows;
     const int n = totalCount();
-    const SetPredictions* p = m_predictions.get();
+    const lenet::Evaluation* p = m_predictions.get();
     for (int i = 0; i < n; ++i) {
         const int label = m_data->labels[std::size_t(i)];
         if (m_filter.trueClass >= 0 && label != m_filter.trueClass) continue;
         if (p) {
-            const int predicted = p->predicted[std::size_t(i)];
+            const int predicted = p->predictions[std::size_t(i)];
             if (m_filter.predictedClass >= 0 && predicted != m_filter.predictedClass) continue;
             if (m_filter.misclassifiedOnly && predicted == label) continue;
         } else if (m_filter.predictedClass >= 0 || m_filter.misclassifiedOnly) {
@@ -94,7 +94,7 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= int(m_rows.size())) return {};
     const int i = m_rows[std::size_t(index.row())];
     const int label = m_data->labels[std::size_t(i)];
-    const int predicted = m_predictions ? m_predictions->predicted[std::size_t(i)] : -1;
+    const int predicted = m_predictions ? m_predictions->predictions[std::size_t(i)] : -1;
     const float confidence = m_predictions ? m_predictions->confidence[std::size_t(i)] : -1.0f;
     switch (role) {
         case IndexRole: return i;
@@ -130,7 +130,7 @@ QByteArray GalleryModel::toCsv() const {
         csv +=
             QByteArray::number(i) + ',' + QByteArray::number(m_data->labels[std::size_t(i)]) + ',';
         if (m_predictions) {
-            csv += QByteArray::number(m_predictions->predicted[std::size_t(i)]) + ',' +
+            csv += QByteArray::number(m_predictions->predictions[std::size_t(i)]) + ',' +
                    QByteArray::number(double(m_predictions->confidence[std::size_t(i)]), 'f', 6);
         } else {
             csv += ',';

@@ -46,7 +46,7 @@ public:
     /// `data` as before only the rows move (layoutChanged, persistent indexes follow their
     /// image); with new data the model is reset.
     void setContents(std::shared_ptr<const lenet::Dataset> data,
-                     std::shared_ptr<const SetPredictions> predictions);
+                     std::shared_ptr<const lenet::Evaluation> predictions);
     void setFilter(const Filter& filter);
     const Filter& filter() const { return m_filter; }
     void setOrder(Order order);
@@ -75,7 +75,7 @@ private:
     void relayoutRows();
 
     std::shared_ptr<const lenet::Dataset> m_data;
-    std::shared_ptr<const SetPredictions> m_predictions;
+    std::shared_ptr<const lenet::Evaluation> m_predictions;
     Filter m_filter;
     Order m_order = Order::LeastConfidentFirst;
     std::vector<int> m_rows;

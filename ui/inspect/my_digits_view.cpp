@@ -143,10 +143,10 @@ void MyDigitsView::refresh() {
         text = tr("No digits yet: draw one in \"Draw a digit\" and press Add to my digits.");
     } else if (error.isEmpty()) {
         text = n == 1 ? tr("1 digit") : tr("%1 digits").arg(QLocale().toString(n));
-        const std::shared_ptr<const SetPredictions>& p = m_evaluation->predictions();
+        const std::shared_ptr<const lenet::Evaluation>& p = m_evaluation->predictions();
         if (m_evaluation->isBusy())
             text += tr(" · classifying…");
-        else if (!p || p->count() != n)
+        else if (!p || p->count != n)
             text += tr(" · no network to classify them");
         else
             text += tr(" · the network gets %1 of %2 right (%3%)")

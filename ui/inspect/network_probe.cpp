@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "lenet/loss.h"
+#include "lenet/evaluate.h"
 
 namespace lenet::ui {
 namespace {
@@ -43,20 +43,12 @@ lenet::Tensor NetworkProbe::input(const lenet::InkImage& image) const {
 }
 
 Trace NetworkProbe::run(const lenet::InkImage& image) {
-    m_net.forward(input(image), m_ws, lenet::Context{});
-    return traceFrom(m_ws);
+    // A braced list runs left to right: the activations are copied after classify made them.
+    return {lenet::classify(m_net, image, m_ws), m_ws.acts};
 }
 
 Trace NetworkProbe::traceFrom(const lenet::Workspace& ws) const {
-    Trace t;
-    t.acts = ws.acts;
-    const lenet::Tensor& out = ws.acts.back();
-    const int k = m_net.classes();
-    t.outputs.assign(out.data(), out.data() + k);
-    t.scores.resize(k);
-    lenet::classScores(m_net.spec().loss, out.data(), k, t.scores.data());
-    t.predicted = lenet::predictClass(m_net.spec().loss, out.data(), k);
-    return t;
+    return {lenet::classifyOutput(m_net, ws.acts.back().data()), ws.acts};
 }
 
 BackpropTrace NetworkProbe::backprop(const lenet::InkImage& image, int label) {

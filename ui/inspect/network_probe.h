@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lenet/data/preprocess.h"
+#include "lenet/evaluate.h"
 #include "lenet/network.h"
 
 namespace lenet::ui {
@@ -31,13 +32,10 @@ std::vector<Stage> displayStages(const lenet::Network& net);
 /// True when the network ends in LeCun's RBF layer (penalties, smallest wins) rather than logits.
 bool hasRbfHead(const lenet::Network& net);
 
-/// One image's pass through the network.
-struct Trace {
-    std::vector<lenet::Tensor>
-        acts;                    // acts[0] = the input (1 sample); acts[l + 1] = layer l's output
-    std::vector<float> outputs;  // the last layer's values: RBF penalties or logits
-    std::vector<float> scores;   // per-class probabilities (lenet::classScores)
-    int predicted = -1;
+/// One image's pass through the network: its classification (outputs, scores, predicted) and
+/// what every layer produced.
+struct Trace : lenet::Classification {
+    std::vector<lenet::Tensor> acts;  // acts[0] = the input (1 sample); acts[l + 1] = layer l
 
     bool empty() const { return acts.empty(); }
 };

@@ -1,0 +1,114 @@
+#include "lenet/evaluate.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <string>
+
+#include "lenet/error.h"
+#include "lenet/loss.h"
+#include "lenet/parallel.h"
+
+namespace lenet {
+
+Classification classifyOutput(const Network& net, const float* out) {
+    const int k = net.classes();
+    Classification c;
+    c.outputs.assign(out, out + k);
+    c.scores.resize(std::size_t(k));
+    classScores(net.spec().loss, out, k, c.scores.data());
+    c.predicted = predictClass(net.spec().loss, out, k);
+    return c;
+}
+
+Classification classify(Network& net, const InkImage& image, Workspace& ws) {
+    Tensor input(1, net.inputShape());
+    toInput(image, net.spec().inputFormat(), input.data());
+    return classifyOutput(net, net.forward(input, ws, Context{}).data());
+}
+
+void sampleInput(const Dataset& data, int index, const InputFormat& format, float* out,
+                 const Distortion* distortion, std::uint64_t distortSeed) {
+    InkImage ink = toInk(data.image(index), data.rows, data.cols);
+    if (distortion) {
+        std::mt19937 rng(std::uint32_t(distortSeed ^ (distortSeed >> 32)));
+        ink = distort(ink, *distortion, rng);
+    }
+    toInput(ink, format, out);
+}
+
+void fillBatch(const Dataset& data, const std::vector<int>& order, int first, int n,
+               const InputFormat& format, const Distortion* distortion, std::uint64_t seed,
+               Tensor& input, std::vector<std::uint8_t>& labels) {
+    labels.resize(n);
+    parallelFor(Network::chunkCount(n), [&](int c) {
+        const Range r = Network::chunkRange(n, c);
+        for (int i = r.begin; i < r.end; ++i) {
+            const int index = order[first + i];
+            sampleInput(data, index, format, input.sample(i), distortion,
+                        mixSeed(seed, std::uint64_t(first + i)));
+            labels[i] = data.labels[index];
+        }
+    });
+}
+
+void checkLabels(const Dataset& data, int classes) {
+    if (data.classes <= classes) return;
+    const std::string source = data.labelsSource.empty() ? data.source : data.labelsSource;
+    const std::string mismatch = "the data has " + std::to_string(data.classes) +
+                                 " classes but the network's output has " + std::to_string(classes);
+    const auto bad = std::find_if(data.labels.begin(), data.labels.end(),
+                                  [classes](std::uint8_t l) { return l >= classes; });
+    // A data set may declare more classes than its labels use (Dataset.classes set by hand).
+    if (bad == data.labels.end()) throw ConfigError(source + ": " + mismatch);
+    throw ConfigError(source + ": label at index " + std::to_string(bad - data.labels.begin()) +
+                      " is " + std::to_string(*bad) + ", out of range for " +
+                      std::to_string(classes) + " classes (at most " + std::to_string(classes - 1) +
+                      "); " + mismatch);
+}
+
+Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std::stop_token stop) {
+    if (r.size() <= 0) r = {0, data.size()};
+    Evaluation ev;
+    ev.classes = net.classes();
+    ev.confusion.assign(std::size_t(ev.classes) * ev.classes, 0);
+    ev.predictions.resize(r.size());
+    ev.confidence.resize(r.size());
+    const InputFormat format = net.spec().inputFormat();
+    const LossKind loss = net.spec().loss;
+    ThreadArena arena(threads);
+    arena.run([&] {
+        constexpr int kBatch = 256;
+        Workspace ws;
+        Tensor input;
+        std::vector<int> order(r.size());
+        std::iota(order.begin(), order.end(), r.begin);
+        std::vector<std::uint8_t> labels;
+        std::vector<float> scores(std::size_t(ev.classes));
+        double lossSum = 0.0;
+        for (int first = 0; first < r.size() && !stop.stop_requested(); first += kBatch) {
+            const int n = std::min(kBatch, r.size() - first);
+            input.resize(n, net.inputShape());
+            fillBatch(data, order, first, n, format, nullptr, 0, input, labels);
+            const Tensor& out = net.forward(input, ws, Context{});
+            for (int i = 0; i < n; ++i) {
+                const int label = labels[i];
+                const int pred = predictClass(loss, out.sample(i), ev.classes);
+                classScores(loss, out.sample(i), ev.classes, scores.data());
+                lossSum += sampleLoss(loss, net.spec().mapJ, out.sample(i), ev.classes,
+                                      std::min(label, ev.classes - 1), nullptr);
+                ev.predictions[first + i] = pred;
+                ev.confidence[first + i] = scores[std::size_t(pred)];
+                ev.errors += pred != label;
+                if (label < ev.classes) ++ev.confusion[std::size_t(label) * ev.classes + pred];
+            }
+            ev.count = first + n;
+        }
+        ev.loss = ev.count ? lossSum / ev.count : 0.0;
+    });
+    ev.predictions.resize(ev.count);
+    ev.confidence.resize(ev.count);
+    return ev;
+}
+
+}  // namespace lenet
