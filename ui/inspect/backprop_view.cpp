@@ -17,7 +17,8 @@
 
 #include "ui/inspect/export.h"
 #include "ui/inspect/map_images.h"
-#include "ui/inspect/selection_model.h"
+#include "ui/inspect/selection_trace.h"
+#include "ui/inspect/trace_follower.h"
 
 namespace lenet::ui {
 namespace {
@@ -94,7 +95,7 @@ void BackpropGraph::drawPicture(QPainter& p, const QRect& area, const QImage& pi
 
 void BackpropGraph::drawNode(QPainter& p, int node) const {
     const BackpropTrace& t = m_view->trace();
-    const lenet::Network& net = m_view->m_probe->network();
+    const lenet::Network& net = *m_view->m_net;
     const int layers = net.layerCount();
     const bool isLoss = node == layers + 1;
     const int top = rowTop(node);
@@ -214,7 +215,7 @@ void BackpropGraph::drawNode(QPainter& p, int node) const {
 
 void BackpropGraph::paintEvent(QPaintEvent*) {
     QPainter p(this);
-    if (!m_view->m_probe) {
+    if (!m_view->m_net) {
         p.setPen(palette().color(QPalette::PlaceholderText));
         p.drawText(rect(), Qt::AlignCenter,
                    BackpropView::tr("No network yet: load a model or train one."));
@@ -238,6 +239,8 @@ void BackpropGraph::paintEvent(QPaintEvent*) {
 
 BackpropView::BackpropView(QWidget* parent)
     : QWidget(parent),
+      m_follower(new TraceFollower(this, [this] { draw(); })),
+      m_trace(std::make_shared<const BackpropTrace>()),
       m_header(new QLabel(this)),
       m_target(new QComboBox(this)),
       m_back(new QPushButton(tr("◀ Back"), this)),
@@ -251,7 +254,8 @@ BackpropView::BackpropView(QWidget* parent)
         tr("The class the loss is computed for (by default the image's true "
            "class, or the network's answer for a drawing)"));
     for (int k = 0; k < 10; ++k) m_target->addItem(tr("target %1").arg(k), k);
-    connect(m_target, &QComboBox::currentIndexChanged, this, &BackpropView::recompute);
+    connect(m_target, &QComboBox::currentIndexChanged, m_follower, &TraceFollower::requestDraw);
+    connect(m_follower, &TraceFollower::imageChanged, this, [this] { m_retarget = true; });
     auto* reset = new QPushButton(tr("Reset"), this);
     reset->setToolTip(tr("Back to the start: only the input (Home)"));
     m_back->setToolTip(tr("Undo the last step (Left arrow)"));
@@ -296,38 +300,25 @@ BackpropView::BackpropView(QWidget* parent)
     layout->addLayout(controls);
     layout->addWidget(m_stepLabel);
     layout->addWidget(m_scroll, 1);
-    refresh();
+    m_follower->requestDraw();
 }
 
 BackpropView::~BackpropView() = default;
 
+void BackpropView::setTrace(SelectionTrace* trace) {
+    m_follower->follow(trace);
+}
+
 void BackpropView::setNetwork(NetworkSnapshot net) {
-    if (net)
-        m_probe.emplace(*net);
-    else
-        m_probe.reset();
-    recompute();
+    m_follower->trace()->setNetwork(std::move(net));
 }
 
 void BackpropView::setImage(const lenet::InkImage& image, int label, const QString& description) {
-    m_image = image;
-    m_label = label;
-    m_description = description;
-    if (label >= 0 && label < m_target->count()) {
-        const QSignalBlocker block(m_target);
-        m_target->setCurrentIndex(label);
-    } else if (m_probe) {
-        // A drawing: the network's own answer is the target.
-        const QSignalBlocker block(m_target);
-        m_target->setCurrentIndex(
-            std::clamp(m_probe->run(image).predicted, 0, m_target->count() - 1));
-    }
-    recompute();
+    m_follower->trace()->setImage({image, label, -1, description});
 }
 
 void BackpropView::setSelectionModel(SelectionModel* selection) {
-    followSelection(m_selection, selection, this,
-                    [this](const SelectedImage& s) { setImage(s.image, s.label, s.description); });
+    m_follower->trace()->setSelectionModel(selection);
 }
 
 void BackpropView::setTarget(int label) {
@@ -339,11 +330,11 @@ int BackpropView::target() const {
 }
 
 int BackpropView::stepCount() const {
-    return m_probe ? 2 * m_probe->network().layerCount() + 1 : 0;
+    return m_net ? 2 * m_net->layerCount() + 1 : 0;
 }
 
 int BackpropView::nodeCount() const {
-    return m_probe ? m_probe->network().layerCount() + 2 : 0;
+    return m_net ? m_net->layerCount() + 2 : 0;
 }
 
 void BackpropView::setStep(int step) {
@@ -352,37 +343,49 @@ void BackpropView::setStep(int step) {
 }
 
 bool BackpropView::showsOutput(int node) const {
-    if (m_trace.forward.empty() || node < 0 || node >= nodeCount()) return false;
+    if (m_trace->forward.empty() || node < 0 || node >= nodeCount()) return false;
     return node <= m_step;
 }
 
 bool BackpropView::showsGradient(int node) const {
-    if (m_trace.forward.empty() || node < 1 || node >= nodeCount()) return false;
+    if (m_trace->forward.empty() || node < 1 || node >= nodeCount()) return false;
     // The loss node (L + 1) gets its gradient at step L + 1, layer node k at step 2L + 2 - k.
     const int layers = nodeCount() - 2;
     const int at = node == layers + 1 ? layers + 1 : 2 * layers + 2 - node;
     return m_step >= at;
 }
 
-void BackpropView::recompute() {
-    m_trace = BackpropTrace();
-    if (m_probe && m_image) {
-        const int classes = m_probe->network().classes();
-        m_trace = m_probe->backprop(*m_image, std::clamp(target(), 0, classes - 1));
+void BackpropView::draw() {
+    SelectionTrace* source = m_follower->trace();
+    m_net = source->network();
+    m_description = source->image().description;
+    if (m_retarget) {
+        // The image's true class is the target, or for a drawing the network's own answer.
+        m_retarget = false;
+        const QSignalBlocker block(m_target);
+        const int label = source->image().label;
+        if (label >= 0 && label < m_target->count())
+            m_target->setCurrentIndex(label);
+        else if (m_net && source->hasImage())
+            m_target->setCurrentIndex(
+                std::clamp(source->trace()->predicted, 0, m_target->count() - 1));
     }
+    m_trace = m_net && source->hasImage()
+                  ? source->backprop(std::clamp(target(), 0, m_net->classes() - 1))
+                  : std::make_shared<const BackpropTrace>();
     m_step = std::clamp(m_step, 0, stepCount());
     refresh();
 }
 
 QString BackpropView::stepText() const {
-    if (!m_probe) return tr("No network yet.");
-    if (m_trace.forward.empty()) return tr("Select a test image or draw a digit.");
-    const lenet::Network& net = m_probe->network();
+    if (!m_net) return tr("No network yet.");
+    if (m_trace->forward.empty()) return tr("Select a test image or draw a digit.");
+    const lenet::Network& net = *m_net;
     const int layers = net.layerCount();
     if (m_step == 0) return tr("Start: the input image. Step forward through the layers (→).");
     if (m_step <= layers) {
         const lenet::Layer& l = net.layer(m_step - 1);
-        const ValueRange r = ValueRange::of(m_trace.forward.acts[std::size_t(m_step)].values());
+        const ValueRange r = ValueRange::of(m_trace->forward.acts[std::size_t(m_step)].values());
         return tr("Forward %1/%2: %3 (%4) computes %5, values %6.")
             .arg(m_step)
             .arg(layers)
@@ -392,9 +395,9 @@ QString BackpropView::stepText() const {
     if (m_step == layers + 1) {
         return tr("Loss: E = %1 for target %2 (the network answers %3). Its gradient with "
                   "respect to the output starts the backward pass.")
-            .arg(double(m_trace.loss), 0, 'f', 4)
-            .arg(m_trace.label)
-            .arg(m_trace.forward.predicted);
+            .arg(double(m_trace->loss), 0, 'f', 4)
+            .arg(m_trace->label)
+            .arg(m_trace->forward.predicted);
     }
     const int l = 2 * layers + 1 - m_step;
     return tr("Backward %1/%2: the gradient flows into %3 (%4) from above; its parameters' "
@@ -409,12 +412,12 @@ void BackpropView::refresh() {
     m_header->setText(m_description.isEmpty() ? tr("One training step, layer by layer")
                                               : tr("One training step for %1").arg(m_description));
     m_back->setEnabled(m_step > 0);
-    m_forward->setEnabled(m_step < stepCount() && !m_trace.forward.empty());
+    m_forward->setEnabled(m_step < stepCount() && !m_trace->forward.empty());
     m_stepLabel->setText(stepText());
     m_graph->updateGeometry();
     m_graph->update();
-    if (m_probe) {
-        const int layers = m_probe->network().layerCount();
+    if (m_net) {
+        const int layers = m_net->layerCount();
         const int current = m_step <= layers + 1 ? m_step : 2 * layers + 2 - m_step;
         auto* graph = static_cast<BackpropGraph*>(m_graph);
         m_scroll->ensureVisible(0, graph->rowTop(current) + kRowHeight / 2, 0, kRowHeight);

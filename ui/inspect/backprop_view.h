@@ -4,7 +4,7 @@
 // gradients), the way the course notebooks follow one step by hand. The weights never change.
 #pragma once
 
-#include <optional>
+#include <memory>
 
 #include <QWidget>
 
@@ -19,6 +19,8 @@ class QScrollArea;
 namespace lenet::ui {
 
 class SelectionModel;
+class SelectionTrace;
+class TraceFollower;
 
 class BackpropView : public QWidget {
     Q_OBJECT
@@ -27,7 +29,10 @@ public:
     explicit BackpropView(QWidget* parent = nullptr);
     ~BackpropView() override;
 
-    /// Uses a copy of `net` (null: no network). Keeps the step.
+    /// Steps through the image of `trace` (shared with other views; not owned, it outlives this
+    /// view) instead of the view's own trace. The setters below then act on `trace`.
+    void setTrace(SelectionTrace* trace);
+    /// Uses `net` (null: no network). Keeps the step.
     void setNetwork(NetworkSnapshot net);
     /// The image of the step; `label` (its true class, -1 if unknown) is the default target.
     void setImage(const lenet::InkImage& image, int label = -1, const QString& description = {});
@@ -52,7 +57,7 @@ public:
     /// True when node `node` shows the gradient flowing into it.
     bool showsGradient(int node) const;
     /// The trace behind the drawing (empty without network or image).
-    const BackpropTrace& trace() const { return m_trace; }
+    const BackpropTrace& trace() const { return *m_trace; }
     /// What the current step did, in words.
     QString stepText() const;
 
@@ -63,16 +68,18 @@ public:
 
 private:
     friend class BackpropGraph;
-    void recompute();
+    /// Takes the step of the followed trace's image for the target (reset to the image's label
+    /// or answer when the image changed), then refreshes.
+    void draw();
     void refresh();
 
-    std::optional<NetworkProbe> m_probe;
-    std::optional<lenet::InkImage> m_image;
-    int m_label = -1;
+    TraceFollower* m_follower;
+    bool m_retarget = true;  // the image changed since the target was set
+    // What is drawn: the network and image of the step, and the step.
+    NetworkSnapshot m_net;
     QString m_description;
-    BackpropTrace m_trace;
+    std::shared_ptr<const BackpropTrace> m_trace;
     int m_step = 0;
-    SelectionModel* m_selection = nullptr;
 
     QLabel* m_header;
     QComboBox* m_target;

@@ -19,8 +19,17 @@
 #include "ui/inspect/my_digits_store.h"
 #include "ui/inspect/preprocess_strip.h"
 #include "ui/inspect/selection_model.h"
+#include "ui/inspect/selection_trace.h"
+#include "ui/inspect/trace_follower.h"
 
 namespace lenet::ui {
+namespace {
+
+bool sameImage(const lenet::InkImage& a, const lenet::InkImage& b) {
+    return a.rows == b.rows && a.cols == b.cols && a.ink == b.ink;
+}
+
+}  // namespace
 
 DrawingPanel::DrawingPanel(QWidget* parent)
     : QWidget(parent),
@@ -31,7 +40,9 @@ DrawingPanel::DrawingPanel(QWidget* parent)
       m_detail(new QLabel(this)),
       m_width(new QSlider(Qt::Horizontal, this)),
       m_add(new QPushButton(tr("Add to my digits…"), this)),
-      m_added(new QLabel(this)) {
+      m_added(new QLabel(this)),
+      m_follower(new TraceFollower(this, [this] { draw(); })),
+      m_trace(std::make_shared<const Trace>()) {
     m_width->setRange(6, 40);
     m_width->setValue(int(DigitCanvas::kDefaultPenWidth));
     m_width->setToolTip(
@@ -110,12 +121,12 @@ DrawingPanel::DrawingPanel(QWidget* parent)
 
 DrawingPanel::~DrawingPanel() = default;
 
+void DrawingPanel::setTrace(SelectionTrace* trace) {
+    m_follower->follow(trace);
+}
+
 void DrawingPanel::setNetwork(NetworkSnapshot net) {
-    if (net)
-        m_probe.emplace(*net);
-    else
-        m_probe.reset();
-    updateFromDrawing();
+    m_follower->trace()->setNetwork(std::move(net));
 }
 
 void DrawingPanel::setSelectionModel(SelectionModel* selection) {
@@ -130,11 +141,11 @@ void DrawingPanel::setMyDigits(MyDigitsStore* store) {
 
 QString DrawingPanel::addDrawing(int label) {
     if (!m_myDigits) return tr("There is no digit set to add the drawing to.");
-    if (m_centred.ink.empty())
+    if (centred().ink.empty())
         return m_canvas->isEmpty()
                    ? tr("Nothing to add: draw a digit on the canvas first.")
                    : tr("Nothing to add: the strokes left no ink inside the canvas.");
-    const QString error = m_myDigits->add(m_centred, label);
+    const QString error = m_myDigits->add(centred(), label);
     if (!error.isEmpty()) return error;
     const int n = m_myDigits->count();
     m_added->setText(n == 1 ? tr("Added as a %1: my digits hold 1 digit.").arg(label)
@@ -145,11 +156,11 @@ QString DrawingPanel::addDrawing(int label) {
 
 void DrawingPanel::addToMyDigits() {
     if (!m_myDigits) return;
-    if (m_centred.ink.empty()) {
+    if (centred().ink.empty()) {
         QMessageBox::information(this, tr("Add to my digits"), addDrawing(-1));
         return;
     }
-    const QImage image = valuesToImage(m_centred.ink.data(), m_centred.cols, m_centred.rows,
+    const QImage image = valuesToImage(centred().ink.data(), centred().cols, centred().rows,
                                        {0.0f, 1.0f}, Palette::Ink);
     MyDigitsLabelDialog dialog(image, predictedClass(), this);
     if (dialog.exec() != QDialog::Accepted) return;
@@ -162,60 +173,66 @@ QString DrawingPanel::answerText() const {
 }
 
 void DrawingPanel::updateFromDrawing() {
-    m_centred = lenet::InkImage();
-    m_input = lenet::Tensor();
-    m_trace = Trace();
-    if (m_canvas->isEmpty()) {
+    m_drawing = m_canvas->isEmpty() ? lenet::InkImage() : m_canvas->ink();
+    m_steps = lenet::MnistStyleSteps();
+    if (!m_drawing.ink.empty()) {
+        try {
+            m_steps = lenet::mnistStyleSteps(m_drawing);
+        } catch (const lenet::Error&) {
+            // Strokes that left no ink on the canvas (drawn outside it).
+        }
+    }
+    if (m_selection && !centred().ink.empty())
+        m_selection->select({centred(), -1, -1, tr("your drawing")});
+    // When the panel's trace follows that selection, the change has redrawn the panel already.
+    if (centred().ink.empty() || !sameImage(m_follower->trace()->image().image, centred()))
+        m_follower->requestDraw();
+}
+
+void DrawingPanel::draw() {
+    SelectionTrace* source = m_follower->trace();
+    const NetworkSnapshot& net = source->network();
+    if (centred().ink.empty()) {
         m_strip->clear();
-        showAnswer();
-        return;
+        m_trace = std::make_shared<const Trace>();
+    } else {
+        const lenet::Shape in = net ? net->inputShape() : lenet::Shape{1, 32, 32};
+        m_strip->setSteps(m_drawing, m_steps, QSize(in.w, in.h));
+        // The drawing is usually the selection (it becomes it with every change), whose trace
+        // the other views share; after a test image was selected it is an image of its own.
+        m_trace =
+            sameImage(source->image().image, centred()) ? source->trace() : source->run(centred());
     }
-    const lenet::InkImage drawing = m_canvas->ink();
-    lenet::MnistStyleSteps steps;
-    try {
-        steps = lenet::mnistStyleSteps(drawing);
-    } catch (const lenet::Error&) {
-        // Strokes that left no ink on the canvas (drawn outside it).
-        m_strip->clear();
-        showAnswer();
-        return;
-    }
-    const lenet::Shape in = m_probe ? m_probe->network().inputShape() : lenet::Shape{1, 32, 32};
-    m_strip->setSteps(drawing, steps, QSize(in.w, in.h));
-    m_centred = steps.centred;
-    if (m_probe) {
-        m_input = m_probe->input(steps.centred);
-        m_trace = m_probe->run(steps.centred);
-    }
+    m_input = m_trace->empty() ? lenet::Tensor() : m_trace->acts[0];
     showAnswer();
-    if (m_selection) m_selection->select({steps.centred, -1, -1, tr("your drawing")});
 }
 
 void DrawingPanel::showAnswer() {
-    if (!m_probe) {
+    const NetworkSnapshot& net = m_follower->trace()->network();
+    if (!net) {
         m_answer->setText(QStringLiteral("–"));
         m_detail->setText(tr("No network: load a model or train one."));
         m_bars->clear(tr("no network"));
         return;
     }
-    if (m_trace.empty()) {
+    if (m_trace->empty()) {
         m_answer->setText(QStringLiteral("?"));
         m_detail->setText(m_canvas->isEmpty() ? tr("Draw a digit on the canvas.")
                                               : tr("Nothing drawn inside the canvas."));
         m_bars->clear(tr("draw a digit"));
         return;
     }
-    const int k = m_trace.predicted;
+    const int k = m_trace->predicted;
     m_answer->setText(QString::number(k));
-    const double confidence = 100.0 * m_trace.scores[std::size_t(k)];
-    if (hasRbfHead(m_probe->network())) {
+    const double confidence = 100.0 * m_trace->scores[std::size_t(k)];
+    if (hasRbfHead(*net)) {
         m_detail->setText(tr("distance %1 (smallest wins)\nconfidence %2%")
-                              .arg(double(m_trace.outputs[std::size_t(k)]), 0, 'f', 2)
+                              .arg(double(m_trace->outputs[std::size_t(k)]), 0, 'f', 2)
                               .arg(confidence, 0, 'f', 1));
-        m_bars->setValues(m_trace.outputs, ClassBars::Mode::Distance);
+        m_bars->setValues(m_trace->outputs, ClassBars::Mode::Distance);
     } else {
         m_detail->setText(tr("probability %1% (largest wins)").arg(confidence, 0, 'f', 1));
-        m_bars->setValues(m_trace.scores, ClassBars::Mode::Probability);
+        m_bars->setValues(m_trace->scores, ClassBars::Mode::Probability);
     }
 }
 

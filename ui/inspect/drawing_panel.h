@@ -5,10 +5,10 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 
 #include <QWidget>
 
+#include "lenet/data/preprocess.h"
 #include "lenet/tensor.h"
 #include "ui/inspect/network_probe.h"
 #include "ui/training/training_types.h"
@@ -24,6 +24,8 @@ class DigitCanvas;
 class MyDigitsStore;
 class PreprocessStrip;
 class SelectionModel;
+class SelectionTrace;
+class TraceFollower;
 
 class DrawingPanel : public QWidget {
     Q_OBJECT
@@ -32,7 +34,11 @@ public:
     explicit DrawingPanel(QWidget* parent = nullptr);
     ~DrawingPanel() override;
 
-    /// Classifies the drawing with a copy of `net` from now on (null: no network).
+    /// Classifies the drawing with the network of `trace` (shared with other views; not owned,
+    /// it outlives this panel) instead of the panel's own trace, and takes the answer from
+    /// `trace` while the drawing is its image. setNetwork then acts on `trace`.
+    void setTrace(SelectionTrace* trace);
+    /// Classifies the drawing with `net` from now on (null: no network).
     void setNetwork(NetworkSnapshot net);
     /// The drawing is published to `selection` after every change (null: not published).
     void setSelectionModel(SelectionModel* selection);
@@ -47,15 +53,15 @@ public:
     /// is no network.
     const lenet::Tensor& input() const { return m_input; }
     /// The drawing's pass through the network; empty when there is none.
-    const Trace& trace() const { return m_trace; }
+    const Trace& trace() const { return *m_trace; }
     /// The answer shown, -1 when there is none.
-    int predictedClass() const { return m_trace.empty() ? -1 : m_trace.predicted; }
+    int predictedClass() const { return m_trace->empty() ? -1 : m_trace->predicted; }
     /// The text above the bars (the answer, or why there is none).
     QString answerText() const;
 
     /// The drawing after MNIST-style preprocessing (28x28, what the network sees before
     /// padding); empty (no ink) when nothing is drawn inside the canvas.
-    const lenet::InkImage& centred() const { return m_centred; }
+    const lenet::InkImage& centred() const { return m_steps.centred; }
 
     /// Adds centred() to my digits with `label` and clears the canvas for the next digit.
     /// Returns an error message (nothing drawn, no store, the file cannot be written), empty
@@ -71,7 +77,10 @@ public:
     QString exportPng(const QString& path);
 
 private:
+    /// Preprocesses the canvas's drawing and publishes it to the selection.
     void updateFromDrawing();
+    /// Draws the preprocessing strip and the answer for the drawing.
+    void draw();
     void showAnswer();
 
     DigitCanvas* m_canvas;
@@ -84,10 +93,11 @@ private:
     QLabel* m_added;
     SelectionModel* m_selection = nullptr;
     MyDigitsStore* m_myDigits = nullptr;
-    std::optional<NetworkProbe> m_probe;
-    lenet::InkImage m_centred;
-    lenet::Tensor m_input;
-    Trace m_trace;
+    TraceFollower* m_follower;
+    lenet::InkImage m_drawing;       // the canvas's ink; empty when nothing is drawn
+    lenet::MnistStyleSteps m_steps;  // its preprocessing; no ink when none is inside the canvas
+    std::shared_ptr<const Trace> m_trace;  // of m_steps.centred
+    lenet::Tensor m_input;                 // m_trace's input
 };
 
 }  // namespace lenet::ui

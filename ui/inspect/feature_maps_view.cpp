@@ -16,7 +16,8 @@
 #include "ui/inspect/export.h"
 #include "ui/inspect/image_grid.h"
 #include "ui/inspect/layer_toggles.h"
-#include "ui/inspect/selection_model.h"
+#include "ui/inspect/selection_trace.h"
+#include "ui/inspect/trace_follower.h"
 
 namespace lenet::ui {
 namespace {
@@ -29,6 +30,8 @@ constexpr int kZoomPixels = 240;   // the enlarged map
 
 FeatureMapsView::FeatureMapsView(QWidget* parent)
     : QWidget(parent),
+      m_follower(new TraceFollower(this, [this] { draw(); })),
+      m_trace(std::make_shared<const Trace>()),
       m_header(new QLabel(this)),
       m_toggles(new LayerToggles(this)),
       m_perMap(new QCheckBox(tr("Scale each map"), this)),
@@ -94,19 +97,33 @@ FeatureMapsView::FeatureMapsView(QWidget* parent)
     layout->addWidget(m_scroll, 1);
     layout->addWidget(m_zoomBox);
     layout->addWidget(m_hover);
-    rebuild();
+    m_follower->requestDraw();
 }
 
 FeatureMapsView::~FeatureMapsView() = default;
 
+void FeatureMapsView::setTrace(SelectionTrace* trace) {
+    m_follower->follow(trace);
+}
+
 void FeatureMapsView::setNetwork(NetworkSnapshot net) {
-    if (net) {
-        m_probe.emplace(*net);
-        m_stages = displayStages(*net);
-    } else {
-        m_probe.reset();
-        m_stages.clear();
-    }
+    m_follower->trace()->setNetwork(std::move(net));
+}
+
+void FeatureMapsView::setImage(const lenet::InkImage& image, const QString& description) {
+    m_follower->trace()->setImage({image, -1, -1, description});
+}
+
+void FeatureMapsView::setSelectionModel(SelectionModel* selection) {
+    m_follower->trace()->setSelectionModel(selection);
+}
+
+void FeatureMapsView::draw() {
+    SelectionTrace* source = m_follower->trace();
+    const NetworkSnapshot& net = source->network();
+    m_stages = net ? displayStages(*net) : std::vector<Stage>();
+    m_description = source->image().description;
+    m_trace = source->trace();
     std::vector<LayerToggles::Item> items;
     int convs = 0;
     for (const Stage& s : m_stages) {
@@ -120,17 +137,6 @@ void FeatureMapsView::setNetwork(NetworkSnapshot net) {
     }
     m_toggles->setItems(items);
     rebuild();
-}
-
-void FeatureMapsView::setImage(const lenet::InkImage& image, const QString& description) {
-    m_image = image;
-    m_description = description;
-    rebuild();
-}
-
-void FeatureMapsView::setSelectionModel(SelectionModel* selection) {
-    followSelection(m_selection, selection, this,
-                    [this](const SelectedImage& s) { setImage(s.image, s.description); });
 }
 
 void FeatureMapsView::setScaleMode(ScaleMode mode) {
@@ -167,7 +173,7 @@ int FeatureMapsView::mapCount(const QString& name) const {
 }
 
 const float* FeatureMapsView::mapValues(const Stage& s, int map) const {
-    const lenet::Tensor& t = m_trace.acts[std::size_t(s.act)];
+    const lenet::Tensor& t = m_trace->acts[std::size_t(s.act)];
     return t.sample(0) + std::size_t(map) * s.shape.h * s.shape.w;
 }
 
@@ -176,7 +182,7 @@ QSize FeatureMapsView::mapSize(const Stage& s) const {
 }
 
 ValueRange FeatureMapsView::stageRange(const Stage& s) const {
-    return ValueRange::of(m_trace.acts[std::size_t(s.act)].values());
+    return ValueRange::of(m_trace->acts[std::size_t(s.act)].values());
 }
 
 ValueRange FeatureMapsView::mapRange(const Stage& s, int map) const {
@@ -187,7 +193,7 @@ ValueRange FeatureMapsView::mapRange(const Stage& s, int map) const {
 
 QImage FeatureMapsView::mapImage(const QString& name, int map) const {
     const Stage* s = stage(name);
-    if (!s || m_trace.empty() || map < 0 || map >= mapCount(name)) return {};
+    if (!s || m_trace->empty() || map < 0 || map >= mapCount(name)) return {};
     const ValueRange range = m_scaleMode == ScaleMode::PerMap ? mapRange(*s, map) : stageRange(*s);
     if (s->isVector()) return vectorToImage(mapValues(*s, 0), s->shape.c, range, Palette::Ink);
     return valuesToImage(mapValues(*s, map), s->shape.w, s->shape.h, range, Palette::Ink);
@@ -209,19 +215,16 @@ void FeatureMapsView::rebuild() {
     m_header->setText(m_description.isEmpty() ? tr("Feature maps")
                                               : tr("Feature maps of %1").arg(m_description));
     m_sectionStage.clear();
-    m_trace = Trace();
-    if (!m_probe) {
+    if (m_stages.empty()) {
         m_grid->setPlaceholder(tr("No network yet: load a model or train one."));
-    } else if (!m_image) {
+    } else if (m_trace->empty()) {
         m_grid->setPlaceholder(
             tr("Select a test image or draw a digit to see what each layer "
                "makes of it."));
-    } else {
-        m_trace = m_probe->run(*m_image);
     }
     std::vector<GridSection> sections;
     int highlightSection = -1;
-    for (std::size_t i = 0; i < m_stages.size() && !m_trace.empty(); ++i) {
+    for (std::size_t i = 0; i < m_stages.size() && !m_trace->empty(); ++i) {
         const Stage& s = m_stages[i];
         const QString name = QString::fromStdString(s.name);
         if (!m_toggles->isOn(name)) continue;
@@ -244,7 +247,7 @@ void FeatureMapsView::rebuild() {
     m_grid->setHighlighted(highlightSection, highlightSection >= 0 ? m_zoomMap : -1);
 
     const Stage* z = stage(m_zoomStage);
-    if (z && !m_trace.empty()) {
+    if (z && !m_trace->empty()) {
         GridSection sec;
         sec.title = z->isVector() ? tr("%1, all %2 units: %3")
                                         .arg(m_zoomStage)

@@ -4,7 +4,7 @@
 // others on demand. The 84 units of F6 are drawn as the 7x12 picture the RBF centres are.
 #pragma once
 
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +23,8 @@ namespace lenet::ui {
 class ImageGrid;
 class LayerToggles;
 class SelectionModel;
+class SelectionTrace;
+class TraceFollower;
 
 class FeatureMapsView : public QWidget {
     Q_OBJECT
@@ -36,7 +38,10 @@ public:
     explicit FeatureMapsView(QWidget* parent = nullptr);
     ~FeatureMapsView() override;
 
-    /// Draws the maps of a copy of `net` (null: no network).
+    /// Draws the maps of the image of `trace` (shared with other views; not owned, it outlives
+    /// this view) instead of the view's own trace. The setters below then act on `trace`.
+    void setTrace(SelectionTrace* trace);
+    /// Draws the maps of `net` (null: no network).
     void setNetwork(NetworkSnapshot net);
     /// Shows the maps of `image` (ink, e.g. 28x28); `description` names it in the header.
     void setImage(const lenet::InkImage& image, const QString& description = {});
@@ -80,19 +85,22 @@ private:
     const float* mapValues(const Stage& s, int map) const;
     QSize mapSize(const Stage& s) const;
     int displayScale(const Stage& s, int target) const;
+    /// Takes the network's stages and the image's trace from the followed trace, then rebuilds.
+    void draw();
+    /// Lays the grids out from the trace drawn.
     void rebuild();
     void showHover(int section, int cell, QPoint pixel);
 
-    std::optional<NetworkProbe> m_probe;
+    TraceFollower* m_follower;
+    // What is drawn: the network's stages (none without network), the image's description and
+    // trace (empty without image).
     std::vector<Stage> m_stages;
-    std::optional<lenet::InkImage> m_image;
     QString m_description;
-    Trace m_trace;
+    std::shared_ptr<const Trace> m_trace;
     ScaleMode m_scaleMode = ScaleMode::SharedPerLayer;
     std::vector<int> m_sectionStage;  // grid section -> index in m_stages
     QString m_zoomStage;
     int m_zoomMap = -1;
-    SelectionModel* m_selection = nullptr;
 
     QLabel* m_header;
     LayerToggles* m_toggles;

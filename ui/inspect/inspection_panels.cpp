@@ -14,12 +14,14 @@
 #include "ui/inspect/my_digits_view.h"
 #include "ui/inspect/rbf_view.h"
 #include "ui/inspect/selection_model.h"
+#include "ui/inspect/selection_trace.h"
 
 namespace lenet::ui {
 
 InspectionPanels::InspectionPanels(QObject* parent)
     : QObject(parent),
       m_selection(new SelectionModel(this)),
+      m_trace(new SelectionTrace(this)),
       m_evaluation(new EvaluationModel(this)),
       m_myDigits(new MyDigitsStore(MyDigitsStore::defaultFolder(), this)),
       m_drawing(new DrawingPanel),
@@ -36,10 +38,12 @@ InspectionPanels::InspectionPanels(QObject* parent)
     m_myDigitsView->setStore(m_myDigits);
     m_myDigitsView->setSelectionModel(m_selection);
     m_drawing->setSelectionModel(m_selection);
-    m_maps->setSelectionModel(m_selection);
-    m_rbf->setSelectionModel(m_selection);
-    m_lab->setSelectionModel(m_selection);
-    m_backprop->setSelectionModel(m_selection);
+    m_trace->setSelectionModel(m_selection);
+    m_drawing->setTrace(m_trace);
+    m_maps->setTrace(m_trace);
+    m_rbf->setTrace(m_trace);
+    m_lab->setTrace(m_trace);
+    m_backprop->setTrace(m_trace);
     m_gallery->setSelectionModel(m_selection);
     m_gallery->setEvaluationModel(m_evaluation);
     m_confusion->setEvaluationModel(m_evaluation);
@@ -104,12 +108,8 @@ MyDigitsView* InspectionPanels::myDigitsView() const {
 }
 
 void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet) {
-    if (m_drawing) m_drawing->setNetwork(net);
-    if (m_maps) m_maps->setNetwork(net);
-    if (m_rbf) m_rbf->setNetwork(net);
+    m_trace->setNetwork(net);
     if (m_kernels) m_kernels->setNetwork(net);
-    if (m_lab) m_lab->setNetwork(net);
-    if (m_backprop) m_backprop->setNetwork(net);
     if (m_myDigitsView) m_myDigitsView->setNetwork(net);
     if (classifyTestSet) m_evaluation->setNetwork(std::move(net));
 }

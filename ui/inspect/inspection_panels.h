@@ -1,8 +1,8 @@
 // The inspection views as one set: creates the drawing panel, feature maps, RBF output, kernels,
-// test gallery, confusion matrix, invariance lab and backprop step view, with the selection and
-// the test-set predictions they share, and wires them together (a gallery click or a drawing
-// selects the image every view shows; a confusion-matrix click filters the gallery). The window
-// adds each panel as a dock and feeds setNetwork() and setTestSet().
+// test gallery, confusion matrix, invariance lab and backprop step view, with the selection, its
+// trace through the network and the test-set predictions they share, and wires them together (a
+// gallery click or a drawing selects the image every view shows; a confusion-matrix click filters
+// the gallery). The window adds each panel as a dock and feeds setNetwork() and setTestSet().
 #pragma once
 
 #include <memory>
@@ -31,6 +31,7 @@ class MyDigitsStore;
 class MyDigitsView;
 class RbfView;
 class SelectionModel;
+class SelectionTrace;
 
 class InspectionPanels : public QObject {
     Q_OBJECT
@@ -61,6 +62,8 @@ public:
     std::vector<Panel> panels() const;
 
     SelectionModel* selection() const { return m_selection; }
+    /// The trace of the selection that the views of one image draw from.
+    SelectionTrace* trace() const { return m_trace; }
     EvaluationModel* evaluation() const { return m_evaluation; }
     /// The user's saved drawings (loaded from MyDigitsStore::defaultFolder()).
     MyDigitsStore* myDigits() const { return m_myDigits; }
@@ -77,6 +80,7 @@ public:
 
 private:
     SelectionModel* m_selection;
+    SelectionTrace* m_trace;
     EvaluationModel* m_evaluation;
     MyDigitsStore* m_myDigits;
     QPointer<DrawingPanel> m_drawing;

@@ -18,7 +18,8 @@
 #include "ui/inspect/feature_maps_view.h"
 #include "ui/inspect/image_grid.h"
 #include "ui/inspect/map_images.h"
-#include "ui/inspect/selection_model.h"
+#include "ui/inspect/selection_trace.h"
+#include "ui/inspect/trace_follower.h"
 
 namespace lenet::ui {
 namespace {
@@ -45,6 +46,9 @@ lenet::InkImage transformDigit(const lenet::InkImage& image, const LabTransform&
 
 InvarianceLab::InvarianceLab(QWidget* parent)
     : QWidget(parent),
+      m_follower(new TraceFollower(this, [this] { draw(); })),
+      m_transformedTrace(new SelectionTrace(this)),
+      m_trace(std::make_shared<const Trace>()),
       m_header(new QLabel(this)),
       m_sliderBox(new QWidget(this)),
       m_images(new ImageGrid(this)),
@@ -88,6 +92,7 @@ InvarianceLab::InvarianceLab(QWidget* parent)
     m_images->setToolTip(tr("The digit as selected and as the sliders change it"));
     m_bars->setToolTip(tr("The network's output per class for the changed digit"));
     m_maps->setToolTip(tr("What each layer makes of the changed digit"));
+    m_maps->setTrace(m_transformedTrace);
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(reset);
@@ -107,7 +112,7 @@ InvarianceLab::InvarianceLab(QWidget* parent)
     layout->addWidget(m_header);
     layout->addLayout(top);
     layout->addWidget(m_maps, 1);
-    refresh();
+    m_follower->requestDraw();
 }
 
 InvarianceLab::~InvarianceLab() = default;
@@ -129,31 +134,27 @@ QSlider* InvarianceLab::addSlider(const QString& name, const QString& toolTip, i
     auto showValue = [shown, unit](int v) { shown->setText(QString::number(v) + unit); };
     showValue(value);
     connect(slider, &QSlider::valueChanged, shown, showValue);
-    connect(slider, &QSlider::valueChanged, this, &InvarianceLab::refresh);
+    connect(slider, &QSlider::valueChanged, m_follower, &TraceFollower::requestDraw);
     grid->addWidget(label, row, 0);
     grid->addWidget(slider, row, 1);
     grid->addWidget(shown, row, 2);
     return slider;
 }
 
+void InvarianceLab::setTrace(SelectionTrace* trace) {
+    m_follower->follow(trace);
+}
+
 void InvarianceLab::setNetwork(NetworkSnapshot net) {
-    if (net)
-        m_probe.emplace(*net);
-    else
-        m_probe.reset();
-    m_maps->setNetwork(std::move(net));
-    refresh();
+    m_follower->trace()->setNetwork(std::move(net));
 }
 
 void InvarianceLab::setImage(const lenet::InkImage& image, const QString& description) {
-    m_image = image;
-    m_description = description;
-    refresh();
+    m_follower->trace()->setImage({image, -1, -1, description});
 }
 
 void InvarianceLab::setSelectionModel(SelectionModel* selection) {
-    followSelection(m_selection, selection, this,
-                    [this](const SelectedImage& s) { setImage(s.image, s.description); });
+    m_follower->trace()->setSelectionModel(selection);
 }
 
 LabTransform InvarianceLab::transform() const {
@@ -173,36 +174,43 @@ void InvarianceLab::reset() {
     setTransform({});
 }
 
-void InvarianceLab::refresh() {
-    m_header->setText(m_description.isEmpty()
+void InvarianceLab::draw() {
+    SelectionTrace* source = m_follower->trace();
+    const SelectedImage& selected = source->image();
+    m_header->setText(selected.description.isEmpty()
                           ? tr("Invariance lab: change the digit and watch the answer.")
-                          : tr("Invariance lab: %1").arg(m_description));
+                          : tr("Invariance lab: %1").arg(selected.description));
     m_transformed = lenet::InkImage();
-    m_trace = Trace();
-    if (!m_image) {
+    if (!source->hasImage()) {
         m_images->setSections({});
         m_images->setPlaceholder(tr("Select a test image or draw a digit."));
     } else {
-        m_transformed = transformDigit(*m_image, transform());
+        m_transformed = transformDigit(selected.image, transform());
         GridSection sec;
         sec.title = tr("as selected → changed");
-        sec.imageSize = QSize(m_image->cols, m_image->rows);
+        sec.imageSize = QSize(selected.image.cols, selected.image.rows);
         sec.scale = kImageScale;
-        sec.cells = {inkImage(*m_image), inkImage(m_transformed)};
+        sec.cells = {inkImage(selected.image), inkImage(m_transformed)};
         m_images->setSections({sec});
         m_images->setMinimumHeight(m_images->heightForWidth(m_images->sizeHint().width()));
-        m_maps->setImage(m_transformed);
-        if (m_probe) m_trace = m_probe->run(m_transformed);
     }
-    if (m_trace.empty()) {
+    if (m_transformedTrace->network() != source->network()) {
+        // The image is set next: the feature maps draw once, for the new network and image.
+        const QSignalBlocker quiet(m_transformedTrace);
+        m_transformedTrace->setNetwork(source->network());
+    }
+    m_transformedTrace->setImage({m_transformed, -1, -1, {}});
+    m_trace = m_transformedTrace->trace();
+    const NetworkSnapshot& net = source->network();
+    if (m_trace->empty()) {
         m_answer->setText(QStringLiteral("–"));
-        m_bars->clear(m_probe ? tr("select or draw a digit") : tr("no network"));
-    } else if (hasRbfHead(m_probe->network())) {
-        m_answer->setText(QString::number(m_trace.predicted));
-        m_bars->setValues(m_trace.outputs, ClassBars::Mode::Distance);
+        m_bars->clear(net ? tr("select or draw a digit") : tr("no network"));
+    } else if (hasRbfHead(*net)) {
+        m_answer->setText(QString::number(m_trace->predicted));
+        m_bars->setValues(m_trace->outputs, ClassBars::Mode::Distance);
     } else {
-        m_answer->setText(QString::number(m_trace.predicted));
-        m_bars->setValues(m_trace.scores, ClassBars::Mode::Probability);
+        m_answer->setText(QString::number(m_trace->predicted));
+        m_bars->setValues(m_trace->scores, ClassBars::Mode::Probability);
     }
 }
 

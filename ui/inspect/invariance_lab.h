@@ -1,9 +1,10 @@
 // The invariance lab: sliders that shift, rotate, scale and add noise to the selected or drawn
 // digit, with the network's answer and feature maps following every move (as in LeCun's 1993
-// demonstration of LeNet's tolerance to these changes).
+// demonstration of LeNet's tolerance to these changes). The changed digit is an image of the
+// lab's own: a second SelectionTrace traces it, for the answer and the feature maps together.
 #pragma once
 
-#include <optional>
+#include <memory>
 
 #include <QWidget>
 
@@ -20,6 +21,8 @@ class ClassBars;
 class FeatureMapsView;
 class ImageGrid;
 class SelectionModel;
+class SelectionTrace;
+class TraceFollower;
 
 /// What the lab does to the digit.
 struct LabTransform {
@@ -42,7 +45,10 @@ public:
     explicit InvarianceLab(QWidget* parent = nullptr);
     ~InvarianceLab() override;
 
-    /// Classifies with a copy of `net` (null: no network).
+    /// Changes the image of `trace` (shared with other views; not owned, it outlives the lab)
+    /// instead of that of the lab's own trace. The setters below then act on `trace`.
+    void setTrace(SelectionTrace* trace);
+    /// Classifies with `net` (null: no network).
     void setNetwork(NetworkSnapshot net);
     /// The digit to transform (ink, e.g. 28x28); `description` names it.
     void setImage(const lenet::InkImage& image, const QString& description = {});
@@ -57,8 +63,10 @@ public:
 
     /// The transformed digit; empty without an image.
     const lenet::InkImage& transformedImage() const { return m_transformed; }
+    /// The trace of transformedImage() that the answer and the feature maps are drawn from.
+    SelectionTrace* transformedTrace() const { return m_transformedTrace; }
     /// The answer for the transformed digit, -1 when there is none.
-    int predictedClass() const { return m_trace.empty() ? -1 : m_trace.predicted; }
+    int predictedClass() const { return m_trace->empty() ? -1 : m_trace->predicted; }
     FeatureMapsView* featureMaps() const { return m_maps; }
     ClassBars* bars() const { return m_bars; }
 
@@ -70,14 +78,13 @@ public:
 private:
     QSlider* addSlider(const QString& name, const QString& toolTip, int min, int max, int value,
                        const QString& unit);
-    void refresh();
+    /// Transforms the followed trace's image and draws the answer for it.
+    void draw();
 
-    std::optional<NetworkProbe> m_probe;
-    std::optional<lenet::InkImage> m_image;
-    QString m_description;
+    TraceFollower* m_follower;
+    SelectionTrace* m_transformedTrace;
     lenet::InkImage m_transformed;
-    Trace m_trace;
-    SelectionModel* m_selection = nullptr;
+    std::shared_ptr<const Trace> m_trace;  // of m_transformed
 
     QLabel* m_header;
     QWidget* m_sliderBox;

@@ -1,6 +1,7 @@
 // Runs single images through a private copy of a network and keeps what every layer produced:
-// the data behind the inspection views. The copy lets the views use a shared read-only snapshot
-// (Network::forward needs a workspace and is not const) without touching it.
+// the data behind the inspection views, which get it through SelectionTrace. The copy lets them
+// use a shared read-only snapshot (Network::forward needs a workspace and is not const) without
+// touching it.
 #pragma once
 
 #include <string>

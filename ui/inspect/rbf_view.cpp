@@ -10,7 +10,8 @@
 #include "ui/inspect/export.h"
 #include "ui/inspect/image_grid.h"
 #include "ui/inspect/map_images.h"
-#include "ui/inspect/selection_model.h"
+#include "ui/inspect/selection_trace.h"
+#include "ui/inspect/trace_follower.h"
 
 namespace lenet::ui {
 namespace {
@@ -24,6 +25,7 @@ constexpr int kF6Scale = 12;
 
 RbfView::RbfView(QWidget* parent)
     : QWidget(parent),
+      m_follower(new TraceFollower(this, [this] { draw(); })),
       m_header(new QLabel(this)),
       m_f6Grid(new ImageGrid),
       m_bars(new ClassBars),
@@ -51,40 +53,37 @@ RbfView::RbfView(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(m_content, 1);
-    rebuild();
+    m_follower->requestDraw();
 }
 
 RbfView::~RbfView() = default;
 
+void RbfView::setTrace(SelectionTrace* trace) {
+    m_follower->follow(trace);
+}
+
 void RbfView::setNetwork(NetworkSnapshot net) {
-    if (net)
-        m_probe.emplace(*net);
-    else
-        m_probe.reset();
-    rebuild();
+    m_follower->trace()->setNetwork(std::move(net));
 }
 
 void RbfView::setImage(const lenet::InkImage& image, const QString& description) {
-    m_image = image;
-    m_description = description;
-    rebuild();
+    m_follower->trace()->setImage({image, -1, -1, description});
 }
 
 void RbfView::setSelectionModel(SelectionModel* selection) {
-    followSelection(m_selection, selection, this,
-                    [this](const SelectedImage& s) { setImage(s.image, s.description); });
+    m_follower->trace()->setSelectionModel(selection);
 }
 
 bool RbfView::showsRbf() const {
-    if (!m_probe) return false;
-    const lenet::Network& net = m_probe->network();
-    return net.layer(net.layerCount() - 1).kind() == "rbf";
+    return m_net && m_net->layer(m_net->layerCount() - 1).kind() == "rbf";
 }
 
-void RbfView::rebuild() {
+void RbfView::draw() {
+    SelectionTrace* source = m_follower->trace();
+    m_net = source->network();
     m_centres.clear();
     m_f6 = QImage();
-    if (!m_probe) {
+    if (!m_net) {
         m_header->setText(tr("Output layer: no network yet (load a model or train one)."));
         m_f6Grid->setSections({});
         m_f6Grid->hide();
@@ -92,7 +91,7 @@ void RbfView::rebuild() {
         m_bars->clear(tr("no network"));
         return;
     }
-    const lenet::Network& net = m_probe->network();
+    const lenet::Network& net = *m_net;
     const int last = net.layerCount() - 1;
     const lenet::Layer& out = net.layer(last);
     const bool rbf = showsRbf();
@@ -105,7 +104,8 @@ void RbfView::rebuild() {
         }
     }
     m_bars->setRowImages(m_centres, kCentreScale);
-    const QString what = m_description.isEmpty() ? tr("the selected image") : m_description;
+    const QString& description = source->image().description;
+    const QString what = description.isEmpty() ? tr("the selected image") : description;
     if (rbf) {
         m_header->setText(tr("%1 (RBF): the squared distance of F6 to each class centre for %2; "
                              "the smallest wins.")
@@ -115,14 +115,14 @@ void RbfView::rebuild() {
                               .arg(QString::fromStdString(out.name()), what));
     }
     m_f6Grid->setVisible(rbf);
-    if (!m_image) {
+    if (!source->hasImage()) {
         m_f6Grid->setSections({});
         m_bars->clear(tr("select a test image or draw a digit"));
         return;
     }
-    const Trace t = m_probe->run(*m_image);
+    const std::shared_ptr<const Trace> t = source->trace();
     if (rbf) {
-        const lenet::Tensor& f6 = t.acts[std::size_t(last)];
+        const lenet::Tensor& f6 = t->acts[std::size_t(last)];
         m_f6 = vectorToImage(f6.sample(0), units, kBitmapRange, Palette::Ink);
         GridSection sec;
         sec.title = tr("F6 output");
@@ -130,9 +130,9 @@ void RbfView::rebuild() {
         sec.scale = kF6Scale;
         sec.cells.push_back(m_f6);
         m_f6Grid->setSections({sec});
-        m_bars->setValues(t.outputs, ClassBars::Mode::Distance);
+        m_bars->setValues(t->outputs, ClassBars::Mode::Distance);
     } else {
-        m_bars->setValues(t.scores, ClassBars::Mode::Probability);
+        m_bars->setValues(t->scores, ClassBars::Mode::Probability);
     }
 }
 

@@ -4,13 +4,12 @@
 // the class probabilities instead.
 #pragma once
 
-#include <optional>
 #include <vector>
 
 #include <QImage>
 #include <QWidget>
 
-#include "ui/inspect/network_probe.h"
+#include "lenet/data/preprocess.h"
 #include "ui/training/training_types.h"
 
 class QLabel;
@@ -20,6 +19,8 @@ namespace lenet::ui {
 class ClassBars;
 class ImageGrid;
 class SelectionModel;
+class SelectionTrace;
+class TraceFollower;
 
 class RbfView : public QWidget {
     Q_OBJECT
@@ -28,7 +29,10 @@ public:
     explicit RbfView(QWidget* parent = nullptr);
     ~RbfView() override;
 
-    /// Uses a copy of `net` (null: no network).
+    /// Shows the output for the image of `trace` (shared with other views; not owned, it
+    /// outlives this view) instead of the view's own trace. The setters below then act on `trace`.
+    void setTrace(SelectionTrace* trace);
+    /// Uses `net` (null: no network).
     void setNetwork(NetworkSnapshot net);
     /// Shows the output for `image`; `description` names it.
     void setImage(const lenet::InkImage& image, const QString& description = {});
@@ -49,14 +53,13 @@ public:
     QString exportPng(const QString& path);
 
 private:
-    void rebuild();
+    /// Draws the centres and the output from the followed trace.
+    void draw();
 
-    std::optional<NetworkProbe> m_probe;
-    std::optional<lenet::InkImage> m_image;
-    QString m_description;
+    TraceFollower* m_follower;
+    NetworkSnapshot m_net;  // the network drawn
     std::vector<QImage> m_centres;
     QImage m_f6;
-    SelectionModel* m_selection = nullptr;
 
     QLabel* m_header;
     ImageGrid* m_f6Grid;
