@@ -4,8 +4,6 @@
 #include <utility>
 #include <vector>
 
-#include <zlib.h>
-
 #include <nlohmann/json.hpp>
 
 #include "lenet/error.h"
@@ -106,13 +104,6 @@ private:
 };
 
 }  // namespace
-
-DataIdentity identify(const Dataset& data) {
-    uLong crc = crc32_z(0L, Z_NULL, 0);
-    crc = crc32_z(crc, data.images.data(), data.images.size());
-    crc = crc32_z(crc, data.labels.data(), data.labels.size());
-    return {data.source, data.size(), data.rows, data.cols, std::uint32_t(crc)};
-}
 
 void saveCheckpoint(const std::string& path, const Network& net, const TrainingConfig& config,
                     const TrainingState& state, const DataIdentity& train,
