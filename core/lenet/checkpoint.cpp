@@ -170,4 +170,18 @@ Checkpoint loadCheckpoint(const std::string& path) {
             std::move(test)};
 }
 
+std::function<void(const TrainingState&)> checkpointWriter(std::string path, const Network& net,
+                                                           TrainingConfig config,
+                                                           const Dataset& train,
+                                                           const Dataset* test) {
+    DataIdentity trainIdentity = identify(train);
+    std::optional<DataIdentity> testIdentity;
+    if (test) testIdentity = identify(*test);
+    return [path = std::move(path), &net, config = std::move(config),
+            trainIdentity = std::move(trainIdentity),
+            testIdentity = std::move(testIdentity)](const TrainingState& state) {
+        saveCheckpoint(path, net, config, state, trainIdentity, testIdentity);
+    };
+}
+
 }  // namespace lenet

@@ -4,6 +4,7 @@
 // on. A checkpoint also opens as a model (loadModel).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,5 +25,13 @@ void saveCheckpoint(const std::string& path, const Network& net, const TrainingC
 /// and fits the network. Throws FormatError naming the file when it is damaged or is a plain
 /// model file (no training state), IoError when it cannot be read.
 Checkpoint loadCheckpoint(const std::string& path);
+
+/// A Trainer::saveState that writes a checkpoint of `net`, trained with `config` on `train` and
+/// `test` (may be null), to `path` at every call. Identifies the data sets now, not at each call;
+/// `net` must outlive the result.
+std::function<void(const TrainingState&)> checkpointWriter(std::string path, const Network& net,
+                                                           TrainingConfig config,
+                                                           const Dataset& train,
+                                                           const Dataset* test);
 
 }  // namespace lenet

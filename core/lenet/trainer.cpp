@@ -12,7 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lenet/checkpoint.h"
 #include "lenet/error.h"
 #include "lenet/evaluate.h"
 #include "lenet/loss.h"
@@ -208,11 +207,6 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
         // Each epoch shuffles the previous epoch's order: a resumed run replays those shuffles.
         for (int e = 0; e < m_start.epochsDone; ++e)
             std::shuffle(order.begin(), order.end(), shuffleRng);
-        std::optional<DataIdentity> trainIdentity, testIdentity;
-        if (!checkpointPath.empty()) {
-            trainIdentity = identify(m_data);
-            if (m_test) testIdentity = identify(*m_test);
-        }
 
         auto lastGood = copyValues(params);
         std::string lastGoodWhere = m_start.epochsDone > 0 ? "the weights at the end of epoch " +
@@ -381,7 +375,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
                     observer.onMessage(result.stopReason);
                 }
             }
-            if (trainIdentity && seen == nTrain) {
+            if (saveState && seen == nTrain) {
                 TrainingState state;
                 state.epochsDone = epoch + 1;
                 state.step = step;
@@ -393,7 +387,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
                 state.optimizer = optimizer.state();
                 state.history = result.history;
                 state.stopReason = result.stopReason;
-                saveCheckpoint(checkpointPath, m_net, m_cfg, state, *trainIdentity, testIdentity);
+                saveState(state);
             }
         }
     });

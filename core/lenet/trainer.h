@@ -82,9 +82,9 @@ public:
     /// throws DivergenceError after restoring the last weights known to give a finite loss. With
     /// early stopping, restores the weights of the best validation epoch.
     /// After a resume() the run continues at epoch state.epochsDone + 1 and the result's history
-    /// begins with the epochs done before. With checkpointPath set, writes a checkpoint there at
-    /// the end of every complete epoch (not after a stop mid-epoch); a failed write throws
-    /// IoError (the network keeps the weights of the epoch).
+    /// begins with the epochs done before. With saveState set, calls it at the end of every
+    /// complete epoch (not after a stop mid-epoch); what it throws ends the run (the network
+    /// keeps the weights of the epoch).
     TrainResult run(TrainingObserver& observer, std::stop_token stop = {},
                     TrainingControl* control = nullptr);
 
@@ -97,7 +97,10 @@ public:
     void resume(const Checkpoint& checkpoint);
 
     double progressInterval = 0.1;  // seconds between onProgress calls
-    std::string checkpointPath;     // empty = no checkpoints
+    /// Takes the state to continue from (resume()) at the end of every complete epoch, after its
+    /// evaluation and early-stopping decision, while the network holds the weights the run
+    /// continues from: a checkpoint writer (checkpointWriter). Empty = none.
+    std::function<void(const TrainingState&)> saveState;
 
 private:
     Network& m_net;

@@ -154,7 +154,11 @@ void TrainingWorker::startRun(const TrainingRequest& request) {
     }
     lenet::Network net(request.spec);
     net.initialize(request.spec.training.seed);
-    lenet::Trainer trainer(net, combined ? *combined : *m_train, &*m_test, config);
+    const lenet::Dataset& data = combined ? *combined : *m_train;
+    lenet::Trainer trainer(net, data, &*m_test, config);
+    if (!request.checkpointPath.empty())
+        trainer.saveState =
+            lenet::checkpointWriter(request.checkpointPath, net, config, data, &*m_test);
     Q_EMIT statusChanged(combined ? tr("Training %1 with %2 of my digits…")
                                         .arg(fromStd(request.spec.name))
                                         .arg(request.extraTrain->size())
@@ -190,6 +194,9 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
         throw lenet::ConfigError(std::string(e.what()) + "\n\n" +
                                  dataMismatchHint(checkpoint, request.dataDir).toStdString());
     }
+    if (!request.checkpointPath.empty())
+        trainer.saveState =
+            lenet::checkpointWriter(request.checkpointPath, net, config, *m_train, &*m_test);
     lenet::ArchitectureSpec spec = net.spec();
     spec.training = config;
     Q_EMIT resumed({spec, checkpoint.state.history, std::make_shared<const lenet::Network>(net)});
@@ -202,7 +209,6 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
 
 void TrainingWorker::train(lenet::Trainer& trainer, const lenet::Network& net,
                            const TrainingRequest& request, EpochHistory before) {
-    trainer.checkpointPath = request.checkpointPath;
     SignalObserver observer(*this, net, request.checkpointPath, std::move(before));
     try {
         const lenet::TrainResult result =
