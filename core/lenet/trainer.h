@@ -103,6 +103,8 @@ public:
     std::function<void(const TrainingState&)> saveState;
 
 private:
+    class Run;  // one call of run(): its state and its steps (trainer.cpp)
+
     Network& m_net;
     const Dataset& m_data;
     Range m_trainRange;       // samples of m_data trained on
