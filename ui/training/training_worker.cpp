@@ -156,13 +156,13 @@ void TrainingWorker::startRun(const TrainingRequest& request) {
     net.initialize(request.spec.training.seed);
     const lenet::Dataset& data = combined ? *combined : *m_train;
     lenet::Trainer trainer(net, data, &*m_test, config);
-    if (!request.checkpointPath.empty())
-        trainer.saveState =
-            lenet::checkpointWriter(request.checkpointPath, net, config, data, &*m_test);
     Q_EMIT statusChanged(combined ? tr("Training %1 with %2 of my digits…")
                                         .arg(fromStd(request.spec.name))
                                         .arg(request.extraTrain->size())
                                   : tr("Training %1…").arg(fromStd(request.spec.name)));
+    if (!request.checkpointPath.empty())
+        trainer.saveState =
+            lenet::checkpointWriter(request.checkpointPath, net, config, data, &*m_test);
     train(trainer, net, request, {});
 }
 
@@ -194,9 +194,6 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
         throw lenet::ConfigError(std::string(e.what()) + "\n\n" +
                                  dataMismatchHint(checkpoint, request.dataDir).toStdString());
     }
-    if (!request.checkpointPath.empty())
-        trainer.saveState =
-            lenet::checkpointWriter(request.checkpointPath, net, config, *m_train, &*m_test);
     lenet::ArchitectureSpec spec = net.spec();
     spec.training = config;
     Q_EMIT resumed({spec, checkpoint.state.history, std::make_shared<const lenet::Network>(net)});
@@ -204,6 +201,9 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
                              .arg(fromStd(spec.name))
                              .arg(done)
                              .arg(config.epochs));
+    if (!request.checkpointPath.empty())
+        trainer.saveState =
+            lenet::checkpointWriter(request.checkpointPath, net, config, *m_train, &*m_test);
     train(trainer, net, request, checkpoint.state.history);
 }
 
