@@ -273,12 +273,13 @@ RunOutcome runTraining(Network& net, const Dataset& train, const Dataset& test,
                        const std::string& command, const std::string& checkpointPath,
                        const Checkpoint* resumeFrom) {
     Trainer trainer(net, train, &test, config);
-    trainer.checkpointPath = checkpointPath;
     if (resumeFrom) {
         trainer.resume(*resumeFrom);
         observer.onMessage("resumed from epoch " + std::to_string(resumeFrom->state.epochsDone) +
                            " of " + std::to_string(config.epochs) + " (the last complete one)");
     }
+    if (!checkpointPath.empty())
+        trainer.saveState = checkpointWriter(checkpointPath, net, config, train, &test);
     std::stop_source stopSource;
     std::signal(SIGINT, [](int) { g_interrupted = true; });
     std::jthread watcher([&](std::stop_token own) {

@@ -4,8 +4,6 @@
 #include <utility>
 #include <vector>
 
-#include <zlib.h>
-
 #include <nlohmann/json.hpp>
 
 #include "lenet/error.h"
@@ -107,13 +105,6 @@ private:
 
 }  // namespace
 
-DataIdentity identify(const Dataset& data) {
-    uLong crc = crc32_z(0L, Z_NULL, 0);
-    crc = crc32_z(crc, data.images.data(), data.images.size());
-    crc = crc32_z(crc, data.labels.data(), data.labels.size());
-    return {data.source, data.size(), data.rows, data.cols, std::uint32_t(crc)};
-}
-
 void saveCheckpoint(const std::string& path, const Network& net, const TrainingConfig& config,
                     const TrainingState& state, const DataIdentity& train,
                     const std::optional<DataIdentity>& test) {
@@ -177,6 +168,20 @@ Checkpoint loadCheckpoint(const std::string& path) {
     state.history = std::move(model.history);
     return {std::move(model.network), std::move(config), std::move(state), std::move(train),
             std::move(test)};
+}
+
+std::function<void(const TrainingState&)> checkpointWriter(std::string path, const Network& net,
+                                                           TrainingConfig config,
+                                                           const Dataset& train,
+                                                           const Dataset* test) {
+    DataIdentity trainIdentity = identify(train);
+    std::optional<DataIdentity> testIdentity;
+    if (test) testIdentity = identify(*test);
+    return [path = std::move(path), &net, config = std::move(config),
+            trainIdentity = std::move(trainIdentity),
+            testIdentity = std::move(testIdentity)](const TrainingState& state) {
+        saveCheckpoint(path, net, config, state, trainIdentity, testIdentity);
+    };
 }
 
 }  // namespace lenet

@@ -4,39 +4,16 @@
 // on. A checkpoint also opens as a model (loadModel).
 #pragma once
 
-#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "lenet/data/idx.h"
 #include "lenet/network.h"
 #include "lenet/spec.h"
-#include "lenet/trainer.h"
+#include "lenet/training_state.h"
 
 namespace lenet {
-
-/// Which data set a run was trained on: enough to refuse a different one on resume.
-struct DataIdentity {
-    std::string source;  // where it was loaded from (Dataset::source)
-    int size = 0;
-    int rows = 0;
-    int cols = 0;
-    std::uint32_t checksum = 0;  // CRC-32 of the images, then the labels
-
-    friend bool operator==(const DataIdentity&, const DataIdentity&) = default;
-};
-
-/// The identity of `data` (one pass over its bytes: about 20 ms for MNIST's training set).
-DataIdentity identify(const Dataset& data);
-
-/// The contents of a checkpoint file.
-struct Checkpoint {
-    Network network;  // the weights at the end of epoch state.epochsDone
-    TrainingConfig config;
-    TrainingState state;
-    DataIdentity train;
-    std::optional<DataIdentity> test;
-};
 
 /// Writes a checkpoint atomically (a temporary file in the same folder, fsync, rename).
 /// Throws IoError naming the path.
@@ -48,5 +25,13 @@ void saveCheckpoint(const std::string& path, const Network& net, const TrainingC
 /// and fits the network. Throws FormatError naming the file when it is damaged or is a plain
 /// model file (no training state), IoError when it cannot be read.
 Checkpoint loadCheckpoint(const std::string& path);
+
+/// A Trainer::saveState that writes a checkpoint of `net`, trained with `config` on `train` and
+/// `test` (may be null), to `path` at every call. Identifies the data sets now, not at each call;
+/// `net` must outlive the result.
+std::function<void(const TrainingState&)> checkpointWriter(std::string path, const Network& net,
+                                                           TrainingConfig config,
+                                                           const Dataset& train,
+                                                           const Dataset* test);
 
 }  // namespace lenet

@@ -15,8 +15,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "lenet/metrics.h"
 #include "lenet/network.h"
-#include "lenet/trainer.h"
 
 namespace lenet {
 

@@ -12,7 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lenet/checkpoint.h"
 #include "lenet/error.h"
 #include "lenet/evaluate.h"
 #include "lenet/loss.h"
@@ -57,24 +56,6 @@ std::string formatRate(double lr) {
     s << lr;
     return s.str();
 }
-
-/// The configured schedule, scaled from the point where a TrainingControl overrode the rate.
-class LearningRate {
-public:
-    LearningRate(const TrainingConfig& cfg, double scale) : m_cfg(cfg), m_scale(scale) {}
-
-    float at(int epoch) const { return float(scheduledLr(m_cfg, epoch, m_cfg.epochs) * m_scale); }
-    /// From now on the rate of `epoch` is `rate`, and later epochs follow the schedule from it.
-    void setAt(int epoch, float rate) {
-        m_scale = double(rate) / scheduledLr(m_cfg, epoch, m_cfg.epochs);
-    }
-    /// The factor on the schedule (1 until setAt), for a checkpoint.
-    double scale() const { return m_scale; }
-
-private:
-    const TrainingConfig& m_cfg;
-    double m_scale;
-};
 
 // `j` without the keys in `drop`.
 nlohmann::json without(nlohmann::json j, std::initializer_list<const char*> drop) {
@@ -185,218 +166,319 @@ Trainer::Trainer(Network& net, const Dataset& train, const Dataset* test, Traini
     }
 }
 
+/// One call of Trainer::run: the run's state (the TrainingState it continues from and carries
+/// forward, and what lives only while it runs) and its steps. Made and used inside the run's
+/// ThreadArena.
+class Trainer::Run {
+public:
+    Run(const Trainer& trainer, TrainingObserver& observer, std::stop_token stop,
+        TrainingControl* control);
+
+    /// The epochs from the state's epochsDone on.
+    TrainResult epochs();
+
+private:
+    /// What the batches of the epoch in progress add up to.
+    struct EpochTotals {
+        double lossSum = 0.0;
+        long long errors = 0;
+        long long seen = 0;  // samples trained
+    };
+
+    void startEpoch();
+    void curvaturePass();
+    EpochTotals trainBatches();
+    bool mayTrain(int b);
+    void guardedBatch(int b, EpochTotals& totals);
+    std::string stepOrProblem(double meanLoss);
+    [[noreturn]] void diverged(int b, const std::string& problem);
+    void keepLastGood(std::string where);
+    void endEpoch(const EpochTotals& totals);
+    void earlyStopping(const EpochMetrics& m);
+    void report(int b);
+
+    const Trainer& m_trainer;
+    const TrainingConfig& m_cfg;
+    Network& m_net;
+    const Dataset& m_data;
+    TrainingObserver& m_observer;
+    std::stop_token m_stop;
+    TrainingControl* m_control;
+
+    // Fixed for the run.
+    const int m_nTrain;
+    const int m_batch;  // samples per batch
+    const int m_batches;
+    const InputFormat m_format;
+    const Distortion* m_distortion;  // null when not distorting
+    const std::vector<Param*> m_params;
+
+    TrainingState m_state;  // what the run continues from; complete at each complete epoch's end
+    Optimizer m_optimizer;
+    Workspace m_ws;
+    ParamArrays m_grads;
+    Tensor m_input;
+    std::vector<std::uint8_t> m_labels;
+    std::vector<int> m_order;  // the samples of m_trainRange in this epoch's order
+    std::mt19937 m_shuffleRng;
+    ParamArrays m_lastGood;  // the last weights known to give a finite loss
+    std::string m_lastGoodWhere;
+    Clock::time_point m_lastGoodTime;
+
+    // Time and progress; paused time is taken out of m_runStart and m_epochStart.
+    Clock::time_point m_runStart;
+    Clock::time_point m_lastReport;
+    Clock::time_point m_epochStart;
+    double m_trainSeconds = 0.0;  // training time of the epochs before this one
+    long long m_imagesDone;
+    const long long m_imagesTotal;
+    Progress m_progress;
+
+    // The epoch in progress.
+    int m_epoch = 0;  // 0-based
+    float m_lr = 0.0f;
+};
+
+Trainer::Run::Run(const Trainer& trainer, TrainingObserver& observer, std::stop_token stop,
+                  TrainingControl* control)
+    : m_trainer(trainer),
+      m_cfg(trainer.m_cfg),
+      m_net(trainer.m_net),
+      m_data(trainer.m_data),
+      m_observer(observer),
+      m_stop(std::move(stop)),
+      m_control(control),
+      m_nTrain(trainer.m_trainRange.size()),
+      m_batch(std::min(m_cfg.batch, m_nTrain)),
+      m_batches((m_nTrain + m_batch - 1) / m_batch),
+      m_format(m_net.spec().inputFormat()),
+      m_distortion(m_cfg.distort ? &m_cfg.distortion : nullptr),
+      m_params(m_net.params()),
+      m_state(trainer.m_start),
+      m_optimizer(m_cfg),
+      m_grads(m_net.makeParamArrays()),
+      m_order(m_nTrain),
+      m_shuffleRng(std::uint32_t(m_cfg.seed ^ (m_cfg.seed >> 32))),
+      m_lastGood(copyValues(m_params)),
+      m_lastGoodWhere(m_state.epochsDone > 0
+                          ? "the weights at the end of epoch " + std::to_string(m_state.epochsDone)
+                          : "the weights the run started with"),
+      m_lastGoodTime(Clock::now()),
+      m_runStart(Clock::now()),
+      m_lastReport(m_runStart),
+      m_imagesDone((long long)m_nTrain * m_state.epochsDone),
+      m_imagesTotal((long long)m_nTrain * m_cfg.epochs) {
+    m_optimizer.restore(m_state.optimizer);
+    std::iota(m_order.begin(), m_order.end(), trainer.m_trainRange.begin);
+    // Each epoch shuffles the previous epoch's order: a resumed run replays those shuffles.
+    for (int e = 0; e < m_state.epochsDone; ++e)
+        std::shuffle(m_order.begin(), m_order.end(), m_shuffleRng);
+    for (const EpochMetrics& m : m_state.history) m_trainSeconds += m.seconds;
+    m_progress.epochs = m_cfg.epochs;
+    m_progress.batches = m_batches;
+}
+
+TrainResult Trainer::Run::epochs() {
+    for (m_epoch = m_state.epochsDone; m_epoch < m_cfg.epochs && m_state.stopReason.empty();
+         ++m_epoch) {
+        startEpoch();
+        const EpochTotals totals = trainBatches();
+        if (totals.seen == 0) break;
+        endEpoch(totals);
+    }
+    return {std::move(m_state.history), std::move(m_state.stopReason)};
+}
+
+void Trainer::Run::startEpoch() {
+    // The schedule, scaled from the point where a TrainingControl overrode the rate.
+    m_lr = float(scheduledLr(m_cfg, m_epoch, m_cfg.epochs) * m_state.lrScale);
+    std::shuffle(m_order.begin(), m_order.end(), m_shuffleRng);
+    m_epochStart = Clock::now();
+    if (m_cfg.optimizer == "sdlm") curvaturePass();
+    m_progress.epoch = m_epoch + 1;
+}
+
+// LeCun 1998: h re-estimated on a few hundred samples before each pass.
+void Trainer::Run::curvaturePass() {
+    const int samples = std::min(m_cfg.sdlmSamples, m_nTrain);
+    ParamArrays sum = m_net.makeParamArrays(), part;
+    for (int first = 0; first < samples; first += 100) {
+        const int n = std::min(100, samples - first);
+        m_input.resize(n, m_net.inputShape());
+        fillBatch(m_data, m_order, first, n, m_format, nullptr, 0, m_input, m_labels);
+        m_net.curvatureBatch(m_input, m_labels, m_ws, part);
+        for (std::size_t p = 0; p < sum.size(); ++p) {
+            for (std::size_t i = 0; i < sum[p].size(); ++i) sum[p][i] += part[p][i];
+        }
+    }
+    for (auto& a : sum) {
+        for (float& v : a) v /= float(samples);
+    }
+    m_optimizer.setCurvature(sum);
+}
+
+// The epoch's batches, until a stop request.
+Trainer::Run::EpochTotals Trainer::Run::trainBatches() {
+    EpochTotals totals;
+    for (int b = 0; b < m_batches; ++b) {
+        if (!mayTrain(b)) {
+            m_state.stopReason = "stopped";
+            break;
+        }
+        m_progress.lr = m_lr;
+        guardedBatch(b, totals);
+        if (secondsSince(m_lastGoodTime) > 2.0) {
+            keepLastGood("the weights of epoch " + std::to_string(m_epoch + 1) + ", batch " +
+                         std::to_string(b + 1));
+        }
+        if (secondsSince(m_lastReport) >= m_trainer.progressInterval || b + 1 == m_batches)
+            report(b + 1);
+    }
+    return totals;
+}
+
+// False when the run is to stop before batch `b`. With a TrainingControl, waits while it pauses
+// the run (reporting the batches not reported yet first) and takes its learning rate.
+bool Trainer::Run::mayTrain(int b) {
+    if (!m_control) return !m_stop.stop_requested();
+    const Clock::time_point pauseStart = Clock::now();
+    const bool go = m_control->awaitBatch(m_stop, [&] {
+        if (!m_progress.batchLosses.empty()) report(b);
+    });
+    // Paused time is not training time.
+    const Clock::duration paused = Clock::now() - pauseStart;
+    m_runStart += paused;
+    m_epochStart += paused;
+    if (!go) return false;
+    if (const std::optional<float> chosen = m_control->takeLearningRate()) {
+        // Later epochs follow the schedule from the chosen rate.
+        m_state.lrScale = double(*chosen) / scheduledLr(m_cfg, m_epoch, m_cfg.epochs);
+        m_lr = *chosen;
+    }
+    return true;
+}
+
+// Trains batch `b` of the epoch and takes the optimiser's step, or throws DivergenceError.
+void Trainer::Run::guardedBatch(int b, EpochTotals& totals) {
+    const int first = b * m_batch;
+    const int n = std::min(m_batch, m_nTrain - first);
+    m_input.resize(n, m_net.inputShape());
+    fillBatch(m_data, m_order, first, n, m_format, m_distortion,
+              mixSeed(m_cfg.seed, std::uint64_t(m_epoch) + 1), m_input, m_labels);
+    Context ctx;
+    ctx.training = true;
+    ctx.seed = mixSeed(m_cfg.seed, std::uint64_t(m_state.step) + 0x5eed);
+    const BatchResult r = m_net.trainBatch(m_input, m_labels, m_ws, m_grads, ctx);
+    const double meanLoss = r.lossSum / n;
+    if (m_state.step == 0) m_state.firstLoss = meanLoss;
+    const std::string problem = stepOrProblem(meanLoss);
+    if (!problem.empty()) diverged(b, problem);
+    totals.lossSum += r.lossSum;
+    totals.errors += r.errors;
+    totals.seen += n;
+    m_imagesDone += n;
+    ++m_state.step;
+    m_progress.batchLosses.push_back(float(meanLoss));
+}
+
+// The divergence guard: takes the optimiser's step unless the batch's mean loss shows that the
+// run has diverged; says what went wrong, or nothing.
+std::string Trainer::Run::stepOrProblem(double meanLoss) {
+    if (!std::isfinite(meanLoss)) return "the loss is " + std::to_string(meanLoss);
+    if (meanLoss > kExplodedLossFactor * (std::abs(m_state.firstLoss) + 1.0)) {
+        return "the loss exploded to " + formatRate(meanLoss) + " (it started at " +
+               formatRate(m_state.firstLoss) + ")";
+    }
+    if (!m_optimizer.step(m_params, m_grads, m_lr) || !finiteStatistics(m_params))
+        return "a weight became NaN/Inf";
+    return {};
+}
+
+// Restores the last good weights and throws DivergenceError saying what went wrong in batch `b`.
+void Trainer::Run::diverged(int b, const std::string& problem) {
+    restoreValues(m_params, m_lastGood);
+    std::ostringstream msg;
+    msg << "training diverged in epoch " << m_epoch + 1 << ", batch " << b + 1 << ": " << problem
+        << " at learning rate " << m_lr << ". Restored " << m_lastGoodWhere
+        << " (the last known good ones). Try a lower learning rate, e.g. "
+        << formatRate(m_cfg.lr / 10) << ".";
+    throw DivergenceError(msg.str());
+}
+
+// The network's weights become the last good ones, `where` says which they are.
+void Trainer::Run::keepLastGood(std::string where) {
+    m_lastGood = copyValues(m_params);
+    m_lastGoodWhere = std::move(where);
+    m_lastGoodTime = Clock::now();
+}
+
+// The epoch's metrics and evaluations, early stopping and, after a complete epoch, saveState.
+void Trainer::Run::endEpoch(const EpochTotals& totals) {
+    EpochMetrics m;
+    m.epoch = m_epoch + 1;
+    m.seconds = secondsSince(m_epochStart);
+    m_trainSeconds += m.seconds;
+    m.loss = totals.lossSum / double(totals.seen);
+    m.trainError = double(totals.errors) / double(totals.seen);
+    m.imagesPerSecond = totals.seen / m.seconds;
+    m.lr = m_lr;
+    keepLastGood("the weights at the end of epoch " + std::to_string(m_epoch + 1));
+    if (m_trainer.m_validationRange.size() > 0) {
+        m.validationError =
+            evaluate(m_net, m_data, m_cfg.threads, m_trainer.m_validationRange).error();
+    }
+    if (m_trainer.m_test && m_trainer.m_testRange.size() > 0) {
+        const Evaluation ev =
+            evaluate(m_net, *m_trainer.m_test, m_cfg.threads, m_trainer.m_testRange);
+        m.testError = ev.error();
+        m.testLoss = ev.loss;
+    }
+    m_state.history.push_back(m);
+    m_observer.onEpoch(m, m_net);
+    if (m_cfg.patience > 0) earlyStopping(m);
+    if (totals.seen < m_nTrain) return;
+    m_state.epochsDone = m_epoch + 1;
+    m_state.optimizer = m_optimizer.state();
+    if (m_trainer.saveState) m_trainer.saveState(m_state);
+}
+
+// Keeps the weights of the best validation epoch; restores them and ends the run when the
+// validation error has not improved for `patience` epochs.
+void Trainer::Run::earlyStopping(const EpochMetrics& m) {
+    if (m.validationError < m_state.bestValidation) {
+        m_state.bestValidation = m.validationError;
+        m_state.bestEpoch = m.epoch;
+        m_state.bestWeights = copyValues(m_params);
+    } else if (m.epoch - m_state.bestEpoch >= m_cfg.patience) {
+        restoreValues(m_params, m_state.bestWeights);
+        m_state.stopReason = "early stopping: validation error has not improved for " +
+                             std::to_string(m_cfg.patience) +
+                             " epochs; restored the weights of epoch " +
+                             std::to_string(m_state.bestEpoch);
+        m_observer.onMessage(m_state.stopReason);
+    }
+}
+
+// Sends the batches since the previous report; `b` batches of this epoch are done.
+void Trainer::Run::report(int b) {
+    const double elapsedTrain = m_trainSeconds + secondsSince(m_epochStart);
+    m_progress.batch = b;
+    m_progress.step = m_state.step;
+    m_progress.elapsed = secondsSince(m_runStart);
+    m_progress.imagesPerSecond = elapsedTrain > 0 ? m_imagesDone / elapsedTrain : 0;
+    m_progress.eta = m_progress.imagesPerSecond > 0
+                         ? (m_imagesTotal - m_imagesDone) / m_progress.imagesPerSecond
+                         : 0;
+    m_observer.onProgress(m_progress);
+    m_progress.batchLosses.clear();
+    m_lastReport = Clock::now();
+}
+
 TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
                          TrainingControl* control) {
     TrainResult result;
     ThreadArena arena(m_cfg.threads);
-    arena.run([&] {
-        const int nTrain = m_trainRange.size();
-        const int batch = std::min(m_cfg.batch, nTrain);
-        const int batches = (nTrain + batch - 1) / batch;
-        const InputFormat format = m_net.spec().inputFormat();
-        const Distortion* distortion = m_cfg.distort ? &m_cfg.distortion : nullptr;
-        const auto params = m_net.params();
-        Optimizer optimizer(m_cfg);
-        optimizer.restore(m_start.optimizer);
-        Workspace ws;
-        ParamArrays grads = m_net.makeParamArrays();
-        Tensor input;
-        std::vector<std::uint8_t> labels;
-        std::vector<int> order(nTrain);
-        std::iota(order.begin(), order.end(), m_trainRange.begin);
-        std::mt19937 shuffleRng(std::uint32_t(m_cfg.seed ^ (m_cfg.seed >> 32)));
-        // Each epoch shuffles the previous epoch's order: a resumed run replays those shuffles.
-        for (int e = 0; e < m_start.epochsDone; ++e)
-            std::shuffle(order.begin(), order.end(), shuffleRng);
-        std::optional<DataIdentity> trainIdentity, testIdentity;
-        if (!checkpointPath.empty()) {
-            trainIdentity = identify(m_data);
-            if (m_test) testIdentity = identify(*m_test);
-        }
-
-        auto lastGood = copyValues(params);
-        std::string lastGoodWhere = m_start.epochsDone > 0 ? "the weights at the end of epoch " +
-                                                                 std::to_string(m_start.epochsDone)
-                                                           : "the weights the run started with";
-        Clock::time_point lastGoodTime = Clock::now();
-        double firstLoss = m_start.firstLoss;
-        double bestValidation = m_start.bestValidation;
-        int bestEpoch = m_start.bestEpoch;
-        ParamArrays bestWeights = m_start.bestWeights;
-        result.history = m_start.history;
-
-        Clock::time_point runStart = Clock::now();
-        Clock::time_point lastReport = runStart;
-        double trainSeconds = 0.0;
-        for (const EpochMetrics& m : m_start.history) trainSeconds += m.seconds;
-        long long step = m_start.step, imagesDone = (long long)nTrain * m_start.epochsDone;
-        const long long imagesTotal = (long long)nTrain * m_cfg.epochs;
-        Progress progress;
-        progress.epochs = m_cfg.epochs;
-        progress.batches = batches;
-        LearningRate rate(m_cfg, m_start.lrScale);
-        Clock::time_point epochStart;
-        // Sends the batches since the previous report; `b` batches of this epoch are done.
-        const auto report = [&](int b) {
-            const double elapsedTrain = trainSeconds + secondsSince(epochStart);
-            progress.batch = b;
-            progress.step = step;
-            progress.elapsed = secondsSince(runStart);
-            progress.imagesPerSecond = elapsedTrain > 0 ? imagesDone / elapsedTrain : 0;
-            progress.eta = progress.imagesPerSecond > 0
-                               ? (imagesTotal - imagesDone) / progress.imagesPerSecond
-                               : 0;
-            observer.onProgress(progress);
-            progress.batchLosses.clear();
-            lastReport = Clock::now();
-        };
-
-        for (int epoch = m_start.epochsDone; epoch < m_cfg.epochs && result.stopReason.empty();
-             ++epoch) {
-            float lr = rate.at(epoch);
-            std::shuffle(order.begin(), order.end(), shuffleRng);
-            epochStart = Clock::now();
-            if (m_cfg.optimizer == "sdlm") {
-                // LeCun 1998: h re-estimated on a few hundred samples before each pass.
-                const int samples = std::min(m_cfg.sdlmSamples, nTrain);
-                ParamArrays sum = m_net.makeParamArrays(), part;
-                for (int first = 0; first < samples; first += 100) {
-                    const int n = std::min(100, samples - first);
-                    input.resize(n, m_net.inputShape());
-                    fillBatch(m_data, order, first, n, format, nullptr, 0, input, labels);
-                    m_net.curvatureBatch(input, labels, ws, part);
-                    for (std::size_t p = 0; p < sum.size(); ++p) {
-                        for (std::size_t i = 0; i < sum[p].size(); ++i) sum[p][i] += part[p][i];
-                    }
-                }
-                for (auto& a : sum) {
-                    for (float& v : a) v /= float(samples);
-                }
-                optimizer.setCurvature(sum);
-            }
-            double lossSum = 0.0;
-            long long errors = 0, seen = 0;
-            progress.epoch = epoch + 1;
-            for (int b = 0; b < batches; ++b) {
-                if (control) {
-                    const Clock::time_point pauseStart = Clock::now();
-                    const bool go = control->awaitBatch(stop, [&] {
-                        if (!progress.batchLosses.empty()) report(b);
-                    });
-                    // Paused time is not training time.
-                    const Clock::duration paused = Clock::now() - pauseStart;
-                    runStart += paused;
-                    epochStart += paused;
-                    if (!go) {
-                        result.stopReason = "stopped";
-                        break;
-                    }
-                    if (const std::optional<float> chosen = control->takeLearningRate()) {
-                        rate.setAt(epoch, *chosen);
-                        lr = *chosen;
-                    }
-                } else if (stop.stop_requested()) {
-                    result.stopReason = "stopped";
-                    break;
-                }
-                progress.lr = lr;
-                const int first = b * batch;
-                const int n = std::min(batch, nTrain - first);
-                input.resize(n, m_net.inputShape());
-                fillBatch(m_data, order, first, n, format, distortion,
-                          mixSeed(m_cfg.seed, std::uint64_t(epoch) + 1), input, labels);
-                Context ctx;
-                ctx.training = true;
-                ctx.seed = mixSeed(m_cfg.seed, std::uint64_t(step) + 0x5eed);
-                const BatchResult r = m_net.trainBatch(input, labels, ws, grads, ctx);
-                const double meanLoss = r.lossSum / n;
-                if (step == 0) firstLoss = meanLoss;
-                std::string problem;
-                if (!std::isfinite(meanLoss)) {
-                    problem = "the loss is " + std::to_string(meanLoss);
-                } else if (meanLoss > kExplodedLossFactor * (std::abs(firstLoss) + 1.0)) {
-                    problem = "the loss exploded to " + formatRate(meanLoss) + " (it started at " +
-                              formatRate(firstLoss) + ")";
-                } else if (!optimizer.step(params, grads, lr) || !finiteStatistics(params)) {
-                    problem = "a weight became NaN/Inf";
-                }
-                if (!problem.empty()) {
-                    restoreValues(params, lastGood);
-                    std::ostringstream msg;
-                    msg << "training diverged in epoch " << epoch + 1 << ", batch " << b + 1 << ": "
-                        << problem << " at learning rate " << lr << ". Restored " << lastGoodWhere
-                        << " (the last known good ones). Try a lower learning rate, e.g. "
-                        << formatRate(m_cfg.lr / 10) << ".";
-                    throw DivergenceError(msg.str());
-                }
-                lossSum += r.lossSum;
-                errors += r.errors;
-                seen += n;
-                imagesDone += n;
-                ++step;
-                progress.batchLosses.push_back(float(meanLoss));
-
-                if (secondsSince(lastGoodTime) > 2.0) {
-                    lastGood = copyValues(params);
-                    lastGoodWhere = "the weights of epoch " + std::to_string(epoch + 1) +
-                                    ", batch " + std::to_string(b + 1);
-                    lastGoodTime = Clock::now();
-                }
-                if (secondsSince(lastReport) >= progressInterval || b + 1 == batches) report(b + 1);
-            }
-            if (seen == 0) break;
-            EpochMetrics m;
-            m.epoch = epoch + 1;
-            m.seconds = secondsSince(epochStart);
-            trainSeconds += m.seconds;
-            m.loss = lossSum / double(seen);
-            m.trainError = double(errors) / double(seen);
-            m.imagesPerSecond = seen / m.seconds;
-            m.lr = lr;
-            lastGood = copyValues(params);
-            lastGoodWhere = "the weights at the end of epoch " + std::to_string(epoch + 1);
-            lastGoodTime = Clock::now();
-            if (m_validationRange.size() > 0) {
-                m.validationError =
-                    evaluate(m_net, m_data, m_cfg.threads, m_validationRange).error();
-            }
-            if (m_test && m_testRange.size() > 0) {
-                const Evaluation ev = evaluate(m_net, *m_test, m_cfg.threads, m_testRange);
-                m.testError = ev.error();
-                m.testLoss = ev.loss;
-            }
-            result.history.push_back(m);
-            observer.onEpoch(m, m_net);
-            if (m_cfg.patience > 0) {
-                if (m.validationError < bestValidation) {
-                    bestValidation = m.validationError;
-                    bestEpoch = epoch + 1;
-                    bestWeights = copyValues(params);
-                } else if (epoch + 1 - bestEpoch >= m_cfg.patience) {
-                    restoreValues(params, bestWeights);
-                    result.stopReason = "early stopping: validation error has not improved for " +
-                                        std::to_string(m_cfg.patience) +
-                                        " epochs; restored the weights of epoch " +
-                                        std::to_string(bestEpoch);
-                    observer.onMessage(result.stopReason);
-                }
-            }
-            if (trainIdentity && seen == nTrain) {
-                TrainingState state;
-                state.epochsDone = epoch + 1;
-                state.step = step;
-                state.firstLoss = firstLoss;
-                state.lrScale = rate.scale();
-                state.bestValidation = bestValidation;
-                state.bestEpoch = bestEpoch;
-                state.bestWeights = bestWeights;
-                state.optimizer = optimizer.state();
-                state.history = result.history;
-                state.stopReason = result.stopReason;
-                saveCheckpoint(checkpointPath, m_net, m_cfg, state, *trainIdentity, testIdentity);
-            }
-        }
-    });
+    arena.run([&] { result = Run(*this, observer, std::move(stop), control).epochs(); });
     return result;
 }
 

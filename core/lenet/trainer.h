@@ -12,55 +12,12 @@
 #include <vector>
 
 #include "lenet/data/idx.h"
+#include "lenet/metrics.h"
 #include "lenet/network.h"
-#include "lenet/optimizer.h"
 #include "lenet/spec.h"
+#include "lenet/training_state.h"
 
 namespace lenet {
-
-/// What one epoch achieved. Errors are fractions in [0, 1]; -1 where there was nothing to measure.
-struct EpochMetrics {
-    int epoch = 0;            // 1-based
-    double loss = 0.0;        // mean per-sample training loss over the epoch
-    double trainError = 0.0;  // on the fly over the epoch, as the paper plots it
-    double validationError = -1.0;
-    double testError = -1.0;
-    double testLoss = -1.0;
-    double seconds = 0.0;  // training time of the epoch, evaluation excluded
-    double imagesPerSecond = 0.0;
-    double lr = 0.0;  // of the epoch's last batch
-
-    friend bool operator==(const EpochMetrics&, const EpochMetrics&) = default;
-};
-
-/// Every field of EpochMetrics with its name (JSON key and run-log column), in the run log's
-/// column order. `Metrics` is EpochMetrics or const EpochMetrics.
-template <typename Metrics, typename Visit>
-void forEachMetric(Metrics& m, Visit&& visit) {
-    visit("epoch", m.epoch);
-    visit("lr", m.lr);
-    visit("loss", m.loss);
-    visit("train_error", m.trainError);
-    visit("validation_error", m.validationError);
-    visit("test_error", m.testError);
-    visit("test_loss", m.testLoss);
-    visit("seconds", m.seconds);
-    visit("images_per_second", m.imagesPerSecond);
-}
-
-/// A snapshot of a run in progress, sent at most every Trainer::progressInterval seconds.
-struct Progress {
-    int epoch = 0;  // 1-based
-    int epochs = 0;
-    int batch = 0;  // batches done in this epoch
-    int batches = 0;
-    long long step = 0;              // batches done in the run
-    std::vector<float> batchLosses;  // mean loss of every batch since the previous report
-    double elapsed = 0.0;            // seconds since the run started
-    double eta = 0.0;                // seconds to the end of the run, evaluations excluded
-    double imagesPerSecond = 0.0;
-    double lr = 0.0;  // of the last batch
-};
 
 class TrainingObserver {
 public:
@@ -113,27 +70,6 @@ private:
     std::optional<float> m_learningRate;
 };
 
-/// What a run carries from one epoch to the next, taken at the end of a complete epoch. With the
-/// network's weights (batch-norm running statistics included) it lets the run continue
-/// bit-identically (Trainer::resume). The random streams need no saved state: the shuffle order
-/// is replayed from the seed (one shuffle per epoch done), the distortions of epoch e come from
-/// (seed, e), dropout masks from (seed, step), the validation split is the last `validation`
-/// fraction of the training range and SDLM's samples are the first of the epoch's order.
-struct TrainingState {
-    int epochsDone = 0;
-    long long step = 0;           // batches trained
-    double firstLoss = 0.0;       // the run's first batch loss, the divergence guard's reference
-    double lrScale = 1.0;         // a TrainingControl override, as a factor on the schedule
-    double bestValidation = 2.0;  // early stopping: the best validation error so far
-    int bestEpoch = 0;            // 0 = none yet
-    ParamArrays bestWeights;      // the weights of bestEpoch (empty when patience is off)
-    OptimizerState optimizer;
-    std::vector<EpochMetrics> history;
-    std::string stopReason;  // not empty when the run has ended (early stopping)
-};
-
-struct Checkpoint;
-
 class Trainer {
 public:
     /// `train` is split into training and validation sets per config.validation; `test` may be
@@ -146,9 +82,9 @@ public:
     /// throws DivergenceError after restoring the last weights known to give a finite loss. With
     /// early stopping, restores the weights of the best validation epoch.
     /// After a resume() the run continues at epoch state.epochsDone + 1 and the result's history
-    /// begins with the epochs done before. With checkpointPath set, writes a checkpoint there at
-    /// the end of every complete epoch (not after a stop mid-epoch); a failed write throws
-    /// IoError (the network keeps the weights of the epoch).
+    /// begins with the epochs done before. With saveState set, calls it at the end of every
+    /// complete epoch (not after a stop mid-epoch); what it throws ends the run (the network
+    /// keeps the weights of the epoch).
     TrainResult run(TrainingObserver& observer, std::stop_token stop = {},
                     TrainingControl* control = nullptr);
 
@@ -161,9 +97,14 @@ public:
     void resume(const Checkpoint& checkpoint);
 
     double progressInterval = 0.1;  // seconds between onProgress calls
-    std::string checkpointPath;     // empty = no checkpoints
+    /// Takes the state to continue from (resume()) at the end of every complete epoch, after its
+    /// evaluation and early-stopping decision, while the network holds the weights the run
+    /// continues from: a checkpoint writer (checkpointWriter). Empty = none.
+    std::function<void(const TrainingState&)> saveState;
 
 private:
+    class Run;  // one call of run(): its state and its steps (trainer.cpp)
+
     Network& m_net;
     const Dataset& m_data;
     Range m_trainRange;       // samples of m_data trained on

@@ -75,7 +75,8 @@ protected:
         Network net(c.spec);
         net.initialize(c.config.seed);
         lenet::Trainer trainer(net, m_train, &m_test, c.config);
-        trainer.checkpointPath = checkpointPath;
+        trainer.saveState =
+            lenet::checkpointWriter(checkpointPath, net, c.config, m_train, &m_test);
         lenet::TrainingControl control;
         if (c.rateOverride) control.setLearningRate(*c.rateOverride);
         StopAfterEpoch observer(stopAfter);
@@ -91,7 +92,7 @@ protected:
         config.threads = threads;
         Network net = cp.network;
         lenet::Trainer trainer(net, m_train, &m_test, config);
-        trainer.checkpointPath = path;
+        trainer.saveState = lenet::checkpointWriter(path, net, config, m_train, &m_test);
         trainer.resume(cp);
         lenet::TrainingObserver observer;
         lenet::TrainResult result = trainer.run(observer);
@@ -309,7 +310,8 @@ TEST_F(Resume, NoCheckpointIsWrittenAfterAnEpochThatWasStoppedMidWay) {
     Network net(c.spec);
     net.initialize(1);
     lenet::Trainer trainer(net, m_train, &m_test, c.config);
-    trainer.checkpointPath = m_dir.file("mid.ckpt");
+    trainer.saveState =
+        lenet::checkpointWriter(m_dir.file("mid.ckpt"), net, c.config, m_train, &m_test);
     lenet::TrainingControl control;
     control.pause();
     control.step();  // exactly one batch of epoch 1, then paused

@@ -1,5 +1,5 @@
 // The trainer: real learning on MNIST (skipped without it), the NaN guard, the stop token,
-// pause/step/learning-rate control and early stopping.
+// pause/step/learning-rate control, early stopping and the end-of-epoch state (saveState).
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
 #include "lenet/network.h"
@@ -357,6 +357,78 @@ TEST(EarlyStopping, StopsWhenTheValidationErrorCannotImprove) {
     EXPECT_EQ(observer.epochs.size(), 2u);
     ASSERT_EQ(observer.messages.size(), 1u);
     EXPECT_EQ(observer.messages[0], result.stopReason);
+}
+
+TEST(SaveState, IsCalledAfterEveryCompleteEpochWithTheStateToContinueFrom) {
+    const Dataset data = syntheticDigits(100, 4);
+    const lenet::ArchitectureSpec spec = lenet::preset("lenet5-modern");
+    Network net(spec);
+    net.initialize(1);
+    TrainingConfig cfg = spec.training;
+    cfg.batch = 10;
+    cfg.epochs = 3;
+    cfg.validation = 0.0f;  // 10 batches per epoch
+    lenet::Trainer trainer(net, data, nullptr, cfg);
+    std::vector<lenet::TrainingState> saved;
+    trainer.saveState = [&](const lenet::TrainingState& state) { saved.push_back(state); };
+    lenet::TrainingObserver observer;
+    const lenet::TrainResult result = trainer.run(observer);
+    ASSERT_EQ(saved.size(), 3u);
+    for (int e = 1; e <= 3; ++e) {
+        const lenet::TrainingState& s = saved[std::size_t(e - 1)];
+        EXPECT_EQ(s.epochsDone, e);
+        EXPECT_EQ(s.step, 10 * e);
+        EXPECT_EQ(s.optimizer.steps, 10 * e);
+        EXPECT_EQ(s.history, std::vector<lenet::EpochMetrics>(result.history.begin(),
+                                                              result.history.begin() + e));
+        EXPECT_TRUE(s.stopReason.empty());
+    }
+}
+
+TEST(SaveState, TakesTheEarlyStoppingDecisionOfTheEpoch) {
+    // As EarlyStopping.StopsWhenTheValidationErrorCannotImprove: epoch 2 ends the run.
+    const Dataset data = syntheticDigits(100, 3);
+    const lenet::ArchitectureSpec spec = lenet::preset("lenet5-1998");
+    Network net(spec);
+    net.initialize(1);
+    TrainingConfig cfg = spec.training;
+    cfg.optimizer = "sgd";
+    cfg.lr = 1e-30f;
+    cfg.batch = 10;
+    cfg.epochs = 5;
+    cfg.validation = 0.2f;
+    cfg.patience = 1;
+    lenet::Trainer trainer(net, data, nullptr, cfg);
+    std::vector<lenet::TrainingState> saved;
+    trainer.saveState = [&](const lenet::TrainingState& state) { saved.push_back(state); };
+    lenet::TrainingObserver observer;
+    const lenet::TrainResult result = trainer.run(observer);
+    ASSERT_EQ(saved.size(), 2u);
+    EXPECT_TRUE(saved[0].stopReason.empty());
+    EXPECT_EQ(saved[1].stopReason, result.stopReason);
+    EXPECT_EQ(saved[1].bestEpoch, 1);
+    EXPECT_EQ(saved[1].bestWeights.size(), net.params().size());
+}
+
+TEST(SaveState, WhatItThrowsEndsTheRun) {
+    const Dataset data = syntheticDigits(100, 4);
+    const lenet::ArchitectureSpec spec = lenet::preset("lenet5-modern");
+    Network net(spec);
+    net.initialize(1);
+    TrainingConfig cfg = spec.training;
+    cfg.batch = 10;
+    cfg.epochs = 3;
+    cfg.validation = 0.0f;  // 10 batches per epoch
+    lenet::Trainer trainer(net, data, nullptr, cfg);
+    int calls = 0;
+    trainer.saveState = [&](const lenet::TrainingState&) {
+        ++calls;
+        throw lenet::IoError("disk full");
+    };
+    Recorder observer;
+    expectError<lenet::IoError>([&] { trainer.run(observer); }, {"disk full"});
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(observer.epochs.size(), 1u);
 }
 
 TEST(Trainer, RefusesDataThatDoesNotFitTheNetwork) {

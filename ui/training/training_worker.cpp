@@ -154,11 +154,15 @@ void TrainingWorker::startRun(const TrainingRequest& request) {
     }
     lenet::Network net(request.spec);
     net.initialize(request.spec.training.seed);
-    lenet::Trainer trainer(net, combined ? *combined : *m_train, &*m_test, config);
+    const lenet::Dataset& data = combined ? *combined : *m_train;
+    lenet::Trainer trainer(net, data, &*m_test, config);
     Q_EMIT statusChanged(combined ? tr("Training %1 with %2 of my digits…")
                                         .arg(fromStd(request.spec.name))
                                         .arg(request.extraTrain->size())
                                   : tr("Training %1…").arg(fromStd(request.spec.name)));
+    if (!request.checkpointPath.empty())
+        trainer.saveState =
+            lenet::checkpointWriter(request.checkpointPath, net, config, data, &*m_test);
     train(trainer, net, request, {});
 }
 
@@ -197,12 +201,14 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
                              .arg(fromStd(spec.name))
                              .arg(done)
                              .arg(config.epochs));
+    if (!request.checkpointPath.empty())
+        trainer.saveState =
+            lenet::checkpointWriter(request.checkpointPath, net, config, *m_train, &*m_test);
     train(trainer, net, request, checkpoint.state.history);
 }
 
 void TrainingWorker::train(lenet::Trainer& trainer, const lenet::Network& net,
                            const TrainingRequest& request, EpochHistory before) {
-    trainer.checkpointPath = request.checkpointPath;
     SignalObserver observer(*this, net, request.checkpointPath, std::move(before));
     try {
         const lenet::TrainResult result =
