@@ -36,6 +36,7 @@
 #include "ui/inspect/my_digits_store.h"
 #include "ui/inspect/my_digits_view.h"
 #include "ui/inspect/selection_model.h"
+#include "ui/training/background_thread.h"
 #include "ui/training/training_controller.h"
 #include "ui/training/training_controls.h"
 #include "ui/training/training_worker.h"
@@ -439,7 +440,8 @@ void TestMyDigits::workerTrainsOnTheExtraImages() {
     spec.training.threads = 1;
     auto batchesPerEpoch = [&](std::shared_ptr<const lenet::Dataset> extraTrain) {
         lenet::ui::TrainingController reports;
-        lenet::ui::TrainingWorker worker(reports);
+        lenet::ui::BackgroundThread thread;
+        lenet::ui::TrainingWorker worker(thread, reports);
         int batches = -1;
         QString failure;
         connect(&reports, &lenet::ui::TrainingController::progressed, this,
@@ -448,7 +450,7 @@ void TestMyDigits::workerTrainsOnTheExtraImages() {
                 [&failure](const QString& message) { failure = message; });
         lenet::ui::TrainingRequest request{spec, dir, {}, nullptr, std::move(extraTrain)};
         worker.run(request);
-        QCoreApplication::sendPostedEvents(&reports);  // the reports, queued to this thread
+        QCoreApplication::sendPostedEvents();  // the reports, posted to this thread
         return failure.isEmpty() ? batches : -2;
     };
     QCOMPARE(batchesPerEpoch(nullptr), 10);

@@ -1,5 +1,5 @@
 // EvaluationModel runs lenet::evaluate on a private network copy on its BackgroundThread and
-// hands the result back to the GUI thread with postTo.
+// hands the result back to the GUI thread with BackgroundThread::post.
 #include "ui/inspect/evaluation_model.h"
 
 #include <exception>
@@ -60,7 +60,7 @@ void EvaluationModel::start() {
                         .arg(QString::fromStdString(data->source), QString::fromUtf8(e.what()));
         }
         if (stop.stop_requested()) return;
-        postTo(this, [this, generation, result, error] { finished(generation, result, error); });
+        m_worker.post([this, generation, result, error] { finished(generation, result, error); });
     });
 }
 

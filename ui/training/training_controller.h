@@ -76,7 +76,7 @@ public:
 
 Q_SIGNALS:
     // The training thread's reports (statusChanged to resumed) are declared here only: the
-    // worker emits them through postTo(), so they always reach receivers on the GUI thread.
+    // worker posts their emission to the GUI thread, where every receiver gets them.
     void started();
     /// pause(), step() or resume() changed whether the run is paused.
     void pausedChanged(bool paused);

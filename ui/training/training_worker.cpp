@@ -27,15 +27,15 @@ QString fromStd(const std::string& text) {
     return QString::fromStdString(text);
 }
 
-/// Emits `signal` of `reports` with copies of `args` on the GUI thread (postTo): how the training
-/// thread reports.
+/// Emits `signal` of `reports` with copies of `args` on the GUI thread (posted through `thread`,
+/// the run's): how the training thread reports.
 template <typename... Params, typename... Args>
-void report(TrainingController& reports, void (TrainingController::*signal)(Params...),
-            Args&&... args) {
-    postTo(&reports,
-           [to = &reports, signal, ... values = std::decay_t<Params>(std::forward<Args>(args))] {
-               (to->*signal)(values...);
-           });
+void report(BackgroundThread& thread, TrainingController& reports,
+            void (TrainingController::*signal)(Params...), Args&&... args) {
+    thread.post(
+        [to = &reports, signal, ... values = std::decay_t<Params>(std::forward<Args>(args))] {
+            (to->*signal)(values...);
+        });
 }
 
 /// Forwards the trainer's reports as the controller's signals (emitted on the GUI thread). The
@@ -44,36 +44,38 @@ void report(TrainingController& reports, void (TrainingController::*signal)(Para
 class SignalObserver : public lenet::TrainingObserver {
 public:
     /// `history`: the epochs done before this run (a resumed run's).
-    SignalObserver(TrainingController& reports, const lenet::Network& net,
+    SignalObserver(BackgroundThread& thread, TrainingController& reports, const lenet::Network& net,
                    std::string checkpointPath, EpochHistory history)
-        : m_reports(reports),
+        : m_thread(thread),
+          m_reports(reports),
           m_net(net),
           m_checkpointPath(std::move(checkpointPath)),
           m_history(std::move(history)) {}
 
     void onProgress(const lenet::Progress& progress) override {
-        report(m_reports, &TrainingController::progressed, progress);
-        report(m_reports, &TrainingController::networkUpdated,
+        report(m_thread, m_reports, &TrainingController::progressed, progress);
+        report(m_thread, m_reports, &TrainingController::networkUpdated,
                std::make_shared<const lenet::Network>(m_net));
     }
     void onEpoch(const lenet::EpochMetrics& metrics, const lenet::Network&) override {
         m_history.push_back(metrics);
-        report(m_reports, &TrainingController::epochFinished, metrics);
+        report(m_thread, m_reports, &TrainingController::epochFinished, metrics);
         if (!m_checkpointPath.empty() && !std::exchange(m_checkpointNamed, true)) {
-            report(m_reports, &TrainingController::statusChanged,
+            report(m_thread, m_reports, &TrainingController::statusChanged,
                    TrainingWorker::tr("Epoch %1 done. Checkpoint (rewritten after every epoch): %2")
                        .arg(metrics.epoch)
                        .arg(fromStd(m_checkpointPath)));
         }
     }
     void onMessage(const std::string& text) override {
-        report(m_reports, &TrainingController::statusChanged, fromStd(text));
+        report(m_thread, m_reports, &TrainingController::statusChanged, fromStd(text));
     }
 
     /// Every epoch of the run, those before a resume included.
     const EpochHistory& history() const { return m_history; }
 
 private:
+    BackgroundThread& m_thread;
     TrainingController& m_reports;
     const lenet::Network& m_net;
     std::string m_checkpointPath;
@@ -131,7 +133,8 @@ lenet::Dataset withExtraTrainingImages(const lenet::Dataset& train, const lenet:
     return out;
 }
 
-TrainingWorker::TrainingWorker(TrainingController& reports) : m_reports(reports) {}
+TrainingWorker::TrainingWorker(BackgroundThread& thread, TrainingController& reports)
+    : m_thread(thread), m_reports(reports) {}
 
 void TrainingWorker::run(const TrainingRequest& request) {
     try {
@@ -141,10 +144,11 @@ void TrainingWorker::run(const TrainingRequest& request) {
             resumeRun(request);
         }
     } catch (const std::exception& e) {
-        report(m_reports, &TrainingController::failed, fromStd(e.what()), EpochHistory{}, nullptr);
+        report(m_thread, m_reports, &TrainingController::failed, fromStd(e.what()), EpochHistory{},
+               nullptr);
     } catch (...) {
-        report(m_reports, &TrainingController::failed, tr("Training failed with an unknown error."),
-               EpochHistory{}, nullptr);
+        report(m_thread, m_reports, &TrainingController::failed,
+               tr("Training failed with an unknown error."), EpochHistory{}, nullptr);
     }
 }
 
@@ -159,7 +163,7 @@ void TrainingWorker::startRun(const TrainingRequest& request) {
     lenet::Network net(request.spec);
     net.initialize(request.spec.training.seed);
     lenet::Trainer trainer(net, combined ? *combined : *m_train, &*m_test, config);
-    report(m_reports, &TrainingController::statusChanged,
+    report(m_thread, m_reports, &TrainingController::statusChanged,
            combined ? tr("Training %1 with %2 of my digits…")
                           .arg(fromStd(request.spec.name))
                           .arg(request.extraTrain->size())
@@ -168,7 +172,7 @@ void TrainingWorker::startRun(const TrainingRequest& request) {
 }
 
 void TrainingWorker::resumeRun(const TrainingRequest& request) {
-    report(m_reports, &TrainingController::statusChanged,
+    report(m_thread, m_reports, &TrainingController::statusChanged,
            tr("Loading the checkpoint %1…").arg(fromStd(request.resumeFrom)));
     const lenet::Checkpoint checkpoint = lenet::loadCheckpoint(request.resumeFrom);
     loadData(request.dataDir);
@@ -198,9 +202,9 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
     }
     lenet::ArchitectureSpec spec = net.spec();
     spec.training = config;
-    report(m_reports, &TrainingController::resumed,
+    report(m_thread, m_reports, &TrainingController::resumed,
            ResumedRun{spec, checkpoint.state.history, std::make_shared<const lenet::Network>(net)});
-    report(m_reports, &TrainingController::statusChanged,
+    report(m_thread, m_reports, &TrainingController::statusChanged,
            tr("Resuming %1 after epoch %2 of %3…")
                .arg(fromStd(spec.name))
                .arg(done)
@@ -211,19 +215,19 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
 void TrainingWorker::train(lenet::Trainer& trainer, const lenet::Network& net,
                            const TrainingRequest& request, EpochHistory before) {
     trainer.checkpointPath = request.checkpointPath;
-    SignalObserver observer(m_reports, net, request.checkpointPath, std::move(before));
+    SignalObserver observer(m_thread, m_reports, net, request.checkpointPath, std::move(before));
     try {
         const lenet::TrainResult result =
             trainer.run(observer, request.stop, request.control.get());
-        report(m_reports, &TrainingController::finished, result.history,
+        report(m_thread, m_reports, &TrainingController::finished, result.history,
                std::make_shared<const lenet::Network>(net), fromStd(result.stopReason));
     } catch (const lenet::DivergenceError& e) {
         // The trainer has put the last good weights back: keep them, they can be saved.
-        report(m_reports, &TrainingController::diverged, observer.history(),
+        report(m_thread, m_reports, &TrainingController::diverged, observer.history(),
                std::make_shared<const lenet::Network>(net), fromStd(e.what()));
     } catch (const lenet::IoError& e) {
         // Only the checkpoint is written during a run; the network holds the epoch's weights.
-        report(m_reports, &TrainingController::failed,
+        report(m_thread, m_reports, &TrainingController::failed,
                tr("Checkpoint not written: stopped after epoch %1, weights kept.\n\nThe "
                   "run's weights stay loaded: save them with File > Save model.\n\n%2")
                    .arg(observer.history().empty() ? 0 : observer.history().back().epoch)
@@ -236,7 +240,7 @@ void TrainingWorker::loadData(const std::string& dir) {
     if (m_train && m_test && m_dataDir == dir) return;
     m_train.reset();
     m_test.reset();
-    report(m_reports, &TrainingController::statusChanged,
+    report(m_thread, m_reports, &TrainingController::statusChanged,
            tr("Loading the data set in %1…").arg(fromStd(dir)));
     try {
         m_train = lenet::loadSplit(dir, lenet::Split::Train);

@@ -1,8 +1,8 @@
 // What runs on the training thread: loads MNIST once, builds and trains a network (or continues
 // a run from its checkpoint) and reports by emitting its TrainingController's signals on the GUI
-// thread (postTo, see background_thread.h). Only this object ever touches the live network. A run
-// may add extra training images (the user's "my digits") to the data set's training split, and
-// writes a checkpoint after every complete epoch.
+// thread (posted through the controller's BackgroundThread, see background_thread.h). Only this
+// object ever touches the live network. A run may add extra training images (the user's "my
+// digits") to the data set's training split, and writes a checkpoint after every complete epoch.
 //
 // A resumed run trains on the data set's own training split and never on extra images: the
 // checkpoint of a run that trained with my digits records that larger set, so Trainer::resume
@@ -24,6 +24,7 @@
 
 namespace lenet::ui {
 
+class BackgroundThread;
 class TrainingController;
 
 /// One run: the architecture with the user's training settings in spec.training.
@@ -56,8 +57,9 @@ class TrainingWorker {
     Q_DECLARE_TR_FUNCTIONS(TrainingWorker)
 
 public:
-    /// Reports to `reports`, which must outlive every run (it owns the worker and its thread).
-    explicit TrainingWorker(TrainingController& reports);
+    /// Runs on `thread` and reports to `reports` through it; both must outlive every run (the
+    /// controller owns the worker and the thread).
+    TrainingWorker(BackgroundThread& thread, TrainingController& reports);
 
     /// Runs on the training thread; returns when the run ends. Every outcome ends with exactly
     /// one finished(), diverged() or failed() of the controller; a resume emits resumed() first
@@ -76,6 +78,7 @@ private:
     /// Loads the train and test splits of `dir` unless they are cached already.
     void loadData(const std::string& dir);
 
+    BackgroundThread& m_thread;
     TrainingController& m_reports;
     std::string m_dataDir;
     std::optional<lenet::Dataset> m_train;

@@ -94,10 +94,10 @@ void ProfileDialog::measure() {
     m_thread.start([this, spec = m_spec, batch, threads](std::stop_token) {
         try {
             const lenet::LayerProfile p = lenet::profileLayers(spec, batch, threads, kBatches);
-            postTo(this, [this, p] { showProfile(p); });
+            m_thread.post([this, p] { showProfile(p); });
         } catch (const std::exception& e) {
-            postTo(this,
-                   [this, message = QString::fromStdString(e.what())] { showError(message); });
+            m_thread.post(
+                [this, message = QString::fromStdString(e.what())] { showError(message); });
         }
     });
 }
