@@ -18,7 +18,7 @@ namespace lenet::ui {
 
 TrainingController::TrainingController(QObject* parent)
     : QObject(parent),
-      m_worker(std::make_unique<TrainingWorker>(m_thread, *this)),  // m_thread: built below
+      m_worker(std::make_unique<TrainingWorker>(m_thread, *this)),  // m_thread is used by runs only
       m_control(std::make_shared<lenet::TrainingControl>()),
       m_dataDir(QString::fromStdString(lenet::defaultDataDir())) {
     registerTrainingTypes();

@@ -1,8 +1,9 @@
 // Runs training on a thread it owns (the idiom of background_thread.h); its signals are the
 // worker's reports, emitted on the GUI thread. The GUI starts, resumes (from a checkpoint), pauses,
 // steps and stops runs and receives only values; no call here waits for the training thread except
-// the destructor. Every run writes a checkpoint after every complete epoch, to a file of its own in
-// checkpointDir(); the folder keeps the kKeptCheckpoints most recent ones.
+// the destructor (a new run joins the thread of the last one, which has ended by then). Every run
+// writes a checkpoint after every complete epoch, to a file of its own in checkpointDir(); the
+// folder keeps the kKeptCheckpoints most recent ones.
 #pragma once
 
 #include <memory>
