@@ -36,10 +36,12 @@
 #include "ui/training/training_controller.h"
 #include "ui/window/event_loop_probe.h"
 #include "ui/window/main_window.h"
+#include "ui/window/model_document.h"
 #include "ui/window/run_status_bar.h"
 
 using lenet::ui::EpochHistory;
 using lenet::ui::MainWindow;
+using lenet::ui::ModelDocument;
 using lenet::ui::NetworkSnapshot;
 using lenet::ui::TrainingController;
 
@@ -179,7 +181,7 @@ void TestMainWindow::trainsPausesStepsResumes() {
     TrainingController* controller = m_window->controller();
     QSignalSpy finished(controller, &TrainingController::finished);
     QSignalSpy failed(controller, &TrainingController::failed);
-    QSignalSpy networks(m_window.get(), &MainWindow::networkChanged);
+    QSignalSpy networks(m_window->document(), &ModelDocument::networkChanged);
 
     // Train, and pause at once: the run waits before its first batch.
     QTest::keyClick(m_window.get(), Qt::Key_Space);

@@ -36,6 +36,8 @@
 #include "ui/inspect/my_digits_store.h"
 #include "ui/inspect/my_digits_view.h"
 #include "ui/inspect/selection_model.h"
+#include "ui/training/background_thread.h"
+#include "ui/training/training_controller.h"
 #include "ui/training/training_controls.h"
 #include "ui/training/training_worker.h"
 
@@ -437,16 +439,18 @@ void TestMyDigits::workerTrainsOnTheExtraImages() {
     spec.training.validation = 0.0f;
     spec.training.threads = 1;
     auto batchesPerEpoch = [&](std::shared_ptr<const lenet::Dataset> extraTrain) {
-        lenet::ui::registerTrainingTypes();
-        lenet::ui::TrainingWorker worker;
+        lenet::ui::TrainingController reports;
+        lenet::ui::BackgroundThread thread;
+        lenet::ui::TrainingWorker worker(thread, reports);
         int batches = -1;
         QString failure;
-        connect(&worker, &lenet::ui::TrainingWorker::progressed, this,
+        connect(&reports, &lenet::ui::TrainingController::progressed, this,
                 [&batches](const lenet::Progress& p) { batches = p.batches; });
-        connect(&worker, &lenet::ui::TrainingWorker::failed, this,
+        connect(&reports, &lenet::ui::TrainingController::failed, this,
                 [&failure](const QString& message) { failure = message; });
         lenet::ui::TrainingRequest request{spec, dir, {}, nullptr, std::move(extraTrain)};
         worker.run(request);
+        QCoreApplication::sendPostedEvents();  // the reports, posted to this thread
         return failure.isEmpty() ? batches : -2;
     };
     QCOMPARE(batchesPerEpoch(nullptr), 10);

@@ -1,5 +1,5 @@
-// EvaluationModel runs lenet::evaluate on a private network copy on a std::jthread and hands the
-// result back to the GUI thread with a queued call.
+// EvaluationModel runs lenet::evaluate on a private network copy on its BackgroundThread and
+// hands the result back to the GUI thread with BackgroundThread::post.
 #include "ui/inspect/evaluation_model.h"
 
 #include <exception>
@@ -8,7 +8,7 @@ namespace lenet::ui {
 
 EvaluationModel::EvaluationModel(QObject* parent) : QObject(parent) {}
 
-EvaluationModel::~EvaluationModel() = default;  // the jthread stops and joins its run
+EvaluationModel::~EvaluationModel() = default;  // m_worker stops and joins its run
 
 void EvaluationModel::setTestSet(std::shared_ptr<const lenet::Dataset> data) {
     cancel();
@@ -40,18 +40,15 @@ void EvaluationModel::setNetwork(NetworkSnapshot net) {
 void EvaluationModel::cancel() {
     ++m_generation;  // a result already on its way is ignored
     m_busy = m_pending = false;
-    if (m_worker.joinable()) {
-        m_worker.request_stop();
-        m_worker.join();
-    }
+    m_worker.stop();
 }
 
 void EvaluationModel::start() {
-    if (m_worker.joinable()) m_worker.join();  // finished: its result is what called us
     const unsigned generation = ++m_generation;
     m_busy = true;
     m_pending = false;
-    m_worker = std::jthread([this, generation, net = m_net, data = m_data](std::stop_token stop) {
+    // A previous run is joined first: finished, its result is what called us.
+    m_worker.start([this, generation, net = m_net, data = m_data](std::stop_token stop) {
         std::shared_ptr<const lenet::Evaluation> result;
         QString error;
         try {
@@ -63,9 +60,7 @@ void EvaluationModel::start() {
                         .arg(QString::fromStdString(data->source), QString::fromUtf8(e.what()));
         }
         if (stop.stop_requested()) return;
-        QMetaObject::invokeMethod(
-            this, [this, generation, result, error] { finished(generation, result, error); },
-            Qt::QueuedConnection);
+        m_worker.post([this, generation, result, error] { finished(generation, result, error); });
     });
 }
 

@@ -1,13 +1,11 @@
 // The test set and the current network's predictions on it, shared by the test gallery and the
 // confusion matrix. Classifying 10,000 images takes a fraction of a second, so it runs on a
-// worker thread. Networks that arrive during a run wait: when it ends, the latest of them runs
-// next (so results keep coming however often training sends snapshots); a new test set cancels
-// the run in progress.
+// background thread (the idiom of ui/training/background_thread.h). Networks that arrive during a
+// run wait: when it ends, the latest of them runs next (so results keep coming however often
+// training sends snapshots); a new test set cancels the run in progress.
 #pragma once
 
 #include <memory>
-#include <stop_token>
-#include <thread>
 #include <vector>
 
 #include <QObject>
@@ -16,6 +14,7 @@
 #include "lenet/data/idx.h"
 #include "lenet/evaluate.h"
 #include "lenet/network.h"
+#include "ui/training/background_thread.h"
 #include "ui/training/training_types.h"
 
 namespace lenet::ui {
@@ -64,7 +63,7 @@ private:
     bool m_busy = false;
     bool m_pending = false;  // a network arrived during the run
     unsigned m_generation = 0;
-    std::jthread m_worker;
+    BackgroundThread m_worker;  // last: stopped and joined first
 };
 
 }  // namespace lenet::ui

@@ -1,6 +1,7 @@
 // TrainingController: owns the training thread and its worker; all calls come from the GUI
-// thread, all results come back by queued signal. Pause, step and the learning rate go through
-// a lenet::TrainingControl shared with the trainer, whose calls never block.
+// thread, all results come back as queued calls that emit the controller's signals. Pause, step and
+// the learning rate go through a lenet::TrainingControl shared with the trainer, whose calls never
+// block.
 #include "ui/training/training_controller.h"
 
 #include <utility>
@@ -17,29 +18,16 @@ namespace lenet::ui {
 
 TrainingController::TrainingController(QObject* parent)
     : QObject(parent),
-      m_worker(new TrainingWorker),
+      m_worker(std::make_unique<TrainingWorker>(m_thread, *this)),  // m_thread is used by runs only
       m_control(std::make_shared<lenet::TrainingControl>()),
       m_dataDir(QString::fromStdString(lenet::defaultDataDir())) {
     registerTrainingTypes();
-    m_thread.setObjectName(QStringLiteral("training"));
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_worker, &TrainingWorker::statusChanged, this, &TrainingController::statusChanged);
-    connect(m_worker, &TrainingWorker::progressed, this, &TrainingController::progressed);
-    connect(m_worker, &TrainingWorker::networkUpdated, this, &TrainingController::networkUpdated);
-    connect(m_worker, &TrainingWorker::epochFinished, this, &TrainingController::epochFinished);
-    connect(m_worker, &TrainingWorker::finished, this, &TrainingController::handleFinished);
-    connect(m_worker, &TrainingWorker::diverged, this, &TrainingController::handleDiverged);
-    connect(m_worker, &TrainingWorker::failed, this, &TrainingController::handleFailed);
-    connect(m_worker, &TrainingWorker::resumed, this, &TrainingController::resumed);
-    m_thread.start();
+    connect(this, &TrainingController::finished, this, &TrainingController::markEnded);
+    connect(this, &TrainingController::diverged, this, &TrainingController::markEnded);
+    connect(this, &TrainingController::failed, this, &TrainingController::markEnded);
 }
 
-TrainingController::~TrainingController() {
-    m_stopSource.request_stop();
-    m_thread.quit();
-    m_thread.wait();
-}
+TrainingController::~TrainingController() = default;  // m_thread stops and joins the run first
 
 QString TrainingController::checkpointDir() {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
@@ -96,22 +84,23 @@ bool TrainingController::resumeFrom(const QString& path, int extendTo) {
 }
 
 void TrainingController::launch(TrainingRequest request, bool paused) {
-    m_stopSource = std::stop_source();
     m_control = std::make_shared<lenet::TrainingControl>();
     if (paused) m_control->pause();
     request.dataDir = m_dataDir.toStdString();
-    request.stop = m_stopSource.get_token();
     request.control = m_control;
     m_checkpointPath = QString::fromStdString(request.checkpointPath);
     m_running = true;
-    m_worker->post(std::move(request));
-    QMetaObject::invokeMethod(m_worker, "runPosted", Qt::QueuedConnection);
+    m_thread.start(
+        [worker = m_worker.get(), request = std::move(request)](std::stop_token stop) mutable {
+            request.stop = std::move(stop);
+            worker->run(request);
+        });
     Q_EMIT started();
     if (paused) Q_EMIT pausedChanged(true);
 }
 
 void TrainingController::stop() {
-    if (m_running) m_stopSource.request_stop();
+    if (m_running) m_thread.requestStop();
 }
 
 void TrainingController::pause() {
@@ -141,24 +130,6 @@ void TrainingController::markEnded() {
     const bool wasPaused = isPaused();
     m_running = false;
     if (wasPaused) Q_EMIT pausedChanged(false);
-}
-
-void TrainingController::handleFinished(const EpochHistory& history, const NetworkSnapshot& network,
-                                        const QString& stopReason) {
-    markEnded();
-    Q_EMIT finished(history, network, stopReason);
-}
-
-void TrainingController::handleDiverged(const EpochHistory& history, const NetworkSnapshot& network,
-                                        const QString& message) {
-    markEnded();
-    Q_EMIT diverged(history, network, message);
-}
-
-void TrainingController::handleFailed(const QString& message, const EpochHistory& history,
-                                      const NetworkSnapshot& network) {
-    markEnded();
-    Q_EMIT failed(message, history, network);
 }
 
 }  // namespace lenet::ui

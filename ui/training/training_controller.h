@@ -1,20 +1,20 @@
-// Runs training on a thread it owns and relays the worker's reports to the GUI thread.
-// The GUI starts, resumes (from a checkpoint), pauses, steps and stops runs and receives only
-// values; no call here waits for the training thread except the destructor. Every run writes a
-// checkpoint after every complete epoch, to a file of its own in checkpointDir(); the folder keeps
-// the kKeptCheckpoints most recent ones.
+// Runs training on a thread it owns (the idiom of background_thread.h); its signals are the
+// worker's reports, emitted on the GUI thread. The GUI starts, resumes (from a checkpoint), pauses,
+// steps and stops runs and receives only values; no call here waits for the training thread except
+// the destructor (a new run joins the thread of the last one, which has ended by then). Every run
+// writes a checkpoint after every complete epoch, to a file of its own in checkpointDir(); the
+// folder keeps the kKeptCheckpoints most recent ones.
 #pragma once
 
 #include <memory>
-#include <stop_token>
 #include <string>
 
 #include <QObject>
 #include <QString>
-#include <QThread>
 
 #include "lenet/spec.h"
 #include "lenet/trainer.h"
+#include "ui/training/background_thread.h"
 #include "ui/training/training_types.h"
 
 namespace lenet::ui {
@@ -76,6 +76,8 @@ public:
     bool isPaused() const { return m_running && m_control->isPaused(); }
 
 Q_SIGNALS:
+    // The training thread's reports (statusChanged to resumed) are declared here only: the
+    // worker posts their emission to the GUI thread, where every receiver gets them.
     void started();
     /// pause(), step() or resume() changed whether the run is paused.
     void pausedChanged(bool paused);
@@ -106,22 +108,16 @@ private:
     static QString newCheckpointPath(const std::string& name);
     /// Starts `request` on the training thread (its stop token and control are filled in).
     void launch(TrainingRequest request, bool paused);
-    void handleFinished(const EpochHistory& history, const NetworkSnapshot& network,
-                        const QString& stopReason);
-    void handleDiverged(const EpochHistory& history, const NetworkSnapshot& network,
-                        const QString& message);
-    void handleFailed(const QString& message, const EpochHistory& history,
-                      const NetworkSnapshot& network);
-    /// Ends the run on the GUI side: not running, not paused.
+    /// Ends the run on the GUI side (not running, not paused) when finished(), diverged() or
+    /// failed() is emitted, before any other receiver hears of it (the first connection).
     void markEnded();
 
-    QThread m_thread;
-    TrainingWorker* m_worker;  // lives on m_thread, deleted when the thread finishes
-    std::stop_source m_stopSource;
+    std::unique_ptr<TrainingWorker> m_worker;           // used on m_thread only, one run at a time
     std::shared_ptr<lenet::TrainingControl> m_control;  // of the current run
     QString m_dataDir;
     QString m_checkpointPath;  // of the run in progress or the last one
     bool m_running = false;
+    BackgroundThread m_thread;  // last: stopped and joined first
 };
 
 }  // namespace lenet::ui

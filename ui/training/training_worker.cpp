@@ -1,5 +1,5 @@
 // The training thread's side: data cache, network, Trainer, checkpoints, and observer calls
-// turned into queued signals carrying values.
+// turned into the controller's signals, emitted on the GUI thread with copies of the values.
 #include "ui/training/training_worker.h"
 
 #include <algorithm>
@@ -14,6 +14,8 @@
 #include "lenet/error.h"
 #include "lenet/network.h"
 #include "lenet/trainer.h"
+#include "ui/training/background_thread.h"
+#include "ui/training/training_controller.h"
 
 namespace lenet::ui {
 namespace {
@@ -25,42 +27,56 @@ QString fromStd(const std::string& text) {
     return QString::fromStdString(text);
 }
 
-/// Forwards the trainer's reports as the worker's signals (queued to the GUI thread). The
+/// Emits `signal` of `reports` with copies of `args` on the GUI thread (posted through `thread`,
+/// the run's): how the training thread reports.
+template <typename... Params, typename... Args>
+void report(BackgroundThread& thread, TrainingController& reports,
+            void (TrainingController::*signal)(Params...), Args&&... args) {
+    thread.post(
+        [to = &reports, signal, ... values = std::decay_t<Params>(std::forward<Args>(args))] {
+            (to->*signal)(values...);
+        });
+}
+
+/// Forwards the trainer's reports as the controller's signals (emitted on the GUI thread). The
 /// trainer calls it between batches, so copying the live network here is safe. At the first
 /// epoch end it says where the run's checkpoint goes (when it writes one).
 class SignalObserver : public lenet::TrainingObserver {
 public:
     /// `history`: the epochs done before this run (a resumed run's).
-    SignalObserver(TrainingWorker& worker, const lenet::Network& net, std::string checkpointPath,
-                   EpochHistory history)
-        : m_worker(worker),
+    SignalObserver(BackgroundThread& thread, TrainingController& reports, const lenet::Network& net,
+                   std::string checkpointPath, EpochHistory history)
+        : m_thread(thread),
+          m_reports(reports),
           m_net(net),
           m_checkpointPath(std::move(checkpointPath)),
           m_history(std::move(history)) {}
 
     void onProgress(const lenet::Progress& progress) override {
-        Q_EMIT m_worker.progressed(progress);
-        Q_EMIT m_worker.networkUpdated(std::make_shared<const lenet::Network>(m_net));
+        report(m_thread, m_reports, &TrainingController::progressed, progress);
+        report(m_thread, m_reports, &TrainingController::networkUpdated,
+               std::make_shared<const lenet::Network>(m_net));
     }
     void onEpoch(const lenet::EpochMetrics& metrics, const lenet::Network&) override {
         m_history.push_back(metrics);
-        Q_EMIT m_worker.epochFinished(metrics);
+        report(m_thread, m_reports, &TrainingController::epochFinished, metrics);
         if (!m_checkpointPath.empty() && !std::exchange(m_checkpointNamed, true)) {
-            Q_EMIT m_worker.statusChanged(
-                TrainingWorker::tr("Epoch %1 done. Checkpoint (rewritten after every epoch): %2")
-                    .arg(metrics.epoch)
-                    .arg(fromStd(m_checkpointPath)));
+            report(m_thread, m_reports, &TrainingController::statusChanged,
+                   TrainingWorker::tr("Epoch %1 done. Checkpoint (rewritten after every epoch): %2")
+                       .arg(metrics.epoch)
+                       .arg(fromStd(m_checkpointPath)));
         }
     }
     void onMessage(const std::string& text) override {
-        Q_EMIT m_worker.statusChanged(fromStd(text));
+        report(m_thread, m_reports, &TrainingController::statusChanged, fromStd(text));
     }
 
     /// Every epoch of the run, those before a resume included.
     const EpochHistory& history() const { return m_history; }
 
 private:
-    TrainingWorker& m_worker;
+    BackgroundThread& m_thread;
+    TrainingController& m_reports;
     const lenet::Network& m_net;
     std::string m_checkpointPath;
     bool m_checkpointNamed = false;
@@ -117,18 +133,8 @@ lenet::Dataset withExtraTrainingImages(const lenet::Dataset& train, const lenet:
     return out;
 }
 
-void TrainingWorker::post(TrainingRequest request) {
-    const std::lock_guard lock(m_postedMutex);
-    m_posted.push_back(std::move(request));
-}
-
-void TrainingWorker::runPosted() {
-    std::unique_lock lock(m_postedMutex);
-    const TrainingRequest request = std::move(m_posted.front());
-    m_posted.pop_front();
-    lock.unlock();
-    run(request);
-}
+TrainingWorker::TrainingWorker(BackgroundThread& thread, TrainingController& reports)
+    : m_thread(thread), m_reports(reports) {}
 
 void TrainingWorker::run(const TrainingRequest& request) {
     try {
@@ -138,9 +144,11 @@ void TrainingWorker::run(const TrainingRequest& request) {
             resumeRun(request);
         }
     } catch (const std::exception& e) {
-        Q_EMIT failed(fromStd(e.what()), {}, nullptr);
+        report(m_thread, m_reports, &TrainingController::failed, fromStd(e.what()), EpochHistory{},
+               nullptr);
     } catch (...) {
-        Q_EMIT failed(tr("Training failed with an unknown error."), {}, nullptr);
+        report(m_thread, m_reports, &TrainingController::failed,
+               tr("Training failed with an unknown error."), EpochHistory{}, nullptr);
     }
 }
 
@@ -156,10 +164,11 @@ void TrainingWorker::startRun(const TrainingRequest& request) {
     net.initialize(request.spec.training.seed);
     const lenet::Dataset& data = combined ? *combined : *m_train;
     lenet::Trainer trainer(net, data, &*m_test, config);
-    Q_EMIT statusChanged(combined ? tr("Training %1 with %2 of my digits…")
-                                        .arg(fromStd(request.spec.name))
-                                        .arg(request.extraTrain->size())
-                                  : tr("Training %1…").arg(fromStd(request.spec.name)));
+    report(m_thread, m_reports, &TrainingController::statusChanged,
+           combined ? tr("Training %1 with %2 of my digits…")
+                          .arg(fromStd(request.spec.name))
+                          .arg(request.extraTrain->size())
+                    : tr("Training %1…").arg(fromStd(request.spec.name)));
     if (!request.checkpointPath.empty())
         trainer.saveState =
             lenet::checkpointWriter(request.checkpointPath, net, config, data, &*m_test);
@@ -167,7 +176,8 @@ void TrainingWorker::startRun(const TrainingRequest& request) {
 }
 
 void TrainingWorker::resumeRun(const TrainingRequest& request) {
-    Q_EMIT statusChanged(tr("Loading the checkpoint %1…").arg(fromStd(request.resumeFrom)));
+    report(m_thread, m_reports, &TrainingController::statusChanged,
+           tr("Loading the checkpoint %1…").arg(fromStd(request.resumeFrom)));
     const lenet::Checkpoint checkpoint = lenet::loadCheckpoint(request.resumeFrom);
     loadData(request.dataDir);
     lenet::TrainingConfig config = checkpoint.config;
@@ -196,11 +206,13 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
     }
     lenet::ArchitectureSpec spec = net.spec();
     spec.training = config;
-    Q_EMIT resumed({spec, checkpoint.state.history, std::make_shared<const lenet::Network>(net)});
-    Q_EMIT statusChanged(tr("Resuming %1 after epoch %2 of %3…")
-                             .arg(fromStd(spec.name))
-                             .arg(done)
-                             .arg(config.epochs));
+    report(m_thread, m_reports, &TrainingController::resumed,
+           ResumedRun{spec, checkpoint.state.history, std::make_shared<const lenet::Network>(net)});
+    report(m_thread, m_reports, &TrainingController::statusChanged,
+           tr("Resuming %1 after epoch %2 of %3…")
+               .arg(fromStd(spec.name))
+               .arg(done)
+               .arg(config.epochs));
     if (!request.checkpointPath.empty())
         trainer.saveState =
             lenet::checkpointWriter(request.checkpointPath, net, config, *m_train, &*m_test);
@@ -209,23 +221,24 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
 
 void TrainingWorker::train(lenet::Trainer& trainer, const lenet::Network& net,
                            const TrainingRequest& request, EpochHistory before) {
-    SignalObserver observer(*this, net, request.checkpointPath, std::move(before));
+    SignalObserver observer(m_thread, m_reports, net, request.checkpointPath, std::move(before));
     try {
         const lenet::TrainResult result =
             trainer.run(observer, request.stop, request.control.get());
-        Q_EMIT finished(result.history, std::make_shared<const lenet::Network>(net),
-                        fromStd(result.stopReason));
+        report(m_thread, m_reports, &TrainingController::finished, result.history,
+               std::make_shared<const lenet::Network>(net), fromStd(result.stopReason));
     } catch (const lenet::DivergenceError& e) {
         // The trainer has put the last good weights back: keep them, they can be saved.
-        Q_EMIT diverged(observer.history(), std::make_shared<const lenet::Network>(net),
-                        fromStd(e.what()));
+        report(m_thread, m_reports, &TrainingController::diverged, observer.history(),
+               std::make_shared<const lenet::Network>(net), fromStd(e.what()));
     } catch (const lenet::IoError& e) {
         // Only the checkpoint is written during a run; the network holds the epoch's weights.
-        Q_EMIT failed(tr("Checkpoint not written: stopped after epoch %1, weights kept.\n\nThe "
-                         "run's weights stay loaded: save them with File > Save model.\n\n%2")
-                          .arg(observer.history().empty() ? 0 : observer.history().back().epoch)
-                          .arg(fromStd(e.what())),
-                      observer.history(), std::make_shared<const lenet::Network>(net));
+        report(m_thread, m_reports, &TrainingController::failed,
+               tr("Checkpoint not written: stopped after epoch %1, weights kept.\n\nThe "
+                  "run's weights stay loaded: save them with File > Save model.\n\n%2")
+                   .arg(observer.history().empty() ? 0 : observer.history().back().epoch)
+                   .arg(fromStd(e.what())),
+               observer.history(), std::make_shared<const lenet::Network>(net));
     }
 }
 
@@ -233,7 +246,8 @@ void TrainingWorker::loadData(const std::string& dir) {
     if (m_train && m_test && m_dataDir == dir) return;
     m_train.reset();
     m_test.reset();
-    Q_EMIT statusChanged(tr("Loading the data set in %1…").arg(fromStd(dir)));
+    report(m_thread, m_reports, &TrainingController::statusChanged,
+           tr("Loading the data set in %1…").arg(fromStd(dir)));
     try {
         m_train = lenet::loadSplit(dir, lenet::Split::Train);
         m_test = lenet::loadSplit(dir, lenet::Split::Test);

@@ -1,21 +1,20 @@
-// The object that lives on the training thread: loads MNIST once, builds and trains a network
-// (or continues a run from its checkpoint) and reports through queued signals. Only this object
-// ever touches the live network. A run may add extra training images (the user's "my digits") to
-// the data set's training split, and writes a checkpoint after every complete epoch.
+// What runs on the training thread: loads MNIST once, builds and trains a network (or continues
+// a run from its checkpoint) and reports by emitting its TrainingController's signals on the GUI
+// thread (posted through the controller's BackgroundThread, see background_thread.h). Only this
+// object ever touches the live network. A run may add extra training images (the user's "my
+// digits") to the data set's training split, and writes a checkpoint after every complete epoch.
 //
 // A resumed run trains on the data set's own training split and never on extra images: the
 // checkpoint of a run that trained with my digits records that larger set, so Trainer::resume
 // refuses it with its data mismatch (the message says which data the checkpoint was trained on).
 #pragma once
 
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
 
-#include <QObject>
+#include <QCoreApplication>
 #include <QString>
 
 #include "lenet/data/idx.h"
@@ -24,6 +23,9 @@
 #include "ui/training/training_types.h"
 
 namespace lenet::ui {
+
+class BackgroundThread;
+class TrainingController;
 
 /// One run: the architecture with the user's training settings in spec.training.
 struct TrainingRequest {
@@ -51,49 +53,20 @@ struct TrainingRequest {
 lenet::Dataset withExtraTrainingImages(const lenet::Dataset& train, const lenet::Dataset& extra,
                                        int trainLimit);
 
-class TrainingWorker : public QObject {
-    Q_OBJECT
+class TrainingWorker {
+    Q_DECLARE_TR_FUNCTIONS(TrainingWorker)
 
 public:
-    /// Runs on the worker's thread; returns when the run ends. Every outcome ends with exactly
-    /// one finished(), diverged() or failed(); a resume emits resumed() first once the
-    /// checkpoint is accepted.
+    /// Runs on `thread` and reports to `reports` through it; both must outlive every run (the
+    /// controller owns the worker and the thread).
+    TrainingWorker(BackgroundThread& thread, TrainingController& reports);
+
+    /// Runs on the training thread; returns when the run ends. Every outcome ends with exactly
+    /// one finished(), diverged() or failed() of the controller; a resume emits resumed() first
+    /// once the checkpoint is accepted. Runs follow one another, never overlap.
     void run(const TrainingRequest& request);
 
-    /// Called on another thread: queues `request` for the next runPosted(), which that thread
-    /// then invokes on the worker's thread (a queued call by name). The request crosses through
-    /// a std::mutex rather than inside Qt's event (a captured lambda): Qt's event queue
-    /// synchronises through futexes that ThreadSanitizer cannot see.
-    void post(TrainingRequest request);
-
-public Q_SLOTS:
-    /// Runs the oldest request post() queued.
-    void runPosted();
-
-Q_SIGNALS:
-    void statusChanged(const QString& text);
-    void progressed(const lenet::Progress& progress);
-    /// A copy of the network's weights, sent with every progress report.
-    void networkUpdated(const lenet::ui::NetworkSnapshot& network);
-    void epochFinished(const lenet::EpochMetrics& metrics);
-    void finished(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
-                  const QString& stopReason);
-    /// The loss became NaN/Inf or exploded; `network` holds the last good weights the trainer
-    /// restored and `history` the epochs completed before.
-    void diverged(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
-                  const QString& message);
-    /// The run could not start or could not go on. When a checkpoint could not be written the
-    /// run stops and `network` holds the weights of the epoch that ended (with `history`, the
-    /// epochs completed); otherwise `network` is null and `history` empty.
-    void failed(const QString& message, const lenet::ui::EpochHistory& history,
-                const lenet::ui::NetworkSnapshot& network);
-    /// A resume's checkpoint was loaded and fits the data: the run continues from it.
-    void resumed(const lenet::ui::ResumedRun& run);
-
 private:
-    std::mutex m_postedMutex;
-    std::deque<TrainingRequest> m_posted;  // guarded by m_postedMutex
-
     /// A new run of request.spec, on the data set (with the extra images, if any).
     void startRun(const TrainingRequest& request);
     /// Continues the run of request.resumeFrom on the data set's training split.
@@ -105,6 +78,8 @@ private:
     /// Loads the train and test splits of `dir` unless they are cached already.
     void loadData(const std::string& dir);
 
+    BackgroundThread& m_thread;
+    TrainingController& m_reports;
     std::string m_dataDir;
     std::optional<lenet::Dataset> m_train;
     std::optional<lenet::Dataset> m_test;

@@ -1,5 +1,6 @@
-// MainWindow: builds the panels, actions and menus, connects them to the TrainingController and
-// keeps the actions' state in step with the run (idle, training, paused).
+// MainWindow: builds the panels, actions and menus, connects them to the TrainingController, the
+// RunLedger and the ModelDocument, and keeps the actions' state in step with the run (idle,
+// training, paused).
 #include "ui/window/main_window.h"
 
 #include <utility>
@@ -25,7 +26,6 @@
 
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
-#include "lenet/model_io.h"
 #include "lenet/parallel.h"
 #include "ui/architecture/preset_panel.h"
 #include "ui/inspect/bundled_model.h"
@@ -37,30 +37,19 @@
 #include "ui/training/training_controls.h"
 #include "ui/window/dataset_check.h"
 #include "ui/window/event_loop_probe.h"
+#include "ui/window/model_document.h"
 #include "ui/window/profile_dialog.h"
+#include "ui/window/run_ledger.h"
 #include "ui/window/run_status_bar.h"
 
 namespace lenet::ui {
 namespace {
 
-/// LeCun et al. 1998, section III.C: LeNet-5's test error without distortions.
-constexpr double kPaperTestErrorPercent = 0.95;
 const QString kPaperPreset = QStringLiteral("lenet5-1998");
-const QString kModelFilter = QStringLiteral("LeNet models (*.lenet);;All files (*)");
 const QString kCheckpointFilter = QStringLiteral("LeNet checkpoints (*.ckpt);;All files (*)");
 
 QString fromStd(const std::string& text) {
     return QString::fromStdString(text);
-}
-
-/// "test 1.23 %" from the last epoch that measured the test error; empty when none did.
-QString testErrorSummary(const EpochHistory& history) {
-    for (auto it = history.rbegin(); it != history.rend(); ++it) {
-        if (it->testError >= 0) {
-            return MainWindow::tr("test %1 %").arg(100.0 * it->testError, 0, 'f', 2);
-        }
-    }
-    return {};
 }
 
 /// `widget` in a frameless scroll area that scrolls when the panel is smaller than the widget.
@@ -89,13 +78,21 @@ MainWindow::MainWindow(QWidget* parent)
       // training thread while the widgets its signals reach still exist.
       m_controller(new TrainingController(this)),
       m_probe(new EventLoopProbe(20, this)) {
-    setWindowTitle(tr("LeNet Studio[*]"));
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
     m_fileMenu = menuBar()->addMenu(tr("&File"));
     m_trainingMenu = menuBar()->addMenu(tr("&Training"));
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_helpMenu = menuBar()->addMenu(tr("&Help"));
     createPanels();
+    m_document = new ModelDocument(this);
+    setWindowTitle(m_document->windowTitle());
+    connect(m_document, &ModelDocument::changed, this, [this] {
+        setWindowTitle(m_document->windowTitle());
+        setWindowModified(m_document->isUnsaved());
+        updateActions();
+    });
+    connect(m_document, &ModelDocument::status, m_status, &RunStatusBar::showStatus);
+    connect(m_document, &ModelDocument::problem, this, &MainWindow::showProblem);
     createActions();
     connectController();
     createInspectionPanels();
@@ -150,12 +147,7 @@ void MainWindow::setRunLimits(int epochs, int trainLimit, int testLimit) {
     if (trainLimit > 0) config.trainLimit = trainLimit;
     if (testLimit > 0) config.testLimit = testLimit;
     m_controls->showConfig(config);
-    previewEpochs(config.epochs);
-}
-
-void MainWindow::previewEpochs(int epochs) {
-    m_lossPlot->previewEpochs(epochs);
-    m_errorPlot->previewEpochs(epochs);
+    m_runs->previewEpochs(config.epochs);
 }
 
 void MainWindow::createPanels() {
@@ -170,6 +162,7 @@ void MainWindow::createPanels() {
     m_errorPlot = new ErrorPlot;
     m_status = new RunStatusBar;
     setStatusBar(m_status);
+    m_runs = new RunLedger(m_lossPlot, m_errorPlot, m_status, this);
 
     QDockWidget* architecture = addPanel(QStringLiteral("architecturePanel"), tr("Architecture"),
                                          scrollable(m_presets), Qt::LeftDockWidgetArea);
@@ -187,7 +180,8 @@ void MainWindow::createPanels() {
     resizeDocks({architecture, loss}, {420, 1020}, Qt::Horizontal);
 
     connect(m_presets, &PresetPanel::presetSelected, this, &MainWindow::showPreset);
-    connect(m_controls, &TrainingControls::epochsChanged, this, &MainWindow::previewEpochs);
+    connect(m_controls, &TrainingControls::epochsChanged, m_runs, &RunLedger::previewEpochs);
+    connect(m_runs, &RunLedger::runsChanged, this, &MainWindow::updateActions);
     connect(m_controls, &TrainingControls::trainClicked, this, [this] { startTraining(false); });
     connect(m_controls, &TrainingControls::stopClicked, this, &MainWindow::stopTraining);
     connect(m_probe, &EventLoopProbe::worstDelayChanged, m_status, &RunStatusBar::showLatency);
@@ -230,7 +224,7 @@ void MainWindow::createInspectionPanels() {
     });
     connect(m_controller, &TrainingController::epochFinished, this,
             [this] { m_epochEnded = true; });
-    connect(this, &MainWindow::networkChanged, this, &MainWindow::inspectNetwork);
+    connect(m_document, &ModelDocument::networkChanged, this, &MainWindow::inspectNetwork);
     loadInspectionTestSet(m_controller->dataDir());
     try {
         m_inspection->setNetwork(
@@ -256,12 +250,17 @@ void MainWindow::loadInspectionTestSet(const QString& dir) {
 }
 
 void MainWindow::createActions() {
+    createFileActions();
+    createTrainingActions();
+    createViewActions();
+    createHelpActions();
+    for (QMenu* menu : {m_fileMenu, m_trainingMenu, m_helpMenu}) menu->setToolTipsVisible(true);
+    createToolBar();
+}
+
+void MainWindow::createFileActions() {
     QStyle* s = style();
     QMenu* file = m_fileMenu;
-    QMenu* training = m_trainingMenu;
-    QMenu* view = m_viewMenu;
-    QMenu* help = m_helpMenu;
-
     m_openAction = file->addAction(s->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open model…"),
                                    this, &MainWindow::chooseModelToOpen);
     m_openAction->setShortcut(QKeySequence::Open);
@@ -273,7 +272,7 @@ void MainWindow::createActions() {
              tr("Continue a run from its checkpoint (every run writes one after every epoch), "
                 "with the run's own architecture and settings"));
     m_saveAction = file->addAction(s->standardIcon(QStyle::SP_DialogSaveButton), tr("&Save model…"),
-                                   this, &MainWindow::chooseModelFile);
+                                   m_document, &ModelDocument::saveAs);
     m_saveAction->setShortcut(QKeySequence::Save);
     describe(m_saveAction, tr("Save the current network and its training history to a model file"));
     file->addSeparator();
@@ -298,7 +297,11 @@ void MainWindow::createActions() {
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     describe(quit, tr("Quit LeNet Studio (asks first when trained weights are not saved)"));
+}
 
+void MainWindow::createTrainingActions() {
+    QStyle* s = style();
+    QMenu* training = m_trainingMenu;
     m_trainAction = training->addAction(tr("&Train"), this, &MainWindow::trainOrPause);
     m_trainAction->setObjectName(QStringLiteral("trainAction"));
     m_trainAction->setShortcut(QKeySequence(Qt::Key_Space));
@@ -323,7 +326,10 @@ void MainWindow::createActions() {
     profile->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
     describe(profile, tr("Time each layer's forward and backward pass for the selected "
                          "architecture: where a training step spends its time"));
+}
 
+void MainWindow::createViewActions() {
+    QMenu* view = m_viewMenu;
     view->addSeparator();
     m_clearRunsAction = view->addAction(tr("&Clear old runs"), this, &MainWindow::clearOldRuns);
     m_clearRunsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
@@ -336,7 +342,10 @@ void MainWindow::createActions() {
     for (RunPlot* plot : std::initializer_list<RunPlot*>{m_lossPlot, m_errorPlot}) {
         plot->addMenuAction(m_clearRunsAction);
     }
+}
 
+void MainWindow::createHelpActions() {
+    QMenu* help = m_helpMenu;
     QAction* diagnostics = help->addAction(tr("&Diagnostics…"), this, &MainWindow::showDiagnostics);
     describe(diagnostics, tr("How responsive the window stayed during the last run, and where "
                              "the data comes from"));
@@ -348,8 +357,9 @@ void MainWindow::createActions() {
                "<p>Licence: GPL-3.0-or-later.</p>"));
     });
     describe(about, tr("What LeNet Studio is"));
-    for (QMenu* menu : {file, training, help}) menu->setToolTipsVisible(true);
+}
 
+void MainWindow::createToolBar() {
     QToolBar* bar = addToolBar(tr("Training"));
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -376,13 +386,9 @@ void MainWindow::connectController() {
         }
     });
     connect(m_controller, &TrainingController::progressed, this, &MainWindow::runProgressed);
-    connect(m_controller, &TrainingController::networkUpdated, this,
-            [this](const NetworkSnapshot& network) {
-                m_network = network;
-                Q_EMIT networkChanged(network);
-            });
-    connect(m_controller, &TrainingController::epochFinished, m_errorPlot, &ErrorPlot::appendEpoch);
-    connect(m_controller, &TrainingController::epochFinished, m_status, &RunStatusBar::showEpoch);
+    connect(m_controller, &TrainingController::networkUpdated, m_document,
+            &ModelDocument::showSnapshot);
+    connect(m_controller, &TrainingController::epochFinished, m_runs, &RunLedger::appendEpoch);
     connect(m_controller, &TrainingController::pausedChanged, this, &MainWindow::showPaused);
     connect(m_controller, &TrainingController::finished, this, &MainWindow::runFinished);
     connect(m_controller, &TrainingController::diverged, this, &MainWindow::runDiverged);
@@ -392,20 +398,13 @@ void MainWindow::connectController() {
 
 void MainWindow::showPreset(const QString&) {
     m_controls->showConfig(m_presets->currentSpec().training);
-    previewEpochs(m_presets->currentSpec().training.epochs);
+    m_runs->previewEpochs(m_presets->currentSpec().training.epochs);
     updateReference();
 }
 
 void MainWindow::updateReference() {
-    bool paper = m_presets->currentName() == kPaperPreset && m_presets->isPreset() &&
-                 !m_presets->isModified();
-    for (const QString& name : m_runArchitectures) paper = paper || name == kPaperPreset;
-    if (paper) {
-        m_errorPlot->setReference(kPaperTestErrorPercent,
-                                  tr("LeCun 1998: %1 % test error").arg(kPaperTestErrorPercent));
-    } else {
-        m_errorPlot->setReference(std::nullopt);
-    }
+    const bool preset = m_presets->isPreset() && !m_presets->isModified();
+    m_runs->setSelectedPreset(preset ? m_presets->currentName() : QString());
 }
 
 void MainWindow::trainOrPause() {
@@ -447,7 +446,7 @@ void MainWindow::resetWeights() {
     try {
         auto network = std::make_shared<lenet::Network>(spec);
         network->initialize(spec.training.seed);
-        setCurrentNetwork(network, {}, false);
+        m_document->setNetwork(network, {}, false);
         m_status->showStatus(tr("%1: weights initialised afresh (seed %2)")
                                  .arg(fromStd(spec.name))
                                  .arg(spec.training.seed));
@@ -457,14 +456,7 @@ void MainWindow::resetWeights() {
 }
 
 void MainWindow::clearOldRuns() {
-    const int keep = m_run.id;
-    m_lossPlot->removeRunsExcept(keep);
-    m_errorPlot->removeRunsExcept(keep);
-    for (auto it = m_runArchitectures.begin(); it != m_runArchitectures.end();) {
-        it = it.key() == keep ? std::next(it) : m_runArchitectures.erase(it);
-    }
-    updateReference();
-    updateActions();
+    m_runs->clearOldRuns();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -472,7 +464,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         QMessageBox box(QMessageBox::Question, tr("Quit LeNet Studio"),
                         tr("%1 is still training. Stop the run and quit? Its weights will be "
                            "lost.")
-                            .arg(m_run.label),
+                            .arg(m_runs->currentRun().label),
                         QMessageBox::Cancel, this);
         box.setObjectName(QStringLiteral("confirmQuit"));
         QPushButton* stop = box.addButton(tr("Stop and quit"), QMessageBox::AcceptRole);
@@ -501,49 +493,31 @@ void MainWindow::startTraining(bool paused) {
     if (!confirmDiscard(tr("starting a new run"))) return;
     lenet::ArchitectureSpec spec = m_presets->currentSpec();
     spec.training = m_controls->applyTo(spec.training);
-    m_run = nextRunStyle(fromStd(spec.name));
-    m_runArchitectures.insert(m_run.id, fromStd(spec.name));
-    m_lossPlot->beginRun(m_run, spec.training.epochs);
-    m_errorPlot->beginRun(m_run, spec.training.epochs);
-    updateReference();
-    m_lastProgress = lenet::Progress{};
-    m_status->runStarted(spec.training.epochs);
+    m_runs->beginRun(fromStd(spec.name), spec.training.epochs);
     m_probe->start();
     m_controller->start(spec, paused, m_controls->extraTrainingData());
     updateActions();
 }
 
 void MainWindow::runProgressed(const lenet::Progress& progress) {
-    m_lastProgress = progress;
-    m_lossPlot->appendProgress(progress);
-    m_status->showProgress(progress);
+    m_runs->appendProgress(progress);
     if (m_controller->isPaused()) showPaused(true);
 }
 
 void MainWindow::runFinished(const EpochHistory& history, const NetworkSnapshot& network,
                              const QString& stopReason) {
-    const bool trained = m_lastProgress.step > 0;
-    if (trained) setCurrentNetwork(network, history, true);
-    QString summary = testErrorSummary(history);
-    if (!stopReason.isEmpty()) {
-        summary = summary.isEmpty() ? stopReason : tr("%1, %2").arg(summary, stopReason);
-    }
-    endRun(summary);
-    const int epochs = int(history.size());
-    QString text = epochs == 1 ? tr("%1: 1 epoch trained").arg(m_run.label)
-                               : tr("%1: %2 epochs trained").arg(m_run.label).arg(epochs);
-    if (const QString error = testErrorSummary(history); !error.isEmpty()) {
-        text += tr(", %1").arg(error);
-    }
-    if (!stopReason.isEmpty()) text += QStringLiteral(" (%1)").arg(stopReason);
-    m_status->runEnded(text);
+    const bool trained = m_runs->lastProgress().step > 0;
+    if (trained) m_document->setNetwork(network, history, true);
+    endRun();
+    m_runs->finishRun(history, stopReason);
 }
 
 void MainWindow::runDiverged(const EpochHistory& history, const NetworkSnapshot& network,
                              const QString& message) {
     // The trainer restored the last good weights: they stay current and can be saved.
-    setCurrentNetwork(network, history, true);
-    endRun(tr("diverged"));
+    m_document->setNetwork(network, history, true);
+    m_runs->endRun(tr("diverged"));
+    endRun();
     showProblem(tr("Training diverged"), message);
 }
 
@@ -561,33 +535,29 @@ void MainWindow::runFailed(const QString& message, const EpochHistory& history,
     }
     if (network) {
         // The run stopped at an epoch's end (its checkpoint could not be written): keep it all.
-        setCurrentNetwork(network, history, true);
-    } else if (m_lastProgress.step > 0) {
+        m_document->setNetwork(network, history, true);
+    } else if (m_runs->lastProgress().step > 0) {
         // The weights of the last report stay current; they were trained, so they can be saved.
-        setCurrentNetwork(m_network, {}, true);
+        m_document->setNetwork(m_document->network(), {}, true);
     } else {
         // Nothing was drawn: the run's empty curves would only crowd the legend.
-        m_lossPlot->removeRun(m_run.id);
-        m_errorPlot->removeRun(m_run.id);
-        m_runArchitectures.remove(m_run.id);
-        updateReference();
+        m_runs->removeCurrentRun();
     }
-    endRun(tr("failed"));
+    m_runs->endRun(tr("failed"));
+    endRun();
     showProblem(tr("Training failed"), message);
 }
 
-void MainWindow::endRun(const QString& summary) {
+void MainWindow::endRun() {
     m_probe->stop();
     m_status->showLatency(m_probe->worstDelayMs());
-    m_lossPlot->setRunSummary(m_run.id, summary);
-    m_errorPlot->setRunSummary(m_run.id, summary);
     updateActions();
 }
 
 void MainWindow::showPaused(bool paused) {
     updateActions();
     if (!paused || !m_controller->isRunning()) return;
-    const lenet::Progress& p = m_lastProgress;
+    const lenet::Progress& p = m_runs->lastProgress();
     const QString where = p.batches > 0
                               ? tr("Paused in epoch %1 after batch %2 of %3")
                                     .arg(p.epoch)
@@ -604,41 +574,8 @@ void MainWindow::showProblem(const QString& title, const QString& message) {
     box->open();
 }
 
-void MainWindow::setCurrentNetwork(const NetworkSnapshot& network, const EpochHistory& history,
-                                   bool unsaved) {
-    m_network = network;
-    m_history = history;
-    m_unsaved = unsaved;
-    setWindowModified(unsaved);
-    updateActions();
-    Q_EMIT networkChanged(network);
-}
-
 bool MainWindow::confirmDiscard(const QString& what) {
-    if (!m_unsaved || !m_network) return true;
-    QMessageBox box(
-        QMessageBox::Question, tr("Unsaved weights"),
-        tr("The weights %1 learnt are not saved. Save them before %2?")
-            .arg(m_run.label.isEmpty() ? fromStd(m_network->spec().name) : m_run.label, what),
-        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
-    box.setObjectName(QStringLiteral("confirmDiscard"));
-    box.setDefaultButton(QMessageBox::Save);
-    switch (box.exec()) {
-        case QMessageBox::Save: chooseModelFile(); return !m_unsaved;
-        case QMessageBox::Discard: return true;
-        default: return false;
-    }
-}
-
-RunStyle MainWindow::addHistoryRun(const QString& label, const QString& architecture,
-                                   const EpochHistory& history) {
-    const RunStyle run = nextRunStyle(label);
-    m_runArchitectures.insert(run.id, architecture);
-    m_lossPlot->addHistoryRun(run, history);
-    m_errorPlot->addHistoryRun(run, history);
-    m_lossPlot->setRunSummary(run.id, testErrorSummary(history));
-    m_errorPlot->setRunSummary(run.id, testErrorSummary(history));
-    return run;
+    return m_document->confirmDiscard(what, m_runs->currentRun().label);
 }
 
 bool MainWindow::resumeTraining(const QString& path) {
@@ -655,61 +592,24 @@ void MainWindow::runResumed(const ResumedRun& run) {
     const QString path = std::exchange(m_resumingFrom, {});
     const QString name = fromStd(run.spec.name);
     m_presets->showSpec(run.spec);
-    const RunStyle before =
-        addHistoryRun(tr("%1 (%2)").arg(name, QFileInfo(path).fileName()), name, run.history);
-    setCurrentNetwork(run.network, run.history, false);
-    // The continuation in the colour of the epochs before it: one run in two parts.
-    m_run = nextRunStyle(tr("%1 resumed").arg(name));
-    m_run.colour = before.colour;
-    m_runArchitectures.insert(m_run.id, name);
-    m_lossPlot->beginRun(m_run, run.spec.training.epochs);
-    m_errorPlot->beginRun(m_run, run.spec.training.epochs);
-    // The error curve goes on from the checkpoint's epochs (the loss plot has no batches there).
-    for (const lenet::EpochMetrics& metrics : run.history) m_errorPlot->appendEpoch(metrics);
-    updateReference();
-    m_lastProgress = lenet::Progress{};
-    m_status->runStarted(run.spec.training.epochs);
+    m_runs->beginResumedRun(tr("%1 (%2)").arg(name, QFileInfo(path).fileName()), name, run.history,
+                            run.spec.training.epochs);
+    m_document->setNetwork(run.network, run.history, false);
     updateActions();
 }
 
 bool MainWindow::openModel(const QString& path) {
-    try {
-        lenet::Model model = lenet::loadModel(path.toStdString());
-        auto network = std::make_shared<const lenet::Network>(std::move(model.network));
-        const lenet::ArchitectureSpec& spec = network->spec();
-        m_presets->showSpec(spec);
-        m_run = addHistoryRun(tr("%1 (%2)").arg(fromStd(spec.name), QFileInfo(path).fileName()),
-                              fromStd(spec.name), model.history);
-        updateReference();
-        setCurrentNetwork(network, model.history, false);
-        const int epochs = int(model.history.size());
-        QString text = tr("Opened %1: %2, %n epoch(s) trained", nullptr, epochs)
-                           .arg(QDir::toNativeSeparators(path), fromStd(spec.name));
-        if (const QString error = testErrorSummary(model.history); !error.isEmpty()) {
-            text += tr(", %1").arg(error);
-        }
-        m_status->showStatus(text);
-        return true;
-    } catch (const std::exception& e) {
-        showProblem(
-            tr("Open model"),
-            tr("Could not open the model; the current one stays.\n\n%1").arg(fromStd(e.what())));
-        return false;
-    }
+    if (!m_document->open(path)) return false;
+    const lenet::ArchitectureSpec& spec = m_document->network()->spec();
+    const QString name = fromStd(spec.name);
+    m_presets->showSpec(spec);
+    m_runs->addOpenedRun(tr("%1 (%2)").arg(name, QFileInfo(path).fileName()), name,
+                         m_document->history());
+    return true;
 }
 
 bool MainWindow::saveModel(const QString& path) {
-    if (!m_network) return false;
-    try {
-        lenet::saveModel(path.toStdString(), *m_network, m_history);
-    } catch (const std::exception& e) {
-        showProblem(tr("Save model"), fromStd(e.what()));
-        return false;
-    }
-    m_unsaved = false;
-    setWindowModified(false);
-    m_status->showStatus(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
-    return true;
+    return m_document->save(path);
 }
 
 bool MainWindow::openDataset(const QString& dir) {
@@ -734,13 +634,8 @@ bool MainWindow::openDataset(const QString& dir) {
 
 void MainWindow::chooseModelToOpen() {
     if (m_controller->isRunning() || !confirmDiscard(tr("opening another model"))) return;
-    QSettings settings;
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open model"),
-        settings.value(QStringLiteral("modelDir"), QDir::homePath()).toString(), kModelFilter);
-    if (path.isEmpty()) return;
-    settings.setValue(QStringLiteral("modelDir"), QFileInfo(path).absolutePath());
-    openModel(path);
+    const QString path = m_document->askFileToOpen();
+    if (!path.isEmpty()) openModel(path);
 }
 
 void MainWindow::chooseCheckpointToResume() {
@@ -750,18 +645,6 @@ void MainWindow::chooseCheckpointToResume() {
     const QString path = QFileDialog::getOpenFileName(this, tr("Resume training from a checkpoint"),
                                                       dir, kCheckpointFilter);
     if (!path.isEmpty()) resumeTraining(path);
-}
-
-void MainWindow::chooseModelFile() {
-    if (!m_network) return;
-    QSettings settings;
-    const QString dir = settings.value(QStringLiteral("modelDir"), QDir::homePath()).toString();
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save model"), QDir(dir).filePath(fromStd(m_network->spec().name) + ".lenet"),
-        kModelFilter);
-    if (path.isEmpty()) return;
-    settings.setValue(QStringLiteral("modelDir"), QFileInfo(path).absolutePath());
-    saveModel(path);
 }
 
 void MainWindow::chooseDataset() {
@@ -803,13 +686,12 @@ void MainWindow::showDiagnostics() {
     box->open();
 }
 
-RunStyle MainWindow::nextRunStyle(const QString& name) {
-    const int count = ++m_runsNamed[name];
-    RunStyle run;
-    run.id = ++m_runCount;
-    run.colour = runColour(run.id - 1);
-    run.label = count == 1 ? name : tr("%1 #%2").arg(name).arg(count);
-    return run;
+NetworkSnapshot MainWindow::network() const {
+    return m_document->network();
+}
+
+bool MainWindow::hasUnsavedWeights() const {
+    return m_document->isUnsaved();
 }
 
 bool MainWindow::canSaveModel() const {
@@ -835,12 +717,12 @@ void MainWindow::updateActions() {
     }
     m_trainAction->setEnabled(running || m_presets->specIsValid());
     m_stopAction->setEnabled(running);
-    m_saveAction->setEnabled(!running && m_network != nullptr);
+    m_saveAction->setEnabled(!running && m_document->network() != nullptr);
     m_resetAction->setEnabled(!running);
     m_openAction->setEnabled(!running);
     m_resumeAction->setEnabled(!running);
     m_openDataAction->setEnabled(!running);
-    m_clearRunsAction->setEnabled(m_lossPlot->runCount() > 1 || m_errorPlot->runCount() > 1);
+    m_clearRunsAction->setEnabled(m_runs->hasOldRuns());
     m_controls->setRunning(running);
     m_presets->setEnabled(!running);
 }

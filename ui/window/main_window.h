@@ -1,17 +1,14 @@
 // The studio's main window: dockable panels (the architecture and training sidebar, the loss
 // and error plots, and whatever the app adds with addPanel), the menus and toolbar with their
-// shortcuts, and the wiring between them and the TrainingController. It keeps the current
-// network (trained, opened or freshly initialised) and asks before unsaved weights are lost.
+// shortcuts, and the wiring between them, the TrainingController, the RunLedger (the plotted
+// runs) and the ModelDocument (the current network, its file and its unsaved weights).
 // Every run writes a checkpoint after every epoch; File > Resume training continues one.
 #pragma once
 
 #include <QByteArray>
-#include <QHash>
 #include <QMainWindow>
 #include <QString>
 
-#include "lenet/trainer.h"
-#include "ui/plots/run_plot.h"
 #include "ui/training/training_types.h"
 
 class QAction;
@@ -26,7 +23,9 @@ class ErrorPlot;
 class InspectionPanels;
 class EventLoopProbe;
 class LossPlot;
+class ModelDocument;
 class PresetPanel;
+class RunLedger;
 class RunStatusBar;
 class TrainingControls;
 class TrainingController;
@@ -78,15 +77,17 @@ public:
     ErrorPlot* errorPlot() const { return m_errorPlot; }
     RunStatusBar* runStatusBar() const { return m_status; }
     InspectionPanels* inspection() const { return m_inspection; }
+    ModelDocument* document() const { return m_document; }
+    RunLedger* runs() const { return m_runs; }
     /// Measures the event loop's delays during every run (Help > Diagnostics shows them).
     const EventLoopProbe* latencyProbe() const { return m_probe; }
     /// The current network: a snapshot of the run in progress, the last trained or opened
     /// model, or freshly initialised weights; null before any.
-    NetworkSnapshot network() const { return m_network; }
+    NetworkSnapshot network() const;
     /// File > Save model is available: there is a network and no run is in progress.
     bool canSaveModel() const;
     /// Weights were trained since they were last saved, opened or reset.
-    bool hasUnsavedWeights() const { return m_unsaved; }
+    bool hasUnsavedWeights() const;
 
 public Q_SLOTS:
     /// Train when idle, pause when training, resume when paused (Space).
@@ -103,23 +104,22 @@ public Q_SLOTS:
     /// Removes every run from the plots except the one in progress (or the newest).
     void clearOldRuns();
 
-Q_SIGNALS:
-    /// The current network changed: a snapshot during training (about 10 per second), the
-    /// trained network at the end of a run, reset weights or an opened model.
-    void networkChanged(const lenet::ui::NetworkSnapshot& network);
-
 protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    /// The menus' actions (one function per menu) and the toolbar.
     void createActions();
+    void createFileActions();
+    void createTrainingActions();
+    void createViewActions();
+    void createHelpActions();
+    void createToolBar();
     void createPanels();
     void connectController();
 
     void showPreset(const QString& name);
-    /// Sizes both plots' epoch axes for the next run while they show no run.
-    void previewEpochs(int epochs);
-    /// The paper's 0.95 % line when the selected preset or a plotted run is lenet5-1998.
+    /// Tells the run ledger which preset is selected (for the paper's reference line).
     void updateReference();
     void startTraining(bool paused);
     void runProgressed(const lenet::Progress& progress);
@@ -131,22 +131,15 @@ private:
                    const NetworkSnapshot& network);
     /// The checkpoint of resumeTraining() was accepted: shows it and begins the run's curves.
     void runResumed(const ResumedRun& run);
-    /// Draws `history` as a finished run labelled `label`, of the architecture `architecture`,
-    /// in both plots.
-    RunStyle addHistoryRun(const QString& label, const QString& architecture,
-                           const EpochHistory& history);
-    /// Common end of every run: the probe, the run's legend summary, the actions.
-    void endRun(const QString& summary);
+    /// Common end of every run: the probe and the actions.
+    void endRun();
     void showPaused(bool paused);
     /// Shows `message` in the status bar (red) and in a window-modal message box.
     void showProblem(const QString& title, const QString& message);
-    void setCurrentNetwork(const NetworkSnapshot& network, const EpochHistory& history,
-                           bool unsaved);
     /// True when nothing unsaved would be lost by `what`, or the user chose to save or discard.
     bool confirmDiscard(const QString& what);
     void chooseModelToOpen();
     void chooseCheckpointToResume();
-    void chooseModelFile();
     void chooseDataset();
     void exportAllPlots();
     void showDiagnostics();
@@ -158,8 +151,6 @@ private:
     void inspectNetwork(const NetworkSnapshot& network);
     /// The test split of `dir` for the gallery and the confusion matrix (none when unreadable).
     void loadInspectionTestSet(const QString& dir);
-    /// A new run's style: the next colour, labelled `name` (numbered from its second run on).
-    RunStyle nextRunStyle(const QString& name);
     void updateActions();
 
     TrainingController* m_controller;
@@ -169,6 +160,8 @@ private:
     LossPlot* m_lossPlot = nullptr;
     ErrorPlot* m_errorPlot = nullptr;
     RunStatusBar* m_status = nullptr;
+    RunLedger* m_runs = nullptr;
+    ModelDocument* m_document = nullptr;
     InspectionPanels* m_inspection = nullptr;
     QTimer* m_inspectTimer = nullptr;
     NetworkSnapshot m_toInspect;  // the latest snapshot the inspection views have not shown
@@ -188,16 +181,7 @@ private:
     QAction* m_openDataAction = nullptr;
     QAction* m_clearRunsAction = nullptr;
     QByteArray m_defaultLayout;  // the panels as built, for View > Reset layout
-
-    NetworkSnapshot m_network;  // the current network
-    EpochHistory m_history;     // its training history
-    bool m_unsaved = false;
-    RunStyle m_run;                          // the run in progress or the last one
-    QHash<int, QString> m_runArchitectures;  // run id -> architecture name, for the reference
-    lenet::Progress m_lastProgress;          // of the run in progress
-    QString m_resumingFrom;  // the checkpoint being loaded for a resume, until it is accepted
-    QHash<QString, int> m_runsNamed;  // runs so far per name, for their numbers
-    int m_runCount = 0;
+    QString m_resumingFrom;      // the checkpoint being loaded for a resume, until it is accepted
 };
 
 }  // namespace lenet::ui

@@ -1,3 +1,4 @@
+// ProfileDialog: the settings, the measurement on its BackgroundThread and the table it shows.
 #include "ui/window/profile_dialog.h"
 
 #include <QApplication>
@@ -82,36 +83,27 @@ ProfileDialog::ProfileDialog(lenet::ArchitectureSpec spec, QWidget* parent)
     resize(640, 460);
 }
 
-ProfileDialog::~ProfileDialog() {
-    if (m_thread) m_thread->wait();
-}
+ProfileDialog::~ProfileDialog() = default;  // m_thread waits for the measurement
 
 void ProfileDialog::measure() {
-    if (m_thread) return;
+    if (m_thread.isActive()) return;
     m_measure->setEnabled(false);
     m_busy->setVisible(true);
     m_summary->setText(tr("Measuring…"));
     const int batch = m_batch->value(), threads = m_threads->value();
-    // The worker posts its result to this dialog's thread; the destructor waits for it, so the
-    // dialog outlives every call the worker queues.
-    m_thread = QThread::create([this, spec = m_spec, batch, threads] {
+    m_thread.start([this, spec = m_spec, batch, threads](std::stop_token) {
         try {
             const lenet::LayerProfile p = lenet::profileLayers(spec, batch, threads, kBatches);
-            QMetaObject::invokeMethod(
-                this, [this, p] { showProfile(p); }, Qt::QueuedConnection);
+            m_thread.post([this, p] { showProfile(p); });
         } catch (const std::exception& e) {
-            const QString message = QString::fromStdString(e.what());
-            QMetaObject::invokeMethod(
-                this, [this, message] { showError(message); }, Qt::QueuedConnection);
+            m_thread.post(
+                [this, message = QString::fromStdString(e.what())] { showError(message); });
         }
     });
-    connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
-    m_thread->start();
 }
 
 void ProfileDialog::showProfile(const lenet::LayerProfile& p) {
-    m_thread->wait();
-    m_thread = nullptr;
+    m_thread.join();  // it has posted its result
     m_profile = p;
     double total = 0.0;
     for (const auto& row : p.layers) total += row.forwardUs + row.backwardUs;
@@ -145,8 +137,7 @@ void ProfileDialog::showProfile(const lenet::LayerProfile& p) {
 }
 
 void ProfileDialog::showError(const QString& message) {
-    m_thread->wait();
-    m_thread = nullptr;
+    m_thread.join();  // it has posted its result
     m_summary->setText(tr("Could not measure: %1").arg(message.toHtmlEscaped()));
     m_busy->setVisible(false);
     m_measure->setEnabled(true);

@@ -1,14 +1,15 @@
 // Training > Profile layers: where a training step of the selected architecture spends its time,
-// layer by layer (lenet::profileLayers), measured on a background thread.
+// layer by layer (lenet::profileLayers), measured on a background thread (the idiom of
+// ui/training/background_thread.h).
 #pragma once
-
-#include <QDialog>
-#include <QThread>
 
 #include <optional>
 
+#include <QDialog>
+
 #include "lenet/profile.h"
 #include "lenet/spec.h"
+#include "ui/training/background_thread.h"
 
 class QLabel;
 class QProgressBar;
@@ -47,8 +48,8 @@ private:
     QProgressBar* m_busy;
     QTableWidget* m_table;
     QLabel* m_summary;
-    QThread* m_thread = nullptr;
     std::optional<lenet::LayerProfile> m_profile;
+    BackgroundThread m_thread;  // last: joined first
 };
 
 }  // namespace lenet::ui

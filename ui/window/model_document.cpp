@@ -1,0 +1,133 @@
+// ModelDocument: the current model and its file, read and written with lenet/model_io.
+#include "ui/window/model_document.h"
+
+#include <exception>
+#include <optional>
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QSettings>
+#include <QWidget>
+
+#include "lenet/model_io.h"
+#include "ui/window/run_ledger.h"
+
+namespace lenet::ui {
+namespace {
+
+const QString kModelFilter = QStringLiteral("LeNet models (*.lenet);;All files (*)");
+
+QString fromStd(const std::string& text) {
+    return QString::fromStdString(text);
+}
+
+/// The folder the model dialogs start in: where the last model was opened or saved.
+QString modelDir() {
+    return QSettings().value(QStringLiteral("modelDir"), QDir::homePath()).toString();
+}
+
+void rememberModelDir(const QString& path) {
+    QSettings().setValue(QStringLiteral("modelDir"), QFileInfo(path).absolutePath());
+}
+
+}  // namespace
+
+ModelDocument::ModelDocument(QWidget* window) : QObject(window), m_window(window) {}
+
+QString ModelDocument::windowTitle() const {
+    return m_path.isEmpty() ? tr("LeNet Studio[*]")
+                            : tr("%1[*] - LeNet Studio").arg(QFileInfo(m_path).fileName());
+}
+
+void ModelDocument::setNetwork(const NetworkSnapshot& network, const EpochHistory& history,
+                               bool unsaved) {
+    replace(network, history, unsaved, {});
+}
+
+void ModelDocument::replace(const NetworkSnapshot& network, const EpochHistory& history,
+                            bool unsaved, const QString& path) {
+    m_network = network;
+    m_history = history;
+    m_unsaved = unsaved;
+    m_path = path;
+    Q_EMIT changed();
+    Q_EMIT networkChanged(network);
+}
+
+void ModelDocument::showSnapshot(const NetworkSnapshot& network) {
+    m_network = network;
+    Q_EMIT networkChanged(network);
+}
+
+bool ModelDocument::open(const QString& path) {
+    std::optional<lenet::Model> model;
+    try {
+        model = lenet::loadModel(path.toStdString());
+    } catch (const std::exception& e) {
+        Q_EMIT problem(
+            tr("Open model"),
+            tr("Could not open the model; the current one stays.\n\n%1").arg(fromStd(e.what())));
+        return false;
+    }
+    auto network = std::make_shared<const lenet::Network>(std::move(model->network));
+    replace(network, model->history, false, path);
+    const int epochs = int(m_history.size());
+    QString text = tr("Opened %1: %2, %n epoch(s) trained", nullptr, epochs)
+                       .arg(QDir::toNativeSeparators(path), fromStd(network->spec().name));
+    if (const QString error = testErrorSummary(m_history); !error.isEmpty()) {
+        text += tr(", %1").arg(error);
+    }
+    Q_EMIT status(text);
+    return true;
+}
+
+bool ModelDocument::save(const QString& path) {
+    if (!m_network) return false;
+    try {
+        lenet::saveModel(path.toStdString(), *m_network, m_history);
+    } catch (const std::exception& e) {
+        Q_EMIT problem(tr("Save model"), fromStd(e.what()));
+        return false;
+    }
+    m_unsaved = false;
+    m_path = path;
+    Q_EMIT changed();
+    Q_EMIT status(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+bool ModelDocument::saveAs() {
+    if (!m_network) return false;
+    const QString path = QFileDialog::getSaveFileName(
+        m_window, tr("Save model"),
+        QDir(modelDir()).filePath(fromStd(m_network->spec().name) + ".lenet"), kModelFilter);
+    if (path.isEmpty()) return false;
+    rememberModelDir(path);
+    return save(path);
+}
+
+QString ModelDocument::askFileToOpen() {
+    const QString path =
+        QFileDialog::getOpenFileName(m_window, tr("Open model"), modelDir(), kModelFilter);
+    if (!path.isEmpty()) rememberModelDir(path);
+    return path;
+}
+
+bool ModelDocument::confirmDiscard(const QString& what, const QString& whose) {
+    if (!m_unsaved || !m_network) return true;
+    QMessageBox box(QMessageBox::Question, tr("Unsaved weights"),
+                    tr("The weights %1 learnt are not saved. Save them before %2?")
+                        .arg(whose.isEmpty() ? fromStd(m_network->spec().name) : whose, what),
+                    QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, m_window);
+    box.setObjectName(QStringLiteral("confirmDiscard"));
+    box.setDefaultButton(QMessageBox::Save);
+    switch (box.exec()) {
+        case QMessageBox::Save: saveAs(); return !m_unsaved;
+        case QMessageBox::Discard: return true;
+        default: return false;
+    }
+}
+
+}  // namespace lenet::ui

@@ -1,0 +1,95 @@
+// The runs shown in the plots: each run's style (a colour of its own, its name numbered from the
+// second run of that name on), the architecture it trained (the paper's reference line shows
+// while a lenet5-1998 run is plotted or selected), the run in progress, and what the loss plot,
+// the error plot and the status bar are told as runs begin, progress, end and go.
+#pragma once
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+
+#include "lenet/trainer.h"
+#include "ui/plots/run_plot.h"
+#include "ui/training/training_types.h"
+
+namespace lenet::ui {
+
+class ErrorPlot;
+class LossPlot;
+class RunStatusBar;
+
+/// "test 1.23 %" from the last epoch of `history` that measured the test error; empty when none
+/// did.
+QString testErrorSummary(const EpochHistory& history);
+
+class RunLedger : public QObject {
+    Q_OBJECT
+
+public:
+    /// Tells `loss`, `error` and `status` about the runs; they must outlive the ledger.
+    RunLedger(LossPlot* loss, ErrorPlot* error, RunStatusBar* status, QObject* parent = nullptr);
+
+    /// The run in progress, or the last one begun, resumed or opened (id 0 before any).
+    const RunStyle& currentRun() const { return m_run; }
+    /// The last progress report of the current run (all zero before its first batch).
+    const lenet::Progress& lastProgress() const { return m_lastProgress; }
+    /// More than one run is plotted: clearOldRuns() has something to remove.
+    bool hasOldRuns() const;
+
+    /// The architecture selected for the next run when it is an unmodified preset, else empty:
+    /// the reference line shows when it is lenet5-1998.
+    void setSelectedPreset(const QString& name);
+    /// Sizes both plots' epoch axes for the next run while they show no run.
+    void previewEpochs(int epochs);
+
+    /// A new current run of `architecture` (named after it) for `epochs` epochs: its curves
+    /// begin, the status bar's read-outs start again.
+    void beginRun(const QString& architecture, int epochs);
+    /// A run resumed from a checkpoint: `history` (its epochs so far) drawn as a finished run
+    /// labelled `label`, then the current run that goes on to `epochs` epochs, in the same
+    /// colour, its error curve continuing from `history`.
+    void beginResumedRun(const QString& label, const QString& architecture,
+                         const EpochHistory& history, int epochs);
+    /// `history` (an opened model's) drawn as a finished run labelled `label`, which becomes the
+    /// current run.
+    void addOpenedRun(const QString& label, const QString& architecture,
+                      const EpochHistory& history);
+    void appendProgress(const lenet::Progress& progress);
+    void appendEpoch(const lenet::EpochMetrics& metrics);
+    /// The current run ended with `history` (`stopReason` empty when every epoch ran): its
+    /// legend summary and the status bar's account of it.
+    void finishRun(const EpochHistory& history, const QString& stopReason);
+    /// The current run ended early: `summary` ("diverged", "failed") in the legends.
+    void endRun(const QString& summary);
+    /// Removes the current run from the plots (it drew nothing).
+    void removeCurrentRun();
+    /// Removes every run from the plots but the current one.
+    void clearOldRuns();
+
+Q_SIGNALS:
+    /// Runs were added to or removed from the plots.
+    void runsChanged();
+
+private:
+    /// The next run's style: the next colour, labelled `name` (numbered from its second run on);
+    /// `architecture` is noted for the reference line.
+    RunStyle nextRun(const QString& name, const QString& architecture);
+    /// Draws `history` as a finished run labelled `label`.
+    RunStyle addHistoryRun(const QString& label, const QString& architecture,
+                           const EpochHistory& history);
+    /// Starts the curves of the current run, of `epochs` epochs.
+    void startCurves(int epochs);
+    void updateReference();
+
+    LossPlot* m_loss;
+    ErrorPlot* m_error;
+    RunStatusBar* m_status;
+    RunStyle m_run;                          // the run in progress or the last one
+    lenet::Progress m_lastProgress;          // of the current run
+    QString m_selectedPreset;                // see setSelectedPreset
+    QHash<int, QString> m_runArchitectures;  // run id -> architecture name, for the reference
+    QHash<QString, int> m_runsNamed;         // runs so far per name, for their numbers
+    int m_runCount = 0;
+};
+
+}  // namespace lenet::ui
