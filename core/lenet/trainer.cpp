@@ -256,7 +256,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
             float lr = rate.at(epoch);
             std::shuffle(order.begin(), order.end(), shuffleRng);
             epochStart = Clock::now();
-            if (m_cfg.optimizer == "sdlm") {
+            if (optimizerKind(m_cfg.optimizer).needsCurvature) {
                 // LeCun 1998: h re-estimated on a few hundred samples before each pass.
                 const int samples = std::min(m_cfg.sdlmSamples, nTrain);
                 ParamArrays sum = m_net.makeParamArrays(), part;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <QString>
@@ -12,8 +13,8 @@
 
 namespace lenet::ui {
 
-/// The LayerSpec types (conv, subsample, avgpool, maxpool, fc, batchnorm, dropout, rbf), without
-/// "activation": the editor lists activation layers by their function instead.
+/// The layer types of the table of kinds without "activation": the editor lists activation
+/// layers by their function instead.
 const std::vector<std::string>& layerTypes();
 
 /// The editor's name for a layer's kind: its type, or its function for an activation layer.
@@ -41,7 +42,13 @@ bool hasKernel(const lenet::LayerSpec& layer);
 int kernelOf(const lenet::LayerSpec& layer);
 void setKernel(lenet::LayerSpec& layer, int kernel);
 
-/// One sentence on what a kind does, for tool tips.
+/// One sentence on what a kind does, for tool tips: its description in the table of kinds.
 QString describeKind(const std::string& kind);
+
+/// The description of the layer field `key` (stride, slope, rate, ...), for tool tips.
+QString describeField(std::string_view key);
+
+/// A display name or description from the table of kinds, translated (context "lenet::Kinds").
+QString translatedKindText(const char* text);
 
 }  // namespace lenet::ui
