@@ -32,12 +32,14 @@ lenet::LayerSpec newLayer(const std::string& kind, int channels = 0);
 /// over; every other field takes the new kind's defaults (nothing stale is saved with it).
 lenet::LayerSpec withKind(const lenet::LayerSpec& layer, const std::string& kind);
 
-/// conv maps, fc units and rbf classes: the "units" of a layer, when it has any.
+/// conv maps, fc units and rbf classes: the "units" of a layer, when it has any (the table's
+/// LayerKind::units). unitsOf and setUnits require hasUnits.
 bool hasUnits(const lenet::LayerSpec& layer);
 int unitsOf(const lenet::LayerSpec& layer);
 void setUnits(lenet::LayerSpec& layer, int units);
 
-/// A conv kernel or a pooling window: the "kernel" of a layer, when it has one.
+/// A conv kernel or a pooling window: the "kernel" of a layer, when it has one (the table's
+/// LayerKind::window). kernelOf and setKernel require hasKernel.
 bool hasKernel(const lenet::LayerSpec& layer);
 int kernelOf(const lenet::LayerSpec& layer);
 void setKernel(lenet::LayerSpec& layer, int kernel);
