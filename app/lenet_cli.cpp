@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,9 +20,11 @@
 #include "lenet/data/preprocess.h"
 #include "lenet/error.h"
 #include "lenet/evaluate.h"
+#include "lenet/kinds.h"
 #include "lenet/model_io.h"
 #include "lenet/network.h"
 #include "lenet/presets.h"
+#include "lenet/text.h"
 #include "lenet/trainer.h"
 
 #include "cli_bench.h"
@@ -36,6 +40,7 @@ using namespace lenet::cli;
 /// The default checkpoint of `train --out MODEL` is MODEL + this.
 constexpr const char* kCheckpointSuffix = ".ckpt";
 
+/// The usage text; usage() fills in the {lists} of kinds from the table of kinds.
 constexpr const char* kUsage =
     R"(lenet - train and use LeNet-5 and its variants (LeNet Studio's command line)
 
@@ -51,12 +56,12 @@ Usage:
   lenet bench (--preset NAME | --spec FILE.json) [--batch B] [--threads T] [--batches N] [--json]
 
 Train options (each also a key of the spec's "training" object, '-' for '_'):
-  --epochs N  --batch B  --lr X  --optimizer sgd|momentum|nesterov|adam|rmsprop|sdlm
-  --schedule constant|step|cosine|lecun1998  --step-epochs N  --step-gamma X  --min-lr X
-  --momentum X  --beta1 X  --beta2 X  --rms-decay X  --epsilon X  --sdlm-mu X  --sdlm-samples N
+  --epochs N  --batch B  --lr X  --optimizer {optimizers}
+  --schedule {schedules}  {schedule options}
+  {optimizer options}
   --l1 X  --l2 X  --weight-decay X  --seed S  --threads T (0 = all cores)
   --validation F  --patience N  --distort true|false  --train-limit N  --test-limit N
-  --init lecun_uniform|lecun_uniform_sqrt|xavier|he   (weight initialisation)
+  --init {inits}   (weight initialisation)
   --data DIR     IDX folder (default: the setup script's data/mnist, or $LENET_DATA)
   --out MODEL    save the trained model (written atomically)
   --checkpoint FILE  write a checkpoint after every epoch (default with --out: MODEL.ckpt;
@@ -65,8 +70,8 @@ Train options (each also a key of the spec's "training" object, '-' for '_'):
   --json         one JSON object per epoch and a final summary on stdout
 
 Variant options (train, compare, inspect, bench; applied to the preset or spec):
-  --activation scaled_tanh|tanh|sigmoid|relu|leaky_relu|log_relu|sigmoid_affine|swish_beta
-  --pooling avg|max|subsample  --kernel K  --channels C1,C3,...  (one per conv layer)
+  --activation {activations}
+  --pooling {poolings}  --kernel K  --channels C1,C3,...  (one per conv layer)
   --fc W1,W2,...  (hidden fc layers)  --head softmax|rbf  --batchnorm on|off  --dropout RATE
 
 Resume: --resume CHECKPOINT continues the run the checkpoint came from, after its last complete
@@ -88,6 +93,49 @@ Compare: trains each variant in turn on all cores (K seeds each with --repeat K,
 Exit status: 0 on success, 1 on any error (one message on stderr naming the file or option),
 2 on a usage error, 3 when training diverged (NaN/Inf; the last good weights are kept).
 )";
+
+/// "a|b|c": the keys of `kinds`.
+template <typename Kind>
+std::string keys(const std::vector<Kind>& kinds) {
+    return join(kindKeys(kinds), "|");
+}
+
+/// "--key X" (N for an integer) for the hyper-parameters of `kinds`, each once, in table order.
+template <typename Kind>
+std::string options(const std::vector<Kind>& kinds) {
+    std::vector<std::string> seen;
+    std::string text;
+    for (const Kind& k : kinds) {
+        for (const HyperParameter& h : k.hyperParameters) {
+            if (std::count(seen.begin(), seen.end(), h.key)) continue;
+            seen.emplace_back(h.key);
+            const bool integer = std::holds_alternative<int TrainingConfig::*>(h.member);
+            text += (text.empty() ? "" : "  ") + cliFlag(h.key) + (integer ? " N" : " X");
+        }
+    }
+    return text;
+}
+
+std::string usage() {
+    std::vector<std::string> poolings;
+    for (const LayerKind& k : layerKinds()) {
+        if (k.pooling) poolings.emplace_back(k.pooling);
+    }
+    const std::pair<std::string, std::string> lists[] = {
+        {"{optimizers}", keys(optimizerKinds())},
+        {"{schedules}", keys(scheduleKinds())},
+        {"{schedule options}", options(scheduleKinds())},
+        {"{optimizer options}", options(optimizerKinds())},
+        {"{inits}", keys(initKinds())},
+        {"{activations}", keys(activationKinds())},
+        {"{poolings}", join(poolings, "|")},
+    };
+    std::string text = kUsage;
+    for (const auto& [placeholder, list] : lists) {
+        text.replace(text.find(placeholder), placeholder.size(), list);
+    }
+    return text;
+}
 
 int cmdPresets() {
     for (const auto& name : presetNames()) {
@@ -308,13 +356,13 @@ int cmdInspect(const Args& a) {
 int main(int argc, char** argv) {
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
         std::string(argv[1]) == "help") {
-        std::fputs(kUsage, argc < 2 ? stderr : stdout);
+        std::fputs(usage().c_str(), argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     const std::string cmd = argv[1];
     for (int i = 2; i < argc; ++i) {
         if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
-            std::fputs(kUsage, stdout);
+            std::fputs(usage().c_str(), stdout);
             return 0;
         }
     }

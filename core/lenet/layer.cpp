@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "lenet/error.h"
+#include "lenet/kinds.h"
 
 namespace lenet {
 
@@ -36,26 +37,26 @@ Param& Layer::addParam(std::string name, std::vector<int> dims, bool decays, boo
 
 void initWeights(std::span<float> values, const std::string& scheme, int fanIn, int fanOut,
                  std::mt19937& rng) {
-    if (scheme == "lecun_uniform") {
-        const float a = 2.4f / float(fanIn);
-        std::uniform_real_distribution<float> u(-a, a);
-        for (float& v : values) v = u(rng);
-    } else if (scheme == "lecun_uniform_sqrt") {
-        const float a = 2.4f / std::sqrt(float(fanIn));
-        std::uniform_real_distribution<float> u(-a, a);
-        for (float& v : values) v = u(rng);
-    } else if (scheme == "xavier") {
-        const float a = std::sqrt(6.0f / float(fanIn + fanOut));
-        std::uniform_real_distribution<float> u(-a, a);
-        for (float& v : values) v = u(rng);
-    } else if (scheme == "he") {
-        std::normal_distribution<float> n(0.0f, std::sqrt(2.0f / float(fanIn)));
-        for (float& v : values) v = n(rng);
-    } else {
+    const InitKind* kind = findKind(initKinds(), scheme);
+    if (!kind) {
         std::string msg = "unknown initialisation '";
         msg += scheme;
-        msg += "' (expected lecun_uniform, lecun_uniform_sqrt, xavier or he)";
+        msg += "' (expected " + orList(kindKeys(initKinds())) + ")";
         throw ConfigError(msg);
+    }
+    auto uniform = [&](float a) {
+        std::uniform_real_distribution<float> u(-a, a);
+        for (float& v : values) v = u(rng);
+    };
+    switch (kind->rule) {
+        case InitRule::LecunUniform: uniform(2.4f / float(fanIn)); return;
+        case InitRule::LecunUniformSqrt: uniform(2.4f / std::sqrt(float(fanIn))); return;
+        case InitRule::Xavier: uniform(std::sqrt(6.0f / float(fanIn + fanOut))); return;
+        case InitRule::He: {
+            std::normal_distribution<float> n(0.0f, std::sqrt(2.0f / float(fanIn)));
+            for (float& v : values) v = n(rng);
+            return;
+        }
     }
 }
 

@@ -65,10 +65,8 @@ public:
     /// A copy with the same parameters (the network's snapshot for other threads).
     virtual std::unique_ptr<Layer> clone() const = 0;
 
-    /// Draws the initial parameters. `scheme` is "lecun_uniform" (uniform +-2.4/fan-in, as the
-    /// paper prints it), "lecun_uniform_sqrt" (+-2.4/sqrt(fan-in): unit-variance weighted sums,
-    /// the reading of LeCun's "Efficient BackProp"), "xavier" (Glorot uniform) or "he" (normal,
-    /// sd sqrt(2/fan-in)). Biases start at 0.
+    /// Draws the initial parameters. `scheme` is a key of initKinds() (lenet/kinds.h, which
+    /// describes each: "lecun_uniform", "lecun_uniform_sqrt", "xavier", "he"). Biases start at 0.
     virtual void initialize(const std::string& scheme, std::mt19937& rng);
 
     /// x: (N, in) -> y: (N, out), samples of `r` only.
@@ -127,6 +125,7 @@ public:
 };
 
 /// Fills `values` for a weight with the given fan-in/fan-out by `scheme` (see Layer::initialize).
+/// Throws ConfigError listing the schemes when initKinds() has no `scheme`.
 void initWeights(std::span<float> values, const std::string& scheme, int fanIn, int fanOut,
                  std::mt19937& rng);
 

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "lenet/error.h"
+#include "lenet/kinds.h"
 #include "lenet/layers/activation.h"
 #include "lenet/layers/batch_norm.h"
 #include "lenet/layers/conv.h"
@@ -32,52 +33,51 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string defaultName(const std::string& type) {
-    if (type == "activation") return "act";
-    if (type == "batchnorm") return "bn";
-    if (type == "dropout") return "drop";
-    return type;
+/// A conv layer: its connection table from `connections`.
+std::unique_ptr<Layer> makeConv(const LayerSpec& s, const std::string& name, Shape in) {
+    std::vector<bool> table;
+    if (s.connections == "lecun1998") {
+        if (in.c != 6 || s.maps != 16) {
+            throw ConfigError("layer '" + name +
+                              "' (conv): the lecun1998 connection table "
+                              "connects 6 input maps to 16 output maps, but this layer has " +
+                              std::to_string(in.c) + " inputs and " + std::to_string(s.maps) +
+                              " outputs");
+        }
+        table = lecun1998Table();
+    } else if (s.connections != "full") {
+        throw ConfigError("layer '" + name + "' (conv): unknown connections '" + s.connections +
+                          "' (expected full or lecun1998)");
+    }
+    return std::make_unique<Conv>(name, in, s.maps, s.kernel, s.stride, s.padding,
+                                  std::move(table));
 }
 
-std::unique_ptr<Layer> makeLayer(const LayerSpec& s, const std::string& name, Shape in) {
-    if (s.type == "conv") {
-        std::vector<bool> table;
-        if (s.connections == "lecun1998") {
-            if (in.c != 6 || s.maps != 16) {
-                throw ConfigError("layer '" + name +
-                                  "' (conv): the lecun1998 connection table "
-                                  "connects 6 input maps to 16 output maps, but this layer has " +
-                                  std::to_string(in.c) + " inputs and " + std::to_string(s.maps) +
-                                  " outputs");
+/// The layer `s` describes; `kind` is the table's entry of its type.
+std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s, const std::string& name,
+                                 Shape in) {
+    switch (kind.type) {
+        case LayerType::Conv: return makeConv(s, name, in);
+        case LayerType::Subsample:
+            return std::make_unique<Pool>(Pool::Kind::Subsample, name, in, s.size);
+        case LayerType::AvgPool:
+            return std::make_unique<Pool>(Pool::Kind::Average, name, in, s.size);
+        case LayerType::MaxPool: return std::make_unique<Pool>(Pool::Kind::Max, name, in, s.size);
+        case LayerType::Fc:
+            if (s.in != 0 && s.in != in.size()) {
+                throw ConfigError("layer '" + name + "' (fc): expects " + std::to_string(s.in) +
+                                  " inputs but the layer before gives " + in.str() + " = " +
+                                  std::to_string(in.size()));
             }
-            table = lecun1998Table();
-        } else if (s.connections != "full") {
-            throw ConfigError("layer '" + name + "' (conv): unknown connections '" + s.connections +
-                              "' (expected full or lecun1998)");
-        }
-        return std::make_unique<Conv>(name, in, s.maps, s.kernel, s.stride, s.padding,
-                                      std::move(table));
+            return std::make_unique<FullyConnected>(name, in, s.maps);
+        case LayerType::Activation:
+            return std::make_unique<Activation>(name, in, s.fn, s.slope, s.beta);
+        case LayerType::BatchNorm: return std::make_unique<BatchNorm>(name, in, s.momentum, s.eps);
+        case LayerType::Dropout: return std::make_unique<Dropout>(name, in, s.rate);
+        case LayerType::Rbf:
+            return std::make_unique<Rbf>(name, in, s.classes, s.trainable, s.prototypes);
     }
-    if (s.type == "subsample")
-        return std::make_unique<Pool>(Pool::Kind::Subsample, name, in, s.size);
-    if (s.type == "avgpool") return std::make_unique<Pool>(Pool::Kind::Average, name, in, s.size);
-    if (s.type == "maxpool") return std::make_unique<Pool>(Pool::Kind::Max, name, in, s.size);
-    if (s.type == "fc") {
-        if (s.in != 0 && s.in != in.size()) {
-            throw ConfigError("layer '" + name + "' (fc): expects " + std::to_string(s.in) +
-                              " inputs but the layer before gives " + in.str() + " = " +
-                              std::to_string(in.size()));
-        }
-        return std::make_unique<FullyConnected>(name, in, s.maps);
-    }
-    if (s.type == "activation")
-        return std::make_unique<Activation>(name, in, s.fn, s.slope, s.beta);
-    if (s.type == "batchnorm") return std::make_unique<BatchNorm>(name, in, s.momentum, s.eps);
-    if (s.type == "dropout") return std::make_unique<Dropout>(name, in, s.rate);
-    if (s.type == "rbf") {
-        return std::make_unique<Rbf>(name, in, s.classes, s.trainable, s.prototypes);
-    }
-    throw ConfigError("layer '" + name + "': unknown type '" + s.type + "'");
+    return nullptr;  // not reached: the cases cover every LayerType
 }
 
 }  // namespace
@@ -107,10 +107,13 @@ void Network::build() {
     Shape shape = m_spec.input;
     for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
         const LayerSpec& s = m_spec.layers[i];
-        const std::string name =
-            s.name.empty() ? defaultName(s.type) + std::to_string(i + 1) : s.name;
+        const LayerKind* kind = findKind(layerKinds(), s.type);
+        const std::string name = !s.name.empty() ? s.name
+                                 : kind          ? kind->shortName + std::to_string(i + 1)
+                                                 : s.type + std::to_string(i + 1);
         try {
-            m_layers.push_back(makeLayer(s, name, shape));
+            if (!kind) throw ConfigError("layer '" + name + "': unknown type '" + s.type + "'");
+            m_layers.push_back(makeLayer(*kind, s, name, shape));
         } catch (const ConfigError& e) {
             throw ConfigError("layer " + std::to_string(i + 1) + " of " + m_spec.name + ": " +
                               e.what() + " (input " + shape.str() + ")");
@@ -122,7 +125,7 @@ void Network::build() {
                           "' gives " + shape.str() +
                           "; the output must be one value per class (end with fc or rbf)");
     }
-    const bool rbfOut = m_layers.back()->kind() == "rbf";
+    const bool rbfOut = layerKind(m_spec.layers.back().type).type == LayerType::Rbf;
     if (rbfOut != (m_spec.loss != LossKind::CrossEntropy)) {
         throw ConfigError(m_spec.name + ": loss '" + toString(m_spec.loss) +
                           "' does not fit the "
@@ -399,18 +402,19 @@ std::string describe(const Network& net) {
         for (const auto& p : l.params()) count += p.trainable ? p.count() : 0;
         const LayerSpec& s = net.spec().layers[i];
         std::string details;
-        if (s.type == "conv") {
+        const LayerType type = layerKind(s.type).type;
+        if (type == LayerType::Conv) {
             details = std::to_string(s.kernel) + "x" + std::to_string(s.kernel) +
                       (s.stride != 1 ? " stride " + std::to_string(s.stride) : "") +
                       (s.padding ? " pad " + std::to_string(s.padding) : "") +
                       (s.connections != "full" ? " table " + s.connections : "");
-        } else if (s.type == "activation") {
+        } else if (type == LayerType::Activation) {
             details = s.fn;
-        } else if (s.type == "subsample" || s.type == "avgpool" || s.type == "maxpool") {
+        } else if (isPool(s)) {
             details = std::to_string(s.size) + "x" + std::to_string(s.size);
-        } else if (s.type == "dropout") {
+        } else if (type == LayerType::Dropout) {
             details = "rate " + std::to_string(s.rate).substr(0, 4);
-        } else if (s.type == "rbf") {
+        } else if (type == LayerType::Rbf) {
             details = s.prototypes + (s.trainable ? " trainable" : " fixed");
         }
         std::snprintf(line, sizeof line, "%-4d %-10s %-12s %-12s %-10d %s\n", i + 1,

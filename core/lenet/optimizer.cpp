@@ -10,17 +10,9 @@
 
 namespace lenet {
 
-namespace {
-
-const char* const kNames[] = {"sgd", "momentum", "nesterov", "adam", "rmsprop", "sdlm"};
-
-}  // namespace
-
-Optimizer::Optimizer(const TrainingConfig& config) : m_cfg(config), m_kind(Kind::Sgd) {
+Optimizer::Optimizer(const TrainingConfig& config) : m_cfg(config), m_rule(OptimizerRule::Sgd) {
     validate(config);
-    for (int k = 0; k < 6; ++k) {
-        if (config.optimizer == kNames[k]) m_kind = Kind(k);
-    }
+    m_rule = optimizerKind(config.optimizer).rule;
 }
 
 namespace {
@@ -33,10 +25,10 @@ struct StepConstants {
 // Entries per task of one step.
 constexpr std::size_t kStepPiece = 8192;
 
-// Entries [begin, end) of one parameter array. The kind and the mask are template arguments so
+// Entries [begin, end) of one parameter array. The rule and the mask are template arguments so
 // that the inner loop has no branch and vectorises. Returns false when an updated value is NaN
 // or Inf.
-template <Optimizer::Kind K, bool Masked>
+template <OptimizerRule K, bool Masked>
 bool update(float* w, const float* grad, float* s1, float* s2, const float* mask, bool decays,
             std::size_t begin, std::size_t end, const StepConstants& c) {
     const float l1 = decays ? c.l1 : 0.0f, l2 = decays ? c.l2 : 0.0f;
@@ -45,19 +37,19 @@ bool update(float* w, const float* grad, float* s1, float* s2, const float* mask
     for (std::size_t i = begin; i < end; ++i) {
         const float g = grad[i] + l2 * w[i] + l1 * float((w[i] > 0.0f) - (w[i] < 0.0f));
         float step;
-        if constexpr (K == Optimizer::Kind::Sgd) {
+        if constexpr (K == OptimizerRule::Sgd) {
             step = c.lr * g;
-        } else if constexpr (K == Optimizer::Kind::Momentum) {
+        } else if constexpr (K == OptimizerRule::Momentum) {
             s1[i] = c.momentum * s1[i] + g;
             step = c.lr * s1[i];
-        } else if constexpr (K == Optimizer::Kind::Nesterov) {
+        } else if constexpr (K == OptimizerRule::Nesterov) {
             s1[i] = c.momentum * s1[i] + g;
             step = c.lr * (g + c.momentum * s1[i]);
-        } else if constexpr (K == Optimizer::Kind::Adam) {
+        } else if constexpr (K == OptimizerRule::Adam) {
             s1[i] = c.beta1 * s1[i] + (1.0f - c.beta1) * g;
             s2[i] = c.beta2 * s2[i] + (1.0f - c.beta2) * g * g;
             step = c.lr * (s1[i] / c.bias1) / (std::sqrt(s2[i] / c.bias2) + c.epsilon);
-        } else if constexpr (K == Optimizer::Kind::RmsProp) {
+        } else if constexpr (K == OptimizerRule::RmsProp) {
             s1[i] = c.rmsDecay * s1[i] + (1.0f - c.rmsDecay) * g * g;
             step = c.lr * g / (std::sqrt(s1[i]) + c.epsilon);
         } else {
@@ -75,11 +67,11 @@ bool update(float* w, const float* grad, float* s1, float* s2, const float* mask
 }
 
 template <bool Masked>
-bool updateKind(Optimizer::Kind kind, float* w, const float* g, float* s1, float* s2,
+bool updateRule(OptimizerRule rule, float* w, const float* g, float* s1, float* s2,
                 const float* mask, bool decays, std::size_t begin, std::size_t end,
                 const StepConstants& c) {
-    using K = Optimizer::Kind;
-    switch (kind) {
+    using K = OptimizerRule;
+    switch (rule) {
         case K::Sgd: return update<K::Sgd, Masked>(w, g, s1, s2, mask, decays, begin, end, c);
         case K::Momentum:
             return update<K::Momentum, Masked>(w, g, s1, s2, mask, decays, begin, end, c);
@@ -113,10 +105,10 @@ bool Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads
         m_state.s1.clear();
         for (const Param* p : params) {
             m_state.s1.emplace_back(p->value.size(),
-                                    m_kind == Kind::Sdlm ? 1.0f / m_cfg.sdlmMu : 0.0f);
+                                    m_rule == OptimizerRule::Sdlm ? 1.0f / m_cfg.sdlmMu : 0.0f);
         }
     }
-    if (m_kind == Kind::Adam && m_state.s2.size() != params.size()) {
+    if (m_rule == OptimizerRule::Adam && m_state.s2.size() != params.size()) {
         m_state.s2.clear();
         for (const Param* p : params) m_state.s2.emplace_back(p->value.size(), 0.0f);
     }
@@ -140,28 +132,31 @@ bool Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads
         float* w = param.value.data();
         const float* g = grads[p].data();
         float* s1 = m_state.s1[p].data();
-        float* s2 = m_kind == Kind::Adam ? m_state.s2[p].data() : nullptr;
+        float* s2 = m_rule == OptimizerRule::Adam ? m_state.s2[p].data() : nullptr;
         const float* mask = param.mask.empty() ? nullptr : param.mask.data();
         const bool d = param.decays;
-        const bool ok = mask ? updateKind<true>(m_kind, w, g, s1, s2, mask, d, begin, end, c)
-                             : updateKind<false>(m_kind, w, g, s1, s2, mask, d, begin, end, c);
+        const bool ok = mask ? updateRule<true>(m_rule, w, g, s1, s2, mask, d, begin, end, c)
+                             : updateRule<false>(m_rule, w, g, s1, s2, mask, d, begin, end, c);
         if (!ok) finite = false;
     });
     return finite;
 }
 
 float scheduledLr(const TrainingConfig& c, int epoch, int epochs) {
-    if (c.schedule == "step") {
-        return c.lr * std::pow(c.stepGamma, float(epoch / c.stepEpochs));
-    }
-    if (c.schedule == "cosine") {
-        const float t = epochs > 1 ? float(epoch) / float(epochs) : 0.0f;
-        return c.minLr + (c.lr - c.minLr) * 0.5f * (1.0f + std::cos(std::numbers::pi_v<float> * t));
-    }
-    if (c.schedule == "lecun1998") {
-        static const float factors[] = {1.0f, 1.0f, 0.4f, 0.4f, 0.4f, 0.2f,
-                                        0.2f, 0.2f, 0.1f, 0.1f, 0.1f, 0.1f};
-        return c.lr * (epoch < 12 ? factors[epoch] : 0.02f);
+    const ScheduleKind* kind = findKind(scheduleKinds(), c.schedule);
+    switch (kind ? kind->rule : ScheduleRule::Constant) {
+        case ScheduleRule::Constant: return c.lr;
+        case ScheduleRule::Step: return c.lr * std::pow(c.stepGamma, float(epoch / c.stepEpochs));
+        case ScheduleRule::Cosine: {
+            const float t = epochs > 1 ? float(epoch) / float(epochs) : 0.0f;
+            return c.minLr +
+                   (c.lr - c.minLr) * 0.5f * (1.0f + std::cos(std::numbers::pi_v<float> * t));
+        }
+        case ScheduleRule::Lecun1998: {
+            static const float factors[] = {1.0f, 1.0f, 0.4f, 0.4f, 0.4f, 0.2f,
+                                            0.2f, 0.2f, 0.1f, 0.1f, 0.1f, 0.1f};
+            return c.lr * (epoch < 12 ? factors[epoch] : 0.02f);
+        }
     }
     return c.lr;
 }

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "lenet/kinds.h"
 #include "lenet/layer.h"
 #include "lenet/network.h"
 #include "lenet/spec.h"
@@ -21,6 +22,7 @@ struct OptimizerState {
 
 class Optimizer {
 public:
+    /// The optimiser optimizerKinds() names config.optimizer; validate()'s errors are thrown.
     explicit Optimizer(const TrainingConfig& config);
 
     /// One update of every trainable parameter from `grads` (the gradient of the mean batch loss,
@@ -37,15 +39,14 @@ public:
     /// Replaces the buffers and step count with a saved state(); the caller checks the sizes.
     void restore(OptimizerState state);
 
-    enum class Kind { Sgd, Momentum, Nesterov, Adam, RmsProp, Sdlm };
-
 private:
     TrainingConfig m_cfg;
-    Kind m_kind;
+    OptimizerRule m_rule;
     OptimizerState m_state;
 };
 
-/// The learning rate of `epoch` (0-based) of `epochs`:
+/// The learning rate of `epoch` (0-based) of `epochs` under the schedule scheduleKinds() names
+/// config.schedule:
 ///   constant  lr
 ///   step      lr * stepGamma^(epoch / stepEpochs)
 ///   cosine    minLr + (lr - minLr) * (1 + cos(pi * epoch / epochs)) / 2

@@ -4,12 +4,15 @@
 #include <cstdint>
 #include <limits>
 #include <set>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
 #include "lenet/error.h"
 #include "lenet/file_io.h"
 #include "lenet/json_value.h"
+#include "lenet/kinds.h"
+#include "lenet/text.h"
 
 namespace lenet {
 namespace {
@@ -32,7 +35,8 @@ public:
         out = jsonValue<T>(*it, where);
     }
 
-    void readRequired(const char* key, std::string& out) {
+    template <typename T>
+    void readRequired(const char* key, T& out) {
         if (!m_j.contains(key)) fail(m_path.empty() ? key : m_path + "." + key, "missing");
         read(key, out);
     }
@@ -62,44 +66,26 @@ private:
     std::set<std::string> m_known;
 };
 
-const std::set<std::string> kLayerTypes = {"conv",       "subsample", "avgpool", "maxpool", "fc",
-                                           "activation", "batchnorm", "dropout", "rbf"};
-
 LayerSpec layerFromJson(const json& j, const std::string& path) {
     LayerSpec l;
     ObjectReader r(j, path);
     r.readRequired("type", l.type);
-    if (!kLayerTypes.count(l.type)) {
-        ObjectReader::fail(path + ".type",
-                           "unknown layer type '" + l.type +
-                               "' (conv, subsample, avgpool, maxpool, fc, activation, batchnorm, "
-                               "dropout, rbf)");
+    const LayerKind* kind = findKind(layerKinds(), l.type);
+    if (!kind) {
+        ObjectReader::fail(path + ".type", "unknown layer type '" + l.type + "' (" +
+                                               join(kindKeys(layerKinds()), ", ") + ")");
     }
     r.read("name", l.name);
-    if (l.type == "conv") {
-        r.read("maps", l.maps);
-        r.read("kernel", l.kernel);
-        r.read("stride", l.stride);
-        r.read("padding", l.padding);
-        r.read("connections", l.connections);
-    } else if (l.type == "subsample" || l.type == "avgpool" || l.type == "maxpool") {
-        r.read("size", l.size);
-    } else if (l.type == "fc") {
-        r.read("units", l.maps);
-        r.read("in", l.in);
-    } else if (l.type == "activation") {
-        r.readRequired("fn", l.fn);
-        r.read("slope", l.slope);
-        r.read("beta", l.beta);
-    } else if (l.type == "batchnorm") {
-        r.read("momentum", l.momentum);
-        r.read("eps", l.eps);
-    } else if (l.type == "dropout") {
-        r.read("rate", l.rate);
-    } else if (l.type == "rbf") {
-        r.read("classes", l.classes);
-        r.read("trainable", l.trainable);
-        r.read("prototypes", l.prototypes);
+    for (const LayerField& f : kind->fields) {
+        std::visit(
+            [&](auto member) {
+                if (f.written == Written::Required) {
+                    r.readRequired(f.key, l.*member);
+                } else {
+                    r.read(f.key, l.*member);
+                }
+            },
+            f.member);
     }
     r.finish();
     return l;
@@ -109,30 +95,17 @@ json layerToJson(const LayerSpec& l) {
     json j;
     j["type"] = l.type;
     if (!l.name.empty()) j["name"] = l.name;
-    if (l.type == "conv") {
-        j["maps"] = l.maps;
-        j["kernel"] = l.kernel;
-        if (l.stride != 1) j["stride"] = l.stride;
-        if (l.padding != 0) j["padding"] = l.padding;
-        if (l.connections != "full") j["connections"] = l.connections;
-    } else if (l.type == "subsample" || l.type == "avgpool" || l.type == "maxpool") {
-        j["size"] = l.size;
-    } else if (l.type == "fc") {
-        j["units"] = l.maps;
-        if (l.in != 0) j["in"] = l.in;
-    } else if (l.type == "activation") {
-        j["fn"] = l.fn;
-        if (l.fn == "leaky_relu") j["slope"] = l.slope;
-        if (l.fn == "log_relu") j["beta"] = l.beta;
-    } else if (l.type == "batchnorm") {
-        j["momentum"] = l.momentum;
-        j["eps"] = l.eps;
-    } else if (l.type == "dropout") {
-        j["rate"] = l.rate;
-    } else if (l.type == "rbf") {
-        j["classes"] = l.classes;
-        j["trainable"] = l.trainable;
-        j["prototypes"] = l.prototypes;
+    const LayerSpec defaults;
+    for (const LayerField& f : layerKind(l.type).fields) {
+        std::visit(
+            [&](auto member) {
+                const bool write = f.written == Written::UnlessDefault
+                                       ? l.*member != defaults.*member
+                                   : f.written == Written::IfFnUses ? usesField(l, f.key)
+                                                                    : true;
+                if (write) j[f.key] = l.*member;
+            },
+            f.member);
     }
     return j;
 }
@@ -151,19 +124,15 @@ Distortion distortionFromJson(const json& j, const std::string& path) {
 }  // namespace
 
 std::string toString(LossKind k) {
-    switch (k) {
-        case LossKind::Map: return "map";
-        case LossKind::Penalty: return "penalty";
-        case LossKind::CrossEntropy: return "cross_entropy";
+    for (const LossEntry& e : lossKinds()) {
+        if (e.kind == k) return e.key;
     }
     return "?";
 }
 
 LossKind lossKindFromString(const std::string& s) {
-    if (s == "map") return LossKind::Map;
-    if (s == "penalty") return LossKind::Penalty;
-    if (s == "cross_entropy") return LossKind::CrossEntropy;
-    throw ConfigError("unknown loss '" + s + "' (expected map, penalty or cross_entropy)");
+    if (const LossEntry* e = findKind(lossKinds(), s)) return e->kind;
+    throw ConfigError("unknown loss '" + s + "' (expected " + orList(kindKeys(lossKinds())) + ")");
 }
 
 InputFormat ArchitectureSpec::inputFormat() const {
@@ -232,17 +201,14 @@ json toJson(const TrainingConfig& c) {
 }
 
 void validate(const TrainingConfig& c) {
-    static const std::set<std::string> optimizers = {"sgd",  "momentum", "nesterov",
-                                                     "adam", "rmsprop",  "sdlm"};
-    static const std::set<std::string> schedules = {"constant", "step", "cosine", "lecun1998"};
     auto fail = [](const std::string& what) { throw ConfigError("training." + what); };
-    if (!optimizers.count(c.optimizer)) {
-        fail("optimizer: unknown '" + c.optimizer +
-             "' (expected sgd, momentum, nesterov, adam, rmsprop or sdlm)");
+    if (!findKind(optimizerKinds(), c.optimizer)) {
+        fail("optimizer: unknown '" + c.optimizer + "' (expected " +
+             orList(kindKeys(optimizerKinds())) + ")");
     }
-    if (!schedules.count(c.schedule)) {
-        fail("schedule: unknown '" + c.schedule +
-             "' (expected constant, step, cosine or lecun1998)");
+    if (!findKind(scheduleKinds(), c.schedule)) {
+        fail("schedule: unknown '" + c.schedule + "' (expected " +
+             orList(kindKeys(scheduleKinds())) + ")");
     }
     if (!(c.lr > 0.0f)) fail("lr: must be > 0");
     if (c.batch < 1) fail("batch: must be >= 1");
@@ -288,8 +254,9 @@ void checkLimits(const ArchitectureSpec& spec) {
         const std::string where = "layers[" + std::to_string(i) + "] (" + l.type +
                                   (l.name.empty() ? "" : " '" + l.name + "'") + ")";
         const double in = d.values();
-        const bool pool = l.type == "subsample" || l.type == "avgpool" || l.type == "maxpool";
-        if (l.type == "conv") {
+        const LayerKind* kind = findKind(layerKinds(), l.type);
+        if (!kind) return;
+        if (kind->type == LayerType::Conv) {
             limit(where, "kernel ", l.kernel, "", kMaxWindow);
             limit(where, "stride ", l.stride, "", kMaxWindow);
             limit(where, "padding ", l.padding, "", kMaxWindow);
@@ -303,14 +270,14 @@ void checkLimits(const ArchitectureSpec& spec) {
                  std::floor(spanW / l.stride) + 1};
             params += weights + l.maps;
             multiplyAdds += weights * d.h * d.w;
-        } else if (pool) {
+        } else if (kind->pool) {
             limit(where, "size ", l.size, "", kMaxWindow);
             if (l.size < 1 || d.h < l.size || d.w < l.size) return;
             params += 2.0 * d.c;
             multiplyAdds += in;
             d = {d.c, std::floor(d.h / l.size), std::floor(d.w / l.size)};
-        } else if (l.type == "fc" || l.type == "rbf") {
-            const int units = l.type == "fc" ? l.maps : l.classes;
+        } else if (kind->units) {  // fc, rbf
+            const int units = l.*kind->units;
             if (units < 1) return;
             params += double(units) * (in + 1);
             multiplyAdds += double(units) * in;
@@ -355,7 +322,9 @@ ArchitectureSpec specFromJson(const json& j) {
     for (std::size_t i = 0; i < layers->size(); ++i) {
         s.layers.push_back(layerFromJson((*layers)[i], "layers[" + std::to_string(i) + "]"));
     }
-    std::string loss = s.layers.back().type == "rbf" ? "map" : "cross_entropy";
+    std::string loss =
+        toString(layerKind(s.layers.back().type).type == LayerType::Rbf ? LossKind::Map
+                                                                        : LossKind::CrossEntropy);
     r.read("loss", loss);
     try {
         s.loss = lossKindFromString(loss);

@@ -13,16 +13,8 @@
 
 namespace lenet {
 
-/// One layer of an architecture. Which fields matter depends on `type`:
-///   conv       maps, kernel, stride, padding, connections ("full" | "lecun1998")
-///   subsample  size (LeCun's trainable 2x2 sum x coefficient + bias)
-///   avgpool, maxpool   size (window = stride)
-///   fc         units (= maps), optional in (the flattened input size it expects)
-///   activation fn: scaled_tanh | tanh | sigmoid | relu | leaky_relu (slope) | log_relu (beta)
-///              | sigmoid_affine (sigma(a*x+b), a, b per channel) | swish_beta (x*sigma(b*x))
-///   batchnorm  momentum, eps
-///   dropout    rate
-///   rbf        classes, trainable, prototypes ("lecun1998": the paper's 7x12 bitmaps)
+/// One layer of an architecture. Which fields matter depends on `type`: layerKinds() in
+/// lenet/kinds.h lists each type's fields with their JSON keys; the defaults are the ones below.
 struct LayerSpec {
     std::string type;
     std::string name;
@@ -56,7 +48,7 @@ LossKind lossKindFromString(const std::string& s);
 
 /// The optimisation settings; every field has a `lenet train` flag of the same name.
 struct TrainingConfig {
-    std::string optimizer = "adam";  // sgd | momentum | nesterov | adam | rmsprop | sdlm
+    std::string optimizer = "adam";  // a key of optimizerKinds() (lenet/kinds.h)
     float lr = 1e-3f;
     float momentum = 0.9f;              // momentum, nesterov
     float beta1 = 0.9f;                 // adam
@@ -65,7 +57,7 @@ struct TrainingConfig {
     float epsilon = 1e-8f;              // adam, rmsprop
     float sdlmMu = 0.02f;               // sdlm: step = lr / (mu + h)
     int sdlmSamples = 500;              // sdlm: samples that estimate h before each epoch
-    std::string schedule = "constant";  // constant | step | cosine | lecun1998
+    std::string schedule = "constant";  // a key of scheduleKinds()
     int stepEpochs = 5;                 // step: multiply by stepGamma every stepEpochs
     float stepGamma = 0.5f;
     float minLr = 0.0f;  // cosine: the rate at the last epoch
@@ -93,9 +85,9 @@ struct ArchitectureSpec {
     Normalization normalization = Normalization::Lecun;
     std::vector<LayerSpec> layers;
     LossKind loss = LossKind::CrossEntropy;
-    float mapJ = 0.1f;  // the constant j of eq. (9)
-    std::string init = "lecun_uniform";
-    TrainingConfig training;  // the defaults of this architecture
+    float mapJ = 0.1f;                   // the constant j of eq. (9)
+    std::string init = "lecun_uniform";  // a key of initKinds()
+    TrainingConfig training;             // the defaults of this architecture
 
     InputFormat inputFormat() const;
 };

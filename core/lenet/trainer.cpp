@@ -294,7 +294,7 @@ void Trainer::Run::startEpoch() {
     m_lr = float(scheduledLr(m_cfg, m_epoch, m_cfg.epochs) * m_state.lrScale);
     std::shuffle(m_order.begin(), m_order.end(), m_shuffleRng);
     m_epochStart = Clock::now();
-    if (m_cfg.optimizer == "sdlm") curvaturePass();
+    if (optimizerKind(m_cfg.optimizer).needsCurvature) curvaturePass();
     m_progress.epoch = m_epoch + 1;
 }
 

@@ -2,42 +2,59 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <initializer_list>
 
 #include "lenet/error.h"
-#include "lenet/layers/activation.h"
+#include "lenet/kinds.h"
 #include "lenet/text.h"
 
 namespace lenet {
 namespace {
 
-bool isPool(const LayerSpec& l) {
-    return l.type == "avgpool" || l.type == "maxpool" || l.type == "subsample";
+/// True when `l`'s type is one of `types`.
+bool is(const LayerSpec& l, std::initializer_list<LayerType> types) {
+    const LayerKind* kind = findKind(layerKinds(), l.type);
+    return kind && std::find(types.begin(), types.end(), kind->type) != types.end();
+}
+
+/// A new layer of `type` with LayerSpec's defaults.
+LayerSpec layerOf(LayerType type) {
+    LayerSpec l;
+    for (const LayerKind& k : layerKinds()) {
+        if (k.type == type) l.type = k.key;
+    }
+    return l;
 }
 
 /// Index of the output layer: the rbf layer or the last fc layer; -1 when there is neither.
 int outputLayer(const std::vector<LayerSpec>& layers) {
     for (int i = int(layers.size()) - 1; i >= 0; --i) {
-        if (layers[i].type == "rbf" || layers[i].type == "fc") return i;
+        if (is(layers[i], {LayerType::Rbf, LayerType::Fc})) return i;
     }
     return -1;
 }
 
 void setActivation(std::vector<LayerSpec>& layers, const std::string& fn) {
-    const auto& names = activationNames();
-    if (std::find(names.begin(), names.end(), fn) == names.end()) {
-        throw ConfigError("activation: unknown '" + fn + "' (expected " + join(names, ", ") + ")");
+    if (!findKind(activationKinds(), fn)) {
+        throw ConfigError("activation: unknown '" + fn + "' (expected " +
+                          join(kindKeys(activationKinds()), ", ") + ")");
     }
     for (auto& l : layers) {
-        if (l.type == "activation") l.fn = fn;
+        if (is(l, {LayerType::Activation})) l.fn = fn;
     }
 }
 
 void setPooling(std::vector<LayerSpec>& layers, const std::string& kind) {
-    static const std::vector<std::string> kinds = {"avg", "max", "subsample"};
-    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
+    std::vector<std::string> kinds;
+    const char* type = nullptr;
+    for (const LayerKind& k : layerKinds()) {
+        if (!k.pooling) continue;
+        kinds.emplace_back(k.pooling);
+        if (kind == k.pooling) type = k.key;
+    }
+    if (!type) {
         throw ConfigError("pooling: unknown '" + kind + "' (expected " + join(kinds, ", ") + ")");
     }
-    const std::string type = kind == "subsample" ? kind : kind + "pool";
     for (auto& l : layers) {
         if (isPool(l)) l.type = type;
     }
@@ -67,24 +84,20 @@ void setHead(ArchitectureSpec& spec, const std::string& head) {
         throw ConfigError("head: unknown '" + head + "' (expected softmax or rbf)");
     }
     if (out < 0) throw ConfigError("head: the architecture has no fc or rbf output layer");
-    const bool isRbf = layers[out].type == "rbf";
+    const bool isRbf = is(layers[out], {LayerType::Rbf});
     if (head == "softmax" && isRbf) {
-        LayerSpec fc;
-        fc.type = "fc";
+        LayerSpec fc = layerOf(LayerType::Fc);
         fc.name = "OUTPUT";
         fc.maps = layers[out].classes;
         layers[out] = fc;
         spec.loss = LossKind::CrossEntropy;
     } else if (head == "rbf" && !isRbf) {
-        LayerSpec f6;
-        f6.type = "fc";
+        LayerSpec f6 = layerOf(LayerType::Fc);
         f6.name = "F6";
         f6.maps = 84;
-        LayerSpec squash;
-        squash.type = "activation";
+        LayerSpec squash = layerOf(LayerType::Activation);
         squash.fn = "scaled_tanh";
-        LayerSpec rbf;
-        rbf.type = "rbf";
+        LayerSpec rbf = layerOf(LayerType::Rbf);
         rbf.name = "OUTPUT";
         rbf.classes = layers[out].maps;
         layers.erase(layers.begin() + out, layers.end());
@@ -100,11 +113,11 @@ void addBatchNorm(std::vector<LayerSpec>& layers) {
     std::vector<LayerSpec> result;
     for (int i = 0; i < int(layers.size()); ++i) {
         result.push_back(layers[i]);
-        const bool learns = layers[i].type == "conv" || (layers[i].type == "fc" && i != out);
-        const bool hasOne = i + 1 < int(layers.size()) && layers[i + 1].type == "batchnorm";
+        const bool learns =
+            is(layers[i], {LayerType::Conv}) || (is(layers[i], {LayerType::Fc}) && i != out);
+        const bool hasOne = i + 1 < int(layers.size()) && is(layers[i + 1], {LayerType::BatchNorm});
         if (learns && !hasOne) {
-            LayerSpec bn;
-            bn.type = "batchnorm";
+            LayerSpec bn = layerOf(LayerType::BatchNorm);
             if (!layers[i].name.empty()) bn.name = "BN-" + layers[i].name;
             result.push_back(bn);
         }
@@ -115,20 +128,19 @@ void addBatchNorm(std::vector<LayerSpec>& layers) {
 void setDropout(std::vector<LayerSpec>& layers, float rate) {
     if (rate < 0.0f || rate >= 1.0f) throw ConfigError("dropout: the rate must be in [0, 1)");
     if (rate == 0.0f) {
-        std::erase_if(layers, [](const LayerSpec& l) { return l.type == "dropout"; });
+        std::erase_if(layers, [](const LayerSpec& l) { return is(l, {LayerType::Dropout}); });
         return;
     }
     bool found = false;
     for (auto& l : layers) {
-        if (l.type == "dropout") {
+        if (is(l, {LayerType::Dropout})) {
             l.rate = rate;
             found = true;
         }
     }
     const int out = outputLayer(layers);
     if (!found && out >= 0) {
-        LayerSpec d;
-        d.type = "dropout";
+        LayerSpec d = layerOf(LayerType::Dropout);
         d.rate = rate;
         layers.insert(layers.begin() + out, d);
     }
@@ -143,25 +155,25 @@ ArchitectureSpec applyVariant(ArchitectureSpec spec, const VariantOptions& o) {
     if (o.kernel) {
         if (*o.kernel < 1) throw ConfigError("kernel: must be >= 1");
         for (auto& l : layers) {
-            if (l.type == "conv") l.kernel = *o.kernel;
+            if (is(l, {LayerType::Conv})) l.kernel = *o.kernel;
         }
     }
     if (o.channels) {
         setCounts(layers, *o.channels, "channels", "conv layers",
-                  [](const LayerSpec& l) { return l.type == "conv"; });
+                  [](const LayerSpec& l) { return is(l, {LayerType::Conv}); });
     }
     if (o.head) setHead(spec, *o.head);
     if (o.fcWidths) {
         const int out = outputLayer(layers);
         const LayerSpec* output = out >= 0 ? &layers[out] : nullptr;
         setCounts(layers, *o.fcWidths, "fc", "hidden fc layers",
-                  [output](const LayerSpec& l) { return l.type == "fc" && &l != output; });
+                  [output](const LayerSpec& l) { return is(l, {LayerType::Fc}) && &l != output; });
     }
     if (o.batchNorm) {
         if (*o.batchNorm) {
             addBatchNorm(layers);
         } else {
-            std::erase_if(layers, [](const LayerSpec& l) { return l.type == "batchnorm"; });
+            std::erase_if(layers, [](const LayerSpec& l) { return is(l, {LayerType::BatchNorm}); });
         }
     }
     if (o.dropout) setDropout(layers, *o.dropout);

@@ -13,10 +13,10 @@
 namespace lenet {
 
 struct VariantOptions {
-    /// Every activation layer's fn (scaled_tanh, tanh, sigmoid, relu, leaky_relu, log_relu,
-    /// sigmoid_affine, swish_beta).
+    /// Every activation layer's fn: a key of activationKinds().
     std::optional<std::string> activation;
-    /// Every pooling layer: "avg", "max" or "subsample" (LeCun's trainable 2x2 sum).
+    /// Every pooling layer: the `pooling` name of a pool in layerKinds() ("avg", "max",
+    /// "subsample").
     std::optional<std::string> pooling;
     /// Every convolution's kernel size.
     std::optional<int> kernel;

@@ -21,7 +21,9 @@
 #include <nlohmann/json.hpp>
 
 #include "lenet/checkpoint.h"
+#include "lenet/kinds.h"
 #include "lenet/model_io.h"
+#include "lenet/text.h"
 #include "support/test_support.h"
 #include "support/time_scale.h"
 
@@ -79,6 +81,35 @@ protected:
 private:
     TempDir m_dir{"cli"};
 };
+
+TEST(CliUsage, ListsEveryKindOfTheTable) {
+    const CliRun help = lenet("--help");
+    EXPECT_EQ(help.status, 0);
+    auto expectListed = [&](const std::string& option, const std::vector<std::string>& keys) {
+        const std::string list = lenet::join(keys, "|");
+        EXPECT_NE(help.output.find(option + " " + list), std::string::npos)
+            << option << " " << list;
+    };
+    expectListed("--optimizer", lenet::kindKeys(lenet::optimizerKinds()));
+    expectListed("--schedule", lenet::kindKeys(lenet::scheduleKinds()));
+    expectListed("--init", lenet::kindKeys(lenet::initKinds()));
+    expectListed("--activation", lenet::kindKeys(lenet::activationKinds()));
+    for (const lenet::OptimizerKind& k : lenet::optimizerKinds()) {
+        for (const lenet::HyperParameter& h : k.hyperParameters) {
+            EXPECT_NE(help.output.find(lenet::cliFlag(h.key)), std::string::npos) << h.key;
+        }
+    }
+    for (const lenet::ScheduleKind& k : lenet::scheduleKinds()) {
+        for (const lenet::HyperParameter& h : k.hyperParameters) {
+            EXPECT_NE(help.output.find(lenet::cliFlag(h.key)), std::string::npos) << h.key;
+        }
+    }
+    for (const lenet::LayerKind& k : lenet::layerKinds()) {
+        if (k.pooling) {
+            EXPECT_NE(help.output.find(k.pooling), std::string::npos) << k.pooling;
+        }
+    }
+}
 
 TEST_F(Cli, PresetsListsEveryPresetWithItsParameterCount) {
     const CliRun run = lenet("presets");

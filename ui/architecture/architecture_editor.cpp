@@ -23,7 +23,7 @@
 #include <QVBoxLayout>
 
 #include "lenet/error.h"
-#include "lenet/layers/activation.h"
+#include "lenet/kinds.h"
 #include "lenet/variant.h"
 #include "ui/architecture/layer_item_delegate.h"
 #include "ui/architecture/layer_kinds.h"
@@ -192,7 +192,7 @@ QToolButton* ArchitectureEditor::makeInsertButton() {
             ->setToolTip(describeKind(type));
     }
     QMenu* activations = menu->addMenu(tr("activation"));
-    for (const std::string& fn : lenet::activationNames()) {
+    for (const std::string& fn : lenet::kindKeys(lenet::activationKinds())) {
         activations->addAction(QString::fromStdString(fn), this, [this, fn] { insertLayer(fn); })
             ->setToolTip(describeKind(fn));
     }

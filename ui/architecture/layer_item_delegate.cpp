@@ -5,7 +5,7 @@
 #include <QComboBox>
 #include <QSpinBox>
 
-#include "lenet/layers/activation.h"
+#include "lenet/kinds.h"
 #include "ui/architecture/layer_kinds.h"
 #include "ui/architecture/layer_table_model.h"
 
@@ -31,7 +31,8 @@ QWidget* LayerItemDelegate::createEditor(QWidget* parent, const QStyleOptionView
             box->setToolTip(tr("Layer kinds, then the activation functions"));
             for (const std::string& type : layerTypes()) addKind(box, type);
             box->insertSeparator(box->count());
-            for (const std::string& fn : lenet::activationNames()) addKind(box, fn);
+            for (const std::string& fn : lenet::kindKeys(lenet::activationKinds()))
+                addKind(box, fn);
             box->setMaxVisibleItems(box->count());
             auto* self = const_cast<LayerItemDelegate*>(this);
             connect(box, &QComboBox::activated, self, [self, box] {

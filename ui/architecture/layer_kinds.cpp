@@ -1,55 +1,73 @@
-// Layer kinds for the architecture editor; the field meanings follow lenet/spec.h.
+// Layer kinds for the architecture editor, read from the table of kinds (lenet/kinds.h).
 #include "ui/architecture/layer_kinds.h"
 
 #include <algorithm>
 
 #include <QCoreApplication>
 
-#include "lenet/layers/activation.h"
+#include "lenet/kinds.h"
 
 namespace lenet::ui {
 namespace {
-
-bool isPool(const std::string& type) {
-    return type == "subsample" || type == "avgpool" || type == "maxpool";
-}
 
 QString tr(const char* text) {
     return QCoreApplication::translate("lenet::ui::LayerKinds", text);
 }
 
+/// The table's entry of `layer`'s type, or nullptr for an unknown type.
+const lenet::LayerKind* kind(const lenet::LayerSpec& layer) {
+    return lenet::findKind(lenet::layerKinds(), layer.type);
+}
+
+const char* typeKey(lenet::LayerType type) {
+    for (const lenet::LayerKind& k : lenet::layerKinds()) {
+        if (k.type == type) return k.key;
+    }
+    return "";
+}
+
 }  // namespace
 
+QString translatedKindText(const char* text) {
+    return QCoreApplication::translate("lenet::Kinds", text);
+}
+
 const std::vector<std::string>& layerTypes() {
-    static const std::vector<std::string> types = {"conv", "subsample", "avgpool", "maxpool",
-                                                   "fc",   "batchnorm", "dropout", "rbf"};
+    static const std::vector<std::string> types = [] {
+        std::vector<std::string> keys;
+        for (const lenet::LayerKind& k : lenet::layerKinds()) {
+            if (k.type != lenet::LayerType::Activation) keys.emplace_back(k.key);
+        }
+        return keys;
+    }();
     return types;
 }
 
 std::string kindOf(const lenet::LayerSpec& layer) {
-    return layer.type == "activation" ? layer.fn : layer.type;
+    const lenet::LayerKind* k = kind(layer);
+    return k && k->type == lenet::LayerType::Activation ? layer.fn : layer.type;
 }
 
 bool isActivationKind(const std::string& kind) {
-    const auto& fns = lenet::activationNames();
-    return std::find(fns.begin(), fns.end(), kind) != fns.end();
+    return lenet::findKind(lenet::activationKinds(), kind) != nullptr;
 }
 
 lenet::LayerSpec newLayer(const std::string& kind, int channels) {
     lenet::LayerSpec layer;
     if (isActivationKind(kind)) {
-        layer.type = "activation";
+        layer.type = typeKey(lenet::LayerType::Activation);
         layer.fn = kind;
         return layer;
     }
     layer.type = kind;
-    if (kind == "conv" && channels > 0) {
+    const lenet::LayerKind* k = ::lenet::ui::kind(layer);
+    if (k && k->type == lenet::LayerType::Conv && channels > 0) {
         layer.maps = channels;
         layer.kernel = 3;
         layer.padding = 1;
-    } else if (kind == "conv") {
+    } else if (k && k->type == lenet::LayerType::Conv) {
         layer.maps = 6;
-    } else if (kind == "fc") {
+    } else if (k && k->type == lenet::LayerType::Fc) {
         layer.maps = 84;
     }
     return layer;
@@ -65,61 +83,48 @@ lenet::LayerSpec withKind(const lenet::LayerSpec& layer, const std::string& kind
 }
 
 bool hasUnits(const lenet::LayerSpec& layer) {
-    return layer.type == "conv" || layer.type == "fc" || layer.type == "rbf";
+    const lenet::LayerKind* k = kind(layer);
+    return k && k->units;
 }
 
 int unitsOf(const lenet::LayerSpec& layer) {
-    return layer.type == "rbf" ? layer.classes : layer.maps;
+    return layer.*kind(layer)->units;
 }
 
 void setUnits(lenet::LayerSpec& layer, int units) {
-    if (layer.type == "rbf") {
-        layer.classes = units;
-    } else {
-        layer.maps = units;
-    }
+    layer.*kind(layer)->units = units;
 }
 
 bool hasKernel(const lenet::LayerSpec& layer) {
-    return layer.type == "conv" || isPool(layer.type);
+    const lenet::LayerKind* k = kind(layer);
+    return k && k->window;
 }
 
 int kernelOf(const lenet::LayerSpec& layer) {
-    return layer.type == "conv" ? layer.kernel : layer.size;
+    return layer.*kind(layer)->window;
 }
 
 void setKernel(lenet::LayerSpec& layer, int kernel) {
-    if (layer.type == "conv") {
-        layer.kernel = kernel;
-    } else {
-        layer.size = kernel;
-    }
+    layer.*kind(layer)->window = kernel;
 }
 
 QString describeKind(const std::string& kind) {
-    if (kind == "conv") return tr("Convolution: maps x kernel x kernel weights per input map");
-    if (kind == "subsample") {
-        return tr("LeCun's subsampling: sum of each window x a trainable coefficient + bias");
+    if (const auto* fn = lenet::findKind(lenet::activationKinds(), kind)) {
+        return tr("Activation %1").arg(translatedKindText(fn->description));
     }
-    if (kind == "avgpool") return tr("Average pooling over non-overlapping windows");
-    if (kind == "maxpool") return tr("Max pooling over non-overlapping windows");
-    if (kind == "fc") return tr("Fully connected: every unit sees the whole flattened input");
-    if (kind == "batchnorm") return tr("Batch normalisation per channel");
-    if (kind == "dropout") return tr("Dropout: zeroes a random share of values while training");
-    if (kind == "rbf") {
-        return tr("RBF output: squared distance of the input to one centre per class");
+    if (const auto* type = lenet::findKind(lenet::layerKinds(), kind)) {
+        return translatedKindText(type->description);
     }
-    if (kind == "scaled_tanh") return tr("Activation 1.7159 tanh(2x/3) (LeCun 1998)");
-    if (kind == "tanh") return tr("Activation tanh(x)");
-    if (kind == "sigmoid") return tr("Activation 1 / (1 + e^-x)");
-    if (kind == "relu") return tr("Activation max(x, 0)");
-    if (kind == "leaky_relu") return tr("Activation x > 0 ? x : slope x");
-    if (kind == "log_relu") return tr("Activation beta ln(1 + max(x, 0))");
-    if (kind == "sigmoid_affine") {
-        return tr("Activation sigmoid(a x + b) with trainable a, b per channel");
-    }
-    if (kind == "swish_beta") return tr("Activation x sigmoid(b x) with a trainable b per channel");
     return QString::fromStdString(kind);
+}
+
+QString describeField(std::string_view key) {
+    for (const lenet::LayerKind& k : lenet::layerKinds()) {
+        for (const lenet::LayerField& f : k.fields) {
+            if (key == f.key) return translatedKindText(f.description);
+        }
+    }
+    return QString::fromUtf8(key.data(), qsizetype(key.size()));
 }
 
 }  // namespace lenet::ui

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <QString>
@@ -12,8 +13,8 @@
 
 namespace lenet::ui {
 
-/// The LayerSpec types (conv, subsample, avgpool, maxpool, fc, batchnorm, dropout, rbf), without
-/// "activation": the editor lists activation layers by their function instead.
+/// The layer types of the table of kinds without "activation": the editor lists activation
+/// layers by their function instead.
 const std::vector<std::string>& layerTypes();
 
 /// The editor's name for a layer's kind: its type, or its function for an activation layer.
@@ -31,17 +32,25 @@ lenet::LayerSpec newLayer(const std::string& kind, int channels = 0);
 /// over; every other field takes the new kind's defaults (nothing stale is saved with it).
 lenet::LayerSpec withKind(const lenet::LayerSpec& layer, const std::string& kind);
 
-/// conv maps, fc units and rbf classes: the "units" of a layer, when it has any.
+/// conv maps, fc units and rbf classes: the "units" of a layer, when it has any (the table's
+/// LayerKind::units). unitsOf and setUnits require hasUnits.
 bool hasUnits(const lenet::LayerSpec& layer);
 int unitsOf(const lenet::LayerSpec& layer);
 void setUnits(lenet::LayerSpec& layer, int units);
 
-/// A conv kernel or a pooling window: the "kernel" of a layer, when it has one.
+/// A conv kernel or a pooling window: the "kernel" of a layer, when it has one (the table's
+/// LayerKind::window). kernelOf and setKernel require hasKernel.
 bool hasKernel(const lenet::LayerSpec& layer);
 int kernelOf(const lenet::LayerSpec& layer);
 void setKernel(lenet::LayerSpec& layer, int kernel);
 
-/// One sentence on what a kind does, for tool tips.
+/// One sentence on what a kind does, for tool tips: its description in the table of kinds.
 QString describeKind(const std::string& kind);
+
+/// The description of the layer field `key` (stride, slope, rate, ...), for tool tips.
+QString describeField(std::string_view key);
+
+/// A display name or description from the table of kinds, translated (context "lenet::Kinds").
+QString translatedKindText(const char* text);
 
 }  // namespace lenet::ui

@@ -1,5 +1,6 @@
 // LayerOptionsForm: one form row per LayerSpec field outside the table, hidden unless the shown
-// layer's kind uses it. Numbers apply on Enter, on a step or when the field loses focus.
+// layer's kind uses it (lenet::usesField); the tool tips are the fields' descriptions in the
+// table of kinds. Numbers apply on Enter, on a step or when the field loses focus.
 #include "ui/architecture/layer_options_form.h"
 
 #include <initializer_list>
@@ -12,6 +13,9 @@
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
+
+#include "lenet/kinds.h"
+#include "ui/architecture/layer_kinds.h"
 
 namespace lenet::ui {
 namespace {
@@ -52,36 +56,25 @@ LayerOptionsForm::LayerOptionsForm(QWidget* parent)
     : QWidget(parent),
       m_none(new QLabel(tr("No further settings: the table shows them all."))),
       m_form(new QFormLayout),
-      m_stride(makeSpinBox("layerStride", 1, 8, tr("Step of the kernel over the input"))),
-      m_padding(makeSpinBox("layerPadding", 0, 16,
-                            tr("Zeros added around each input map before the convolution"))),
-      m_connections(makeComboBox("layerConnections", {"full", "lecun1998"},
-                                 tr("full: every output map sees every input map; lecun1998: "
-                                    "the paper's Table I (6 input maps to 16 output maps)"))),
-      m_in(makeSpinBox("layerIn", 0, 1000000,
-                       tr("The flattened input size this layer expects, as a check; "
-                          "any = accept whatever the layer before gives"))),
-      m_slope(makeDoubleSpinBox("layerSlope", 0.0, 1.0, 3,
-                                tr("leaky_relu: the slope for negative inputs"))),
-      m_beta(makeDoubleSpinBox("layerBeta", 0.01, 100.0, 2,
-                               tr("log_relu: the scale beta of beta ln(1 + max(x, 0))"))),
-      m_momentum(makeDoubleSpinBox(
-          "layerMomentum", 0.0, 1.0, 3,
-          tr("Weight of each new batch in the running mean and variance used for testing"))),
-      m_eps(makeDoubleSpinBox("layerEps", 1e-8, 0.1, 8,
-                              tr("Added to the variance before the square root"))),
-      m_rate(makeDoubleSpinBox("layerRate", 0.0, 0.95, 2,
-                               tr("Share of the values zeroed in each training batch"))),
-      m_prototypes(makeComboBox("layerPrototypes", {"lecun1998", "random"},
-                                tr("lecun1998: the paper's 7x12 bitmaps of the digits (needs 84 "
-                                   "inputs and at most 10 classes); random: random +-1 centres"))),
+      m_stride(makeSpinBox("layerStride", 1, 8, describeField("stride"))),
+      m_padding(makeSpinBox("layerPadding", 0, 16, describeField("padding"))),
+      m_connections(
+          makeComboBox("layerConnections", {"full", "lecun1998"}, describeField("connections"))),
+      m_in(makeSpinBox("layerIn", 0, 1000000, describeField("in"))),
+      m_slope(makeDoubleSpinBox("layerSlope", 0.0, 1.0, 3, describeField("slope"))),
+      m_beta(makeDoubleSpinBox("layerBeta", 0.01, 100.0, 2, describeField("beta"))),
+      m_momentum(makeDoubleSpinBox("layerMomentum", 0.0, 1.0, 3, describeField("momentum"))),
+      m_eps(makeDoubleSpinBox("layerEps", 1e-8, 0.1, 8, describeField("eps"))),
+      m_rate(makeDoubleSpinBox("layerRate", 0.0, 0.95, 2, describeField("rate"))),
+      m_prototypes(
+          makeComboBox("layerPrototypes", {"lecun1998", "random"}, describeField("prototypes"))),
       m_trainable(new QCheckBox(tr("Train the centres"))) {
     m_none->setObjectName(QStringLiteral("layerOptionsNone"));
     m_none->setWordWrap(true);
     m_none->setEnabled(false);
     m_in->setSpecialValueText(tr("any"));
     m_trainable->setObjectName(QStringLiteral("layerTrainable"));
-    m_trainable->setToolTip(tr("Let training move the RBF centres (the paper keeps them fixed)"));
+    m_trainable->setToolTip(describeField("trainable"));
 
     m_form->setContentsMargins(0, 0, 0, 0);
     m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -146,23 +139,23 @@ void LayerOptionsForm::showLayer(const lenet::LayerSpec& layer) {
     m_prototypes->setCurrentText(QString::fromStdString(layer.prototypes));
     m_trainable->setChecked(layer.trainable);
 
-    const std::string& t = layer.type;
-    const bool conv = t == "conv";
-    const std::pair<QWidget*, bool> rows[] = {
-        {m_stride, conv},
-        {m_padding, conv},
-        {m_connections, conv},
-        {m_in, t == "fc"},
-        {m_slope, t == "activation" && layer.fn == "leaky_relu"},
-        {m_beta, t == "activation" && layer.fn == "log_relu"},
-        {m_momentum, t == "batchnorm"},
-        {m_eps, t == "batchnorm"},
-        {m_rate, t == "dropout"},
-        {m_prototypes, t == "rbf"},
-        {m_trainable, t == "rbf"},
+    // Each row and the field of the table of kinds it edits: shown when the layer uses it.
+    const std::pair<QWidget*, const char*> rows[] = {
+        {m_stride, "stride"},
+        {m_padding, "padding"},
+        {m_connections, "connections"},
+        {m_in, "in"},
+        {m_slope, "slope"},
+        {m_beta, "beta"},
+        {m_momentum, "momentum"},
+        {m_eps, "eps"},
+        {m_rate, "rate"},
+        {m_prototypes, "prototypes"},
+        {m_trainable, "trainable"},
     };
     bool any = false;
-    for (const auto& [widget, visible] : rows) {
+    for (const auto& [widget, key] : rows) {
+        const bool visible = lenet::usesField(layer, key);
         m_form->setRowVisible(widget, visible);
         any = any || visible;
     }

@@ -7,6 +7,7 @@
 #include <QFont>
 #include <QLocale>
 
+#include "lenet/kinds.h"
 #include "ui/architecture/layer_kinds.h"
 
 namespace lenet::ui {
@@ -17,7 +18,7 @@ const QColor kProblemText(0, 0, 0);
 
 /// What a layer's kernel cell means, e.g. "5x5 kernel, stride 1, padding 0, connections full".
 QString kernelDetails(const lenet::LayerSpec& s) {
-    if (s.type != "conv") return LayerTableModel::tr("%1x%1 window").arg(s.size);
+    if (!lenet::usesField(s, "kernel")) return LayerTableModel::tr("%1x%1 window").arg(s.size);
     return LayerTableModel::tr("%1x%1 kernel, stride %2, padding %3, connections %4")
         .arg(s.kernel)
         .arg(s.stride)
@@ -26,8 +27,8 @@ QString kernelDetails(const lenet::LayerSpec& s) {
 }
 
 QString unitsMeaning(const lenet::LayerSpec& s) {
-    if (s.type == "conv") return LayerTableModel::tr("Output maps (channels)");
-    if (s.type == "fc") return LayerTableModel::tr("Units");
+    if (lenet::usesField(s, "maps")) return LayerTableModel::tr("Output maps (channels)");
+    if (lenet::usesField(s, "units")) return LayerTableModel::tr("Units");
     return LayerTableModel::tr("Classes (one centre each)");
 }
 

@@ -1,11 +1,13 @@
 // TrainingControls: a form over the fields of lenet::TrainingConfig that a user tunes; the
-// optimiser-specific constants stay as the preset sets them.
+// optimiser-specific constants stay as the preset sets them. The optimiser and schedule boxes
+// list the table of kinds (lenet/kinds.h) with its display names and descriptions.
 #include "ui/training/training_controls.h"
 
 #include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <initializer_list>
+#include <vector>
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -16,61 +18,25 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "lenet/kinds.h"
 #include "lenet/parallel.h"
+#include "ui/architecture/layer_kinds.h"
 #include "ui/collapsible_section.h"
 #include "ui/inspect/my_digits_store.h"
 
 namespace lenet::ui {
 namespace {
 
-/// One entry of a combo box: the config's value, what the user reads, and a tool tip.
-struct Choice {
-    const char* key;
-    const char* label;
-    const char* toolTip;
-};
-
-constexpr Choice kOptimizers[] = {
-    {"sgd", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "SGD"),
-     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Plain stochastic gradient descent")},
-    {"momentum", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Momentum"),
-     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "SGD with heavy-ball momentum")},
-    {"nesterov", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Nesterov"),
-     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "SGD with Nesterov momentum")},
-    {"adam", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Adam"),
-     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Adaptive moments (Kingma & Ba 2015)")},
-    {"rmsprop", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "RMSprop"),
-     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls",
-                       "Steps divided by a running root mean square of the gradients")},
-    {"sdlm", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "SDLM (LeCun 1998)"),
-     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls",
-                       "Stochastic diagonal Levenberg-Marquardt: a step per weight from "
-                       "estimated second derivatives, as in the paper")},
-};
-
-constexpr Choice kSchedules[] = {
-    {"constant", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Constant"),
-     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "The same rate in every epoch")},
-    {"step", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Step"),
-     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls",
-                       "Multiplied by a factor every few epochs (as the preset sets them)")},
-    {"cosine", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "Cosine"),
-     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls",
-                       "Falls along a half cosine to the minimum at the last epoch")},
-    {"lecun1998", QT_TRANSLATE_NOOP("lenet::ui::TrainingControls", "LeCun 1998"),
-     QT_TRANSLATE_NOOP("lenet::ui::TrainingControls",
-                       "The paper's 20 passes: x1 for 2 epochs, x0.4 for 3, x0.2 for 3, x0.1 "
-                       "for 4, then x0.02")},
-};
-
-template <std::size_t N>
-QComboBox* makeComboBox(const char* objectName, const Choice (&choices)[N],
+/// A combo box of `kinds` (optimisers or schedules from the table of kinds): the translated
+/// display name, the key as item data and the description as the item's tool tip.
+template <typename Kind>
+QComboBox* makeComboBox(const char* objectName, const std::vector<Kind>& kinds,
                         const QString& toolTip) {
     auto* box = new QComboBox;
     box->setObjectName(QString::fromLatin1(objectName));
-    for (const Choice& c : choices) {
-        box->addItem(TrainingControls::tr(c.label), QString::fromLatin1(c.key));
-        box->setItemData(box->count() - 1, TrainingControls::tr(c.toolTip), Qt::ToolTipRole);
+    for (const Kind& k : kinds) {
+        box->addItem(translatedKindText(k.displayName), QString::fromLatin1(k.key));
+        box->setItemData(box->count() - 1, translatedKindText(k.description), Qt::ToolTipRole);
     }
     box->setToolTip(toolTip);
     return box;
@@ -134,10 +100,10 @@ void alignLabels(std::initializer_list<QFormLayout*> forms) {
 
 TrainingControls::TrainingControls(QWidget* parent)
     : QWidget(parent),
-      m_optimizer(
-          makeComboBox("optimizer", kOptimizers, tr("How the weights follow the gradients"))),
+      m_optimizer(makeComboBox("optimizer", lenet::optimizerKinds(),
+                               tr("How the weights follow the gradients"))),
       m_learningRate(makeDoubleSpinBox("learningRate", 10.0, 6, QString())),
-      m_schedule(makeComboBox("schedule", kSchedules,
+      m_schedule(makeComboBox("schedule", lenet::scheduleKinds(),
                               tr("How the learning rate changes from epoch to epoch"))),
       m_epochs(makeSpinBox("epochs", 1, 1000, tr("Passes over the training set"))),
       m_batch(makeSpinBox("batch", 1, 60000,

@@ -6,7 +6,6 @@
 #include <Eigen/Core>
 
 #include "lenet/error.h"
-#include "lenet/text.h"
 
 namespace lenet {
 namespace {
@@ -20,22 +19,13 @@ float sigmoid(float v) {
 
 }  // namespace
 
-const std::vector<std::string>& activationNames() {
-    static const std::vector<std::string> names = {"scaled_tanh",    "tanh",       "sigmoid",
-                                                   "relu",           "leaky_relu", "log_relu",
-                                                   "sigmoid_affine", "swish_beta"};
-    return names;
-}
-
 Activation::Activation(std::string name, Shape in, const std::string& fn, float slope, float beta)
     : Layer("activation", name, in, in), m_slope(slope), m_beta(beta) {
-    const auto& names = activationNames();
-    const auto it = std::find(names.begin(), names.end(), fn);
-    if (it == names.end()) {
-        throw ConfigError("layer '" + this->name() + "' (activation): unknown fn '" + fn +
-                          "' (expected " + join(names, ", ") + ")");
+    try {
+        m_fn = activationKind(fn).fn;
+    } catch (const ConfigError& e) {
+        throw ConfigError("layer '" + this->name() + "' (activation): " + e.what());
     }
-    m_fn = Fn(it - names.begin());
     if (m_fn == Fn::SigmoidAffine) {
         addParam("alpha", {in.c}, false);
         addParam("beta", {in.c}, false);

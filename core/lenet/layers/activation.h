@@ -2,11 +2,12 @@
 // parameters (lenet5-sigmoidx) and the logarithmic ReLU of Zhang et al. 2022 (deep-lenet5).
 #pragma once
 
+#include "lenet/kinds.h"
 #include "lenet/layer.h"
 
 namespace lenet {
 
-/// x: (N, C, H, W) -> y of the same shape.
+/// x: (N, C, H, W) -> y of the same shape; the functions are those of activationKinds():
 ///   scaled_tanh     y = 1.7159 tanh(2x/3)                  (LeCun 1998)
 ///   tanh, sigmoid, relu
 ///   leaky_relu      y = x > 0 ? x : slope*x
@@ -15,8 +16,9 @@ namespace lenet {
 ///   swish_beta      y = x * sigma(b_c*x), b_c = 1 at start, trainable per channel
 class Activation : public Layer {
 public:
-    enum class Fn { ScaledTanh, Tanh, Sigmoid, Relu, LeakyRelu, LogRelu, SigmoidAffine, SwishBeta };
+    using Fn = ActivationFn;
 
+    /// Throws ConfigError naming the layer when `fn` is not in activationKinds().
     Activation(std::string name, Shape in, const std::string& fn, float slope, float beta);
 
     std::unique_ptr<Layer> clone() const override { return std::make_unique<Activation>(*this); }
@@ -37,8 +39,5 @@ private:
     float m_slope;
     float m_beta;
 };
-
-/// Names accepted in specs, in the order of Activation::Fn.
-const std::vector<std::string>& activationNames();
 
 }  // namespace lenet
