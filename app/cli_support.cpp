@@ -19,6 +19,7 @@
 #include "lenet/file_io.h"
 #include "lenet/model_io.h"
 #include "lenet/presets.h"
+#include "lenet/spec_json.h"
 
 namespace lenet::cli {
 namespace {

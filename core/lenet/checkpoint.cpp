@@ -10,6 +10,7 @@
 #include "lenet/file_io.h"
 #include "lenet/json_value.h"
 #include "lenet/model_io.h"
+#include "lenet/spec_json.h"
 
 namespace lenet {
 namespace {

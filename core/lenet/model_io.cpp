@@ -9,6 +9,7 @@
 #include "lenet/error.h"
 #include "lenet/file_io.h"
 #include "lenet/json_value.h"
+#include "lenet/spec_json.h"
 #include "lenet/text.h"
 
 namespace lenet {

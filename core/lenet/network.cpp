@@ -17,6 +17,7 @@
 #include "lenet/layers/rbf.h"
 #include "lenet/loss.h"
 #include "lenet/parallel.h"
+#include "lenet/spec_json.h"
 
 namespace lenet {
 namespace {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "lenet/parallel.h"
+#include "lenet/spec_json.h"
 
 namespace lenet {
 

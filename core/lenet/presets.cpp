@@ -4,6 +4,7 @@
 
 #include "lenet/error.h"
 #include "lenet/resources.h"
+#include "lenet/spec_json.h"
 #include "lenet/text.h"
 
 namespace lenet {

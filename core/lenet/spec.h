@@ -1,12 +1,10 @@
-// Architectures and training settings as plain data, read from and written to JSON.
-// A preset is one JSON file {"name", "description", "input", "layers", "loss", "init", "training"}.
+// Architectures and training settings as plain data. lenet/spec_json.h reads and writes them as
+// JSON and checks them; lenet/kinds.h lists the names their string fields may take.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "lenet/data/preprocess.h"
 #include "lenet/tensor.h"
@@ -43,8 +41,6 @@ enum class LossKind {
     Penalty,       // eq. (8): y_D alone
     CrossEntropy,  // softmax + cross-entropy on logits
 };
-std::string toString(LossKind k);
-LossKind lossKindFromString(const std::string& s);
 
 /// The optimisation settings; every field has a `lenet train` flag of the same name.
 struct TrainingConfig {
@@ -91,31 +87,5 @@ struct ArchitectureSpec {
 
     InputFormat inputFormat() const;
 };
-
-/// JSON <-> spec. Unknown keys, wrong types and unknown names throw ConfigError naming the JSON
-/// path (e.g. "layers[3].kernel: expected an integer").
-ArchitectureSpec specFromJson(const nlohmann::json& j);
-nlohmann::json toJson(const ArchitectureSpec& spec);
-ArchitectureSpec specFromJsonText(const std::string& text, const std::string& origin);
-ArchitectureSpec loadSpecFile(const std::string& path);
-TrainingConfig trainingFromJson(const nlohmann::json& j, const std::string& path);
-nlohmann::json toJson(const TrainingConfig& config);
-
-/// Checks the training settings (names, ranges); throws ConfigError naming the field.
-void validate(const TrainingConfig& config);
-
-/// Size limits of an architecture: far above any LeNet variant, low enough that no spec (a typo,
-/// a hostile or corrupt file) makes the engine allocate or compute without bound.
-inline constexpr int kMaxWindow = 1024;                    // kernel, stride, padding, pool size
-inline constexpr std::int64_t kMaxLayerValues = 1 << 22;   // per image: the input, every output
-inline constexpr std::int64_t kMaxParameters = 1 << 25;    // all layers together
-inline constexpr std::int64_t kMaxMultiplyAdds = 1 << 30;  // per image, one forward pass
-
-/// Refuses an architecture over those limits before anything is allocated, by following the
-/// shapes from the input through the layers (conv: (h + 2*padding - kernel)/stride + 1; pools:
-/// h/size; fc, rbf: units x 1 x 1). A layer whose fields or shapes do not fit ends the walk:
-/// building the Network names that problem. Throws ConfigError naming the layer and the figure.
-/// specFromJson and the Network constructor call it.
-void checkLimits(const ArchitectureSpec& spec);
 
 }  // namespace lenet

@@ -17,6 +17,7 @@
 #include "lenet/loss.h"
 #include "lenet/optimizer.h"
 #include "lenet/parallel.h"
+#include "lenet/spec_json.h"
 
 namespace lenet {
 namespace {

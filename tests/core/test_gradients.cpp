@@ -11,6 +11,7 @@
 #include "lenet/loss.h"
 #include "lenet/network.h"
 #include "lenet/presets.h"
+#include "lenet/spec_json.h"
 #include "support/gradient_check.h"
 
 #include <gtest/gtest.h>

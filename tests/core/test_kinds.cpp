@@ -17,6 +17,7 @@
 #include "lenet/network.h"
 #include "lenet/optimizer.h"
 #include "lenet/spec.h"
+#include "lenet/spec_json.h"
 #include "lenet/variant.h"
 
 namespace {

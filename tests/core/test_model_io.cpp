@@ -4,6 +4,7 @@
 #include "lenet/file_io.h"
 #include "lenet/model_io.h"
 #include "lenet/presets.h"
+#include "lenet/spec_json.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>

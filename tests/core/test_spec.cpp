@@ -4,6 +4,7 @@
 #include "lenet/network.h"
 #include "lenet/presets.h"
 #include "lenet/spec.h"
+#include "lenet/spec_json.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>

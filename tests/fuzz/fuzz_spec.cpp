@@ -8,6 +8,7 @@
 #include "lenet/error.h"
 #include "lenet/network.h"
 #include "lenet/spec.h"
+#include "lenet/spec_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -21,6 +21,7 @@
 #include "lenet/error.h"
 #include "lenet/file_io.h"
 #include "lenet/presets.h"
+#include "lenet/spec_json.h"
 #include "ui/architecture/layer_table_model.h"
 #include "ui/architecture/preset_item_delegate.h"
 #include "ui/architecture/preset_panel.h"

@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include "lenet/presets.h"
+#include "lenet/spec_json.h"
 #include "ui/training/training_controls.h"
 
 using lenet::ui::TrainingControls;

@@ -19,6 +19,7 @@
 #include "lenet/error.h"
 #include "lenet/file_io.h"
 #include "lenet/presets.h"
+#include "lenet/spec_json.h"
 #include "ui/architecture/architecture_editor.h"
 #include "ui/architecture/preset_item_delegate.h"
 #include "ui/architecture/spec_check.h"

@@ -15,6 +15,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "lenet/spec_json.h"
 #include "ui/inspect/export.h"
 #include "ui/inspect/map_images.h"
 #include "ui/inspect/selection_trace.h"
