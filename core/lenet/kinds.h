@@ -182,6 +182,12 @@ const OptimizerKind& optimizerKind(const std::string& optimizer);
 /// IfFnUses, its function lists it.
 bool usesField(const LayerSpec& l, std::string_view key);
 
+/// Layer types that keep their input's shape (activation, batchnorm, dropout): neither units
+/// nor a window.
+inline bool keepsShape(const LayerKind& k) {
+    return !k.units && !k.window;
+}
+
 /// The pooling layers' types: subsample, avgpool, maxpool.
 inline bool isPool(const LayerSpec& l) {
     const LayerKind* k = findKind(layerKinds(), l.type);

@@ -13,6 +13,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "lenet/kinds.h"
 #include "ui/inspect/export.h"
 #include "ui/inspect/image_grid.h"
 #include "ui/inspect/layer_toggles.h"
@@ -128,7 +129,8 @@ void FeatureMapsView::draw() {
     int convs = 0;
     for (const Stage& s : m_stages) {
         // The input and the first two convolution stages are shown unless the user chose.
-        const bool show = s.kind == "input" || (s.kind == "conv" && ++convs <= 2);
+        const bool show = s.layer < 0 ||
+                          (lenet::layerKind(s.kind).type == lenet::LayerType::Conv && ++convs <= 2);
         const QString name = QString::fromStdString(s.name);
         items.push_back({name,
                          tr("Show the output of %1 (%2, %3)")

@@ -11,6 +11,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "lenet/kinds.h"
 #include "lenet/layers/conv.h"
 #include "ui/inspect/export.h"
 #include "ui/inspect/image_grid.h"
@@ -75,7 +76,7 @@ void KernelsView::setNetwork(NetworkSnapshot net) {
         const std::vector<Stage> stages = displayStages(*net);
         for (int l = 0; l < net->layerCount(); ++l) {
             const lenet::Layer& layer = net->layer(l);
-            if (layer.kind() != "conv") continue;
+            if (lenet::layerKind(layer.kind()).type != lenet::LayerType::Conv) continue;
             ConvInfo c;
             c.name = QString::fromStdString(layer.name());
             c.layer = l;

@@ -4,13 +4,14 @@
 #include <cstdint>
 
 #include "lenet/evaluate.h"
+#include "lenet/kinds.h"
 
 namespace lenet::ui {
 namespace {
 
 /// Layers that keep the shape of the stage before them instead of starting a new one.
 bool continuesStage(const std::string& kind) {
-    return kind == "activation" || kind == "batchnorm" || kind == "dropout";
+    return lenet::keepsShape(lenet::layerKind(kind));
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ void RbfView::setSelectionModel(SelectionModel* selection) {
 }
 
 bool RbfView::showsRbf() const {
-    return m_net && m_net->layer(m_net->layerCount() - 1).kind() == "rbf";
+    return m_net && hasRbfHead(*m_net);
 }
 
 void RbfView::draw() {
