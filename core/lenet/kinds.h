@@ -3,8 +3,10 @@
 // the options it uses. The spec reader and writer, the network and optimiser factories, the
 // variant switches, the `lenet` usage text and the studio's forms all read these lists.
 //
-// To add a kind: one entry in kinds.cpp, plus its implementation, chosen by the entry's enum
-// value below (a switch over it that misses the new value does not compile: -Wswitch):
+// The entries are here, in the header, beside their types: to add a kind, give it an enum value
+// and an entry in this file, plus its implementation, chosen by that enum value (a switch over
+// it that misses the new value does not compile: -Wswitch). Order matters only for display: the
+// lists of names in error messages, the usage text and the studio's combo boxes follow it.
 //   layer type   a class in layers/ and a case in network.cpp's makeLayer
 //   activation   forward/backward cases in layers/activation.cpp
 //   optimiser    its update rule in optimizer.cpp (hyper-parameters: TrainingConfig members)
@@ -59,7 +61,114 @@ struct LayerKind {
 };
 
 /// conv, subsample, avgpool, maxpool, fc, activation, batchnorm, dropout, rbf.
-const std::vector<LayerKind>& layerKinds();
+inline const std::vector<LayerKind>& layerKinds() {
+    using L = LayerSpec;
+    using enum Written;
+    const LayerField size{"size", &L::size, Always, "Window (and step) of the pooling"};
+    static const std::vector<LayerKind> kinds = {
+        {"conv",
+         LayerType::Conv,
+         "conv",
+         false,
+         nullptr,
+         &L::maps,
+         &L::kernel,
+         "Convolution: maps x kernel x kernel weights per input map",
+         {{"maps", &L::maps, Always, "Output maps"},
+          {"kernel", &L::kernel, Always, "Kernel width and height"},
+          {"stride", &L::stride, UnlessDefault, "Step of the kernel over the input"},
+          {"padding", &L::padding, UnlessDefault,
+           "Zeros added around each input map before the convolution"},
+          {"connections", &L::connections, UnlessDefault,
+           "full: every output map sees every input map; lecun1998: the paper's Table I (6 "
+           "input maps to 16 output maps)"}}},
+        {"subsample",
+         LayerType::Subsample,
+         "subsample",
+         true,
+         "subsample",
+         nullptr,
+         &L::size,
+         "LeCun's subsampling: sum of each window x a trainable coefficient + bias",
+         {size}},
+        {"avgpool",
+         LayerType::AvgPool,
+         "avgpool",
+         true,
+         "avg",
+         nullptr,
+         &L::size,
+         "Average pooling over non-overlapping windows",
+         {size}},
+        {"maxpool",
+         LayerType::MaxPool,
+         "maxpool",
+         true,
+         "max",
+         nullptr,
+         &L::size,
+         "Max pooling over non-overlapping windows",
+         {size}},
+        {"fc",
+         LayerType::Fc,
+         "fc",
+         false,
+         nullptr,
+         &L::maps,
+         nullptr,
+         "Fully connected: every unit sees the whole flattened input",
+         {{"units", &L::maps, Always, "Output units"},
+          {"in", &L::in, UnlessDefault,
+           "The flattened input size this layer expects, as a check; 0 (any) = accept whatever "
+           "the layer before gives"}}},
+        {"activation",
+         LayerType::Activation,
+         "act",
+         false,
+         nullptr,
+         nullptr,
+         nullptr,
+         "An element-wise function",
+         {{"fn", &L::fn, Required, "The function"},
+          {"slope", &L::slope, IfFnUses, "leaky_relu: the slope for negative inputs"},
+          {"beta", &L::beta, IfFnUses, "log_relu: the scale beta of beta ln(1 + max(x, 0))"}}},
+        {"batchnorm",
+         LayerType::BatchNorm,
+         "bn",
+         false,
+         nullptr,
+         nullptr,
+         nullptr,
+         "Batch normalisation per channel",
+         {{"momentum", &L::momentum, Always,
+           "Weight of each new batch in the running mean and variance used for testing"},
+          {"eps", &L::eps, Always, "Added to the variance before the square root"}}},
+        {"dropout",
+         LayerType::Dropout,
+         "drop",
+         false,
+         nullptr,
+         nullptr,
+         nullptr,
+         "Dropout: zeroes a random share of values while training",
+         {{"rate", &L::rate, Always, "Share of the values zeroed in each training batch"}}},
+        {"rbf",
+         LayerType::Rbf,
+         "rbf",
+         false,
+         nullptr,
+         &L::classes,
+         nullptr,
+         "RBF output: squared distance of the input to one centre per class",
+         {{"classes", &L::classes, Always, "Output classes"},
+          {"trainable", &L::trainable, Always,
+           "Let training move the RBF centres (the paper keeps them fixed)"},
+          {"prototypes", &L::prototypes, Always,
+           "lecun1998: the paper's 7x12 bitmaps of the digits (needs 84 inputs and at most 10 "
+           "classes); random: random +-1 centres"}}},
+    };
+    return kinds;
+}
 
 // ---- Activation functions (the fn of an activation layer) ----------------------------------
 
@@ -83,7 +192,20 @@ struct ActivationKind {
 };
 
 /// scaled_tanh, tanh, sigmoid, relu, leaky_relu, log_relu, sigmoid_affine, swish_beta.
-const std::vector<ActivationKind>& activationKinds();
+inline const std::vector<ActivationKind>& activationKinds() {
+    using enum ActivationFn;
+    static const std::vector<ActivationKind> kinds = {
+        {"scaled_tanh", ScaledTanh, "1.7159 tanh(2x/3) (LeCun 1998)", {}},
+        {"tanh", Tanh, "tanh(x)", {}},
+        {"sigmoid", Sigmoid, "1 / (1 + e^-x)", {}},
+        {"relu", Relu, "max(x, 0)", {}},
+        {"leaky_relu", LeakyRelu, "x > 0 ? x : slope x", {"slope"}},
+        {"log_relu", LogRelu, "beta ln(1 + max(x, 0)) (Zhang et al. 2022)", {"beta"}},
+        {"sigmoid_affine", SigmoidAffine, "sigmoid(a x + b) with trainable a, b per channel", {}},
+        {"swish_beta", SwishBeta, "x sigmoid(b x) with a trainable b per channel", {}},
+    };
+    return kinds;
+}
 
 // ---- Training: optimisers and schedules ----------------------------------------------------
 
@@ -111,7 +233,40 @@ struct OptimizerKind {
 };
 
 /// sgd, momentum, nesterov, adam, rmsprop, sdlm.
-const std::vector<OptimizerKind>& optimizerKinds();
+inline const std::vector<OptimizerKind>& optimizerKinds() {
+    using T = TrainingConfig;
+    const HyperParameter momentum{"momentum", &T::momentum, "Weight of the previous step"};
+    const HyperParameter epsilon{"epsilon", &T::epsilon, "Added to the root mean square"};
+    using enum OptimizerRule;
+    static const std::vector<OptimizerKind> kinds = {
+        {"sgd", Sgd, "SGD", "Plain stochastic gradient descent", {}, false},
+        {"momentum", Momentum, "Momentum", "SGD with heavy-ball momentum", {momentum}, false},
+        {"nesterov", Nesterov, "Nesterov", "SGD with Nesterov momentum", {momentum}, false},
+        {"adam",
+         Adam,
+         "Adam",
+         "Adaptive moments (Kingma & Ba 2015)",
+         {{"beta1", &T::beta1, "Decay of the first moment"},
+          {"beta2", &T::beta2, "Decay of the second moment"},
+          epsilon},
+         false},
+        {"rmsprop",
+         RmsProp,
+         "RMSprop",
+         "Steps divided by a running root mean square of the gradients",
+         {{"rms_decay", &T::rmsDecay, "Decay of the mean square"}, epsilon},
+         false},
+        {"sdlm",
+         Sdlm,
+         "SDLM (LeCun 1998)",
+         "Stochastic diagonal Levenberg-Marquardt: a step per weight from estimated second "
+         "derivatives, as in the paper",
+         {{"sdlm_mu", &T::sdlmMu, "The step is lr / (mu + h)"},
+          {"sdlm_samples", &T::sdlmSamples, "Samples that estimate h before each epoch"}},
+         true},
+    };
+    return kinds;
+}
 
 /// The rate rule of a learning-rate schedule (optimizer.cpp's scheduledLr).
 enum class ScheduleRule { Constant, Step, Cosine, Lecun1998 };
@@ -125,7 +280,30 @@ struct ScheduleKind {
 };
 
 /// constant, step, cosine, lecun1998.
-const std::vector<ScheduleKind>& scheduleKinds();
+inline const std::vector<ScheduleKind>& scheduleKinds() {
+    using T = TrainingConfig;
+    using enum ScheduleRule;
+    static const std::vector<ScheduleKind> kinds = {
+        {"constant", Constant, "Constant", "The same rate in every epoch", {}},
+        {"step",
+         Step,
+         "Step",
+         "Multiplied by a factor every few epochs (as the preset sets them)",
+         {{"step_epochs", &T::stepEpochs, "Epochs between two steps"},
+          {"step_gamma", &T::stepGamma, "The factor of each step"}}},
+        {"cosine",
+         Cosine,
+         "Cosine",
+         "Falls along a half cosine to the minimum at the last epoch",
+         {{"min_lr", &T::minLr, "The rate at the last epoch"}}},
+        {"lecun1998",
+         Lecun1998,
+         "LeCun 1998",
+         "The paper's 20 passes: x1 for 2 epochs, x0.4 for 3, x0.2 for 3, x0.1 for 4, then x0.02",
+         {}},
+    };
+    return kinds;
+}
 
 // ---- Weight initialisation and loss --------------------------------------------------------
 
@@ -139,7 +317,17 @@ struct InitKind {
 };
 
 /// lecun_uniform, lecun_uniform_sqrt, xavier, he.
-const std::vector<InitKind>& initKinds();
+inline const std::vector<InitKind>& initKinds() {
+    using enum InitRule;
+    static const std::vector<InitKind> kinds = {
+        {"lecun_uniform", LecunUniform, "Uniform +-2.4/fan-in, as the paper prints it"},
+        {"lecun_uniform_sqrt", LecunUniformSqrt,
+         "Uniform +-2.4/sqrt(fan-in): unit-variance weighted sums (LeCun's Efficient BackProp)"},
+        {"xavier", Xavier, "Glorot uniform +-sqrt(6/(fan-in + fan-out))"},
+        {"he", He, "Normal with sd sqrt(2/fan-in)"},
+    };
+    return kinds;
+}
 
 struct LossEntry {
     const char* key;  // the spec's "loss"
@@ -148,7 +336,15 @@ struct LossEntry {
 };
 
 /// map, penalty, cross_entropy.
-const std::vector<LossEntry>& lossKinds();
+inline const std::vector<LossEntry>& lossKinds() {
+    static const std::vector<LossEntry> kinds = {
+        {"map", LossKind::Map,
+         "LeCun 1998 eq. (9): y_D + log(e^-j + sum_i e^-y_i) on RBF penalties"},
+        {"penalty", LossKind::Penalty, "LeCun 1998 eq. (8): the RBF penalty y_D alone"},
+        {"cross_entropy", LossKind::CrossEntropy, "Softmax and cross-entropy on logits"},
+    };
+    return kinds;
+}
 
 // ---- Looking kinds up ----------------------------------------------------------------------
 
