@@ -64,8 +64,10 @@ void TraceFollower::drawIfSeen() {
 }
 
 bool TraceFollower::eventFilter(QObject* watched, QEvent* event) {
-    const bool intoSight = (watched == m_view && event->type() == QEvent::Show) ||
-                           (watched == m_dock && event->type() == QEvent::Move);
+    // The event's type first: a dock being destroyed still sends events (ChildRemoved) to its
+    // filters, and reading m_dock then would look at a QDockWidget that is no longer one.
+    const bool intoSight = (event->type() == QEvent::Show && watched == m_view) ||
+                           (event->type() == QEvent::Move && watched == m_dock);
     if (intoSight && m_stale && !m_checkQueued) {
         // After the event the window may still lay out its docks; check once it has.
         m_checkQueued = true;
