@@ -332,12 +332,9 @@ public:
     std::vector<std::string> messages;
 };
 
-TEST(EarlyStopping, StopsWhenTheValidationErrorCannotImprove) {
-    // lr so small that no weight moves: the validation error of epoch 2 equals epoch 1's.
-    const Dataset data = syntheticDigits(100, 3);
-    const lenet::ArchitectureSpec spec = lenet::preset("lenet5-1998");
-    Network net(spec);
-    net.initialize(1);
+/// Early stopping on a run whose weights never move (lr 1e-30): the validation error of epoch 2
+/// equals epoch 1's, so with patience 1 epoch 2 ends the run.
+TrainingConfig stallingEarlyStop(const lenet::ArchitectureSpec& spec) {
     TrainingConfig cfg = spec.training;
     cfg.optimizer = "sgd";
     cfg.lr = 1e-30f;
@@ -345,6 +342,16 @@ TEST(EarlyStopping, StopsWhenTheValidationErrorCannotImprove) {
     cfg.epochs = 5;
     cfg.validation = 0.2f;
     cfg.patience = 1;
+    return cfg;
+}
+
+TEST(EarlyStopping, StopsWhenTheValidationErrorCannotImprove) {
+    // lr so small that no weight moves: the validation error of epoch 2 equals epoch 1's.
+    const Dataset data = syntheticDigits(100, 3);
+    const lenet::ArchitectureSpec spec = lenet::preset("lenet5-1998");
+    Network net(spec);
+    net.initialize(1);
+    const TrainingConfig cfg = stallingEarlyStop(spec);
     lenet::Trainer trainer(net, data, nullptr, cfg);
     Recorder observer;
     const lenet::TrainResult result = trainer.run(observer);
@@ -391,13 +398,7 @@ TEST(SaveState, TakesTheEarlyStoppingDecisionOfTheEpoch) {
     const lenet::ArchitectureSpec spec = lenet::preset("lenet5-1998");
     Network net(spec);
     net.initialize(1);
-    TrainingConfig cfg = spec.training;
-    cfg.optimizer = "sgd";
-    cfg.lr = 1e-30f;
-    cfg.batch = 10;
-    cfg.epochs = 5;
-    cfg.validation = 0.2f;
-    cfg.patience = 1;
+    const TrainingConfig cfg = stallingEarlyStop(spec);
     lenet::Trainer trainer(net, data, nullptr, cfg);
     std::vector<lenet::TrainingState> saved;
     trainer.saveState = [&](const lenet::TrainingState& state) { saved.push_back(state); };
