@@ -439,8 +439,9 @@ void Trainer::Run::endEpoch(const EpochTotals& totals) {
     if (m_cfg.patience > 0) earlyStopping(m);
     if (totals.seen < m_nTrain) return;
     m_state.epochsDone = m_epoch + 1;
-    m_state.optimizer = m_optimizer.state();
-    if (m_trainer.saveState) m_trainer.saveState(m_state);
+    if (!m_trainer.saveState) return;
+    m_state.optimizer = m_optimizer.state();  // the optimiser's buffers: copied only to be saved
+    m_trainer.saveState(m_state);
 }
 
 // Keeps the weights of the best validation epoch; restores them and ends the run when the
