@@ -20,12 +20,14 @@
 #include "lenet/data/preprocess.h"
 #include "lenet/error.h"
 #include "lenet/evaluate.h"
+#include "lenet/kernels.h"
 #include "lenet/kinds.h"
 #include "lenet/model_io.h"
 #include "lenet/network.h"
 #include "lenet/presets.h"
 #include "lenet/text.h"
 #include "lenet/trainer.h"
+#include "lenet/version.h"
 
 #include "cli_bench.h"
 #include "cli_compare.h"
@@ -45,6 +47,7 @@ constexpr const char* kUsage =
     R"(lenet - train and use LeNet-5 and its variants (LeNet Studio's command line)
 
 Usage:
+  lenet --version
   lenet presets
   lenet train (--preset NAME | --spec FILE.json) [options]
   lenet train --resume CHECKPOINT [--epochs N] [--threads T] [--data DIR] [--out MODEL]
@@ -367,6 +370,11 @@ int main(int argc, char** argv) {
         }
     }
     try {
+        if (cmd == "--version") {
+            std::printf("%s\n", versionLine("lenet").c_str());
+            return 0;
+        }
+        activeKernelSet();  // a bad LENET_KERNELS is reported before any work
         const Args a = parseArgs(argc, argv, 2, {"json", "distort"});
         if (cmd == "presets") return cmdPresets();
         if (cmd == "train") return cmdTrain(a);

@@ -1,0 +1,43 @@
+// The layers' constructors, once per kernel set. Every file in layers/ is compiled once for each
+// instruction set this build supports (see kernels.h); a layer made by a set's makeLayer runs
+// that set's code, since its virtual functions are that set's.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "lenet/kernels.h"
+#include "lenet/kinds.h"
+#include "lenet/layer.h"
+#include "lenet/spec.h"
+
+// In each set's namespace:
+//   makeLayer(kind, s, name, in)  the layer `s` describes; `kind` is the table's entry of its type
+//   layoutSignature()             the sizes and alignments of the layer classes as the set sees
+//                                 them: the same in every set, since code outside layers/ (built
+//                                 once) reads the same objects
+namespace lenet::kernels_baseline {
+std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s, const std::string& name,
+                                 Shape in);
+std::size_t layoutSignature();
+}  // namespace lenet::kernels_baseline
+
+namespace lenet::kernels_avx2 {
+std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s, const std::string& name,
+                                 Shape in);
+std::size_t layoutSignature();
+}  // namespace lenet::kernels_avx2
+
+namespace lenet {
+
+/// The layer `s` describes, from kernel set `set`. Throws Error when this build lacks the set or
+/// this CPU cannot run it (kernels.cpp).
+std::unique_ptr<Layer> makeLayer(KernelSet set, const LayerKind& kind, const LayerSpec& s,
+                                 const std::string& name, Shape in);
+
+/// The same from activeKernelSet(): the layers of every Network.
+std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s, const std::string& name,
+                                 Shape in);
+
+}  // namespace lenet
