@@ -3,6 +3,7 @@
 // (--grab, for the docs and the Xvfb test).
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include <QApplication>
@@ -10,6 +11,7 @@
 #include <QTimer>
 
 #include "lenet/presets.h"
+#include "lenet/version.h"
 #include "ui/inspect/drawing_panel.h"
 #include "ui/inspect/inspection_panels.h"
 #include "ui/plots/loss_plot.h"
@@ -33,10 +35,33 @@ int intOption(const QCommandLineParser& parser, const QCommandLineOption& option
     return value;
 }
 
+/// True when the arguments ask only for --help or --version: those need no display.
+bool asksForTextOnly(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "--version" ||
+            arg == "-v") {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    QApplication app(argc, argv);
+    std::string versionDetails;
+    try {
+        versionDetails = lenet::versionDetails();
+    } catch (const std::exception& e) {  // a bad LENET_KERNELS
+        std::fprintf(stderr, "lenet-studio: %s\n", e.what());
+        return 2;
+    }
+    // --help and --version print and exit inside parser.process(), before any window: with a
+    // QCoreApplication they work without a display (help2man, the package's tests).
+    const std::unique_ptr<QCoreApplication> appObject =
+        asksForTextOnly(argc, argv) ? std::make_unique<QCoreApplication>(argc, argv)
+                                    : std::make_unique<QApplication>(argc, argv);
     // Every mouse move counts. With compression on, Qt's X11 backend drops each queued move that
     // a later one follows whenever the GUI thread is busy, and a stroke drawn on the canvas in
     // such a moment becomes one straight line from where the pen went down. (Set after the
@@ -44,11 +69,13 @@ int main(int argc, char** argv) {
     QApplication::setAttribute(Qt::AA_CompressHighFrequencyEvents, false);
     QApplication::setOrganizationName(QStringLiteral("LeNet Studio"));
     QApplication::setApplicationName(QStringLiteral("lenet-studio"));
+    QApplication::setApplicationVersion(QString::fromStdString(versionDetails));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Train LeNet-5 and its variants on MNIST and watch them learn."));
     parser.addHelpOption();
+    parser.addVersionOption();
     const QCommandLineOption presetOption(QStringLiteral("preset"),
                                           QStringLiteral("Select the architecture preset <name>."),
                                           QStringLiteral("name"));
@@ -77,7 +104,7 @@ int main(int argc, char** argv) {
           grabDelayOption}) {
         parser.addOption(option);
     }
-    parser.process(app);
+    parser.process(*appObject);
 
     lenet::ui::MainWindow window;
     if (parser.isSet(presetOption) && !window.selectPreset(parser.value(presetOption))) {

@@ -9,11 +9,14 @@ const char* version() {
     return LENET_VERSION;
 }
 
-std::string versionLine(std::string_view program) {
+std::string versionDetails() {
     const int threads = hardwareThreads();
-    return std::string(program) + " " + version() +
-           " (kernels: " + kernelSetName(activeKernelSet()) + ", " + std::to_string(threads) +
-           (threads == 1 ? " thread)" : " threads)");
+    return std::string(version()) + " (kernels: " + kernelSetName(activeKernelSet()) + ", " +
+           std::to_string(threads) + (threads == 1 ? " thread)" : " threads)");
+}
+
+std::string versionLine(std::string_view program) {
+    return std::string(program) + " " + versionDetails();
 }
 
 }  // namespace lenet

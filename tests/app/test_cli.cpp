@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,8 +37,9 @@ struct CliRun {
     std::string output;  // stdout and stderr
 };
 
-CliRun lenet(const std::string& args) {
-    const std::string command = std::string(LENET_CLI) + " " + args + " 2>&1";
+/// Runs `lenet ARGS` through the shell; `env` (e.g. "LENET_KERNELS=baseline ") goes before it.
+CliRun lenet(const std::string& args, const std::string& env = "") {
+    const std::string command = env + std::string(LENET_CLI) + " " + args + " 2>&1";
     CliRun run;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (!pipe) return {-1, "popen failed"};
@@ -81,6 +83,26 @@ protected:
 private:
     TempDir m_dir{"cli"};
 };
+
+TEST(CliVersion, NamesTheVersionTheKernelSetAndTheThreads) {
+    const CliRun run = lenet("--version");
+    EXPECT_EQ(run.status, 0) << run.output;
+    EXPECT_TRUE(std::regex_match(
+        run.output,
+        std::regex(R"(lenet [0-9]+\.[0-9]+\.[0-9]+ \(kernels: [^,]+, [0-9]+ threads?\)\n)")))
+        << run.output;
+}
+
+TEST(CliVersion, LenetKernelsForcesASetAndRefusesAnUnknownOne) {
+    const CliRun baseline = lenet("--version", "LENET_KERNELS=baseline ");
+    EXPECT_EQ(baseline.status, 0) << baseline.output;
+    EXPECT_NE(baseline.output.find("(kernels: baseline"), std::string::npos) << baseline.output;
+    const CliRun unknown = lenet("presets", "LENET_KERNELS=avx9 ");
+    EXPECT_EQ(unknown.status, 1) << unknown.output;
+    EXPECT_NE(unknown.output.find("LENET_KERNELS=avx9: this build has no such kernel set (it has "),
+              std::string::npos)
+        << unknown.output;
+}
 
 TEST(CliUsage, ListsEveryKindOfTheTable) {
     const CliRun help = lenet("--help");

@@ -27,6 +27,7 @@
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
 #include "lenet/parallel.h"
+#include "lenet/version.h"
 #include "ui/architecture/preset_panel.h"
 #include "ui/inspect/bundled_model.h"
 #include "ui/inspect/inspection_panels.h"
@@ -354,7 +355,8 @@ void MainWindow::createHelpActions() {
             this, tr("About LeNet Studio"),
             tr("<b>LeNet Studio</b><p>Trains LeNet-5 (LeCun, Bottou, Bengio &amp; Haffner, 1998) "
                "and its variants on MNIST-style digits and lets you watch them learn.</p>"
-               "<p>Licence: GPL-3.0-or-later.</p>"));
+               "<p>Version %1</p><p>Licence: GPL-3.0-or-later.</p>")
+                .arg(QString::fromStdString(lenet::versionDetails()).toHtmlEscaped()));
     });
     describe(about, tr("What LeNet Studio is"));
 }
