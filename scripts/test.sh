@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # LeNet Studio: build and test, in one command (also what CI runs, via .ci/run).
 #   1. scripts/setup.sh --deps-only --test-tools   (packages incl. clang, MNIST)
-#   2. build-test/: Release, -Werror, tests on; ctest without the opt-in labels slow|soak
+#   2. build-test/: Release, -Werror, tests on; ctest without the opt-in labels slow|soak;
+#      scripts/check_kernels.sh: the unit tests on the baseline kernels, and `lenet` on an
+#      emulated CPU without AVX (qemu-user)
 #   3. build-noqt/: proves lenet_core and the CLI build without Qt
 #   4. scripts/fuzz.sh: the four libFuzzer targets, LENET_FUZZ_SECONDS (default 60) each
 #   5. build-asan/: ASan+UBSan+LSan (-O1 -g), the same ctest with the tests' time limits scaled
@@ -22,7 +24,9 @@ Usage: scripts/test.sh
 Runs scripts/setup.sh --deps-only --test-tools, builds build-test/ (Release, warnings as
 errors) and runs
   ctest --test-dir build-test --output-on-failure -j2 -LE "slow|soak" --timeout 900
-then checks that lenet_core and lenet build without Qt (build-noqt/), runs each libFuzzer
+then checks the kernel sets (scripts/check_kernels.sh: the unit tests with
+LENET_KERNELS=baseline, and lenet under qemu-x86_64 -cpu qemu64), checks that lenet_core and
+lenet build without Qt (build-noqt/), runs each libFuzzer
 target for a bounded time (scripts/fuzz.sh; any crash, hang or sanitizer report fails), and
 runs the sanitizer stages (any report fails):
   build-asan/  ASan+UBSan+LSan (-O1 -g): the same ctest, time limits scaled by 6
@@ -118,6 +122,15 @@ if ((rc == 0)); then
 else
   say "ctest FAILED (exit code $rc)"
   failed_steps+=("ctest")
+fi
+
+# ---- 2b. kernel sets: the unit tests on the baseline set, the binary on a CPU without AVX -------
+say "scripts/check_kernels.sh build-test"
+if bash "$REPO/scripts/check_kernels.sh" build-test; then
+  say "kernel sets: OK"
+else
+  say "kernel sets FAILED"
+  fail_step "kernel sets" 1
 fi
 
 # ---- 3. core and CLI without Qt -----------------------------------------------------------------

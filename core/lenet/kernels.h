@@ -7,8 +7,13 @@
 // differ in the last bits (FMA rounds once where SSE2 rounds twice).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "lenet/kinds.h"
+#include "lenet/layer.h"
+#include "lenet/spec.h"
 
 namespace lenet {
 
@@ -32,5 +37,14 @@ bool cpuRuns(KernelSet set);
 /// Chosen at the first call. Throws Error when LENET_KERNELS names a set that this build lacks or
 /// this CPU cannot run.
 KernelSet activeKernelSet();
+
+/// The layer `s` describes (`kind`: the table's entry of its type), from kernel set `set`.
+/// Throws Error when this build lacks the set or this CPU cannot run it.
+std::unique_ptr<Layer> makeLayer(KernelSet set, const LayerKind& kind, const LayerSpec& s,
+                                 const std::string& name, Shape in);
+
+/// The same from activeKernelSet(): the layers of every Network.
+std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s,
+                                 const std::string& name, Shape in);
 
 }  // namespace lenet

@@ -7,8 +7,8 @@
 #include <random>
 
 #include "lenet/error.h"
+#include "lenet/kernels.h"
 #include "lenet/kinds.h"
-#include "lenet/layers/factory.h"
 #include "lenet/loss.h"
 #include "lenet/parallel.h"
 #include "lenet/spec_json.h"

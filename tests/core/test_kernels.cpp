@@ -4,7 +4,6 @@
 #include "lenet/error.h"
 #include "lenet/kernels.h"
 #include "lenet/kinds.h"
-#include "lenet/layers/factory.h"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 
-#include "lenet/kernels.h"
 #include "lenet/kinds.h"
 #include "lenet/layer.h"
 #include "lenet/spec.h"
@@ -28,16 +27,3 @@ std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s, cons
                                  Shape in);
 std::size_t layoutSignature();
 }  // namespace lenet::kernels_avx2
-
-namespace lenet {
-
-/// The layer `s` describes, from kernel set `set`. Throws Error when this build lacks the set or
-/// this CPU cannot run it (kernels.cpp).
-std::unique_ptr<Layer> makeLayer(KernelSet set, const LayerKind& kind, const LayerSpec& s,
-                                 const std::string& name, Shape in);
-
-/// The same from activeKernelSet(): the layers of every Network.
-std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s, const std::string& name,
-                                 Shape in);
-
-}  // namespace lenet
