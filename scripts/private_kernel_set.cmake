@@ -7,11 +7,9 @@
 #   1. joins the set's objects into one relocatable object (ld -r),
 #   2. renames every symbol it defines to PREFIX<name> (local ones too: a COMDAT group is known by
 #      its signature symbol, which may be local, and the linker keeps one group per signature),
-#      except
-#      - the set's own namespace (KEEP, a mangled-name prefix): its entry points, and
-#      - the C++ type descriptions (_ZTI typeinfo, _ZTS their names), which stay shared so that
-#        dynamic_cast and catch see one type; they are made weak, since the baseline compile
-#        defines the same ones,
+#      except the set's own namespace (KEEP, a mangled-name prefix): its entry points. The set's
+#      classes thus get their own typeinfo; dynamic_cast and catch still match them with the
+#      baseline's, since libstdc++ compares type_info by name (for types with external linkage).
 #   3. refuses an object that would run code at start-up (.init_array, .ctors): that code would
 #      run before any CPU check (CHECK_STARTUP=ON; sanitizers add their own start-up code).
 # Variables: LINKER NM OBJCOPY OBJDUMP OBJECTS (;-list) PREFIX KEEP CHECK_STARTUP OUTPUT
@@ -33,7 +31,6 @@ execute_process(COMMAND "${NM}" --defined-only --format=posix "${joined}"
                 OUTPUT_VARIABLE listing COMMAND_ERROR_IS_FATAL ANY)
 string(REPLACE "\n" ";" lines "${listing}")
 set(names "")
-set(weak "")
 foreach(line IN LISTS lines)
   string(FIND "${line}" " " space)
   if(space LESS_EQUAL 0)  # an empty line, or a symbol without a name
@@ -41,11 +38,7 @@ foreach(line IN LISTS lines)
   endif()
   string(SUBSTRING "${line}" 0 ${space} name)
   string(FIND "${name}" "${KEEP}" keep_at)
-  if(keep_at EQUAL 0)
-    continue()
-  elseif(name MATCHES "^_ZT[IS]")
-    string(APPEND weak "${name}\n")
-  else()
+  if(NOT keep_at EQUAL 0)
     list(APPEND names "${name}")
   endif()
 endforeach()
@@ -55,8 +48,6 @@ foreach(name IN LISTS names)
   string(APPEND renames "${name} ${PREFIX}${name}\n")
 endforeach()
 file(WRITE "${OUTPUT}.renames" "${renames}")
-file(WRITE "${OUTPUT}.weak" "${weak}")
-execute_process(COMMAND "${OBJCOPY}" "--redefine-syms=${OUTPUT}.renames"
-                        "--weaken-symbols=${OUTPUT}.weak" "${joined}" "${OUTPUT}"
+execute_process(COMMAND "${OBJCOPY}" "--redefine-syms=${OUTPUT}.renames" "${joined}" "${OUTPUT}"
                 COMMAND_ERROR_IS_FATAL ANY)
 file(REMOVE "${joined}")

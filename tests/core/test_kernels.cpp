@@ -4,6 +4,8 @@
 #include "lenet/error.h"
 #include "lenet/kernels.h"
 #include "lenet/kinds.h"
+#include "lenet/layers/conv.h"
+#include "lenet/layers/pool.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +14,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 using lenet::KernelSet;
@@ -145,6 +148,25 @@ TEST(KernelSets, EveryRunnableSetComputesWhatTheBaselineComputes) {
                             where + ": d" + reference->params()[i].name);
             }
         }
+    }
+}
+
+// Each set's classes have their own typeinfo (scripts/private_kernel_set.cmake); code built once
+// must still recognise them.
+TEST(KernelSets, EverySetsLayersAndErrorsAreTheTypesTheRestOfTheProgramKnows) {
+    LayerSpec conv = spec("conv");
+    conv.maps = 16;
+    for (KernelSet set : runnableSets()) {
+        const std::string where = lenet::kernelSetName(set);
+        auto layer = lenet::makeLayer(set, lenet::layerKind("conv"), conv, "C", {6, 14, 14});
+        EXPECT_NE(dynamic_cast<lenet::Conv*>(layer.get()), nullptr) << where;
+        EXPECT_EQ(dynamic_cast<lenet::Pool*>(layer.get()), nullptr) << where;
+        EXPECT_TRUE(typeid(*layer) == typeid(lenet::Conv)) << where;
+        conv.connections = "lecun1998";
+        EXPECT_THROW(lenet::makeLayer(set, lenet::layerKind("conv"), conv, "C", {5, 14, 14}),
+                     lenet::ConfigError)
+            << where;
+        conv.connections = "full";
     }
 }
 
