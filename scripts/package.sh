@@ -46,7 +46,7 @@ done
 
 for tool in cmake cpack dpkg-shlibdeps file; do
   command -v "$tool" >/dev/null 2>&1 ||
-    die "$tool not found (scripts/setup.sh installs what packaging needs: dpkg-dev, file, ...)"
+    die "$tool not found (scripts/setup.sh --test-tools installs what packaging needs)"
 done
 
 # cache_value <dir> <variable>: the variable's value in the build's CMakeCache.txt

@@ -26,7 +26,8 @@ Options:
                -DLENET_BUILD_UI=OFF (implies the CLI; same as LENET_NO_UI=1)
   --test-tools also install what scripts/test.sh needs beyond the build: clang and its
                libFuzzer/sanitizer runtimes (scripts/fuzz.sh), python3 (the include-graph
-               test of core)
+               test of core), and what builds and checks the Debian package
+               (scripts/package.sh: dpkg-dev, file, lintian, desktop-file-utils, appstream)
   -h, --help   print this help
 
 Without --headless, ARGS after "--" are passed to build/app/lenet-studio.
@@ -95,9 +96,11 @@ data_ok() {
 # ---- 1. packages --------------------------------------------------------------------------
 say "checking Debian packages"
 core_pkgs=(cmake g++ ninja-build libgtest-dev libgmock-dev libbenchmark-dev
-           libeigen3-dev libtbb-dev nlohmann-json3-dev zlib1g-dev libpng-dev fonts-dejavu-core)
+           libeigen3-dev libtbb-dev nlohmann-json3-dev zlib1g-dev libpng-dev fonts-dejavu-core
+           librsvg2-bin)
 ui_pkgs=(qt6-base-dev libqcustomplot-dev libxkbcommon-dev xvfb xauth imagemagick xdotool)
-test_pkgs=(clang libclang-rt-14-dev python3)
+test_pkgs=(clang libclang-rt-14-dev python3
+           dpkg-dev file lintian desktop-file-utils appstream)
 wanted=("${core_pkgs[@]}")
 ((no_ui)) || wanted+=("${ui_pkgs[@]}")
 ((test_tools)) && wanted+=("${test_pkgs[@]}")
