@@ -66,6 +66,8 @@ while (($#)); do
 done
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/as_root.sh
+source "$REPO/scripts/as_root.sh"
 BUILD_DIR="$REPO/build"
 DATA_DIR=${LENET_DATA:-$REPO/data/mnist}
 ARCH=${LENET_ARCH:-}
@@ -124,11 +126,7 @@ if ((${#missing[@]} == 0)); then
 else
   say "missing packages: ${missing[*]}"
   apt_opts=(-y --no-install-recommends -o DPkg::Lock::Timeout=120)
-  if ((EUID == 0)); then
-    as_root=(env DEBIAN_FRONTEND=noninteractive)
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    as_root=(sudo -n env DEBIAN_FRONTEND=noninteractive)
-  else
+  if ! find_root; then
     {
       echo "setup.sh: these Debian packages are missing and I cannot install them (not root, no"
       echo "password-less sudo). Install them, then run this script again:"

@@ -28,6 +28,8 @@ say() { printf '==> %s\n' "$*"; }
 die() { printf 'test_package.sh: error: %s\n' "$*" >&2; exit 1; }
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/as_root.sh
+source "$REPO/scripts/as_root.sh"
 build_args=()
 shot_dir=$REPO/build-package
 while (($#)); do
@@ -66,11 +68,7 @@ debs=("$tmp"/lenet-studio_*.deb)
 deb=${debs[0]}
 
 # ---- 2. install ----------------------------------------------------------------------------------
-if ((EUID == 0)); then
-  as_root=(env DEBIAN_FRONTEND=noninteractive)
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  as_root=(sudo -n env DEBIAN_FRONTEND=noninteractive)
-else
+if ! find_root; then
   say "SKIPPED installing the package: not root and no password-less sudo (the .deb was built and"
   say "lintian passed; run this as root to install, run and remove it)"
   exit 0
