@@ -55,11 +55,13 @@ cache_value() {
 }
 
 if [[ -n $build_dir ]]; then
-  [[ -f $build_dir/CMakeCache.txt ]] || die "$build_dir is not a configured build (no CMakeCache.txt)"
+  [[ -f $build_dir/CMakeCache.txt ]] ||
+    die "$build_dir is not a configured build (no CMakeCache.txt)"
   build_dir=$(cd "$build_dir" && pwd)
   [[ $(cache_value "$build_dir" LENET_BUILD_UI) == ON ]] ||
     die "$build_dir is built without the studio (LENET_BUILD_UI=OFF): nothing to package"
-  if [[ -n $(cache_value "$build_dir" LENET_SANITIZE) || $(cache_value "$build_dir" LENET_BUILD_FUZZERS) == ON ]]; then
+  if [[ -n $(cache_value "$build_dir" LENET_SANITIZE) ||
+        $(cache_value "$build_dir" LENET_BUILD_FUZZERS) == ON ]]; then
     die "$build_dir is an instrumented build (sanitizers or fuzzers): package a plain one"
   fi
   say "packaging the build in $build_dir (install prefix /usr, docs on)"
@@ -86,7 +88,8 @@ rm -rf -- "$staging"
 say "cpack -G DEB"
 (cd "$build_dir" && cpack -G DEB -B "$staging" >/dev/null) || die "cpack failed"
 debs=("$staging"/lenet-studio_*.deb)
-[[ ${#debs[@]} == 1 && -f ${debs[0]} ]] || die "cpack did not write one lenet-studio_*.deb in $staging"
+[[ ${#debs[@]} == 1 && -f ${debs[0]} ]] ||
+  die "cpack did not write one lenet-studio_*.deb in $staging"
 mkdir -p -- "$out_dir"
 deb=$out_dir/${debs[0]##*/}
 mv -f -- "${debs[0]}" "$deb"

@@ -46,7 +46,8 @@ for f in t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
   [[ -f $DATA_DIR/$f ]] || die "$DATA_DIR/$f not found (scripts/setup.sh --deps-only fetches MNIST)"
 done
 for tool in convert xvfb-run desktop-file-validate appstreamcli; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/setup.sh --test-tools installs it)"
+  command -v "$tool" >/dev/null 2>&1 ||
+    die "$tool not found (scripts/setup.sh --test-tools installs it)"
 done
 
 tmp=$(mktemp -d)
@@ -62,7 +63,7 @@ cleanup() {
 trap cleanup EXIT
 chmod 755 "$tmp"  # apt reads the .deb as its own user
 
-# ---- 1. build and lintian -------------------------------------------------------------------------
+# ---- 1. build and lintian ------------------------------------------------------------------------
 bash "$REPO/scripts/package.sh" "${build_args[@]}" --out "$tmp"
 debs=("$tmp"/lenet-studio_*.deb)
 deb=${debs[0]}
@@ -84,7 +85,7 @@ dpkg-query -L lenet-studio | while read -r path; do
 done >"$tmp/files"
 say "$(wc -l <"$tmp/files") files installed"
 
-# ---- 3. the installed files and programs ----------------------------------------------------------
+# ---- 3. the installed files and programs ---------------------------------------------------------
 desktop=/usr/share/applications/lenet-studio.desktop
 desktop-file-validate "$desktop"
 appstreamcli validate --no-net "$(grep '^/usr/share/metainfo/' "$tmp/files")"
@@ -97,7 +98,8 @@ done
 zcat /usr/share/man/man1/lenet.1.gz /usr/share/man/man1/lenet-studio.1.gz >/dev/null
 completed=$(bash -c 'source /usr/share/bash-completion/completions/lenet
   COMP_WORDS=(lenet train --optimizer ad); COMP_CWORD=3; _lenet; echo "${COMPREPLY[*]}"')
-[[ $completed == adam ]] || die "the installed completion of 'lenet train --optimizer ad' gave '$completed'"
+[[ $completed == adam ]] ||
+  die "the installed completion of 'lenet train --optimizer ad' gave '$completed'"
 
 # installed <command...>: runs a command from / with an empty HOME and nothing of this shell's
 # environment (no LENET_DATA, no QT_QPA_PLATFORM).
@@ -108,7 +110,8 @@ installed_env() {
 }
 
 say "$(installed_env lenet --version)"
-[[ $(installed_env sh -c 'command -v lenet') == /usr/bin/lenet ]] || die "lenet is not /usr/bin/lenet"
+[[ $(installed_env sh -c 'command -v lenet') == /usr/bin/lenet ]] ||
+  die "lenet is not /usr/bin/lenet"
 
 say "lenet predict on the first ten MNIST test digits (written as PNG)"
 head -c $((16 + 28 * 28 * 10)) "$DATA_DIR/t10k-images-idx3-ubyte" | tail -c $((28 * 28 * 10)) \
