@@ -31,6 +31,7 @@
 
 #include "cli_bench.h"
 #include "cli_compare.h"
+#include "cli_completion.h"
 #include "cli_support.h"
 
 namespace {
@@ -47,6 +48,7 @@ constexpr const char* kUsage =
     R"(lenet - train and use LeNet-5 and its variants (LeNet Studio's command line)
 
 Usage:
+  lenet --help
   lenet --version
   lenet presets
   lenet train (--preset NAME | --spec FILE.json) [options]
@@ -57,6 +59,7 @@ Usage:
   lenet predict --model FILE [--json] IMAGE...
   lenet inspect (--model FILE | --preset NAME | --spec FILE.json)
   lenet bench (--preset NAME | --spec FILE.json) [--batch B] [--threads T] [--batches N] [--json]
+  lenet completion
 
 Train options (each also a key of the spec's "training" object, '-' for '_'):
   --epochs N  --batch B  --lr X  --optimizer {optimizers}
@@ -92,6 +95,9 @@ Bench: times N training steps (default 20) of a batch of B random images (defaul
 Compare: trains each variant in turn on all cores (K seeds each with --repeat K, seeds S, S+1,
   ...) and writes DIR/results.md, results.csv, curves.csv and curves.svg (default DIR: compare).
   Options after a ':' apply to that variant only, e.g. lenet5-maxpool:pooling=avg.
+
+Completion: prints the bash completion script of lenet (commands, options, their values, preset
+  names); packages install it, or try it with: source <(lenet completion)
 
 Exit status: 0 on success, 1 on any error (one message on stderr naming the file or option),
 2 on a usage error, 3 when training diverged (NaN/Inf; the last good weights are kept).
@@ -140,7 +146,7 @@ std::string usage() {
     return text;
 }
 
-int cmdPresets() {
+int cmdPresets(const Args&) {
     for (const auto& name : presetNames()) {
         const ArchitectureSpec s = preset(name);
         const Network net(s);
@@ -354,6 +360,26 @@ int cmdInspect(const Args& a) {
     return 0;
 }
 
+int cmdCompletion(const Args&);
+
+/// The subcommands: `lenet NAME ...` runs `run`.
+struct Command {
+    const char* name;
+    int (*run)(const Args&);
+};
+constexpr Command kCommands[] = {
+    {"presets", cmdPresets}, {"train", cmdTrain},           {"eval", cmdEval},
+    {"predict", cmdPredict}, {"inspect", cmdInspect},       {"compare", cmdCompare},
+    {"bench", cmdBench},     {"completion", cmdCompletion},
+};
+
+int cmdCompletion(const Args&) {
+    std::vector<std::string> names;
+    for (const Command& c : kCommands) names.emplace_back(c.name);
+    std::fputs(bashCompletion(names, usage()).c_str(), stdout);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -376,13 +402,9 @@ int main(int argc, char** argv) {
         }
         activeKernelSet();  // a bad LENET_KERNELS is reported before any work
         const Args a = parseArgs(argc, argv, 2, {"json", "distort"});
-        if (cmd == "presets") return cmdPresets();
-        if (cmd == "train") return cmdTrain(a);
-        if (cmd == "eval") return cmdEval(a);
-        if (cmd == "predict") return cmdPredict(a);
-        if (cmd == "inspect") return cmdInspect(a);
-        if (cmd == "compare") return cmdCompare(a);
-        if (cmd == "bench") return cmdBench(a);
+        for (const Command& c : kCommands) {
+            if (cmd == c.name) return c.run(a);
+        }
         throw UsageError("unknown command '" + cmd + "'");
     } catch (const UsageError& e) {
         std::fprintf(stderr, "lenet %s: %s (see lenet --help)\n", cmd.c_str(), e.what());

@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QTimer>
 
 #include "lenet/presets.h"
@@ -105,6 +106,10 @@ int main(int argc, char** argv) {
         parser.addOption(option);
     }
     parser.process(*appObject);
+    // The installed desktop entry and icon (packaging/): the window and the task bar show the
+    // icon, and Wayland compositors match the window to the entry.
+    QGuiApplication::setDesktopFileName(QStringLiteral("lenet-studio"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("lenet-studio")));
 
     lenet::ui::MainWindow window;
     if (parser.isSet(presetOption) && !window.selectPreset(parser.value(presetOption))) {

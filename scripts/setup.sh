@@ -26,7 +26,9 @@ Options:
                -DLENET_BUILD_UI=OFF (implies the CLI; same as LENET_NO_UI=1)
   --test-tools also install what scripts/test.sh needs beyond the build: clang and its
                libFuzzer/sanitizer runtimes (scripts/fuzz.sh), python3 (the include-graph
-               test of core), qemu-user (scripts/check_kernels.sh: a CPU without AVX)
+               test of core), qemu-user (scripts/check_kernels.sh: a CPU without AVX), and
+               what builds and checks the Debian package (scripts/package.sh: dpkg-dev,
+               file, lintian, desktop-file-utils, appstream)
   -h, --help   print this help
 
 Without --headless, ARGS after "--" are passed to build/app/lenet-studio.
@@ -65,6 +67,8 @@ while (($#)); do
 done
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/as_root.sh
+source "$REPO/scripts/as_root.sh"
 BUILD_DIR="$REPO/build"
 DATA_DIR=${LENET_DATA:-$REPO/data/mnist}
 ARCH=${LENET_ARCH:-}
@@ -95,9 +99,11 @@ data_ok() {
 # ---- 1. packages --------------------------------------------------------------------------
 say "checking Debian packages"
 core_pkgs=(cmake g++ ninja-build libgtest-dev libgmock-dev libbenchmark-dev
-           libeigen3-dev libtbb-dev nlohmann-json3-dev zlib1g-dev libpng-dev fonts-dejavu-core)
+           libeigen3-dev libtbb-dev nlohmann-json3-dev zlib1g-dev libpng-dev fonts-dejavu-core
+           librsvg2-bin)
 ui_pkgs=(qt6-base-dev libqcustomplot-dev libxkbcommon-dev xvfb xauth imagemagick xdotool)
-test_pkgs=(clang libclang-rt-14-dev python3 qemu-user)
+test_pkgs=(clang libclang-rt-14-dev python3 qemu-user
+           dpkg-dev file lintian desktop-file-utils appstream)
 wanted=("${core_pkgs[@]}")
 ((no_ui)) || wanted+=("${ui_pkgs[@]}")
 ((test_tools)) && wanted+=("${test_pkgs[@]}")
@@ -121,11 +127,7 @@ if ((${#missing[@]} == 0)); then
 else
   say "missing packages: ${missing[*]}"
   apt_opts=(-y --no-install-recommends -o DPkg::Lock::Timeout=120)
-  if ((EUID == 0)); then
-    as_root=(env DEBIAN_FRONTEND=noninteractive)
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    as_root=(sudo -n env DEBIAN_FRONTEND=noninteractive)
-  else
+  if ! find_root; then
     {
       echo "setup.sh: these Debian packages are missing and I cannot install them (not root, no"
       echo "password-less sudo). Install them, then run this script again:"

@@ -5,11 +5,13 @@
 #      scripts/check_kernels.sh: the unit tests on the baseline kernels, and `lenet` on an
 #      emulated CPU without AVX (qemu-user)
 #   3. build-noqt/: proves lenet_core and the CLI build without Qt
-#   4. scripts/fuzz.sh: the four libFuzzer targets, LENET_FUZZ_SECONDS (default 60) each
-#   5. build-asan/: ASan+UBSan+LSan (-O1 -g), the same ctest with the tests' time limits scaled
+#   4. scripts/test_package.sh: the Debian package from build-test/ (lintian), installed with
+#      apt-get, its programs run, removed again (installing needs root or password-less sudo)
+#   5. scripts/fuzz.sh: the four libFuzzer targets, LENET_FUZZ_SECONDS (default 60) each
+#   6. build-asan/: ASan+UBSan+LSan (-O1 -g), the same ctest with the tests' time limits scaled
 #      (LENET_TEST_TIME_SCALE); any sanitizer report, in a test or in a program it runs, fails.
 #      LENET_SKIP_ASAN=1 skips it.
-#   6. build-tsan/: ThreadSanitizer on the training thread: lenet_core's test_training and the
+#   7. build-tsan/: ThreadSanitizer on the training thread: lenet_core's test_training and the
 #      studio's test_training_controller only, on one CPU (see tests/tsan.supp for why); any
 #      report fails. LENET_SKIP_TSAN=1 skips it.
 # Exit code: ctest's (build-test), or non-zero when a later step fails; the last line names the
@@ -26,7 +28,9 @@ errors) and runs
   ctest --test-dir build-test --output-on-failure -j2 -LE "slow|soak" --timeout 900
 then checks the kernel sets (scripts/check_kernels.sh: the unit tests with
 LENET_KERNELS=baseline, and lenet under qemu-x86_64 -cpu qemu64), checks that lenet_core and
-lenet build without Qt (build-noqt/), runs each libFuzzer
+lenet build without Qt (build-noqt/), builds the Debian package from build-test/, installs it,
+runs the installed programs and removes it (scripts/test_package.sh; the install part needs
+root or password-less sudo), runs each libFuzzer
 target for a bounded time (scripts/fuzz.sh; any crash, hang or sanitizer report fails), and
 runs the sanitizer stages (any report fails):
   build-asan/  ASan+UBSan+LSan (-O1 -g): the same ctest, time limits scaled by 6
@@ -150,7 +154,17 @@ else
   fail_step "build without Qt" 1
 fi
 
-# ---- 4. fuzzers ---------------------------------------------------------------------------------
+# ---- 4. the Debian package ------------------------------------------------------------------------
+if [[ $ui == OFF ]]; then
+  say "Debian package skipped (LENET_NO_UI: the package holds the studio)"
+elif bash "$REPO/scripts/test_package.sh" --build-dir build-test; then
+  say "Debian package: OK"
+else
+  say "Debian package FAILED"
+  fail_step "Debian package" 1
+fi
+
+# ---- 5. fuzzers ---------------------------------------------------------------------------------
 if [[ ${LENET_FUZZ_SECONDS:-60} == 0 ]]; then
   say "fuzzers skipped (LENET_FUZZ_SECONDS=0)"
 elif bash "$REPO/scripts/fuzz.sh"; then
@@ -160,7 +174,7 @@ else
   fail_step "fuzzers" 1
 fi
 
-# ---- 5. ASan + UBSan + LSan ------------------------------------------------------------------
+# ---- 6. ASan + UBSan + LSan ------------------------------------------------------------------
 # -O1 -g: Debug's -O0 makes Eigen about ten times slower. Reports go to files in asan-logs/
 # as well as failing the process, so that a report of a program a test runs (the CLI tests run
 # `lenet`) fails the stage even when the test only looks at the exit status.
@@ -201,7 +215,7 @@ else
   fi
 fi
 
-# ---- 6. ThreadSanitizer ------------------------------------------------------------------------
+# ---- 7. ThreadSanitizer ------------------------------------------------------------------------
 # Only the training thread's tests, on one CPU, with the settings tests/tsan.supp documents.
 if [[ ${LENET_SKIP_TSAN:-0} == 1 ]]; then
   say "ThreadSanitizer skipped (LENET_SKIP_TSAN=1)"

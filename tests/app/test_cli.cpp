@@ -1,6 +1,6 @@
 // End-to-end tests of the `lenet` command line: what a script sees (exit status, stdout JSON,
 // one error message) for good runs and for bad input, and a run killed with SIGKILL and resumed
-// from its checkpoint. Trains on small synthetic IDX sets.
+// from its checkpoint, and the bash completion it prints. Trains on small synthetic IDX sets.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "lenet/checkpoint.h"
 #include "lenet/kinds.h"
 #include "lenet/model_io.h"
+#include "lenet/presets.h"
 #include "lenet/text.h"
 #include "support/test_support.h"
 #include "support/time_scale.h"
@@ -37,17 +39,21 @@ struct CliRun {
     std::string output;  // stdout and stderr
 };
 
-/// Runs `lenet ARGS` through the shell; `env` (e.g. "LENET_KERNELS=baseline ") goes before it.
-CliRun lenet(const std::string& args, const std::string& env = "") {
-    const std::string command = env + std::string(LENET_CLI) + " " + args + " 2>&1";
+/// Runs `command` through the shell.
+CliRun shell(const std::string& command) {
     CliRun run;
-    FILE* pipe = ::popen(command.c_str(), "r");
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
     if (!pipe) return {-1, "popen failed"};
     char buffer[4096];
     while (std::fgets(buffer, sizeof buffer, pipe)) run.output += buffer;
     const int raw = ::pclose(pipe);
     run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     return run;
+}
+
+/// Runs `lenet ARGS` through the shell; `env` (e.g. "LENET_KERNELS=baseline ") goes before it.
+CliRun lenet(const std::string& args, const std::string& env = "") {
+    return shell(env + std::string(LENET_CLI) + " " + args);
 }
 
 void writeBigEndian(std::ofstream& out, std::uint32_t v) {
@@ -393,6 +399,85 @@ TEST_F(Cli, ResumeRefusesDamagedFilesModelsOtherDataAndNewSettings) {
     const CliRun more = lenet("train --resume " + checkpoint + " --epochs 2 --json");
     ASSERT_EQ(more.status, 0) << more.output;
     EXPECT_EQ(lenet::loadModel(model).history.size(), 2u);
+}
+
+/// Bash's completion of `lenet` with the script that `lenet completion` prints.
+class CliCompletion : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const CliRun script = lenet("completion");
+        ASSERT_EQ(script.status, 0) << script.output;
+        std::ofstream(m_dir.file("lenet.bash")) << script.output;
+        std::filesystem::create_directories(m_dir.file("here/a-folder"));
+        std::ofstream(m_dir.file("here/a-file.png")) << "x";
+    }
+
+    /// The words offered for the command line `words` (a bash array; the last word is the one
+    /// being completed), completed in a folder that holds a-folder/ and a-file.png.
+    std::vector<std::string> complete(const std::string& words) const {
+        std::ofstream(m_dir.file("complete.sh"))
+            << "source " << m_dir.file("lenet.bash") << "\nCOMP_WORDS=(" << words
+            << ")\nCOMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n_lenet\n"
+            << "[[ ${#COMPREPLY[@]} == 0 ]] || printf '%s\\n' \"${COMPREPLY[@]}\"\n";
+        const CliRun run =
+            shell("cd " + m_dir.file("here") + " && bash " + m_dir.file("complete.sh"));
+        EXPECT_EQ(run.status, 0) << words << "\n" << run.output;
+        std::vector<std::string> offered;
+        std::istringstream lines(run.output);
+        for (std::string line; std::getline(lines, line);) offered.push_back(line);
+        return offered;
+    }
+
+private:
+    TempDir m_dir{"completion"};
+};
+
+TEST_F(CliCompletion, OffersTheCommandsFirst) {
+    const std::vector<std::string> first = complete("lenet ''");
+    for (const char* word : {"presets", "train", "eval", "predict", "inspect", "compare", "bench",
+                             "completion", "--help", "--version"}) {
+        EXPECT_EQ(std::count(first.begin(), first.end(), word), 1) << word;
+    }
+    EXPECT_EQ(complete("lenet tr"), std::vector<std::string>{"train"});
+}
+
+TEST_F(CliCompletion, OffersTheValuesOfTheTableOfKindsAndThePresets) {
+    std::vector<std::string> poolings;
+    for (const lenet::LayerKind& k : lenet::layerKinds()) {
+        if (k.pooling) poolings.emplace_back(k.pooling);
+    }
+    EXPECT_EQ(complete("lenet train --optimizer ''"), lenet::kindKeys(lenet::optimizerKinds()));
+    EXPECT_EQ(complete("lenet train --schedule ''"), lenet::kindKeys(lenet::scheduleKinds()));
+    EXPECT_EQ(complete("lenet train --init ''"), lenet::kindKeys(lenet::initKinds()));
+    EXPECT_EQ(complete("lenet bench --activation ''"), lenet::kindKeys(lenet::activationKinds()));
+    EXPECT_EQ(complete("lenet inspect --pooling ''"), poolings);
+    EXPECT_EQ(complete("lenet train --preset ''"), lenet::presetNames());
+    EXPECT_EQ(complete("lenet train --optimizer = ad"), std::vector<std::string>{"adam"});
+    const std::vector<std::string> compared = complete("lenet compare lenet5-199");
+    EXPECT_EQ(std::count(compared.begin(), compared.end(), "lenet5-1998"), 1);
+}
+
+TEST_F(CliCompletion, OffersEveryOptionAndFilesOrFoldersWhereTheUsageSaysSo) {
+    const std::vector<std::string> options = complete("lenet train --");
+    std::vector<std::string> expected = {"--preset", "--spec",   "--data",  "--out",
+                                         "--json",   "--epochs", "--resume"};
+    for (const lenet::OptimizerKind& k : lenet::optimizerKinds()) {
+        for (const lenet::HyperParameter& h : k.hyperParameters)
+            expected.push_back(lenet::cliFlag(h.key));
+    }
+    for (const lenet::ScheduleKind& k : lenet::scheduleKinds()) {
+        for (const lenet::HyperParameter& h : k.hyperParameters)
+            expected.push_back(lenet::cliFlag(h.key));
+    }
+    for (const std::string& option : expected) {
+        EXPECT_EQ(std::count(options.begin(), options.end(), option), 1) << option;
+    }
+    EXPECT_EQ(complete("lenet eval --data ''"), std::vector<std::string>{"a-folder"});
+    const std::vector<std::string> both = {"a-file.png", "a-folder"};
+    std::vector<std::string> files = complete("lenet predict --model b.lenet ''");
+    std::sort(files.begin(), files.end());
+    EXPECT_EQ(files, both);
+    EXPECT_TRUE(complete("lenet train --epochs ''").empty());
 }
 
 }  // namespace
