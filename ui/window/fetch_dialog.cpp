@@ -101,6 +101,7 @@ void FetchDialog::fetch() {
     m_bar->setVisible(true);
     m_step->setText(tr("Starting…"));
     m_step->setVisible(true);
+    fitHeight();
     m_thread.start([this, package = m_package, dir = m_dir.toStdString()](std::stop_token stop) {
         lenet::FetchOptions options;
         options.progress = [this](const lenet::FetchProgress& p) {
@@ -152,6 +153,7 @@ void FetchDialog::showProgress(const lenet::FetchProgress& p) {
         m_bar->setRange(0, 1000);
         m_bar->setValue(int(p.fraction * 1000));
     }
+    fitHeight();
 }
 
 void FetchDialog::showResult(const lenet::FetchResult& result) {

@@ -249,11 +249,10 @@ void MainWindow::loadInspectionTestSet(const QString& dir) {
             lenet::loadSplit(dir.toStdString(), lenet::Split::Test)));
     } catch (const lenet::Error&) {
         m_inspection->setTestSet(nullptr);  // the views work on drawings; Open data set explains
-        if (!lenet::holdsDataSet(dir.toStdString())) {
-            m_status->showStatus(tr("No data set in %1: Train offers to fetch MNIST (File > Fetch "
-                                    "MNIST)")
-                                     .arg(QDir::toNativeSeparators(dir)));
-        }
+        if (!lenet::holdsDataSet(dir.toStdString()))
+            m_status->showStatus(
+                tr("No data set yet: Train offers to fetch MNIST (File > Fetch "
+                   "MNIST)"));
     }
 }
 
