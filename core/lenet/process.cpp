@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <thread>
 
 #include "lenet/error.h"
@@ -121,7 +121,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOpti
     if (!options.workingDir.empty())
         posix_spawn_file_actions_addchdir_np(&s.actions, options.workingDir.c_str());
     redirect(s, STDIN_FILENO, "");
-    redirect(s, STDOUT_FILENO, options.stdoutPath);
+    redirect(s, STDOUT_FILENO, "");
     redirect(s, STDERR_FILENO, options.stderrPath);
 
     std::vector<std::string> args = argv;
@@ -145,7 +145,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOpti
             return result;
         }
         if (options.tick) options.tick();
-        std::this_thread::sleep_for(options.tickInterval);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     // Programs it started may live on in its group after it ended; they are not waited for.
     if (WIFEXITED(status)) result.exitStatus = WEXITSTATUS(status);

@@ -39,7 +39,7 @@ lenet::DataPackage fakeDataPackage() {
 FakeNpm::FakeNpm(const std::string& root, const std::string& tarball, Mode mode) : m_root(root) {
     fs::create_directories(fs::path(root) / "bin");
     fs::create_directories(fs::path(root) / "package" / "package" / "data");
-    const std::string script = binDir() + "/npm";
+    const std::string script = root + "/bin/npm";
     {
         std::ofstream out(script);
         out << "#!/bin/sh\n"
@@ -63,11 +63,7 @@ void FakeNpm::linkFile(const std::string& name, const std::string& path) const {
 }
 
 std::string FakeNpm::path() const {
-    return binDir() + ":/usr/bin:/bin";
-}
-
-std::string FakeNpm::binDir() const {
-    return m_root + "/bin";
+    return m_root + "/bin:/usr/bin:/bin";
 }
 
 std::vector<std::string> FakeNpm::calls() const {

@@ -41,8 +41,6 @@ public:
 
     /// A value for $PATH: this npm first, then /usr/bin:/bin (for what the script runs).
     std::string path() const;
-    /// The folder of this npm alone.
-    std::string binDir() const;
     /// One line per call so far: its working folder, then its arguments.
     std::vector<std::string> calls() const;
     /// Where Mode::Hang writes its pid.

@@ -251,8 +251,7 @@ void MainWindow::loadInspectionTestSet(const QString& dir) {
         m_inspection->setTestSet(nullptr);  // the views work on drawings; Open data set explains
         if (!lenet::holdsDataSet(dir.toStdString()))
             m_status->showStatus(
-                tr("No data set yet: Train offers to fetch MNIST (File > Fetch "
-                   "MNIST)"));
+                tr("No data set yet: Train offers to fetch MNIST (File > Fetch MNIST)"));
     }
 }
 
