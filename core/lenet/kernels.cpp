@@ -54,6 +54,15 @@ KernelSet choose() {
                 ": this build has no such kernel set (it has " + keys + ")");
 }
 
+/// The layer from `set`, which checkUsable() has accepted.
+std::unique_ptr<Layer> makeChecked(KernelSet set, const LayerKind& kind, const LayerSpec& s,
+                                   const std::string& name, Shape in) {
+#if defined(LENET_HAVE_AVX2_KERNELS)
+    if (set == KernelSet::Avx2) return kernels_avx2::makeLayer(kind, s, name, in);
+#endif
+    return kernels_baseline::makeLayer(kind, s, name, in);
+}
+
 }  // namespace
 
 std::vector<KernelSet> builtKernelSets() {
@@ -110,15 +119,12 @@ KernelSet activeKernelSet() {
 std::unique_ptr<Layer> makeLayer(KernelSet set, const LayerKind& kind, const LayerSpec& s,
                                  const std::string& name, Shape in) {
     checkUsable(set);
-#if defined(LENET_HAVE_AVX2_KERNELS)
-    if (set == KernelSet::Avx2) return kernels_avx2::makeLayer(kind, s, name, in);
-#endif
-    return kernels_baseline::makeLayer(kind, s, name, in);
+    return makeChecked(set, kind, s, name, in);
 }
 
 std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s, const std::string& name,
                                  Shape in) {
-    return makeLayer(activeKernelSet(), kind, s, name, in);
+    return makeChecked(activeKernelSet(), kind, s, name, in);  // choose() checked it
 }
 
 }  // namespace lenet
