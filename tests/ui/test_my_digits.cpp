@@ -11,7 +11,9 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QListView>
 #include <QMessageBox>
@@ -124,6 +126,7 @@ private Q_SLOTS:
     void viewListsDigitsWithPredictions();
     void deleteRemovesDigits();
     void damagedFilesAreReported();
+    void unreadableSetIsKeptAside();
     void checkboxHandsTheDigitsToTheRun();
     void workerTrainsOnTheExtraImages();
     void grabsPanelAndView();
@@ -380,6 +383,44 @@ void TestMyDigits::damagedFilesAreReported() {
 
     QVERIFY(QFile::remove(m_store->labelsPath()));
     QVERIFY(m_store->load().contains(QStringLiteral("is missing")));
+}
+
+void TestMyDigits::unreadableSetIsKeptAside() {
+    addDigit(one(), 1);
+    addDigit(seven(), 7);
+    QFile labels(m_store->labelsPath());
+    QVERIFY(labels.open(QIODevice::ReadWrite));
+    QVERIFY(labels.seek(labels.size() - 1));
+    labels.write("\x0c");  // label 12 of 10 classes
+    labels.close();
+    const auto bytes = [](const QString& path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    const QByteArray images = bytes(m_store->imagesPath()), damaged = bytes(labels.fileName());
+    QVERIFY(m_store->load().contains(QStringLiteral("kept in a dated folder")));
+    QCOMPARE(m_store->count(), 0);
+    QVERIFY(m_store->keptAside().isEmpty());
+
+    addDigit(seven(), 7);
+    QCOMPARE(m_store->count(), 1);
+    const QString aside = m_store->keptAside();
+    QVERIFY(QFileInfo(aside).fileName().startsWith(QStringLiteral("unreadable-")));
+    QCOMPARE(QFileInfo(aside).dir().path(), m_store->folder());
+    QCOMPARE(bytes(QDir(aside).filePath(QFileInfo(m_store->imagesPath()).fileName())), images);
+    QCOMPARE(bytes(QDir(aside).filePath(QFileInfo(m_store->labelsPath()).fileName())), damaged);
+    QVERIFY(m_panel->findChild<QLabel*>(QStringLiteral("addedToMyDigits"))->text().contains(aside));
+    MyDigitsView view;
+    view.setStore(m_store.get());
+    QVERIFY(view.statusText().contains(aside));
+
+    QVERIFY(QFile::remove(m_store->labelsPath()));  // a lone images file is kept too
+    QVERIFY(m_store->load().contains(QStringLiteral("is missing")));
+    addDigit(one(), 1);
+    QVERIFY(m_store->keptAside() != aside);
+    QVERIFY(QFile::exists(
+        QDir(m_store->keptAside()).filePath(QFileInfo(m_store->imagesPath()).fileName())));
+    QCOMPARE(m_store->count(), 1);
 }
 
 void TestMyDigits::checkboxHandsTheDigitsToTheRun() {

@@ -150,6 +150,10 @@ QString DrawingPanel::addDrawing(int label) {
     const int n = m_myDigits->count();
     m_added->setText(n == 1 ? tr("Added as a %1: my digits hold 1 digit.").arg(label)
                             : tr("Added as a %1: my digits hold %2 digits.").arg(label).arg(n));
+    if (!m_myDigits->keptAside().isEmpty())
+        m_added->setText(m_added->text() + QLatin1Char('\n') +
+                         tr("The earlier set could not be read; it is kept in %1.")
+                             .arg(m_myDigits->keptAside()));
     m_canvas->clear();
     return {};
 }

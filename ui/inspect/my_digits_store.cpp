@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QStandardPaths>
 
 #include "lenet/data/idx_writer.h"
@@ -50,6 +53,7 @@ QString MyDigitsStore::labelsPath() const {
 QString MyDigitsStore::load() {
     m_data.reset();
     m_loadError.clear();
+    m_keptAside.clear();
     const bool hasImages = QFile::exists(imagesPath());
     const bool hasLabels = QFile::exists(labelsPath());
     if (hasImages != hasLabels) {
@@ -73,6 +77,10 @@ QString MyDigitsStore::load() {
             m_loadError = tr("My digits cannot be read: %1").arg(QString::fromUtf8(e.what()));
         }
     }
+    if (!m_loadError.isEmpty())
+        m_loadError +=
+            tr(" (the next digit you add starts a new set; these files are then kept "
+               "in a dated folder beside them)");
     Q_EMIT changed();
     return m_loadError;
 }
@@ -86,6 +94,10 @@ QString MyDigitsStore::add(const lenet::InkImage& image, int label) {
             .arg(image.cols);
     if (label < 0 || label >= kClasses)
         return tr("A digit's label must be 0 to 9, not %1").arg(label);
+    if (!m_loadError.isEmpty()) {
+        const QString error = moveUnreadableAside();
+        if (!error.isEmpty()) return error;
+    }
     auto next = std::make_shared<lenet::Dataset>(m_data ? *m_data : emptySet(imagesPath()));
     for (float v : image.ink)
         next->images.push_back(std::uint8_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)));
@@ -105,6 +117,27 @@ QString MyDigitsStore::remove(std::vector<int> indices) {
         next->labels.push_back(m_data->labels[std::size_t(i)]);
     }
     return save(std::move(next));
+}
+
+QString MyDigitsStore::moveUnreadableAside() {
+    const QDir folder(m_folder);
+    const QString stamp = QStringLiteral("unreadable-") +
+                          QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    QString name = stamp;
+    for (int n = 2; folder.exists(name); ++n) name = stamp + QLatin1Char('-') + QString::number(n);
+    if (!folder.mkdir(name)) return tr("Cannot create the folder %1").arg(folder.filePath(name));
+    const QDir aside(folder.filePath(name));
+    for (const QString& path : {imagesPath(), labelsPath()}) {
+        const QFileInfo file(path);
+        if (!file.exists() && !file.isSymLink()) continue;
+        const QString target = aside.filePath(file.fileName());
+        if (std::rename(QFile::encodeName(path).constData(),
+                        QFile::encodeName(target).constData()) != 0)
+            return tr("Cannot keep the unreadable %1 aside as %2, so no digit was added")
+                .arg(path, target);
+    }
+    m_keptAside = aside.path();
+    return {};
 }
 
 QString MyDigitsStore::save(std::shared_ptr<const lenet::Dataset> data) {

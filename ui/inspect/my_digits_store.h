@@ -41,6 +41,9 @@ public:
     /// keeps the message until the next successful load or save. Emits changed().
     QString load();
     const QString& loadError() const { return m_loadError; }
+    /// The folder that holds the unreadable set moved aside by the last add(), empty when none
+    /// was moved since the last load().
+    const QString& keptAside() const { return m_keptAside; }
 
     /// The digits (kSide x kSide, 10 classes), null when there are none. Each change replaces
     /// the set, so a pointer taken earlier stays valid and unchanged.
@@ -48,7 +51,9 @@ public:
     int count() const { return m_data ? m_data->size() : 0; }
 
     /// Appends `image` (a kSide x kSide MNIST-style image, ink in [0, 1]) with `label` (0-9)
-    /// and saves the set. Returns an error message, empty on success; on error nothing changes.
+    /// and saves the set. When the folder's set could not be loaded, its files are first moved
+    /// into a dated folder beside them (keptAside()), so nothing the user made is overwritten.
+    /// Returns an error message, empty on success; on error nothing changes.
     QString add(const lenet::InkImage& image, int label);
     /// Removes the digits at `indices` (into dataset()) and saves the set; the files are
     /// removed when no digit is left. Returns an error message, empty on success.
@@ -61,10 +66,15 @@ Q_SIGNALS:
 private:
     /// Writes `data` (removes the files when it is empty) and makes it the set on success.
     QString save(std::shared_ptr<const lenet::Dataset> data);
+    /// Moves the files of the set that load() could not read into a new folder
+    /// "unreadable-<date>-<time>" inside folder() and sets keptAside(). Returns an error message,
+    /// empty on success.
+    QString moveUnreadableAside();
 
     QString m_folder;
     std::shared_ptr<const lenet::Dataset> m_data;
     QString m_loadError;
+    QString m_keptAside;
 };
 
 }  // namespace lenet::ui

@@ -143,6 +143,8 @@ void MyDigitsView::refresh() {
         text = tr("No digits yet: draw one in \"Draw a digit\" and press Add to my digits.");
     } else if (error.isEmpty()) {
         text = n == 1 ? tr("1 digit") : tr("%1 digits").arg(QLocale().toString(n));
+        if (!m_store->keptAside().isEmpty())
+            text += tr(" · the earlier, unreadable set is kept in %1").arg(m_store->keptAside());
         const std::shared_ptr<const lenet::Evaluation>& p = m_evaluation->predictions();
         if (m_evaluation->isBusy())
             text += tr(" · classifying…");
