@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -20,6 +21,7 @@
 #include "lenet/data/preprocess.h"
 #include "lenet/error.h"
 #include "lenet/evaluate.h"
+#include "lenet/file_lock.h"
 #include "lenet/kernels.h"
 #include "lenet/kinds.h"
 #include "lenet/model_io.h"
@@ -172,13 +174,48 @@ int cmdPresets(const Args&) {
 struct RunFiles {
     std::string out;         // the model at the end; empty = not saved
     std::string checkpoint;  // written after every epoch; empty = none
+    std::string log;         // the run log (CSV); empty = none
+    std::string resumed;     // the checkpoint the run continues; empty = a new run
 };
+
+/// The option name and path of every file `files` names, the checkpoint read first.
+std::vector<std::pair<std::string, std::string>> named(const RunFiles& files) {
+    std::vector<std::pair<std::string, std::string>> all = {{"--resume", files.resumed},
+                                                            {"--checkpoint", files.checkpoint},
+                                                            {"--out", files.out},
+                                                            {"--log", files.log}};
+    std::erase_if(all, [](const auto& f) { return f.second.empty(); });
+    return all;
+}
+
+/// Refuses two options that name the same file, except the checkpoint a resumed run reads and
+/// rewrites; then locks every output for this process.
+std::vector<std::unique_ptr<OutputLock>> claimOutputs(const RunFiles& files) {
+    const auto all = named(files);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        for (std::size_t j = i + 1; j < all.size(); ++j) {
+            const auto& [first, firstPath] = all[i];
+            const auto& [second, secondPath] = all[j];
+            if ((first == "--resume" && second == "--checkpoint") ||
+                !sameFile(firstPath, secondPath))
+                continue;
+            throw UsageError(first + " " + firstPath + " and " + second + " " + secondPath +
+                             " are the same file: each would overwrite the other; give " + second +
+                             " another name");
+        }
+    }
+    std::vector<std::unique_ptr<OutputLock>> locks;
+    for (const auto& [option, path] : all)
+        if (option != "--resume") locks.push_back(std::make_unique<OutputLock>(path));
+    return locks;
+}
 
 /// Loads the data, trains `net` (continuing `resumeFrom` when given), saves the model and prints
 /// the summary: what `train` and `train --resume` share.
 int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const std::string& dir,
                    const RunFiles& files, const Checkpoint* resumeFrom) {
     const ArchitectureSpec& spec = net.spec();
+    const auto locks = claimOutputs(files);
     const Dataset train = loadData(dir, Split::Train);
     const Dataset test = loadData(dir, Split::Test);
     const bool jsonOut = a.hasFlag("json");
@@ -196,7 +233,7 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
         if (!files.checkpoint.empty())
             std::printf("checkpoint after every epoch: %s\n", files.checkpoint.c_str());
     }
-    CliObserver observer(jsonOut, ::isatty(STDERR_FILENO), a.get("log"),
+    CliObserver observer(jsonOut, ::isatty(STDERR_FILENO), files.log,
                          resumeFrom ? resumeFrom->state.history : std::vector<EpochMetrics>{});
     const RunOutcome run =
         runTraining(net, train, test, cfg, observer, "train", files.checkpoint, resumeFrom);
@@ -255,7 +292,9 @@ int cmdResume(const Args& a) {
             throw UsageError(path + " does not say where its data came from; give --data DIR");
     }
     RunFiles files;
+    files.resumed = path;
     files.checkpoint = a.get("checkpoint", path);
+    files.log = a.get("log");
     files.out = a.get("out");
     if (files.out.empty() && path.ends_with(kCheckpointSuffix))
         files.out = path.substr(0, path.size() - std::strlen(kCheckpointSuffix));
@@ -278,6 +317,7 @@ int cmdTrain(const Args& a) {
     RunFiles files;
     files.out = a.get("out");
     files.checkpoint = a.get("checkpoint", files.out.empty() ? "" : files.out + kCheckpointSuffix);
+    files.log = a.get("log");
     return trainAndReport(a, net, cfg, dataDir(a), files, nullptr);
 }
 

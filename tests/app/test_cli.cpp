@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +26,7 @@
 #include "lenet/checkpoint.h"
 #include "lenet/data/fetch.h"
 #include "lenet/file_io.h"
+#include "lenet/file_lock.h"
 #include "lenet/kinds.h"
 #include "lenet/model_io.h"
 #include "lenet/presets.h"
@@ -404,6 +406,58 @@ TEST_F(Cli, ResumeRefusesDamagedFilesModelsOtherDataAndNewSettings) {
     const CliRun more = lenet("train --resume " + checkpoint + " --epochs 2 --json");
     ASSERT_EQ(more.status, 0) << more.output;
     EXPECT_EQ(lenet::loadModel(model).history.size(), 2u);
+}
+
+TEST_F(Cli, OutputsAreThreeDifferentFilesAndHaveOneWriterAtATime) {
+    const std::string model = file("m.lenet"), checkpoint = model + ".ckpt";
+    ASSERT_EQ(lenet("train --preset lenet5-maxpool --epochs 1 --out " + model + data()).status, 0);
+    const std::string saved = lenet::readFile(checkpoint);
+    std::ofstream(file("run.csv")) << "epoch\n";
+    std::filesystem::create_hard_link(file("run.csv"), file("link.csv"));
+    struct Case {
+        std::string args, phrase;
+    };
+    const Case cases[] = {
+        {"--preset lenet5-maxpool --out " + file("x.lenet") + " --checkpoint " + file("x.lenet"),
+         "--checkpoint " + file("x.lenet") + " and --out " + file("x.lenet") +
+             " are the same file"},
+        {"--preset lenet5-maxpool --out " + file("x.lenet") + " --log " + file("./x.lenet"),
+         "are the same file"},
+        {"--preset lenet5-maxpool --out " + file("x.lenet") + " --log " + file("run.csv") +
+             " --checkpoint " + file("link.csv"),
+         "--checkpoint " + file("link.csv") + " and --log " + file("run.csv")},
+        {"--resume " + checkpoint + " --out " + checkpoint,
+         "--resume " + checkpoint + " and --out " + checkpoint + " are the same file"},
+        {"--resume " + checkpoint + " --checkpoint " + file("c2") + " --log " + checkpoint,
+         "--resume " + checkpoint + " and --log " + checkpoint},
+    };
+    for (const Case& c : cases) {
+        const CliRun run = lenet("train " + c.args + " --epochs 2" + data());
+        EXPECT_EQ(run.status, 2) << c.args << "\n" << run.output;
+        EXPECT_NE(run.output.find(c.phrase), std::string::npos) << c.args << "\n" << run.output;
+    }
+    EXPECT_FALSE(std::filesystem::exists(file("x.lenet")));
+    EXPECT_EQ(lenet::readFile(checkpoint), saved);  // the run can still be resumed
+
+    {
+        const lenet::OutputLock held(model);  // this test process is the other writer
+        const CliRun second = lenet("train --resume " + checkpoint + " --epochs 2");
+        EXPECT_EQ(second.status, 1) << second.output;
+        EXPECT_NE(second.output.find(model + " is being written by another process (pid " +
+                                     std::to_string(::getpid()) + ": "),
+                  std::string::npos)
+            << second.output;
+        EXPECT_NE(second.output.find("test_cli"), std::string::npos) << second.output;
+        EXPECT_EQ(lenet::readFile(checkpoint), saved);
+    }
+    EXPECT_FALSE(std::filesystem::exists(lenet::OutputLock::lockPath(model)));
+
+    std::ofstream(lenet::OutputLock::lockPath(model)) << "pid 1: left by a run that crashed\n";
+    const CliRun after = lenet("train --resume " + checkpoint + " --epochs 2");
+    EXPECT_EQ(after.status, 0) << after.output;  // a stale lock file is taken over
+    EXPECT_EQ(lenet::loadModel(model).history.size(), 2u);
+    EXPECT_FALSE(std::filesystem::exists(lenet::OutputLock::lockPath(model)));
+    EXPECT_FALSE(std::filesystem::exists(lenet::OutputLock::lockPath(checkpoint)));
 }
 
 /// Bash's completion of `lenet` with the script that `lenet completion` prints.
