@@ -130,7 +130,7 @@ void saveCheckpoint(const std::string& path, const Network& net, const TrainingC
 Checkpoint loadCheckpoint(const std::string& path) {
     json header;
     std::vector<NamedArray> arrays;
-    Model model = decodeModelFile(readFile(path), path, &header, &arrays);
+    Model model = decodeModelFile(readModelFile(path), path, &header, &arrays);
     if (header.is_null()) {
         throw FormatError(path +
                           ": a model file, not a checkpoint (it has no training state to resume)");

@@ -1,5 +1,6 @@
 #include "lenet/model_io.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <zlib.h>
@@ -178,8 +179,51 @@ void saveModel(const std::string& path, const Network& net,
     writeFileAtomically(path, encodeModelFile(net, history));
 }
 
+std::string readModelFile(const std::string& path) {
+    InputFile in(path);
+    // The magic, the version and the JSON header's length.
+    constexpr std::size_t kFixedHeader = sizeof kMagic + 8;
+    std::string bytes = in.read(kFixedHeader);
+    Reader r(bytes, path);
+    if (bytes.size() < kFixedHeader || bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0)
+        return bytes;
+    r.bytes(sizeof kMagic, "the magic");
+    const auto version = r.get<std::uint32_t>("the version");
+    const auto metaSize = r.get<std::uint32_t>("the header length");
+    if (version != kModelFileVersion && version != kCheckpointFileVersion) return bytes;
+    constexpr std::uint64_t kMaxMeta = std::uint64_t(1) << 24;
+    if (metaSize > kMaxMeta)
+        throw FormatError(path + ": the JSON header is " + byteCount(metaSize) +
+                          " long, more than the " + byteCount(kMaxMeta) + " it may have");
+    bytes += in.read(std::size_t(std::min<std::uint64_t>(metaSize, in.size())));
+    // The file needs no more than the architecture's weights (and for a checkpoint three more
+    // copies: two optimiser buffers and the best weights), each array with its name and shape.
+    // Twice that and a mebibyte are allowed, so that a file somewhat too long (say, the weights
+    // of a wider network) is refused by the decoder naming the array that does not fit.
+    std::int64_t parameters = kMaxParameters;
+    std::size_t layers = 256;
+    std::string architecture = "any architecture";
+    try {
+        const ArchitectureSpec spec =
+            specFromJson(json::parse(bytes.substr(kFixedHeader)).at("spec"));
+        parameters = checkLimits(spec);
+        layers = spec.layers.size();
+        architecture = "the architecture '" + spec.name + "'";
+    } catch (const std::exception&) {  // the decoder names what is wrong with the header
+    }
+    constexpr std::uint64_t kArrayFraming = 512;  // name, rank and shape of one array, at most
+    const std::uint64_t copies = version == kCheckpointFileVersion ? 4 : 1;
+    const std::uint64_t need =
+        kFixedHeader + metaSize + 8 +
+        copies * (4 * std::uint64_t(parameters) + 4 * (layers + 1) * kArrayFraming);
+    return bytes + in.readRest(2 * need + (std::uint64_t(1) << 20),
+                               std::string("allowed for a ") +
+                                   (version == kCheckpointFileVersion ? "checkpoint" : "model") +
+                                   " of " + architecture + " (twice what it needs, and 1 MiB)");
+}
+
 Model loadModel(const std::string& path) {
-    return parseModel(readFile(path), path);
+    return parseModel(readModelFile(path), path);
 }
 
 Model parseModel(const std::string& bytes, const std::string& origin) {

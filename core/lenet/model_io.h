@@ -41,6 +41,13 @@ void saveModel(const std::string& path, const Network& net,
 /// half-loaded model.
 Model loadModel(const std::string& path);
 
+/// The bytes of the model or checkpoint file at `path` (a regular file, see InputFile), read
+/// header first: a file that does not start with a model file's magic and a known version is not
+/// read further (decodeModelFile names what is wrong with what was read), and the rest is read
+/// only when the file is no larger than its architecture's weights can make it (FormatError
+/// naming the architecture and both sizes).
+std::string readModelFile(const std::string& path);
+
 /// The same checks on the bytes of a model file held in memory (a bundled resource); `origin`
 /// names it in the errors.
 Model parseModel(const std::string& bytes, const std::string& origin);

@@ -218,7 +218,7 @@ void validate(const TrainingConfig& c) {
     if (c.trainLimit < 0 || c.testLimit < 0) fail("train_limit/test_limit: must be >= 0");
 }
 
-void checkLimits(const ArchitectureSpec& spec) {
+std::int64_t checkLimits(const ArchitectureSpec& spec) {
     // Sizes as doubles: exact far beyond the limits, and no product can overflow.
     struct Dims {
         double c, h, w;
@@ -247,7 +247,7 @@ void checkLimits(const ArchitectureSpec& spec) {
                                   (l.name.empty() ? "" : " '" + l.name + "'") + ")";
         const double in = d.values();
         const LayerKind* kind = findKind(layerKinds(), l.type);
-        if (!kind) return;
+        if (!kind) return kMaxParameters;
         if (kind->type == LayerType::Conv) {
             limit(where, "kernel ", l.kernel, "", kMaxWindow);
             limit(where, "stride ", l.stride, "", kMaxWindow);
@@ -256,7 +256,7 @@ void checkLimits(const ArchitectureSpec& spec) {
             const double spanW = d.w + 2.0 * l.padding - l.kernel;
             if (l.maps < 1 || l.kernel < 1 || l.stride < 1 || l.padding < 0 || spanH < 0 ||
                 spanW < 0)
-                return;
+                return kMaxParameters;
             const double weights = double(l.maps) * d.c * l.kernel * l.kernel;
             d = {double(l.maps), std::floor(spanH / l.stride) + 1,
                  std::floor(spanW / l.stride) + 1};
@@ -264,13 +264,13 @@ void checkLimits(const ArchitectureSpec& spec) {
             multiplyAdds += weights * d.h * d.w;
         } else if (kind->pool) {
             limit(where, "size ", l.size, "", kMaxWindow);
-            if (l.size < 1 || d.h < l.size || d.w < l.size) return;
+            if (l.size < 1 || d.h < l.size || d.w < l.size) return kMaxParameters;
             params += 2.0 * d.c;
             multiplyAdds += in;
             d = {d.c, std::floor(d.h / l.size), std::floor(d.w / l.size)};
         } else if (kind->units) {  // fc, rbf
             const int units = l.*kind->units;
-            if (units < 1) return;
+            if (units < 1) return kMaxParameters;
             params += double(units) * (in + 1);
             multiplyAdds += double(units) * in;
             d = {double(units), 1, 1};
@@ -283,6 +283,7 @@ void checkLimits(const ArchitectureSpec& spec) {
         limit(where, "", multiplyAdds, " multiply-adds per image up to this layer",
               kMaxMultiplyAdds);
     }
+    return std::int64_t(params);
 }
 
 ArchitectureSpec specFromJson(const json& j) {
@@ -364,7 +365,8 @@ ArchitectureSpec specFromJsonText(const std::string& text, const std::string& or
 }
 
 ArchitectureSpec loadSpecFile(const std::string& path) {
-    return specFromJsonText(readFile(path), path);
+    constexpr std::uint64_t kMaxSpecBytes = std::uint64_t(1) << 20;
+    return specFromJsonText(readFile(path, kMaxSpecBytes, "an architecture spec may have"), path);
 }
 
 }  // namespace lenet

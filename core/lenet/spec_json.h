@@ -40,7 +40,8 @@ inline constexpr std::int64_t kMaxMultiplyAdds = 1 << 30;  // per image, one for
 /// shapes from the input through the layers (conv: (h + 2*padding - kernel)/stride + 1; pools:
 /// h/size; fc, rbf: units x 1 x 1). A layer whose fields or shapes do not fit ends the walk:
 /// building the Network names that problem. Throws ConfigError naming the layer and the figure.
-/// specFromJson and the Network constructor call it.
-void checkLimits(const ArchitectureSpec& spec);
+/// specFromJson and the Network constructor call it. Returns an upper bound of the parameter
+/// count (kMaxParameters when the walk ended early), which bounds the size of a model file.
+std::int64_t checkLimits(const ArchitectureSpec& spec);
 
 }  // namespace lenet

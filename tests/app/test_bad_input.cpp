@@ -1,7 +1,9 @@
 // The bad-input table of the README, one test per row: each feeds one broken file or option to
 // the real `lenet` binary and checks the exit status and the one message on stderr that the
 // table quotes (truncated, mislabelled and corrupt data sets, broken model files and specs,
-// images that are not images, a diverging learning rate).
+// images that are not images, names that are no regular file - /dev/zero, a FIFO, a folder, a
+// link loop - and files far larger than their header allows, a diverging learning rate). The
+// cases that once hung or read for ever are guarded by ctest's time limit, not timed.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,9 @@
 #include <cstdlib>
 #include <string>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <nlohmann/json.hpp>
@@ -342,6 +346,94 @@ TEST_F(BadInput, BlankImage) {
     lenet::writeFileAtomically(file("blank.pgm"), "P5\n8 8\n255\n" + std::string(64, '\xff'));
     expectMessage(lenet("predict --model " + model + " " + file("blank.pgm")), 1, "predict",
                   "blank.pgm: the image has no ink (nothing drawn?)");
+}
+
+// --- names that are not regular files, and files too large to be what they claim -----------------
+
+TEST_F(BadInput, ModelThatIsDevZero) {
+    expectMessage(lenet("inspect --model /dev/zero"), 1, "inspect",
+                  "/dev/zero: is a character device, not a file");
+}
+
+TEST_F(BadInput, SpecThatIsDevZero) {
+    expectMessage(lenet("inspect --spec /dev/zero"), 1, "inspect",
+                  "/dev/zero: is a character device, not a file");
+}
+
+TEST_F(BadInput, ModelThatIsAFifo) {
+    ASSERT_EQ(::mkfifo(file("fifo.lenet").c_str(), 0644), 0);
+    expectMessage(lenet("eval --model " + file("fifo.lenet") + " --data " + dataDir()), 1, "eval",
+                  "fifo.lenet: is a FIFO, not a file");
+}
+
+TEST_F(BadInput, ImageThatIsAFifo) {
+    const std::string model = writeModel("m.lenet", "lenet5-modern");
+    ASSERT_EQ(::mkfifo(file("fifo.png").c_str(), 0644), 0);
+    expectMessage(lenet("predict --model " + model + " " + file("fifo.png")), 1, "predict",
+                  "fifo.png: is a FIFO, not a file");
+}
+
+TEST_F(BadInput, CheckpointThatIsAFifo) {
+    ASSERT_EQ(::mkfifo(file("fifo.ckpt").c_str(), 0644), 0);
+    expectMessage(lenet("train --resume " + file("fifo.ckpt")), 1, "train",
+                  "fifo.ckpt: is a FIFO, not a file");
+}
+
+TEST_F(BadInput, SpecThatIsAFolder) {
+    expectMessage(lenet("train --spec " + dataDir() + " --data " + dataDir()), 1, "train",
+                  dataDir() + ": is a directory, not a file");
+}
+
+TEST_F(BadInput, ImagesFileThatIsAFolder) {
+    std::filesystem::remove(data("train-images-idx3-ubyte"));
+    std::filesystem::create_directory(data("train-images-idx3-ubyte"));
+    expectMessage(train(), 1, "train", "train-images-idx3-ubyte: is a directory, not a file");
+}
+
+TEST_F(BadInput, ImagesFileThatIsALinkLoop) {
+    std::filesystem::remove(data("train-images-idx3-ubyte"));
+    std::filesystem::create_symlink("train-images-idx3-ubyte", data("train-images-idx3-ubyte"));
+    expectMessage(train(), 1, "train", "train-images-idx3-ubyte: is a link loop");
+}
+
+TEST_F(BadInput, GigabyteOfJunkAsAModel) {
+    lenet::writeFileAtomically(file("junk.lenet"), "");
+    ASSERT_EQ(::truncate(file("junk.lenet").c_str(), off_t(1) << 30), 0);
+    expectMessage(lenet("inspect --model " + file("junk.lenet")), 1, "inspect",
+                  "junk.lenet: not a LeNet Studio model file (the magic 'LENETMDL' is missing)");
+}
+
+TEST_F(BadInput, GigabyteOfJunkAsAnImagesFile) {
+    lenet::writeFileAtomically(data("train-images-idx3-ubyte"), "");
+    ASSERT_EQ(::truncate(data("train-images-idx3-ubyte").c_str(), off_t(1) << 30), 0);
+    expectMessage(train(), 1, "train",
+                  "train-images-idx3-ubyte: wrong magic number 0x00000000, expected 0x00000803");
+}
+
+TEST_F(BadInput, GzipBombAsAnImagesFile) {
+    // The header of the 60 digits, then 256 MiB of zeros: a 256 KiB file.
+    std::filesystem::remove(data("train-images-idx3-ubyte"));
+    const std::string bomb = data("train-images-idx3-ubyte.gz");
+    gzFile gz = gzopen(bomb.c_str(), "wb9");
+    ASSERT_NE(gz, nullptr);
+    const std::string images = lenet::idxImageBytes(digits());
+    ASSERT_EQ(gzwrite(gz, images.data(), unsigned(images.size())), int(images.size()));
+    const std::string zeros(std::size_t(1) << 20, '\0');
+    for (int i = 0; i < 256; ++i)
+        ASSERT_EQ(gzwrite(gz, zeros.data(), unsigned(zeros.size())), int(zeros.size()));
+    ASSERT_EQ(gzclose(gz), Z_OK);
+    expectMessage(train(), 1, "train",
+                  "train-images-idx3-ubyte.gz: decompressed data is over 112592 bytes, expected "
+                  "47056 for 60 images of 28x28 (inflating stopped there)");
+}
+
+TEST_F(BadInput, ImageFileOver64MiB) {
+    const std::string model = writeModel("m.lenet", "lenet5-modern");
+    lenet::writeFileAtomically(file("huge.pgm"), "P5\n8 8\n255\n");
+    ASSERT_EQ(::truncate(file("huge.pgm").c_str(), off_t(65) << 20), 0);
+    expectMessage(lenet("predict --model " + model + " " + file("huge.pgm")), 1, "predict",
+                  "huge.pgm: the file is 68157440 bytes (65 MiB), more than the 67108864 bytes "
+                  "(64 MiB) an image file may have");
 }
 
 // --- training --------------------------------------------------------------------------------

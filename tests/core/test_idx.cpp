@@ -5,6 +5,8 @@
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdlib>
@@ -65,6 +67,12 @@ void writeGzip(const std::string& path, const Bytes& bytes) {
     ASSERT_EQ(gzclose(gz), Z_OK);
 }
 
+/// `bytes` followed by zeros up to `size` bytes, which take no disk space.
+void makeSparse(const std::string& path, const Bytes& bytes, std::uint64_t size) {
+    writeFile(path, bytes);
+    ASSERT_EQ(::truncate(path.c_str(), off_t(size)), 0) << path;
+}
+
 Bytes readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -105,7 +113,8 @@ TEST(IdxTest, ReadsGzipPair) {
     writePair(dir, "imgs.gz", "lbls.gz", true);
     EXPECT_EQ(readFile(dir.file("imgs.gz")).at(0), 0x1f);
     expectSmallSet(lenet::loadIdxPair(dir.file("imgs.gz"), dir.file("lbls.gz")));
-    EXPECT_EQ(lenet::readMaybeGzip(dir.file("lbls.gz")), labelFile(kLabels));
+    EXPECT_EQ(lenet::readMaybeGzip(dir.file("lbls.gz"), 1 << 20, "a test file may have"),
+              labelFile(kLabels));
 }
 
 TEST(IdxTest, ParsesBytesInMemoryLikeFiles) {
@@ -120,8 +129,6 @@ TEST(IdxTest, ParsesBytesInMemoryLikeFiles) {
     TempDir dir("idx");
     writeGzip(dir.file("lbls.gz"), labelFile(kLabels));
     EXPECT_EQ(lenet::parseIdxLabels(readFile(dir.file("lbls.gz")), "mem.idx1.gz"), kLabels);
-    EXPECT_EQ(lenet::maybeGunzip(readFile(dir.file("lbls.gz")), "mem.gz"), labelFile(kLabels));
-    EXPECT_EQ(lenet::maybeGunzip(images, "mem"), images);
 
     Bytes cut = images;
     cut.pop_back();
@@ -229,7 +236,7 @@ TEST(IdxTest, TruncatedGzip) {
     Bytes gz = readFile(dir.file("imgs.gz"));
     gz.resize(gz.size() / 2);
     writeFile(dir.file("cut.gz"), gz);
-    expectError<FormatError>([&] { lenet::readMaybeGzip(dir.file("cut.gz")); },
+    expectError<FormatError>([&] { lenet::readMaybeGzip(dir.file("cut.gz"), 1 << 20, ""); },
                              {dir.file("cut.gz"), "corrupt gzip stream", "truncated"});
 }
 
@@ -237,7 +244,58 @@ TEST(IdxTest, MissingFileIsIoError) {
     TempDir dir("idx");
     expectError<IoError>([&] { lenet::readIdxImages(dir.file("absent")); },
                          {dir.file("absent") + ": cannot open: No such file or directory"});
-    expectError<IoError>([&] { lenet::readMaybeGzip(dir.path()); }, {dir.path(), "cannot read"});
+    expectError<IoError>([&] { lenet::readMaybeGzip(dir.path(), 1 << 20, ""); },
+                         {dir.path() + ": is a directory, not a file"});
+}
+
+TEST(IdxTest, AFifoIsRefusedWithoutBlocking) {
+    TempDir dir("idx");
+    ASSERT_EQ(::mkfifo(dir.file("imgs").c_str(), 0644), 0);
+    expectError<IoError>([&] { lenet::readIdxImages(dir.file("imgs")); },
+                         {dir.file("imgs") + ": is a FIFO, not a file"});
+    expectError<IoError>([] { lenet::readIdxLabels("/dev/zero"); },
+                         {"/dev/zero: is a character device, not a file"});
+}
+
+TEST(IdxTest, AGigabyteOfJunkIsRefusedByItsHeader) {
+    TempDir dir("idx");
+    makeSparse(dir.file("junk"), {}, std::uint64_t(1) << 30);
+    expectError<FormatError>([&] { lenet::readIdxImages(dir.file("junk")); },
+                             {dir.file("junk") + ": wrong magic number 0x00000000"});
+    // A valid header and a gigabyte after it: refused by the size the header declares.
+    makeSparse(dir.file("long"), imageFile(5, 3, 2), std::uint64_t(1) << 30);
+    expectError<FormatError>(
+        [&] { lenet::readIdxImages(dir.file("long")); },
+        {dir.file("long") + ": file is 1073741824 bytes, expected 46 for 5 images of 3x2 "
+                            "(1073741778 trailing bytes)"});
+}
+
+TEST(IdxTest, AGzipBombIsRefusedAtTheSizeItsHeaderDeclares) {
+    TempDir dir("idx");
+    // 5 labels declared, 64 MiB of zeros after them: inflating stops 64 KiB past the 13 bytes.
+    gzFile gz = gzopen(dir.file("bomb.gz").c_str(), "wb9");
+    ASSERT_NE(gz, nullptr);
+    const Bytes header = labelFile(kLabels);
+    ASSERT_EQ(gzwrite(gz, header.data(), unsigned(header.size())), int(header.size()));
+    const Bytes zeros(std::size_t(1) << 20, 0);
+    for (int i = 0; i < 64; ++i)
+        ASSERT_EQ(gzwrite(gz, zeros.data(), unsigned(zeros.size())), int(zeros.size()));
+    ASSERT_EQ(gzclose(gz), Z_OK);
+    expectError<FormatError>([&] { lenet::readIdxLabels(dir.file("bomb.gz")); },
+                             {dir.file("bomb.gz") + ": decompressed data is over 65549 bytes, "
+                                                    "expected 13 for 5 labels"});
+    // A few bytes too many are still counted exactly.
+    Bytes extra = labelFile(kLabels);
+    extra.resize(extra.size() + 7);
+    writeGzip(dir.file("extra.gz"), extra);
+    expectError<FormatError>([&] { lenet::readIdxLabels(dir.file("extra.gz")); },
+                             {"decompressed data is 20 bytes, expected 13 for 5 labels "
+                              "(7 trailing bytes)"});
+    // Gzipped images (lenet predict) are bounded by their limit the same way.
+    expectError<FormatError>(
+        [&] { lenet::readMaybeGzip(dir.file("bomb.gz"), 1 << 20, "an image file may have"); },
+        {dir.file("bomb.gz") + ": the decompressed data is more than the 1048576 bytes (1 MiB) "
+                               "an image file may have"});
 }
 
 TEST(IdxSplitTest, FindsMnistNames) {
@@ -281,6 +339,28 @@ TEST(IdxSplitTest, FailsClearlyOnEmptyOrMissingFolder) {
                          {"no training labels", "train-labels-idx1-ubyte"});
     expectError<IoError>([&] { lenet::loadSplit(dir.file("nowhere"), Split::Train); },
                          {dir.file("nowhere"), "no such folder"});
+}
+
+TEST(IdxSplitTest, AnImageFileThatIsNoFileIsNamedAsWhatItIs) {
+    TempDir dir("idx");
+    writePair(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+    const std::string images = dir.file("train-images-idx3-ubyte");
+    const auto expectNamed = [&](const std::string& kind) {
+        expectError<IoError>([&] { lenet::loadSplit(dir.path(), Split::Train); },
+                             {images + ": is " + kind});
+    };
+    fs::remove(images);
+    fs::create_directory(images);
+    expectNamed("a directory, not a file");
+    fs::remove(images);
+    ASSERT_EQ(::mkfifo(images.c_str(), 0644), 0);
+    expectNamed("a FIFO, not a file");
+    fs::remove(images);
+    fs::create_symlink("train-images-idx3-ubyte", images);
+    expectNamed("a link loop");
+    fs::remove(images);
+    fs::create_symlink(dir.file("gone"), images);
+    expectNamed("a dangling link");
 }
 
 TEST(IdxSplitTest, DefaultDataDirHonoursEnvironment) {

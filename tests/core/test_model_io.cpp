@@ -1,5 +1,6 @@
 // The model file: exact round trips, and every kind of damage (truncation, flipped bytes, wrong
 // magic or version, weights that do not fit the architecture) refused with a FormatError.
+#include "lenet/checkpoint.h"
 #include "lenet/error.h"
 #include "lenet/file_io.h"
 #include "lenet/model_io.h"
@@ -8,6 +9,8 @@
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +20,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -274,6 +278,52 @@ TEST(ModelFile, MissingFileIsAnIoError) {
                              Network(lenet::preset("lenet5-1998")), {});
         },
         {"no/such/folder/m.lenet"});
+}
+
+TEST(ModelFile, OnlyRegularFilesAreRead) {
+    TempDir dir("model");
+    ASSERT_EQ(::mkfifo(dir.file("fifo").c_str(), 0644), 0);
+    fs::create_symlink("/dev/zero", dir.file("zero"));
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {dir.file("fifo"), "is a FIFO, not a file"},
+        {dir.file("zero"), "is a character device, not a file"},
+        {dir.path(), "is a directory, not a file"}};
+    for (const auto& [path, kind] : cases) {
+        expectError<lenet::IoError>([&] { lenet::loadModel(path); }, {path + ": " + kind});
+        expectError<lenet::IoError>([&] { lenet::loadCheckpoint(path); }, {path + ": " + kind});
+        expectError<lenet::IoError>([&] { lenet::loadSpecFile(path); }, {path + ": " + kind});
+    }
+}
+
+TEST(ModelFile, AGigabyteIsRefusedByItsHeaderBeforeItIsRead) {
+    TempDir dir("model");
+    const std::string junk = dir.file("junk.lenet");
+    writeBytes(junk, "");
+    ASSERT_EQ(::truncate(junk.c_str(), off_t(1) << 30), 0);
+    expectError<FormatError>([&] { lenet::loadModel(junk); },
+                             {junk + ": not a LeNet Studio model file (the magic 'LENETMDL' is "
+                                     "missing)"});
+    // A real model's header and a gigabyte after it: more than its architecture can fill.
+    const std::string big = dir.file("big.lenet");
+    lenet::saveModel(big, Network(lenet::preset("lenet5-1998")), {});
+    ASSERT_EQ(::truncate(big.c_str(), off_t(1) << 30), 0);
+    for (const auto& load : {+[](const std::string& p) { lenet::loadModel(p); },
+                             +[](const std::string& p) { lenet::loadCheckpoint(p); }})
+        expectError<FormatError>([&] { load(big); },
+                                 {big + ": the file is 1073741824 bytes (1 GiB), more than the ",
+                                  " bytes allowed for a model of the architecture 'lenet5-1998' "
+                                  "(twice what it needs, and 1 MiB)"});
+}
+
+TEST(SpecFile, AFileOverOneMebibyteIsRefusedBeforeItIsRead) {
+    TempDir dir("model");
+    const std::string spec = dir.file("spec.json");
+    writeBytes(spec, "{");
+    ASSERT_EQ(::truncate(spec.c_str(), off_t(2) << 20), 0);
+    expectError<lenet::FormatError>(
+        [&] { lenet::loadSpecFile(spec); },
+        {spec + ": the file is 2097152 bytes (2 MiB), more than the 1048576 bytes (1 MiB) an "
+                "architecture spec may have"});
 }
 
 TEST(AtomicWrite, ReplacesTheFileAndLeavesNoTemporary) {

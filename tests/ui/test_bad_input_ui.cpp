@@ -1,6 +1,8 @@
 // Qt Test of the studio's rows of the bad-input table: an empty drawing and strokes outside the
 // canvas give no answer but a hint, and a corrupt model file (flipped byte, newer version,
-// truncated) opened in the window is explained while the current model stays.
+// truncated, a FIFO) opened in the window is explained while the current model stays.
+#include <sys/stat.h>
+
 #include <memory>
 
 #include <QMessageBox>
@@ -100,6 +102,7 @@ void TestBadInputUi::corruptModelFileKeepsTheCurrentModel_data() {
                                << QStringLiteral(
                                       "checksum mismatch: the file is corrupt or "
                                       "truncated");
+    QTest::newRow("FIFO") << QStringLiteral("fifo") << QStringLiteral("is a FIFO, not a file");
 }
 
 void TestBadInputUi::corruptModelFileKeepsTheCurrentModel() {
@@ -116,7 +119,10 @@ void TestBadInputUi::corruptModelFileKeepsTheCurrentModel() {
         bytes.resize(bytes.size() - 100);
     }
     const QString path = m_dir.filePath(damage + QStringLiteral(".lenet"));
-    lenet::writeFileAtomically(path.toStdString(), bytes);
+    if (damage == QStringLiteral("fifo"))
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0644), 0);
+    else
+        lenet::writeFileAtomically(path.toStdString(), bytes);
 
     MainWindow window;
     window.show();

@@ -289,13 +289,11 @@ std::string defaultFetchDir() {
 }
 
 std::string sha256OfFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(path + ": cannot open: " + std::strerror(errno));
+    InputFile in(path);
     Sha256 sum;
     std::vector<char> buffer(1 << 16);
-    while (in.read(buffer.data(), std::streamsize(buffer.size())) || in.gcount() > 0)
-        sum.update(buffer.data(), std::size_t(in.gcount()));
-    if (in.bad()) throw IoError(path + ": read error");
+    while (const std::size_t n = in.read(buffer.data(), buffer.size()))
+        sum.update(buffer.data(), n);
     return sum.hex();
 }
 

@@ -2,6 +2,7 @@
 #include "lenet/data/idx.h"
 
 #include "lenet/error.h"
+#include "lenet/file_io.h"
 #include "lenet/text.h"
 
 #include <zlib.h>
@@ -15,6 +16,8 @@
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <utility>
 
 namespace lenet {
 
@@ -28,12 +31,6 @@ constexpr std::size_t kImageHeader = 16;
 constexpr std::size_t kLabelHeader = 8;
 constexpr std::uint32_t kMaxSide = 65535;
 
-/// File contents plus whether they were gunzipped, so size messages can say which size.
-struct FileBytes {
-    std::vector<std::uint8_t> bytes;
-    bool gzipped = false;
-};
-
 std::string hex32(std::uint32_t v) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "0x%08x", unsigned(v));
@@ -45,92 +42,247 @@ std::uint32_t bigEndian32(const std::uint8_t* p) {
            std::uint32_t(p[3]);
 }
 
-std::vector<std::uint8_t> readRaw(const std::string& path) {
-    errno = 0;
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                         &std::fclose);
-    if (!file) throw IoError(path + ": cannot open: " + std::strerror(errno));
-    constexpr std::size_t kChunk = std::size_t(1) << 20;
-    std::vector<std::uint8_t> bytes;
-    for (;;) {
-        const std::size_t used = bytes.size();
-        bytes.resize(used + kChunk);
-        errno = 0;
-        const std::size_t n = std::fread(bytes.data() + used, 1, kChunk, file.get());
-        bytes.resize(used + n);
-        if (n < kChunk) {
-            if (std::ferror(file.get()))
-                throw IoError(path + ": cannot read: " + std::strerror(errno));
-            break;
-        }
+/// The bytes of a file or of memory, gunzipped on the fly when they start with the gzip magic
+/// (1f 8b), handed out no further than asked: a header is checked before the payload it declares
+/// is read or inflated, and a gzip stream is inflated no further than the reader wants.
+class Decoded {
+public:
+    Decoded(const std::vector<std::uint8_t>& bytes, std::string origin)
+        : m_origin(std::move(origin)),
+          m_size(bytes.size()),
+          m_next(bytes.data()),
+          m_avail(bytes.size()) {
+        start();
     }
+    explicit Decoded(InputFile& file) : m_origin(file.path()), m_size(file.size()), m_file(&file) {
+        m_buffer.resize(kInputStep);
+        fill();
+        start();
+    }
+    ~Decoded() {
+        if (m_gzip) inflateEnd(&m_zs);
+    }
+    Decoded(const Decoded&) = delete;
+    Decoded& operator=(const Decoded&) = delete;
+
+    const std::string& origin() const { return m_origin; }
+    bool gzipped() const { return m_gzip; }
+    /// The decoded size, known without reading on for raw bytes.
+    std::optional<std::uint64_t> knownSize() const {
+        if (m_gzip) return std::nullopt;
+        return m_size;
+    }
+    /// "file is " or "decompressed data is ", for size messages.
+    const char* sizeWord() const { return m_gzip ? "decompressed data is " : "file is "; }
+
+    /// Up to `n` more decoded bytes appended to `out`; fewer only at the end.
+    void read(std::vector<std::uint8_t>& out, std::size_t n) {
+        const std::size_t used = out.size();
+        out.resize(used + n);
+        out.resize(used +
+                   (m_gzip ? inflateInto(out.data() + used, n) : copyInto(out.data() + used, n)));
+    }
+
+private:
+    static constexpr std::size_t kInputStep = std::size_t(1) << 16;
+
+    void start() {
+        if (m_avail < 2 || m_next[0] != 0x1f || m_next[1] != 0x8b) return;
+        if (inflateInit2(&m_zs, 16 + MAX_WBITS) != Z_OK)
+            throw Error(m_origin + ": cannot initialise zlib");
+        m_gzip = true;
+    }
+
+    /// Moves the unread input to the front of the buffer and reads more after it; false when
+    /// there is no more (always for bytes in memory).
+    bool fill() {
+        if (!m_file) return false;
+        std::memmove(m_buffer.data(), m_next, m_avail);
+        const std::size_t n = m_file->read(m_buffer.data() + m_avail, m_buffer.size() - m_avail);
+        m_fileRead += n;
+        m_next = m_buffer.data();
+        m_avail += n;
+        return n > 0;
+    }
+
+    void consume(std::size_t n) {
+        m_next += n;
+        m_avail -= n;
+    }
+
+    std::size_t copyInto(std::uint8_t* out, std::size_t n) {
+        std::size_t done = 0;
+        while (done < n && (m_avail > 0 || fill())) {
+            const std::size_t k = std::min(n - done, m_avail);
+            std::memcpy(out + done, m_next, k);
+            consume(k);
+            done += k;
+        }
+        return done;
+    }
+
+    std::size_t inflateInto(std::uint8_t* out, std::size_t n) {
+        std::size_t done = 0;
+        while (done < n) {
+            if (m_memberEnded) {
+                // Concatenated gzip members are legal; anything else after the stream is not.
+                if (m_avail < 2) fill();
+                if (m_avail == 0) break;
+                if (m_avail < 2 || m_next[0] != 0x1f || m_next[1] != 0x8b) {
+                    const std::uint64_t left =
+                        m_avail + (m_file ? m_size - std::min(m_size, m_fileRead) : 0);
+                    throw FormatError(m_origin + ": corrupt gzip stream: " + std::to_string(left) +
+                                      " unexpected bytes after the end of the compressed data");
+                }
+                inflateReset(&m_zs);
+                m_memberEnded = false;
+            }
+            if (m_avail == 0) fill();
+            m_zs.next_in = const_cast<Bytef*>(m_next);
+            m_zs.avail_in = uInt(std::min<std::size_t>(m_avail, std::size_t(1) << 30));
+            const uInt given = m_zs.avail_in;
+            m_zs.next_out = out + done;
+            m_zs.avail_out = uInt(std::min<std::size_t>(n - done, std::size_t(1) << 30));
+            const uInt room = m_zs.avail_out;
+            const int rc = inflate(&m_zs, Z_NO_FLUSH);
+            consume(given - m_zs.avail_in);
+            done += room - m_zs.avail_out;
+            if (rc == Z_STREAM_END) {
+                m_memberEnded = true;
+            } else if (rc == Z_OK || rc == Z_BUF_ERROR) {
+                if (m_zs.avail_out != 0 && m_avail == 0 && !fill())
+                    throw FormatError(m_origin +
+                                      ": corrupt gzip stream: the compressed data ends early "
+                                      "(truncated .gz file)");
+            } else {
+                const std::string why = m_zs.msg ? m_zs.msg : "inflate error " + std::to_string(rc);
+                throw FormatError(m_origin + ": corrupt gzip stream: " + why);
+            }
+        }
+        return done;
+    }
+
+    std::string m_origin;
+    std::uint64_t m_size;  // of the input
+    InputFile* m_file = nullptr;
+    std::vector<std::uint8_t> m_buffer;  // input read from m_file
+    std::uint64_t m_fileRead = 0;
+    const std::uint8_t* m_next = nullptr;  // the input not yet used
+    std::size_t m_avail = 0;
+    bool m_gzip = false;
+    bool m_memberEnded = false;
+    z_stream m_zs{};
+};
+
+/// Everything `in` decodes to, refused past `maxBytes` (FormatError naming the limit and `what`
+/// it is for) before more is read or inflated.
+std::vector<std::uint8_t> readAll(Decoded& in, std::uint64_t maxBytes, const std::string& what) {
+    if (const auto size = in.knownSize()) checkSize(in.origin(), *size, maxBytes, what);
+    std::vector<std::uint8_t> bytes;
+    constexpr std::uint64_t kStep = std::uint64_t(1) << 20;
+    for (std::size_t before = 1; before != bytes.size() && bytes.size() <= maxBytes;) {
+        before = bytes.size();
+        in.read(bytes, std::size_t(std::min(kStep, maxBytes + 1 - bytes.size())));
+    }
+    if (bytes.size() > maxBytes)
+        throw FormatError(in.origin() + (in.gzipped() ? ": the decompressed data" : ": the file") +
+                          " is more than the " + byteCount(maxBytes) + " " + what);
     return bytes;
 }
 
-std::vector<std::uint8_t> gunzip(const std::string& path, const std::vector<std::uint8_t>& in) {
-    if (in.size() > std::numeric_limits<uInt>::max())
-        throw FormatError(path + ": compressed file too large (over 4 GiB)");
-    z_stream zs{};
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw Error(path + ": cannot initialise zlib");
-    std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, &inflateEnd);
+/// What an IDX file's header declares: its payload and, for messages, what that holds.
+struct IdxShape {
+    std::uint64_t payload = 0;
+    std::string what;  // "60000 images of 28x28"
+};
 
-    // Output grows in steps of four times the input (at least 4 KiB, at most 1 MiB), so that a
-    // small file does not pay for zeroing a megabyte.
-    const std::size_t chunk = std::clamp<std::size_t>(in.size() * 4, 4096, std::size_t(1) << 20);
-    std::vector<std::uint8_t> out;
-    zs.next_in = const_cast<Bytef*>(in.data());
-    zs.avail_in = uInt(in.size());
-    for (;;) {
-        const std::size_t used = out.size();
-        out.resize(used + chunk);
-        zs.next_out = out.data() + used;
-        zs.avail_out = uInt(chunk);
-        const int rc = inflate(&zs, Z_NO_FLUSH);
-        out.resize(used + (chunk - zs.avail_out));
-        if (rc == Z_STREAM_END) {
-            // Concatenated gzip members are legal; anything else after the stream is not.
-            if (zs.avail_in == 0) break;
-            if (zs.avail_in >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b) {
-                inflateReset(&zs);
-                continue;
-            }
-            throw FormatError(path + ": corrupt gzip stream: " + std::to_string(zs.avail_in) +
-                              " unexpected bytes after the end of the compressed data");
-        }
-        if (rc == Z_BUF_ERROR || (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0))
-            throw FormatError(path +
-                              ": corrupt gzip stream: the compressed data ends early "
-                              "(truncated .gz file)");
-        if (rc != Z_OK) {
-            std::string why = zs.msg ? zs.msg : "inflate error " + std::to_string(rc);
-            throw FormatError(path + ": corrupt gzip stream: " + why);
-        }
+/// One kind of IDX file: magic, header size, and the checks of its header.
+struct IdxKind {
+    std::uint32_t magic;
+    std::uint32_t otherMagic;
+    std::size_t header;
+    const char* name;       // "an IDX image file"
+    const char* otherName;  // "this is a label file"
+    IdxShape (*shape)(const std::uint8_t* header, const std::string& origin);
+};
+
+IdxShape imageShape(const std::uint8_t* h, const std::string& path) {
+    const std::uint32_t count = bigEndian32(h + 4);
+    const std::uint32_t rows = bigEndian32(h + 8);
+    const std::uint32_t cols = bigEndian32(h + 12);
+    const std::string shape =
+        std::to_string(count) + " images of " + std::to_string(rows) + "x" + std::to_string(cols);
+    if (count == 0 || rows == 0 || cols == 0)
+        throw FormatError(path + ": zero dimension in the header (" + shape + ")");
+    if (rows > kMaxSide || cols > kMaxSide ||
+        count > std::uint32_t(std::numeric_limits<int>::max()))
+        throw FormatError(path + ": implausible dimensions in the header (" + shape + ")");
+    return {std::uint64_t(count) * rows * cols, shape};
+}
+
+IdxShape labelShape(const std::uint8_t* h, const std::string& path) {
+    const std::uint32_t count = bigEndian32(h + 4);
+    if (count == 0) throw FormatError(path + ": zero dimension in the header (0 labels)");
+    if (count > std::uint32_t(std::numeric_limits<int>::max()))
+        throw FormatError(path + ": implausible label count " + std::to_string(count));
+    return {count, std::to_string(count) + " labels"};
+}
+
+constexpr IdxKind kImages{
+    kImageMagic, kLabelMagic, kImageHeader, "an IDX image file", "this is a label file",
+    &imageShape};
+constexpr IdxKind kLabels{
+    kLabelMagic, kImageMagic, kLabelHeader, "an IDX label file", "this is an image file",
+    &labelShape};
+
+/// Inflated bytes beyond what a gzipped IDX header declares that are still counted (to name
+/// them exactly) before the file is refused.
+constexpr std::size_t kTrailingCounted = std::size_t(1) << 16;
+
+/// The header and payload of an IDX file of `kind`, read header first: the magic and the
+/// dimensions are checked before anything more is read, a raw file's size must be exactly what
+/// the header declares, and a gzip stream is inflated no further than that plus a margin.
+std::vector<std::uint8_t> readIdx(Decoded& in, const IdxKind& kind) {
+    const std::string& path = in.origin();
+    std::vector<std::uint8_t> bytes;
+    in.read(bytes, kind.header);
+    if (bytes.size() >= 4) {
+        const std::uint32_t magic = bigEndian32(bytes.data());
+        if (magic != kind.magic)
+            throw FormatError(path + ": wrong magic number " + hex32(magic) + ", expected " +
+                              hex32(kind.magic) + " (" + kind.name + ")" +
+                              (magic == kind.otherMagic ? "; " + std::string(kind.otherName) : ""));
     }
-    return out;
-}
-
-bool isGzip(const std::vector<std::uint8_t>& bytes) {
-    return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
-}
-
-FileBytes decode(std::vector<std::uint8_t> bytes, const std::string& origin) {
-    FileBytes f;
-    f.gzipped = isGzip(bytes);
-    f.bytes = f.gzipped ? gunzip(origin, bytes) : std::move(bytes);
-    return f;
-}
-
-std::string sizeWord(const FileBytes& f) {
-    return f.gzipped ? "decompressed data is " : "file is ";
-}
-
-/// Describes a payload size mismatch: truncated or trailing bytes.
-std::string sizeProblem(const FileBytes& f, std::uint64_t expected, const std::string& what) {
-    std::uint64_t actual = f.bytes.size();
-    std::string msg = sizeWord(f) + std::to_string(actual) + " bytes, expected " +
-                      std::to_string(expected) + " for " + what;
-    if (actual < expected) return msg + " (truncated)";
-    return msg + " (" + std::to_string(actual - expected) + " trailing bytes)";
+    if (bytes.size() < kind.header)
+        throw FormatError(path + ": " + in.sizeWord() + std::to_string(bytes.size()) +
+                          " bytes, too short for the " + std::to_string(kind.header) +
+                          "-byte header of " + kind.name);
+    const IdxShape shape = kind.shape(bytes.data(), path);
+    const std::uint64_t expected = kind.header + shape.payload;
+    const auto sizeProblem = [&](std::uint64_t actual, const std::string& trailing) {
+        std::string msg = path + ": " + in.sizeWord() + std::to_string(actual) +
+                          " bytes, expected " + std::to_string(expected) + " for " + shape.what;
+        return FormatError(msg + (actual < expected ? " (truncated)" : " (" + trailing + ")"));
+    };
+    if (const auto size = in.knownSize(); size && *size != expected)
+        throw sizeProblem(*size, std::to_string(*size - expected) + " trailing bytes");
+    // In steps, so that memory follows what is there, not what a header claims.
+    constexpr std::uint64_t kStep = std::uint64_t(1) << 24;
+    for (std::size_t before = 0; bytes.size() < expected && before != bytes.size();) {
+        before = bytes.size();
+        in.read(bytes, std::size_t(std::min(kStep, expected - bytes.size())));
+    }
+    if (bytes.size() < expected) throw sizeProblem(bytes.size(), "");
+    std::vector<std::uint8_t> rest;
+    in.read(rest, kTrailingCounted + 1);
+    if (rest.size() > kTrailingCounted)
+        throw FormatError(path + ": " + in.sizeWord() + "over " +
+                          std::to_string(expected + kTrailingCounted) + " bytes, expected " +
+                          std::to_string(expected) + " for " + shape.what +
+                          " (inflating stopped there)");
+    if (!rest.empty())
+        throw sizeProblem(expected + rest.size(), std::to_string(rest.size()) + " trailing bytes");
+    return bytes;
 }
 
 std::string lower(std::string s) {
@@ -181,9 +333,18 @@ std::string findFile(const fs::path& dir, Split split, const std::string& kind) 
         };
         if (has(splitKeys) && has(kindKeys)) matches.push_back(e.path().string());
     }
-    if (matches.empty()) return {};
-    std::sort(matches.begin(), matches.end());
-    return matches.front();
+    if (!matches.empty()) {
+        std::sort(matches.begin(), matches.end());
+        return matches.front();
+    }
+    // An MNIST name that is there but no regular file (a folder, a FIFO, a dangling link, a link
+    // loop) is still the one meant: reading it says what it is, not that nothing was found.
+    for (const std::string& name : mnistNames(split, kind)) {
+        const fs::file_type type = fs::symlink_status(dir / name, ec).type();
+        if (type != fs::file_type::not_found && type != fs::file_type::none)
+            return (dir / name).string();
+    }
+    return {};
 }
 
 std::string lookedFor(Split split, const std::string& kind) {
@@ -201,77 +362,51 @@ bool holdsIdxFiles(const fs::path& dir) {
 
 }  // namespace
 
-std::vector<std::uint8_t> readMaybeGzip(const std::string& path) {
-    return maybeGunzip(readRaw(path), path);
+std::vector<std::uint8_t> readMaybeGzip(const std::string& path, std::uint64_t maxBytes,
+                                        const std::string& what) {
+    InputFile file(path);
+    Decoded in(file);
+    return readAll(in, maxBytes, what);
 }
 
-std::vector<std::uint8_t> maybeGunzip(std::vector<std::uint8_t> bytes, const std::string& origin) {
-    return decode(std::move(bytes), origin).bytes;
-}
+namespace {
 
-IdxImages readIdxImages(const std::string& path) {
-    return parseIdxImages(readRaw(path), path);
-}
-
-IdxImages parseIdxImages(std::vector<std::uint8_t> bytes, const std::string& path) {
-    const FileBytes f = decode(std::move(bytes), path);
-    if (f.bytes.size() >= 4) {
-        const std::uint32_t magic = bigEndian32(f.bytes.data());
-        if (magic != kImageMagic)
-            throw FormatError(path + ": wrong magic number " + hex32(magic) + ", expected " +
-                              hex32(kImageMagic) + " (an IDX image file)" +
-                              (magic == kLabelMagic ? "; this is a label file" : ""));
-    }
-    if (f.bytes.size() < kImageHeader)
-        throw FormatError(path + ": " + sizeWord(f) + std::to_string(f.bytes.size()) +
-                          " bytes, too short for the 16-byte header of an IDX image file");
-    const std::uint32_t count = bigEndian32(f.bytes.data() + 4);
-    const std::uint32_t rows = bigEndian32(f.bytes.data() + 8);
-    const std::uint32_t cols = bigEndian32(f.bytes.data() + 12);
-    const std::string shape =
-        std::to_string(count) + " images of " + std::to_string(rows) + "x" + std::to_string(cols);
-    if (count == 0 || rows == 0 || cols == 0)
-        throw FormatError(path + ": zero dimension in the header (" + shape + ")");
-    if (rows > kMaxSide || cols > kMaxSide ||
-        count > std::uint32_t(std::numeric_limits<int>::max()))
-        throw FormatError(path + ": implausible dimensions in the header (" + shape + ")");
-    const std::uint64_t payload = std::uint64_t(count) * rows * cols;
-    if (f.bytes.size() != kImageHeader + payload)
-        throw FormatError(path + ": " + sizeProblem(f, kImageHeader + payload, shape));
-
+IdxImages toImages(const std::vector<std::uint8_t>& bytes) {
     IdxImages out;
-    out.count = int(count);
-    out.rows = int(rows);
-    out.cols = int(cols);
-    out.pixels.assign(f.bytes.begin() + kImageHeader, f.bytes.end());
+    out.count = int(bigEndian32(bytes.data() + 4));
+    out.rows = int(bigEndian32(bytes.data() + 8));
+    out.cols = int(bigEndian32(bytes.data() + 12));
+    out.pixels.assign(bytes.begin() + kImageHeader, bytes.end());
     return out;
 }
 
-std::vector<std::uint8_t> readIdxLabels(const std::string& path) {
-    return parseIdxLabels(readRaw(path), path);
+std::vector<std::uint8_t> toLabels(const std::vector<std::uint8_t>& bytes) {
+    return {bytes.begin() + kLabelHeader, bytes.end()};
 }
 
-std::vector<std::uint8_t> parseIdxLabels(std::vector<std::uint8_t> bytes, const std::string& path) {
-    const FileBytes f = decode(std::move(bytes), path);
-    if (f.bytes.size() >= 4) {
-        const std::uint32_t magic = bigEndian32(f.bytes.data());
-        if (magic != kLabelMagic)
-            throw FormatError(path + ": wrong magic number " + hex32(magic) + ", expected " +
-                              hex32(kLabelMagic) + " (an IDX label file)" +
-                              (magic == kImageMagic ? "; this is an image file" : ""));
-    }
-    if (f.bytes.size() < kLabelHeader)
-        throw FormatError(path + ": " + sizeWord(f) + std::to_string(f.bytes.size()) +
-                          " bytes, too short for the 8-byte header of an IDX label file");
-    const std::uint32_t count = bigEndian32(f.bytes.data() + 4);
-    if (count == 0) throw FormatError(path + ": zero dimension in the header (0 labels)");
-    if (count > std::uint32_t(std::numeric_limits<int>::max()))
-        throw FormatError(path + ": implausible label count " + std::to_string(count));
-    const std::uint64_t expected = kLabelHeader + std::uint64_t(count);
-    if (f.bytes.size() != expected)
-        throw FormatError(path + ": " +
-                          sizeProblem(f, expected, std::to_string(count) + " labels"));
-    return {f.bytes.begin() + kLabelHeader, f.bytes.end()};
+}  // namespace
+
+IdxImages readIdxImages(const std::string& path) {
+    InputFile file(path);
+    Decoded in(file);
+    return toImages(readIdx(in, kImages));
+}
+
+IdxImages parseIdxImages(const std::vector<std::uint8_t>& bytes, const std::string& path) {
+    Decoded in(bytes, path);
+    return toImages(readIdx(in, kImages));
+}
+
+std::vector<std::uint8_t> readIdxLabels(const std::string& path) {
+    InputFile file(path);
+    Decoded in(file);
+    return toLabels(readIdx(in, kLabels));
+}
+
+std::vector<std::uint8_t> parseIdxLabels(const std::vector<std::uint8_t>& bytes,
+                                         const std::string& path) {
+    Decoded in(bytes, path);
+    return toLabels(readIdx(in, kLabels));
 }
 
 Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath, int maxClasses) {

@@ -21,16 +21,18 @@ struct Dataset {
     const std::uint8_t* image(int i) const { return images.data() + std::size_t(i) * rows * cols; }
 };
 
-/// Reads a whole file, gunzipping it when it starts with the gzip magic (1f 8b).
-/// Throws IoError (cannot open/read) or FormatError (corrupt gzip stream), naming the path.
-std::vector<std::uint8_t> readMaybeGzip(const std::string& path);
+/// Reads a whole regular file (see InputFile), gunzipping it when it starts with the gzip magic
+/// (1f 8b). Refuses (FormatError naming the limit and `what` it is for, "an image may have") a
+/// file or decompressed data over `maxBytes` before reading or inflating further. Throws IoError
+/// (not a regular file, cannot open/read) or FormatError (corrupt gzip stream), naming the path.
+std::vector<std::uint8_t> readMaybeGzip(const std::string& path, std::uint64_t maxBytes,
+                                        const std::string& what);
 
-/// The same for bytes held in memory: gunzipped when they start with the gzip magic, else
-/// returned as they are. `origin` names them in the errors.
-std::vector<std::uint8_t> maybeGunzip(std::vector<std::uint8_t> bytes, const std::string& origin);
-
-/// Reads an IDX3 image file (magic 0x00000803). Checks the magic, dimensions > 0 and that the
-/// payload is exactly count*rows*cols bytes (short and trailing bytes both fail).
+/// Reads an IDX3 image file (magic 0x00000803), a regular file (see InputFile), raw or gzip,
+/// header first. Checks the magic, dimensions > 0 and that the payload is exactly count*rows*cols
+/// bytes (short and trailing bytes both fail) before reading on: a raw file's size is checked
+/// against the header before its payload is read, and a gzip stream is inflated no further than
+/// the header's size plus 64 KiB (FormatError naming the declared size).
 /// Ensures: images.size() == count*rows*cols. Throws FormatError naming the file and the problem.
 struct IdxImages {
     int count = 0, rows = 0, cols = 0;
@@ -40,13 +42,14 @@ IdxImages readIdxImages(const std::string& path);
 
 /// The same checks on the bytes of an IDX3 image file (raw or gzip) held in memory; `origin`
 /// names it in the errors.
-IdxImages parseIdxImages(std::vector<std::uint8_t> bytes, const std::string& origin);
+IdxImages parseIdxImages(const std::vector<std::uint8_t>& bytes, const std::string& origin);
 
-/// Reads an IDX1 label file (magic 0x00000801), checking the count against the file length.
+/// Reads an IDX1 label file (magic 0x00000801) as readIdxImages reads image files, checking the
+/// count against the file length.
 std::vector<std::uint8_t> readIdxLabels(const std::string& path);
 
 /// The same checks on the bytes of an IDX1 label file (raw or gzip) held in memory.
-std::vector<std::uint8_t> parseIdxLabels(std::vector<std::uint8_t> bytes,
+std::vector<std::uint8_t> parseIdxLabels(const std::vector<std::uint8_t>& bytes,
                                          const std::string& origin);
 
 /// Reads an image file and its label file, checks the counts match and every label < maxClasses.

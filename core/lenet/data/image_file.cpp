@@ -18,6 +18,9 @@ namespace {
 /// Images larger than this (4096x4096) are refused rather than allocated: far more than a
 /// drawing of a digit needs, and small enough to decode and centre in well under a second.
 constexpr std::uint64_t kMaxPixels = std::uint64_t(1) << 24;
+/// Image files (or their gunzipped bytes) larger than this (64 MiB) are refused before they are
+/// read or inflated further: four bytes a pixel of the largest image, an ASCII PGM of it.
+constexpr std::uint64_t kMaxImageFileBytes = std::uint64_t(1) << 26;
 
 /// Grey levels in [0,1] (1 = white) -> ink, inverting dark-on-light images.
 InkImage fromGrey(int rows, int cols, std::vector<float> grey) {
@@ -163,7 +166,7 @@ InkImage readPgm(const std::string& path, const std::vector<std::uint8_t>& bytes
 }  // namespace
 
 InkImage readImageFile(const std::string& path) {
-    return parseImageFile(readMaybeGzip(path), path);
+    return parseImageFile(readMaybeGzip(path, kMaxImageFileBytes, "an image file may have"), path);
 }
 
 InkImage parseImageFile(const std::vector<std::uint8_t>& bytes, const std::string& path) {

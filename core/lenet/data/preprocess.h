@@ -76,8 +76,9 @@ InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotatio
                 float scaleY, float shear);
 
 /// Reads a PNG (any bit depth/colour type, alpha composited on white) or a binary/ASCII PGM
-/// (P2/P5) as ink: dark-on-light images are inverted so that ink is 1. Throws IoError or
-/// FormatError naming the file.
+/// (P2/P5), gunzipped when gzip, as ink: dark-on-light images are inverted so that ink is 1. Only
+/// a regular file of at most 64 MiB (gunzipped: the same) is read (see InputFile). Throws IoError
+/// or FormatError naming the file.
 InkImage readImageFile(const std::string& path);
 
 }  // namespace lenet
