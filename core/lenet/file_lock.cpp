@@ -18,6 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// What is read of a command line or a lock file at most.
+constexpr std::uint64_t kMaxOwnerBytes = 1 << 16;
+
 /// `text` with every control character replaced by '?', so that it prints as one line.
 std::string printable(std::string text) {
     std::replace_if(
@@ -29,8 +32,8 @@ std::string printable(std::string text) {
 std::string ownerLine() {
     std::string command;
     try {
-        command = readFile("/proc/self/cmdline");
-    } catch (const IoError&) {
+        command = readFile("/proc/self/cmdline", kMaxOwnerBytes);
+    } catch (const Error&) {
     }
     while (!command.empty() && command.back() == '\0') command.pop_back();
     std::replace(command.begin(), command.end(), '\0', ' ');
@@ -41,8 +44,8 @@ std::string ownerLine() {
 std::string ownerOf(const std::string& lockPath) {
     std::string owner;
     try {
-        owner = readFile(lockPath);
-    } catch (const IoError&) {
+        owner = readFile(lockPath, kMaxOwnerBytes, "a lock file may have");
+    } catch (const Error&) {
     }
     owner = owner.substr(0, std::min(owner.find('\n'), std::size_t(300)));
     return owner.empty() ? "a process that has not said which" : printable(owner);
