@@ -221,7 +221,7 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
     const bool jsonOut = a.hasFlag("json");
     if (!jsonOut) {
         std::printf("training %s (%d parameters) on %d images from %s, testing on %d\n",
-                    spec.name.c_str(), net.parameterCount(),
+                    printable(spec.name).c_str(), net.parameterCount(),
                     cfg.trainLimit ? std::min(cfg.trainLimit, train.size()) : train.size(),
                     dir.c_str(),
                     cfg.testLimit ? std::min(cfg.testLimit, test.size()) : test.size());
@@ -260,7 +260,7 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
                   << std::endl;
     } else if (!h.empty()) {
         std::printf("done: %s, %zu epochs, test error %s, %.1f s training, %.0f img/s\n",
-                    spec.name.c_str(), h.size(), percent(testError).c_str(), run.seconds,
+                    printable(spec.name).c_str(), h.size(), percent(testError).c_str(), run.seconds,
                     run.imagesPerSecond);
     }
     return run.diverged ? 3 : 0;
@@ -396,7 +396,7 @@ int cmdPredict(const Args& a) {
 int cmdInspect(const Args& a) {
     if (a.has("model")) {
         const Model m = loadModel(a.get("model"));
-        std::printf("%s: %s\n%s", a.get("model").c_str(), m.network.spec().name.c_str(),
+        std::printf("%s: %s\n%s", a.get("model").c_str(), printable(m.network.spec().name).c_str(),
                     describe(m.network).c_str());
         if (!m.history.empty()) {
             std::printf("trained %zu epochs; last: loss %.4f, train error %s, test error %s\n",
@@ -407,8 +407,8 @@ int cmdInspect(const Args& a) {
         return 0;
     }
     const Network net(specFromArgs(a));
-    std::printf("%s: %s\n%s", net.spec().name.c_str(), net.spec().description.c_str(),
-                describe(net).c_str());
+    std::printf("%s: %s\n%s", printable(net.spec().name).c_str(),
+                printable(net.spec().description).c_str(), describe(net).c_str());
     return 0;
 }
 

@@ -10,7 +10,9 @@
 #include "lenet/file_io.h"
 #include "lenet/json_value.h"
 #include "lenet/model_io.h"
+#include "lenet/optimizer.h"
 #include "lenet/spec_json.h"
+#include "lenet/text.h"
 
 namespace lenet {
 namespace {
@@ -39,8 +41,7 @@ json toJson(const DataIdentity& d) {
             {"checksum", d.checksum}};
 }
 
-DataIdentity dataFromJson(const json& j) {
-    const std::string where = "checkpoint data";
+DataIdentity dataFromJson(const json& j, const std::string& where) {
     return {jsonMember<std::string>(j, "source", where), jsonMember<int>(j, "size", where),
             jsonMember<int>(j, "rows", where), jsonMember<int>(j, "cols", where),
             jsonMember<std::uint32_t>(j, "checksum", where)};
@@ -62,7 +63,8 @@ public:
     ArrayTaker(std::vector<NamedArray> arrays, const Network& net, std::string path)
         : m_net(net), m_path(std::move(path)) {
         for (NamedArray& a : arrays) {
-            if (m_arrays.count(a.name)) fail("the state array '" + a.name + "' appears twice");
+            if (m_arrays.count(a.name))
+                fail("the state array '" + printable(a.name) + "' appears twice");
             std::string name = a.name;
             m_arrays.emplace(std::move(name), std::move(a));
         }
@@ -77,11 +79,12 @@ public:
             const auto it = m_arrays.find(prefix + names[p]);
             if (it == m_arrays.end()) {
                 if (p == 0) return out;
-                fail(std::string("the state array '") + prefix + names[p] + "' is missing");
+                fail(std::string("the state array '") + prefix + printable(names[p]) +
+                     "' is missing");
             }
             if (it->second.dims != params[p]->dims) {
-                fail("the state array '" + it->first + "' does not have the shape of '" + names[p] +
-                     "'");
+                fail("the state array '" + printable(it->first) + "' does not have the shape of '" +
+                     printable(names[p]) + "'");
             }
             out.push_back(std::move(it->second.values));
             m_arrays.erase(it);
@@ -89,9 +92,12 @@ public:
         return out;
     }
 
-    /// Fails when an array was not taken.
-    void checkAllTaken() const {
-        if (!m_arrays.empty()) fail("unexpected state array '" + m_arrays.begin()->first + "'");
+    /// Fails when an array was not taken; `why` says what the optimiser keeps.
+    void checkAllTaken(const std::string& why) const {
+        if (!m_arrays.empty()) {
+            fail("unexpected state array '" + printable(m_arrays.begin()->first) + "' (" + why +
+                 ")");
+        }
     }
 
 private:
@@ -103,6 +109,93 @@ private:
     const Network& m_net;
     std::string m_path;
 };
+
+/// What the buffers of an optimiser rule hold, as the messages name them, and what their
+/// values must be.
+struct BufferMeaning {
+    const char* name;
+    ValueRule rule;
+    const char* why;  // when the rule is not Finite
+};
+
+BufferMeaning bufferMeaning(OptimizerRule rule, int buffer) {
+    switch (rule) {
+        case OptimizerRule::Adam:
+            return buffer == 0
+                       ? BufferMeaning{"first moment", ValueRule::Finite, ""}
+                       : BufferMeaning{"second moment", ValueRule::NonNegative,
+                                       "a second moment (a mean square) cannot be negative"};
+        case OptimizerRule::RmsProp:
+            return {"mean square", ValueRule::NonNegative, "a mean square cannot be negative"};
+        case OptimizerRule::Sdlm:
+            return {"step factor 1/(mu + h)", ValueRule::Positive,
+                    "a step factor 1/(mu + h) is positive"};
+        default: return {"velocity", ValueRule::Finite, ""};
+    }
+}
+
+// Checks that `s` carries exactly the buffers of `config`'s optimiser, of the network's sizes
+// (ArrayTaker checked the shapes) and with values they can have.
+void checkOptimizerBuffers(const OptimizerState& s, const TrainingConfig& config,
+                           const Network& net, const std::string& path) {
+    const OptimizerRule rule = optimizerKind(config.optimizer).rule;
+    const int needed = stateBuffers(rule);
+    const ParamArrays* buffers[2] = {&s.s1, &s.s2};
+    const char* prefixes[2] = {kFirstMoment, kSecondMoment};
+    const auto names = paramNames(net);
+    for (int b = 0; b < 2; ++b) {
+        const bool present = !buffers[b]->empty();
+        if (present == (b < needed)) {
+            if (!present) continue;
+            const BufferMeaning meaning = bufferMeaning(rule, b);
+            for (std::size_t p = 0; p < names.size(); ++p) {
+                const std::string problem =
+                    valuesProblem((*buffers[b])[p], meaning.rule,
+                                  "the optimiser's " + std::string(meaning.name) + " '" +
+                                      prefixes[b] + printable(names[p]) + "'",
+                                  meaning.why);
+                if (!problem.empty()) throw FormatError(path + ": " + problem);
+            }
+            continue;
+        }
+        throw FormatError(
+            path + ": the optimiser " + config.optimizer + " keeps " + std::to_string(needed) +
+            " buffer" + (needed == 1 ? "" : "s") + " per parameter, " +
+            (present ? std::string("but the checkpoint also has '") + prefixes[b] + "*' arrays"
+                     : "but the checkpoint's '" + std::string(prefixes[b]) + "*' arrays (its " +
+                           bufferMeaning(rule, b).name + ") are missing") +
+            "; it is damaged or was edited");
+    }
+}
+
+// Checks the numbers of a training state against each other and the configuration.
+void checkStateNumbers(const TrainingState& s, const TrainingConfig& config,
+                       const std::string& path) {
+    const auto fail = [&](const std::string& what) {
+        throw FormatError(path + ": the training state is malformed: checkpoint." + what);
+    };
+    if (!(s.lrScale > 0.0)) {
+        fail("lr_scale is " + numberText(s.lrScale) + ", the learning-rate scale must be positive");
+    }
+    if (s.step < 0) fail("step is " + std::to_string(s.step) + ", it cannot be negative");
+    if (s.optimizer.steps != s.step) {
+        fail("optimizer_steps is " + std::to_string(s.optimizer.steps) + " but step is " +
+             std::to_string(s.step) + " (the optimiser takes one step per batch)");
+    }
+    if (s.firstLoss < 0.0)
+        fail("first_loss is " + numberText(s.firstLoss) + ", a loss cannot be negative");
+    if (s.bestEpoch < 0 || s.bestEpoch > s.epochsDone ||
+        (config.patience > 0) != (s.bestEpoch > 0)) {
+        fail("best_epoch is " + std::to_string(s.bestEpoch) + ", expected " +
+             (config.patience > 0 ? "1 to " + std::to_string(s.epochsDone)
+                                  : std::string("0 (no early stopping)")));
+    }
+    if (s.bestEpoch > 0 &&
+        !(s.bestValidation == -1.0 || (s.bestValidation >= 0.0 && s.bestValidation <= 1.0))) {
+        fail("best_validation is " + numberText(s.bestValidation) +
+             ", an error rate is a fraction in [0, 1]");
+    }
+}
 
 }  // namespace
 
@@ -124,7 +217,7 @@ void saveCheckpoint(const std::string& path, const Network& net, const TrainingC
     appendArrays(arrays, kFirstMoment, net, state.optimizer.s1);
     appendArrays(arrays, kSecondMoment, net, state.optimizer.s2);
     appendArrays(arrays, kBestWeights, net, state.bestWeights);
-    writeFileAtomically(path, encodeModelFile(net, state.history, &header, arrays));
+    writeModelFile(path, net, state.history, &header, arrays);
 }
 
 Checkpoint loadCheckpoint(const std::string& path) {
@@ -140,7 +233,7 @@ Checkpoint loadCheckpoint(const std::string& path) {
     DataIdentity train;
     std::optional<DataIdentity> test;
     try {
-        config = trainingFromJson(header.at("config"), "checkpoint.config");
+        config = trainingFromJson(jsonAt(header, "config", "checkpoint"), "checkpoint.config");
         state.epochsDone = jsonMember<int>(header, "epochs_done", "checkpoint");
         state.step = jsonMember<long long>(header, "step", "checkpoint");
         state.firstLoss = jsonMember<double>(header, "first_loss", "checkpoint");
@@ -149,11 +242,10 @@ Checkpoint loadCheckpoint(const std::string& path) {
         state.bestEpoch = jsonMember<int>(header, "best_epoch", "checkpoint");
         state.optimizer.steps = jsonMember<long long>(header, "optimizer_steps", "checkpoint");
         state.stopReason = jsonMember<std::string>(header, "stop_reason", "checkpoint");
-        train = dataFromJson(header.at("train_data"));
-        if (!header.at("test_data").is_null()) test = dataFromJson(header.at("test_data"));
+        train = dataFromJson(jsonAt(header, "train_data", "checkpoint"), "checkpoint.train_data");
+        if (const json& t = jsonAt(header, "test_data", "checkpoint"); !t.is_null())
+            test = dataFromJson(t, "checkpoint.test_data");
     } catch (const ConfigError& e) {
-        throw FormatError(path + ": the training state is malformed: " + e.what());
-    } catch (const json::exception& e) {
         throw FormatError(path + ": the training state is malformed: " + e.what());
     }
     if (state.epochsDone < 1 || state.epochsDone != int(model.history.size())) {
@@ -165,10 +257,27 @@ Checkpoint loadCheckpoint(const std::string& path) {
     state.optimizer.s1 = taker.take(kFirstMoment);
     state.optimizer.s2 = taker.take(kSecondMoment);
     state.bestWeights = taker.take(kBestWeights);
-    taker.checkAllTaken();
+    const int buffers = stateBuffers(optimizerKind(config.optimizer).rule);
+    taker.checkAllTaken("the optimiser " + config.optimizer + " keeps " + std::to_string(buffers) +
+                        " buffer" + (buffers == 1 ? "" : "s") +
+                        " per parameter; the best weights are kept with early stopping only");
+    checkStateNumbers(state, config, path);
+    checkOptimizerBuffers(state.optimizer, config, model.network, path);
+    if (state.bestWeights.empty() != (state.bestEpoch == 0)) {
+        throw FormatError(path + ": the best weights (best.*) are " +
+                          (state.bestWeights.empty() ? "missing" : "there") +
+                          " but best_epoch is " + std::to_string(state.bestEpoch));
+    }
+    const auto names = paramNames(model.network);
+    for (std::size_t p = 0; p < state.bestWeights.size(); ++p) {
+        const std::string problem = valuesProblem(
+            state.bestWeights[p], ValueRule::Finite,
+            "the best weights '" + std::string(kBestWeights) + printable(names[p]) + "'");
+        if (!problem.empty()) throw FormatError(path + ": " + problem);
+    }
     state.history = std::move(model.history);
-    return {std::move(model.network), std::move(config), std::move(state), std::move(train),
-            std::move(test)};
+    return {std::move(model.network), std::move(config), std::move(state),
+            std::move(train),         std::move(test),   path};
 }
 
 std::function<void(const TrainingState&)> checkpointWriter(std::string path, const Network& net,

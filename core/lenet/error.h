@@ -30,6 +30,17 @@ public:
     using Error::Error;
 };
 
+/// Memory for a large buffer (a batch's activations, a data set) could not be allocated; the
+/// message says what it was for and how large it was.
+class OutOfMemoryError : public Error {
+public:
+    using Error::Error;
+    /// The same error saying why the memory was wanted: "<what> (<why>)".
+    OutOfMemoryError because(const std::string& why) const {
+        return OutOfMemoryError(std::string(what()) + " (" + why + ")");
+    }
+};
+
 /// Training produced NaN or Inf; the network keeps the last good weights.
 class DivergenceError : public Error {
 public:

@@ -12,6 +12,7 @@
 
 #include "lenet/error.h"
 #include "lenet/file_io.h"
+#include "lenet/text.h"
 
 namespace lenet {
 namespace {
@@ -20,13 +21,6 @@ namespace fs = std::filesystem;
 
 /// What is read of a command line or a lock file at most.
 constexpr std::uint64_t kMaxOwnerBytes = 1 << 16;
-
-/// `text` with every control character replaced by '?', so that it prints as one line.
-std::string printable(std::string text) {
-    std::replace_if(
-        text.begin(), text.end(), [](char c) { return (unsigned char)c < 0x20 || c == 0x7f; }, '?');
-    return text;
-}
 
 /// "pid N: the command line" of this process, arguments separated by spaces.
 std::string ownerLine() {

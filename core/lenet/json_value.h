@@ -48,13 +48,34 @@ T jsonValue(const nlohmann::json& v, const std::string& where) {
     return v.get<T>();
 }
 
+/// "<where>.<key>", or `key` when `where` is empty: how the messages name a member.
+inline std::string jsonPath(const std::string& where, const char* key) {
+    return where.empty() ? key : where + "." + key;
+}
+
+/// Member `key` of the object `j`; ConfigError "<where>.<key>: missing" when `j` is not an
+/// object or has no such member (nlohmann's at() would say "[json.exception...] key not found").
+inline const nlohmann::json& jsonAt(const nlohmann::json& j, const char* key,
+                                    const std::string& where) {
+    if (!j.is_object() || !j.contains(key)) throw ConfigError(jsonPath(where, key) + ": missing");
+    return j.at(key);
+}
+
 /// Member `key` of the object `j` through jsonValue; ConfigError "<where>.<key>: missing" when
 /// `j` is not an object or has no such member.
 template <typename T>
 T jsonMember(const nlohmann::json& j, const char* key, const std::string& where) {
-    const std::string path = where.empty() ? key : where + "." + key;
-    if (!j.is_object() || !j.contains(key)) throw ConfigError(path + ": missing");
-    return jsonValue<T>(j.at(key), path);
+    return jsonValue<T>(jsonAt(j, key, where), jsonPath(where, key));
+}
+
+/// What a nlohmann exception says without its "[json.exception.parse_error.101] " tag: the
+/// part of the text a user can act on ("parse error at line 1, column 9: ...").
+inline std::string jsonErrorText(const nlohmann::json::exception& e) {
+    const std::string text = e.what();
+    const std::size_t tagEnd = text.find("] ");
+    return text.starts_with("[json.exception.") && tagEnd != std::string::npos
+               ? text.substr(tagEnd + 2)
+               : text;
 }
 
 }  // namespace lenet

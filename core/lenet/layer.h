@@ -22,6 +22,7 @@ struct Param {
     std::vector<float> mask;  // empty, or 1/0 per entry
     bool trainable = true;    // running statistics are saved but not trained
     bool decays = false;      // weights take L1/L2/weight decay; biases and scales do not
+    bool variance = false;    // a running variance: a negative value means a damaged file
 
     /// Entries that exist (mask ones), the figure reported as the parameter count.
     int count() const;

@@ -1,6 +1,7 @@
 #include "lenet/model_io.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include <zlib.h>
@@ -100,8 +101,35 @@ json historyToJson(const std::vector<EpochMetrics>& history) {
     return a;
 }
 
+// What is wrong with epoch `i` of a history, or "": epochs numbered in order from 1, error rates
+// in [0, 1], losses, times, speeds and rates not negative; -1 marks what was not measured.
+std::string epochProblem(const EpochMetrics& m, std::size_t i) {
+    const std::string where = "history[" + std::to_string(i) + "].";
+    if (m.epoch != int(i) + 1) {
+        return where + "epoch is " + std::to_string(m.epoch) + ", expected " +
+               std::to_string(i + 1) + " (epochs are numbered in order from 1)";
+    }
+    const auto check = [&](const char* key, double v, bool fraction, bool optional) {
+        const bool fits = v >= 0.0 && (!fraction || v <= 1.0);
+        if (fits || (optional && v == -1.0)) return std::string();
+        return where + key + " is " + numberText(v) +
+               (fraction ? ", an error rate is a fraction in [0, 1]" : ", it cannot be negative") +
+               (optional ? " (or -1: not measured)" : "");
+    };
+    for (const std::string& problem :
+         {check("loss", m.loss, false, false), check("train_error", m.trainError, true, false),
+          check("validation_error", m.validationError, true, true),
+          check("test_error", m.testError, true, true), check("test_loss", m.testLoss, false, true),
+          check("seconds", m.seconds, false, false),
+          check("images_per_second", m.imagesPerSecond, false, false),
+          check("lr", m.lr, false, false)}) {
+        if (!problem.empty()) return problem;
+    }
+    return {};
+}
+
 // The history of a model file; throws FormatError naming `path`, the epoch and the field when a
-// value is missing or not a number of its field's type.
+// value is missing, not a number of its field's type or impossible (epochProblem).
 std::vector<EpochMetrics> historyFromJson(const json& a, const std::string& path) {
     if (!a.is_array()) throw FormatError(path + ": the training history is not a list of epochs");
     std::vector<EpochMetrics> h;
@@ -112,6 +140,8 @@ std::vector<EpochMetrics> historyFromJson(const json& a, const std::string& path
             forEachMetric(m, [&](const char* key, auto& field) {
                 field = jsonMember<std::decay_t<decltype(field)>>(e, key, where);
             });
+            if (const std::string problem = epochProblem(m, h.size()); !problem.empty())
+                throw ConfigError(problem);
             h.push_back(m);
         }
     } catch (const ConfigError& e) {
@@ -131,7 +161,7 @@ NamedArray readArray(Reader& r) {
         a.dims.push_back(int(r.get<std::uint32_t>("a state array shape")));
         const auto dim = std::size_t(std::uint32_t(a.dims.back()));
         if (dim != 0 && count > r.remaining() / 4 / dim) {
-            r.fail("state array '" + a.name + "' is larger than the rest of the file");
+            r.fail("state array '" + printable(a.name) + "' is larger than the rest of the file");
         }
         count *= dim;
     }
@@ -141,6 +171,43 @@ NamedArray readArray(Reader& r) {
 }
 
 }  // namespace
+
+std::string valuesProblem(const std::vector<float>& values, ValueRule rule, const std::string& what,
+                          const std::string& why) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const float v = values[i];
+        const bool fits = std::isfinite(v) && (rule == ValueRule::Finite ||
+                                               (rule == ValueRule::NonNegative && v >= 0.0f) ||
+                                               (rule == ValueRule::Positive && v > 0.0f));
+        if (!fits) {
+            return what + ": element " + std::to_string(i) + " is " + numberText(v) +
+                   (std::isfinite(v) && !why.empty() ? ", " + why : "");
+        }
+    }
+    return {};
+}
+
+std::string weightsProblem(const Network& net) {
+    for (int l = 0; l < net.layerCount(); ++l) {
+        const Layer& layer = net.layer(l);
+        for (const Param& p : layer.params()) {
+            const std::string what =
+                "layer " + printable(layer.name()) + " (" + layer.kind() + ") " + p.name;
+            std::string problem = p.variance ? valuesProblem(p.value, ValueRule::NonNegative, what,
+                                                             "a variance cannot be negative")
+                                             : valuesProblem(p.value, ValueRule::Finite, what);
+            if (!problem.empty()) return problem;
+            for (std::size_t i = 0; i < p.mask.size(); ++i) {
+                if (p.mask[i] == 0.0f && p.value[i] != 0.0f) {
+                    return what + ": element " + std::to_string(i) + " is " +
+                           numberText(p.value[i]) +
+                           " where the connection table has no connection (it must be 0)";
+                }
+            }
+        }
+    }
+    return {};
+}
 
 json toJson(const EpochMetrics& m) {
     json j;
@@ -174,9 +241,23 @@ std::string encodeModelFile(const Network& net, const std::vector<EpochMetrics>&
     return out;
 }
 
+void writeModelFile(const std::string& path, const Network& net,
+                    const std::vector<EpochMetrics>& history, const json* checkpoint,
+                    const std::vector<NamedArray>& arrays) {
+    std::string problem = weightsProblem(net);
+    for (const NamedArray& a : arrays) {
+        if (problem.empty()) problem = valuesProblem(a.values, ValueRule::Finite, a.name);
+    }
+    if (!problem.empty()) {
+        throw Error("refusing to write " + path + ": " + problem +
+                    " (the weights are damaged; nothing was written)");
+    }
+    writeFileAtomically(path, encodeModelFile(net, history, checkpoint, arrays));
+}
+
 void saveModel(const std::string& path, const Network& net,
                const std::vector<EpochMetrics>& history) {
-    writeFileAtomically(path, encodeModelFile(net, history));
+    writeModelFile(path, net, history);
 }
 
 std::string readModelFile(const std::string& path) {
@@ -263,7 +344,7 @@ Model decodeModelFile(const std::string& bytes, const std::string& path, json* c
     try {
         meta = json::parse(metaText);
     } catch (const json::exception& e) {  // also out_of_range: a number too large for a double
-        throw FormatError(path + ": the JSON header is not valid JSON: " + e.what());
+        throw FormatError(path + ": the JSON header is not valid JSON: " + jsonErrorText(e));
     }
     if (!meta.is_object() || !meta.contains("spec")) {
         throw FormatError(path + ": the JSON header has no architecture spec");
@@ -294,20 +375,23 @@ Model decodeModelFile(const std::string& bytes, const std::string& path, json* c
     for (int l = 0; l < net.layerCount(); ++l) expected += net.layer(l).params().size();
     if (isCheckpoint ? tensors < expected : tensors != expected) {
         r.fail("the file has " + std::to_string(tensors) + " weight arrays but the architecture '" +
-               spec.name + "' has " + std::to_string(expected));
+               printable(spec.name) + "' has " + std::to_string(expected));
     }
     for (int l = 0; l < net.layerCount(); ++l) {
         for (Param& p : net.layer(l).params()) {
             const std::string want = net.layer(l).name() + "." + p.name;
             const auto nameSize = r.get<std::uint16_t>("a weight name length");
             const std::string name = r.bytes(nameSize, "a weight name");
-            if (name != want) r.fail("expected weights '" + want + "', found '" + name + "'");
+            if (name != want) {
+                r.fail("expected weights '" + printable(want) + "', found '" + printable(name) +
+                       "'");
+            }
             const auto ndims = r.get<std::uint8_t>("a weight rank");
             std::vector<int> dims;
             for (int d = 0; d < ndims; ++d)
                 dims.push_back(int(r.get<std::uint32_t>("a weight shape")));
             if (dims != p.dims) {
-                r.fail("weights '" + want + "' are " + join(dims, "x") +
+                r.fail("weights '" + printable(want) + "' are " + join(dims, "x") +
                        ", the architecture needs " + join(p.dims, "x"));
             }
             r.floats(p.value.data(), p.value.size(), "the weight values");
@@ -318,6 +402,8 @@ Model decodeModelFile(const std::string& bytes, const std::string& path, json* c
     if (r.pos() != body) {
         r.fail(std::to_string(body - r.pos()) + " unexpected bytes after the weights");
     }
+    if (const std::string problem = weightsProblem(net); !problem.empty())
+        throw FormatError(path + ": " + problem);
     if (checkpoint) *checkpoint = isCheckpoint ? meta.at("checkpoint") : json();
     if (arrays) *arrays = std::move(extra);
     return Model{std::move(net), std::move(history)};

@@ -71,7 +71,34 @@ Model decodeModelFile(const std::string& bytes, const std::string& origin,
                       nlohmann::json* checkpoint = nullptr,
                       std::vector<NamedArray>* arrays = nullptr);
 
+/// writeFileAtomically of encodeModelFile's bytes, after checking that the weights (and
+/// `arrays`) are fit to be saved: throws Error "refusing to write <path>: <valuesProblem>"
+/// rather than write NaN or Inf. saveModel and saveCheckpoint write through it.
+void writeModelFile(const std::string& path, const Network& net,
+                    const std::vector<EpochMetrics>& history,
+                    const nlohmann::json* checkpoint = nullptr,
+                    const std::vector<NamedArray>& arrays = {});
+
 /// One epoch's metrics as the JSON object of the model file's history and `lenet train --json`.
 nlohmann::json toJson(const EpochMetrics& m);
+
+/// What the values of a saved array must be beyond finite.
+enum class ValueRule {
+    Finite,
+    NonNegative,  // a variance or a mean square
+    Positive,     // SDLM's step factors 1 / (mu + h)
+};
+
+/// What is wrong with `values` under `rule`, or "" when nothing: "<what>: element 3 is -0.5,
+/// <why>" (`why` says what the values are: "a variance cannot be negative"), "<what>: element 17
+/// is NaN". The one check of loaded arrays: weights, optimiser buffers, best weights.
+std::string valuesProblem(const std::vector<float>& values, ValueRule rule, const std::string& what,
+                          const std::string& why = {});
+
+/// What is wrong with the weights of `net`, or "": a NaN or an infinity ("layer C3 (conv)
+/// weight: element 17 is NaN"), a negative batch-norm running variance, a non-zero weight where
+/// a connection table has no connection. What a loaded model and a model to save are checked
+/// with.
+std::string weightsProblem(const Network& net);
 
 }  // namespace lenet

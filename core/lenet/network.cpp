@@ -12,6 +12,7 @@
 #include "lenet/loss.h"
 #include "lenet/parallel.h"
 #include "lenet/spec_json.h"
+#include "lenet/text.h"
 
 namespace lenet {
 namespace {
@@ -50,7 +51,8 @@ Network& Network::operator=(const Network& other) {
 Network::~Network() = default;
 
 void Network::build() {
-    if (m_spec.layers.empty()) throw ConfigError(m_spec.name + ": the architecture has no layers");
+    if (m_spec.layers.empty())
+        throw ConfigError(printable(m_spec.name) + ": the architecture has no layers");
     checkLimits(m_spec);  // also for specs made in code (the studio's editor, variant switches)
     Shape shape = m_spec.input;
     for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
@@ -63,19 +65,20 @@ void Network::build() {
             if (!kind) throw ConfigError("layer '" + name + "': unknown type '" + s.type + "'");
             m_layers.push_back(makeLayer(*kind, s, name, shape));
         } catch (const ConfigError& e) {
-            throw ConfigError("layer " + std::to_string(i + 1) + " of " + m_spec.name + ": " +
-                              e.what() + " (input " + shape.str() + ")");
+            // The layers name themselves as the spec does: escaped here, once for all of them.
+            throw ConfigError("layer " + std::to_string(i + 1) + " of " + printable(m_spec.name) +
+                              ": " + printable(e.what()) + " (input " + shape.str() + ")");
         }
         shape = m_layers.back()->outputShape();
     }
     if (shape.h != 1 || shape.w != 1) {
-        throw ConfigError(m_spec.name + ": the last layer '" + m_layers.back()->name() +
-                          "' gives " + shape.str() +
+        throw ConfigError(printable(m_spec.name) + ": the last layer '" +
+                          printable(m_layers.back()->name()) + "' gives " + shape.str() +
                           "; the output must be one value per class (end with fc or rbf)");
     }
     const bool rbfOut = layerKind(m_spec.layers.back().type).type == LayerType::Rbf;
     if (rbfOut != (m_spec.loss != LossKind::CrossEntropy)) {
-        throw ConfigError(m_spec.name + ": loss '" + toString(m_spec.loss) +
+        throw ConfigError(printable(m_spec.name) + ": loss '" + toString(m_spec.loss) +
                           "' does not fit the "
                           "output layer '" +
                           m_layers.back()->kind() +
@@ -136,7 +139,13 @@ void Network::prepare(Workspace& ws, int n) const {
     ws.acts.resize(layers + 1);
     ws.grads.resize(layers + 1);
     for (int l = 0; l < layers; ++l) {
-        ws.acts[l + 1].resize(n, m_layers[l]->outputShape());
+        try {
+            ws.acts[l + 1].resize(n, m_layers[l]->outputShape());
+        } catch (const OutOfMemoryError& e) {
+            throw e.because("the outputs of layer " + printable(m_layers[l]->name()) +
+                            " for a batch of " + std::to_string(n) +
+                            " images; try a smaller batch");
+        }
     }
     ws.losses.resize(n);
     ws.predictions.resize(n);
@@ -366,8 +375,8 @@ std::string describe(const Network& net) {
             details = s.prototypes + (s.trainable ? " trainable" : " fixed");
         }
         std::snprintf(line, sizeof line, "%-4d %-10s %-12s %-12s %-10d %s\n", i + 1,
-                      l.name().c_str(), l.kind().c_str(), l.outputShape().str().c_str(), count,
-                      details.c_str());
+                      printable(l.name()).c_str(), l.kind().c_str(), l.outputShape().str().c_str(),
+                      count, details.c_str());
         text += line;
     }
     std::snprintf(line, sizeof line, "total trainable parameters: %d, loss: %s\n",

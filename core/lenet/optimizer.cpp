@@ -101,15 +101,20 @@ void Optimizer::restore(OptimizerState state) {
     m_state = std::move(state);
 }
 
+int stateBuffers(OptimizerRule rule) {
+    return rule == OptimizerRule::Sgd ? 0 : rule == OptimizerRule::Adam ? 2 : 1;
+}
+
 bool Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads, float lr) {
-    if (m_state.s1.size() != params.size()) {
+    const int buffers = stateBuffers(m_rule);
+    if (buffers >= 1 && m_state.s1.size() != params.size()) {
         m_state.s1.clear();
         for (const Param* p : params) {
             m_state.s1.emplace_back(p->value.size(),
                                     m_rule == OptimizerRule::Sdlm ? 1.0f / m_cfg.sdlmMu : 0.0f);
         }
     }
-    if (m_rule == OptimizerRule::Adam && m_state.s2.size() != params.size()) {
+    if (buffers == 2 && m_state.s2.size() != params.size()) {
         m_state.s2.clear();
         for (const Param* p : params) m_state.s2.emplace_back(p->value.size(), 0.0f);
     }
@@ -132,8 +137,8 @@ bool Optimizer::step(const std::vector<Param*>& params, const ParamArrays& grads
         Param& param = *params[p];
         float* w = param.value.data();
         const float* g = grads[p].data();
-        float* s1 = m_state.s1[p].data();
-        float* s2 = m_rule == OptimizerRule::Adam ? m_state.s2[p].data() : nullptr;
+        float* s1 = buffers >= 1 ? m_state.s1[p].data() : nullptr;
+        float* s2 = buffers == 2 ? m_state.s2[p].data() : nullptr;
         const float* mask = param.mask.empty() ? nullptr : param.mask.data();
         const bool d = param.decays;
         const bool ok = mask ? updateRule<true>(m_rule, w, g, s1, s2, mask, d, begin, end, c)

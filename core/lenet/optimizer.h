@@ -13,12 +13,16 @@
 namespace lenet {
 
 /// What an optimiser carries from one step to the next (a checkpoint saves it): `s1` and `s2`
-/// are aligned with Network::params() and empty until the first step (s2: Adam only).
+/// are aligned with Network::params() and empty until the first step, and empty for good when
+/// the optimiser keeps fewer buffers (stateBuffers).
 struct OptimizerState {
     ParamArrays s1;  // momentum / Adam first moment / RMSprop mean square / SDLM 1/(mu + h)
     ParamArrays s2;  // Adam second moment
     long long steps = 0;
 };
+
+/// How many of OptimizerState's buffers the rule keeps: 0 (SGD), 1 (s1) or 2 (s1 and s2: Adam).
+int stateBuffers(OptimizerRule rule);
 
 class Optimizer {
 public:

@@ -16,7 +16,13 @@ LayerProfile profileLayers(const ArchitectureSpec& spec, int batch, int threads,
     }
     Network net(spec);
     net.initialize(spec.training.seed);
-    Tensor input(batch, net.inputShape());
+    Tensor input;
+    try {
+        input.resize(batch, net.inputShape());
+    } catch (const OutOfMemoryError& e) {
+        throw e.because("the input images of one batch of " + std::to_string(batch) +
+                        "; try a smaller batch");
+    }
     std::vector<std::uint8_t> labels(batch);
     std::mt19937 rng(1);
     std::uniform_real_distribution<float> pixel(-0.1f, 1.175f);

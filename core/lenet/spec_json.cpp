@@ -31,13 +31,12 @@ public:
         m_known.insert(key);
         const auto it = m_j.find(key);
         if (it == m_j.end()) return;
-        const std::string where = m_path.empty() ? key : m_path + "." + key;
-        out = jsonValue<T>(*it, where);
+        out = jsonValue<T>(*it, jsonPath(m_path, key));
     }
 
     template <typename T>
     void readRequired(const char* key, T& out) {
-        if (!m_j.contains(key)) fail(m_path.empty() ? key : m_path + "." + key, "missing");
+        if (!m_j.contains(key)) fail(jsonPath(m_path, key), "missing");
         read(key, out);
     }
 
@@ -51,7 +50,7 @@ public:
     void finish() const {
         for (const auto& [key, value] : m_j.items()) {
             if (!m_known.count(key)) {
-                fail(m_path.empty() ? key : m_path + "." + key, "unknown key");
+                fail(jsonPath(m_path, printable(key).c_str()), "unknown key");
             }
         }
     }
@@ -72,7 +71,7 @@ LayerSpec layerFromJson(const json& j, const std::string& path) {
     r.readRequired("type", l.type);
     const LayerKind* kind = findKind(layerKinds(), l.type);
     if (!kind) {
-        ObjectReader::fail(path + ".type", "unknown layer type '" + l.type + "' (" +
+        ObjectReader::fail(path + ".type", "unknown layer type '" + printable(l.type) + "' (" +
                                                join(kindKeys(layerKinds()), ", ") + ")");
     }
     r.read("name", l.name);
@@ -243,8 +242,8 @@ std::int64_t checkLimits(const ArchitectureSpec& spec) {
     double multiplyAdds = 0.0;
     for (std::size_t i = 0; i < spec.layers.size(); ++i) {
         const LayerSpec& l = spec.layers[i];
-        const std::string where = "layers[" + std::to_string(i) + "] (" + l.type +
-                                  (l.name.empty() ? "" : " '" + l.name + "'") + ")";
+        const std::string where = "layers[" + std::to_string(i) + "] (" + printable(l.type) +
+                                  (l.name.empty() ? "" : " '" + printable(l.name) + "'") + ")";
         const double in = d.values();
         const LayerKind* kind = findKind(layerKinds(), l.type);
         if (!kind) return kMaxParameters;
@@ -355,7 +354,7 @@ ArchitectureSpec specFromJsonText(const std::string& text, const std::string& or
         j = json::parse(text);
     } catch (const json::exception& e) {
         // parse_error, and out_of_range for a number too large for a double (1e999).
-        throw ConfigError(origin + ": not valid JSON: " + e.what());
+        throw ConfigError(origin + ": not valid JSON: " + jsonErrorText(e));
     }
     try {
         return specFromJson(j);

@@ -1,6 +1,9 @@
 // Small text helpers shared by the error messages and file formats of the engine.
 #pragma once
 
+#include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -23,6 +26,54 @@ std::string join(const Range& values, std::string_view separator) {
         }
     }
     return text;
+}
+
+/// A value read from a file, in a message: the shortest text that reads back as `v` (a float or
+/// a double); NaN, Inf and -Inf by name. numberText(-0.5f) == "-0.5".
+template <typename T>
+std::string numberText(T v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "Inf" : "-Inf";
+    char text[32];
+    const auto end = std::to_chars(text, text + sizeof text, v).ptr;
+    return std::string(text, end);
+}
+
+/// A size in bytes as a user reads it: "512 bytes", "752.6 MB", "8.8 TB" (powers of 1000).
+inline std::string byteText(double bytes) {
+    static constexpr const char* kUnits[] = {"bytes", "kB", "MB", "GB", "TB", "PB", "EB"};
+    int unit = 0;
+    while (bytes >= 1000.0 && unit < 6) {
+        bytes /= 1000.0;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, kUnits[unit]);
+    return text;
+}
+
+/// `text` (a name read from a file) fit to print: control characters and DEL as C escapes
+/// (\n, \t, \x1b, ...), everything else unchanged. printable("C3\x1b[2J") == "C3\\x1b[2J".
+inline std::string printable(std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u != 0x7f) {
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else {
+            out += "\\x";
+            out += kHex[u >> 4];
+            out += kHex[u & 0xf];
+        }
+    }
+    return out;
 }
 
 }  // namespace lenet

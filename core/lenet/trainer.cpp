@@ -18,6 +18,7 @@
 #include "lenet/optimizer.h"
 #include "lenet/parallel.h"
 #include "lenet/spec_json.h"
+#include "lenet/text.h"
 
 namespace lenet {
 namespace {
@@ -143,7 +144,7 @@ Trainer::Trainer(Network& net, const Dataset& train, const Dataset* test, Traini
     validate(m_cfg);
     const Shape in = net.inputShape();
     if (in.c != 1) {
-        throw ConfigError(net.spec().name + ": the input has " + std::to_string(in.c) +
+        throw ConfigError(printable(net.spec().name) + ": the input has " + std::to_string(in.c) +
                           " channels; the IDX data sets are grey images (1 channel)");
     }
     for (const Dataset* d : {&train, test}) {
@@ -395,9 +396,21 @@ std::string Trainer::Run::stepOrProblem(double meanLoss) {
     return {};
 }
 
-// Restores the last good weights and throws DivergenceError saying what went wrong in batch `b`.
+// Restores the last good weights and throws DivergenceError saying what went wrong in batch `b`;
+// FormatError when it is the first batch after a resume: then the checkpoint is at fault, not
+// the learning rate.
 void Trainer::Run::diverged(int b, const std::string& problem) {
     restoreValues(m_params, m_lastGood);
+    const TrainingState& start = m_trainer.m_start;
+    if (start.epochsDone > 0 && m_state.step == start.step) {
+        throw FormatError(m_trainer.m_resumedFrom +
+                          ": the checkpoint is damaged: the first batch "
+                          "after resuming it (epoch " +
+                          std::to_string(m_epoch + 1) + ", batch " + std::to_string(b + 1) +
+                          ") diverged: " + problem +
+                          ". Resume from an earlier checkpoint or train again; nothing was "
+                          "written");
+    }
     std::ostringstream msg;
     msg << "training diverged in epoch " << m_epoch + 1 << ", batch " << b + 1 << ": " << problem
         << " at learning rate " << m_lr << ". Restored " << m_lastGoodWhere
@@ -489,8 +502,9 @@ void Trainer::resume(const Checkpoint& checkpoint) {
         return without(toJson(net.spec()), {"name", "description", "training"});
     };
     if (layout(checkpoint.network) != layout(m_net)) {
-        throw ConfigError("the checkpoint's architecture '" + checkpoint.network.spec().name +
-                          "' is not the one of the network to train ('" + m_net.spec().name + "')");
+        throw ConfigError(
+            "the checkpoint's architecture '" + printable(checkpoint.network.spec().name) +
+            "' is not the one of the network to train ('" + printable(m_net.spec().name) + "')");
     }
     const nlohmann::json saved = without(toJson(checkpoint.config), {"epochs", "threads"});
     const nlohmann::json given = without(toJson(m_cfg), {"epochs", "threads"});
@@ -521,10 +535,20 @@ void Trainer::resume(const Checkpoint& checkpoint) {
                                           : "the checkpoint was trained without a test set");
     }
     if (m_test) checkSameData("test", *checkpoint.test, identify(*m_test));
+    const long long batch = std::max(1, std::min(m_cfg.batch, m_trainRange.size()));
+    const long long batches = (m_trainRange.size() + batch - 1) / batch;  // as Run counts them
+    if (state.step != state.epochsDone * batches) {
+        throw ConfigError(checkpoint.path + ": the checkpoint is damaged: it says " +
+                          std::to_string(state.step) + " batches were trained, but its " +
+                          std::to_string(state.epochsDone) + " epochs of " +
+                          std::to_string(batches) + " batches make " +
+                          std::to_string(state.epochsDone * batches));
+    }
     const auto from = checkpoint.network.params();
     const auto to = m_net.params();
     for (std::size_t i = 0; i < to.size(); ++i) to[i]->value = from[i]->value;
     m_start = state;
+    m_resumedFrom = checkpoint.path;
 }
 
 }  // namespace lenet

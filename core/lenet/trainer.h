@@ -93,7 +93,9 @@ public:
     /// checkpoint's except for `epochs` (more to train further; the schedule is then computed
     /// for the new count) and `threads`. Throws ConfigError naming what differs when the
     /// architecture, a setting or a data set (size, image size, checksum) is not the
-    /// checkpoint's, or when the run has nothing left to do.
+    /// checkpoint's, when its step count does not fit its epochs, or when the run has nothing
+    /// left to do. When the first batch after the resume diverges, run() throws FormatError
+    /// saying that the checkpoint is damaged (it held weights that cannot train).
     void resume(const Checkpoint& checkpoint);
 
     double progressInterval = 0.1;  // seconds between onProgress calls
@@ -112,7 +114,8 @@ private:
     const Dataset* m_test;
     Range m_testRange;
     TrainingConfig m_cfg;
-    TrainingState m_start;  // epochsDone = 0 unless resumed
+    TrainingState m_start;      // epochsDone = 0 unless resumed
+    std::string m_resumedFrom;  // the checkpoint's file, for messages
 };
 
 }  // namespace lenet

@@ -56,6 +56,7 @@ struct Checkpoint {
     TrainingState state;
     DataIdentity train;
     std::optional<DataIdentity> test;
+    std::string path;  // the file it was read from (loadCheckpoint), for messages
 };
 
 }  // namespace lenet

@@ -6,10 +6,15 @@
 // cases that once hung or read for ever are guarded by ctest's time limit, not timed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -115,6 +120,44 @@ protected:
     }
     std::string writeModel(const std::string& name, const char* preset) const {
         return writeModel(name, lenet::preset(preset));
+    }
+
+    /// A checkpoint of one epoch of lenet5-modern (Adam) on data/, rewritten with a valid
+    /// checksum after `edit` changed its weights, JSON header or state arrays; returns its path.
+    std::string editedCheckpoint(
+        const std::function<void(lenet::Network&, nlohmann::json&,
+                                 std::vector<lenet::NamedArray>&)>& edit) const {
+        const CliRun run = lenet("train --preset lenet5-modern --epochs 1 --out " +
+                                 file("first.lenet") + " --data " + dataDir());
+        EXPECT_EQ(run.status, 0) << run.err;
+        nlohmann::json header;
+        std::vector<lenet::NamedArray> arrays;
+        lenet::Model m = lenet::decodeModelFile(lenet::readFile(file("first.lenet.ckpt")),
+                                                "first.lenet.ckpt", &header, &arrays);
+        edit(m.network, header, arrays);
+        lenet::writeFileAtomically(file("edited.ckpt"),
+                                   lenet::encodeModelFile(m.network, m.history, &header, arrays));
+        return file("edited.ckpt");
+    }
+
+    /// editedCheckpoint with only the JSON header changed.
+    std::string editedHeader(const std::function<void(nlohmann::json&)>& edit) const {
+        return editedCheckpoint(
+            [&](lenet::Network&, nlohmann::json& h, std::vector<lenet::NamedArray>&) { edit(h); });
+    }
+
+    /// `lenet train --resume CHECKPOINT` for a second epoch, the model to resumed.lenet.
+    CliRun resume(const std::string& checkpoint) const {
+        return lenet("train --resume " + checkpoint + " --epochs 2 --data " + dataDir() +
+                     " --out " + file("resumed.lenet"));
+    }
+
+    /// Writes `net` (with `history`) as a model file with a valid checksum, unchecked, as a
+    /// damaged or edited file would be; returns its path.
+    std::string writeUnchecked(const std::string& name, const lenet::Network& net,
+                               const std::vector<lenet::EpochMetrics>& history = {}) const {
+        lenet::writeFileAtomically(file(name), lenet::encodeModelFile(net, history));
+        return file(name);
     }
 
     /// Expects exit status `status` and stderr to be one message of `command` with `phrase`.
@@ -312,8 +355,9 @@ TEST_F(BadInput, SpecWithImpossibleShapes) {
 TEST_F(BadInput, SpecWithAJsonSyntaxError) {
     lenet::writeFileAtomically(file("comma.json"),
                                R"({"name": "x", "layers": [{"type": "fc", "units": 10},]})");
-    expectMessage(lenet("train --spec " + file("comma.json") + " --data " + dataDir()), 1, "train",
-                  "comma.json: not valid JSON: ");
+    const CliRun run = lenet("train --spec " + file("comma.json") + " --data " + dataDir());
+    expectMessage(run, 1, "train", "comma.json: not valid JSON: parse error at line 1, column ");
+    EXPECT_EQ(run.err.find("json.exception"), std::string::npos) << run.err;
 }
 
 TEST_F(BadInput, SpecWithAnUnknownLayerType) {
@@ -322,6 +366,147 @@ TEST_F(BadInput, SpecWithAnUnknownLayerType) {
         R"({"name": "x", "layers": [{"type": "convolution", "maps": 6, "kernel": 5}]})");
     expectMessage(lenet("inspect --spec " + file("typo.json")), 1, "inspect",
                   "typo.json: layers[0].type: unknown layer type 'convolution'");
+}
+
+// --- what a model or checkpoint holds -------------------------------------------------------
+
+/// The parameter "<layer>.<name>" of `net`.
+lenet::Param& param(lenet::Network& net, const std::string& layer, const std::string& name) {
+    for (int l = 0; l < net.layerCount(); ++l) {
+        for (lenet::Param& p : net.layer(l).params()) {
+            if (net.layer(l).name() == layer && p.name == name) return p;
+        }
+    }
+    throw std::runtime_error("no parameter " + layer + "." + name);
+}
+
+TEST_F(BadInput, ModelWithANaNWeight) {
+    lenet::Network net(lenet::preset("lenet5-modern"));
+    net.initialize(1);
+    param(net, "C3", "weight").value[17] = std::nanf("");
+    const std::string model = writeUnchecked("nan.lenet", net);
+    lenet::writeFileAtomically(file("seven.pgm"), "P5\n8 8\n255\n" + std::string(64, '\x40'));
+    const CliRun run = lenet("predict --model " + model + " " + file("seven.pgm"));
+    expectMessage(run, 1, "predict", "nan.lenet: layer C3 (conv) weight: element 17 is NaN");
+    EXPECT_EQ(run.out, "");
+}
+
+TEST_F(BadInput, ModelWithANegativeBatchNormVariance) {
+    lenet::Network net(lenet::preset("lenet5-modern"));
+    net.initialize(1);
+    param(net, "BN3", "running_var").value[3] = -0.5f;
+    expectMessage(
+        lenet("eval --model " + writeUnchecked("var.lenet", net) + " --data " + dataDir()), 1,
+        "eval",
+        "var.lenet: layer BN3 (batchnorm) running_var: element 3 is -0.5, a variance "
+        "cannot be negative");
+}
+
+TEST_F(BadInput, ModelWithAnImpossibleHistory) {
+    lenet::Network net(lenet::preset("lenet5-modern"));
+    net.initialize(1);
+    std::vector<lenet::EpochMetrics> history(2);
+    history[0] = {1, 0.4, 0.1, -1.0, 0.05, 0.2, 12.0, 5000.0, 1e-3};
+    history[1] = {2, 0.3, 1.5, -1.0, 0.04, 0.2, 12.0, 5000.0, 1e-3};
+    expectMessage(lenet("inspect --model " + writeUnchecked("history.lenet", net, history)), 1,
+                  "inspect",
+                  "history.lenet: the training history is malformed: history[1].train_error is "
+                  "1.5, an error rate is a fraction in [0, 1]");
+    history[1] = history[0];  // epoch 1 twice
+    expectMessage(lenet("inspect --model " + writeUnchecked("history.lenet", net, history)), 1,
+                  "inspect", "history[1].epoch is 1, expected 2 (epochs are numbered in order");
+}
+
+TEST_F(BadInput, ANameWithAControlCharacterIsPrintedEscaped) {
+    lenet::ArchitectureSpec spec = lenet::preset("lenet5-modern");
+    spec.name = "evil\x1b[2J\nname";
+    spec.layers[0].name = "C1\x07";
+    lenet::Network net(spec);
+    net.initialize(1);
+    const CliRun run = lenet("inspect --model " + writeUnchecked("esc.lenet", net));
+    EXPECT_EQ(run.status, 0) << run.err;
+    EXPECT_NE(run.out.find("evil\\x1b[2J\\nname"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("C1\\x07"), std::string::npos) << run.out;
+    EXPECT_EQ(run.out.find('\x1b'), std::string::npos);
+    EXPECT_EQ(run.out.find('\x07'), std::string::npos);
+    param(net, "C1\x07", "bias").value[0] = INFINITY;
+    const CliRun bad = lenet("inspect --model " + writeUnchecked("esc.lenet", net));
+    expectMessage(bad, 1, "inspect", "layer C1\\x07 (conv) bias: element 0 is Inf");
+    EXPECT_EQ(bad.err.find('\x07'), std::string::npos);
+}
+
+TEST_F(BadInput, CheckpointWithoutItsOptimizerBuffers) {
+    const std::string checkpoint =
+        editedCheckpoint([](lenet::Network&, nlohmann::json&, std::vector<lenet::NamedArray>& a) {
+            std::erase_if(a, [](const auto& x) { return x.name.starts_with("optimizer."); });
+        });
+    expectMessage(resume(checkpoint), 1, "train",
+                  "edited.ckpt: the optimiser adam keeps 2 buffers per parameter, but the "
+                  "checkpoint's 'optimizer.s1.*' arrays (its first moment) are missing");
+    EXPECT_FALSE(std::filesystem::exists(file("resumed.lenet")));
+}
+
+TEST_F(BadInput, CheckpointWithAnotherOptimizersBuffers) {
+    const std::string checkpoint =
+        editedHeader([](nlohmann::json& h) { h["config"]["optimizer"] = "momentum"; });
+    expectMessage(resume(checkpoint), 1, "train",
+                  "edited.ckpt: the optimiser momentum keeps 1 buffer per parameter, but the "
+                  "checkpoint also has 'optimizer.s2.*' arrays");
+}
+
+TEST_F(BadInput, CheckpointWithANegativeLearningRateScale) {
+    const std::string checkpoint = editedHeader([](nlohmann::json& h) { h["lr_scale"] = -2.0; });
+    expectMessage(resume(checkpoint), 1, "train",
+                  "edited.ckpt: the training state is malformed: checkpoint.lr_scale is -2, the "
+                  "learning-rate scale must be positive");
+}
+
+TEST_F(BadInput, CheckpointWithoutItsConfiguration) {
+    const CliRun run = resume(editedHeader([](nlohmann::json& h) { h.erase("config"); }));
+    expectMessage(run, 1, "train",
+                  "edited.ckpt: the training state is malformed: checkpoint.config: missing");
+    EXPECT_EQ(run.err.find("json.exception"), std::string::npos) << run.err;
+}
+
+TEST_F(BadInput, CheckpointWithNaNWeightsIsRefusedAndNothingIsWritten) {
+    const std::string checkpoint =
+        editedCheckpoint([](lenet::Network& net, nlohmann::json&, std::vector<lenet::NamedArray>&) {
+            for (lenet::Param* p : net.params()) std::fill(p->value.begin(), p->value.end(), NAN);
+        });
+    expectMessage(resume(checkpoint), 1, "train",
+                  "edited.ckpt: layer C1 (conv) weight: element 0 is NaN");
+    EXPECT_FALSE(std::filesystem::exists(file("resumed.lenet")));
+}
+
+TEST_F(BadInput, ResumeWhoseFirstBatchDivergesSaysTheCheckpointIsDamaged) {
+    const std::string checkpoint =
+        editedCheckpoint([](lenet::Network& net, nlohmann::json&, std::vector<lenet::NamedArray>&) {
+            for (float& v : param(net, "OUTPUT", "weight").value) v *= 1e30f;
+        });
+    const CliRun run = resume(checkpoint);
+    EXPECT_EQ(run.status, 1) << run.err;  // after "resumed from epoch 1 of 2 ..." on stderr
+    EXPECT_NE(run.err.find("\nlenet train: " + checkpoint +
+                           ": the checkpoint is damaged: the first batch after resuming it "
+                           "(epoch 2, batch 1) diverged: the loss exploded to "),
+              std::string::npos)
+        << run.err;
+    EXPECT_EQ(run.err.find("lower learning rate"), std::string::npos) << run.err;
+    EXPECT_FALSE(std::filesystem::exists(file("resumed.lenet")));
+}
+
+TEST_F(BadInput, ABatchTooLargeForTheMemorySaysWhatItTriedToAllocate) {
+    // 2048x2048 input images: a batch of 2e9 needs 33.6 PB, more than any address space.
+    lenet::writeFileAtomically(file("big.json"), R"({
+  "name": "big",
+  "input": {"channels": 1, "height": 2048, "width": 2048},
+  "layers": [{"type": "maxpool", "size": 64}, {"type": "fc", "units": 10}]
+})");
+    const CliRun run =
+        lenet("bench --spec " + file("big.json") + " --batch 2000000000 --batches 1");
+    expectMessage(run, 1, "bench",
+                  "out of memory while allocating 2000000000 samples of 1x2048x2048 floats: "
+                  "33.6 PB (the input images of one batch of 2000000000; try a smaller batch)");
+    EXPECT_EQ(run.err.find("bad_alloc"), std::string::npos) << run.err;
 }
 
 // --- images for `lenet predict` ----------------------------------------------------------------

@@ -5,6 +5,7 @@
 // mismatched resume is refused with a message that says what is wrong.
 #include "lenet/checkpoint.h"
 #include "lenet/error.h"
+#include "lenet/file_io.h"
 #include "lenet/model_io.h"
 #include "lenet/network.h"
 #include "lenet/presets.h"
@@ -13,11 +14,14 @@
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -302,6 +306,129 @@ TEST_F(Resume, DamagedCheckpointsAreRefused) {
     expectError<FormatError>([&] { lenet::loadCheckpoint(flippedPath); }, {"checksum mismatch"});
     expectError<lenet::IoError>([&] { lenet::loadCheckpoint(m_dir.file("missing.ckpt")); },
                                 {"missing.ckpt", "cannot open"});
+}
+
+/// The parts of a checkpoint file that an edit may change before it is written back with a
+/// valid checksum: what a damaged or hand-edited checkpoint looks like to the loader.
+struct CheckpointParts {
+    lenet::Model model;
+    nlohmann::json header;
+    std::vector<lenet::NamedArray> arrays;
+};
+
+CheckpointParts readParts(const std::string& path) {
+    nlohmann::json header;
+    std::vector<lenet::NamedArray> arrays;
+    lenet::Model model = lenet::decodeModelFile(lenet::readFile(path), path, &header, &arrays);
+    return {std::move(model), std::move(header), std::move(arrays)};
+}
+
+std::string writeParts(const std::string& path, const CheckpointParts& p) {
+    lenet::writeFileAtomically(
+        path, lenet::encodeModelFile(p.model.network, p.model.history, &p.header, p.arrays));
+    return path;
+}
+
+/// Drops the arrays whose names start with `prefix`.
+void dropArrays(std::vector<lenet::NamedArray>& arrays, const std::string& prefix) {
+    std::erase_if(arrays, [&](const lenet::NamedArray& a) { return a.name.starts_with(prefix); });
+}
+
+TEST_F(Resume, ACheckpointMustCarryExactlyItsOptimizersBuffersWithPossibleValues) {
+    Case c = presetCase("lenet5-modern");  // Adam: first and second moments
+    c.config.batch = 64;
+    train(c, m_dir.file("run.ckpt"), 1);
+    const CheckpointParts good = readParts(m_dir.file("run.ckpt"));
+    const auto refused = [&](const std::function<void(CheckpointParts&)>& edit,
+                             const std::vector<std::string>& phrases) {
+        CheckpointParts p = good;
+        edit(p);
+        const std::string path = writeParts(m_dir.file("edited.ckpt"), p);
+        std::vector<std::string> all = phrases;
+        all.push_back("edited.ckpt: ");
+        expectError<FormatError>([&] { lenet::loadCheckpoint(path); }, all);
+    };
+    refused([](CheckpointParts& p) { dropArrays(p.arrays, "optimizer."); },
+            {"the optimiser adam keeps 2 buffers per parameter",
+             "'optimizer.s1.*' arrays (its first moment) are missing"});
+    refused([](CheckpointParts& p) { dropArrays(p.arrays, "optimizer.s2."); },
+            {"'optimizer.s2.*' arrays (its second moment) are missing"});
+    refused([](CheckpointParts& p) { p.header["config"]["optimizer"] = "momentum"; },
+            {"the optimiser momentum keeps 1 buffer per parameter",
+             "also has 'optimizer.s2.*' arrays"});
+    refused([](CheckpointParts& p) { p.header["config"]["optimizer"] = "sgd"; },
+            {"the optimiser sgd keeps 0 buffers per parameter"});
+    refused(
+        [](CheckpointParts& p) { p.arrays[0].values[4] = std::numeric_limits<float>::quiet_NaN(); },
+        {"the optimiser's first moment 'optimizer.s1.C1.weight': element 4 is NaN"});
+    refused(
+        [](CheckpointParts& p) {
+            for (auto& a : p.arrays) {
+                if (a.name == "optimizer.s2.F5.weight") a.values[9] = -1.0f;
+            }
+        },
+        {"second moment 'optimizer.s2.F5.weight': element 9 is -1, a second moment (a mean "
+         "square) cannot be negative"});
+    refused([](CheckpointParts& p) { p.header["lr_scale"] = -0.5; },
+            {"checkpoint.lr_scale is -0.5, the learning-rate scale must be positive"});
+    refused([](CheckpointParts& p) { p.header["lr_scale"] = 0; },
+            {"checkpoint.lr_scale is 0, the learning-rate scale must be positive"});
+    refused(
+        [](CheckpointParts& p) {
+            p.header["step"] = -3;
+            p.header["optimizer_steps"] = -3;
+        },
+        {"checkpoint.step is -3, it cannot be negative"});
+    refused([](CheckpointParts& p) { p.header["optimizer_steps"] = 5; },
+            {"checkpoint.optimizer_steps is 5 but step is 10"});
+    refused([](CheckpointParts& p) { p.header["best_epoch"] = 1; },
+            {"checkpoint.best_epoch is 1, expected 0 (no early stopping)"});
+    refused([](CheckpointParts& p) { p.header.erase("config"); },
+            {"the training state is malformed: checkpoint.config: missing"});
+    refused([](CheckpointParts& p) { p.header.erase("train_data"); },
+            {"checkpoint.train_data: missing"});
+    refused(
+        [](CheckpointParts& p) {
+            p.model.network.params()[2]->value[0] = std::numeric_limits<float>::infinity();
+        },
+        {"layer BN1 (batchnorm) gamma: element 0 is Inf"});
+}
+
+TEST_F(Resume, AResumeWhoseFirstBatchDivergesSaysTheCheckpointIsDamaged) {
+    Case c = presetCase("lenet5-modern");
+    c.config.batch = 64;
+    train(c, m_dir.file("run.ckpt"), 1);
+    CheckpointParts p = readParts(m_dir.file("run.ckpt"));
+    for (lenet::Param* w : p.model.network.params()) {
+        if (w->name == "weight") {
+            for (float& v : w->value) v *= 1e30f;  // finite, but no batch can train on them
+        }
+    }
+    const std::string path = writeParts(m_dir.file("huge.ckpt"), p);
+    const Checkpoint cp = lenet::loadCheckpoint(path);
+    Network net = cp.network;
+    lenet::Trainer trainer(net, m_train, &m_test, cp.config);
+    trainer.resume(cp);
+    lenet::TrainingObserver observer;
+    expectError<FormatError>([&] { trainer.run(observer); },
+                             {"huge.ckpt: the checkpoint is damaged: the first batch after "
+                              "resuming it (epoch 2, batch 1) diverged: ",
+                              "nothing was written"});
+}
+
+TEST_F(Resume, AStepCountThatDoesNotFitTheEpochsIsRefused) {
+    Case c = presetCase("lenet5-modern");
+    c.config.batch = 64;
+    train(c, m_dir.file("run.ckpt"), 1);
+    CheckpointParts p = readParts(m_dir.file("run.ckpt"));
+    p.header["step"] = 3;
+    p.header["optimizer_steps"] = 3;
+    const Checkpoint cp = lenet::loadCheckpoint(writeParts(m_dir.file("steps.ckpt"), p));
+    Network net = cp.network;
+    lenet::Trainer trainer(net, m_train, &m_test, cp.config);
+    expectError<ConfigError>([&] { trainer.resume(cp); },
+                             {"steps.ckpt: the checkpoint is damaged: it says 3 batches were "
+                              "trained, but its 1 epochs of 10 batches make 10"});
 }
 
 TEST_F(Resume, NoCheckpointIsWrittenAfterAnEpochThatWasStoppedMidWay) {

@@ -6,6 +6,7 @@
 #include "lenet/model_io.h"
 #include "lenet/presets.h"
 #include "lenet/spec_json.h"
+#include "lenet/text.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -18,7 +19,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <limits>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,10 +84,12 @@ std::string headerOf(const std::string& file) {
 Network trainedLookingNetwork(const std::string& presetName, std::uint64_t seed) {
     Network net(lenet::preset(presetName));
     net.initialize(seed);
-    // Running statistics and biases away from their initial constants, and a -0.
+    // Running statistics and biases away from their initial constants, and a -0; the weights
+    // a connection table leaves out stay 0.
     for (lenet::Param* p : net.params()) {
-        for (std::size_t i = 0; i < p->value.size(); ++i)
-            p->value[i] += 1e-3f * float(i % 7) - 0.002f;
+        for (std::size_t i = 0; i < p->value.size(); ++i) {
+            if (p->mask.empty() || p->mask[i] != 0.0f) p->value[i] += 1e-3f * float(i % 7) - 0.002f;
+        }
     }
     net.params().front()->value[0] = -0.0f;
     return net;
@@ -266,6 +272,104 @@ TEST(ModelFile, FuzzerFindingsAreClearErrors) {
     expectError<FormatError>(
         [&] { lenet::loadModel(corpus + "regression-history-epoch-1e300.lenet"); },
         {"regression-history-epoch-1e300.lenet", "history", "epoch", "expected an integer"});
+}
+
+/// The parameter `name` ("C3.weight") of `net`.
+lenet::Param& param(Network& net, const std::string& name) {
+    for (int l = 0; l < net.layerCount(); ++l) {
+        for (lenet::Param& p : net.layer(l).params()) {
+            if (net.layer(l).name() + "." + p.name == name) return p;
+        }
+    }
+    throw std::runtime_error("no parameter " + name);
+}
+
+/// Writes `net` and `history` as a model file with a valid checksum, unchecked (as a damaged
+/// or edited file would be), and returns its path.
+std::string writeUnchecked(const TempDir& dir, const std::string& name, const Network& net,
+                           const std::vector<lenet::EpochMetrics>& history = {}) {
+    lenet::writeFileAtomically(dir.file(name), lenet::encodeModelFile(net, history));
+    return dir.file(name);
+}
+
+TEST(ModelFile, NonFiniteWeightsAreRefusedNamingTheArrayAndTheElement) {
+    TempDir dir("model");
+    Network net = trainedLookingNetwork("lenet5-modern", 3);
+    param(net, "C3.weight").value[17] = std::numeric_limits<float>::quiet_NaN();
+    expectError<FormatError>([&] { lenet::loadModel(writeUnchecked(dir, "nan.lenet", net)); },
+                             {"nan.lenet: layer C3 (conv) weight: element 17 is NaN"});
+    param(net, "C3.weight").value[17] = 0.5f;
+    param(net, "OUTPUT.bias").value[2] = -std::numeric_limits<float>::infinity();
+    expectError<FormatError>([&] { lenet::loadModel(writeUnchecked(dir, "inf.lenet", net)); },
+                             {"inf.lenet: layer OUTPUT (fc) bias: element 2 is -Inf"});
+}
+
+TEST(ModelFile, ANegativeBatchNormVarianceIsRefused) {
+    TempDir dir("model");
+    Network net = trainedLookingNetwork("lenet5-modern", 3);
+    param(net, "BN3.running_var").value[3] = -0.5f;
+    expectError<FormatError>(
+        [&] { lenet::loadModel(writeUnchecked(dir, "var.lenet", net)); },
+        {"var.lenet: layer BN3 (batchnorm) running_var: element 3 is -0.5, a variance cannot be "
+         "negative"});
+}
+
+TEST(ModelFile, AWeightWhereTheConnectionTableHasNoConnectionIsRefused) {
+    TempDir dir("model");
+    Network net(lenet::preset("lenet5-1998"));
+    net.initialize(1);
+    lenet::Param& c3 = param(net, "C3.weight");
+    const auto absent = std::find(c3.mask.begin(), c3.mask.end(), 0.0f) - c3.mask.begin();
+    c3.value[std::size_t(absent)] = 0.25f;
+    expectError<FormatError>(
+        [&] { lenet::loadModel(writeUnchecked(dir, "table.lenet", net)); },
+        {"table.lenet: layer C3 (conv) weight: element " + std::to_string(absent) +
+         " is 0.25 where the connection table "
+         "has no connection"});
+}
+
+TEST(ModelFile, ImpossibleHistoryValuesAreRefusedNamingTheField) {
+    TempDir dir("model");
+    const Network net = trainedLookingNetwork("lenet5-modern", 3);
+    const auto refused = [&](const std::function<void(lenet::EpochMetrics&)>& damage,
+                             const std::string& phrase) {
+        std::vector<lenet::EpochMetrics> h = someHistory();
+        damage(h[1]);
+        expectError<FormatError>(
+            [&] { lenet::loadModel(writeUnchecked(dir, "history.lenet", net, h)); },
+            {"history.lenet: the training history is malformed: history[1].", phrase});
+    };
+    refused([](auto& m) { m.trainError = 1.5; },
+            "train_error is 1.5, an error rate is a fraction in [0, 1]");
+    refused([](auto& m) { m.testError = -0.25; },
+            "test_error is -0.25, an error rate is a fraction in [0, 1] (or -1: not measured)");
+    refused([](auto& m) { m.loss = -2.0; }, "loss is -2, it cannot be negative");
+    refused([](auto& m) { m.seconds = -1.0; }, "seconds is -1, it cannot be negative");
+    refused([](auto& m) { m.epoch = 1; },
+            "epoch is 1, expected 2 (epochs are numbered in order from 1)");
+}
+
+TEST(ModelFile, NonFiniteWeightsAreNeverWritten) {
+    TempDir dir("model");
+    Network net = trainedLookingNetwork("lenet5-modern", 3);
+    param(net, "F5.weight").value[7] = std::numeric_limits<float>::quiet_NaN();
+    const std::string path = dir.file("out.lenet");
+    expectError<lenet::Error>([&] { lenet::saveModel(path, net, someHistory()); },
+                              {"refusing to write " + path,
+                               "layer F5 (fc) weight: element 7 is NaN", "nothing was written"});
+    EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(ModelFile, NamesWithControlCharactersAreEscapedInMessages) {
+    TempDir dir("model");
+    lenet::ArchitectureSpec spec = lenet::preset("lenet5-modern");
+    spec.layers[4].name = "C3\x1b[2J";
+    Network net(spec);
+    net.initialize(1);
+    param(net, spec.layers[4].name + ".weight").value[0] = std::numeric_limits<float>::infinity();
+    expectError<FormatError>([&] { lenet::loadModel(writeUnchecked(dir, "esc.lenet", net)); },
+                             {"layer C3\\x1b[2J (conv) weight: element 0 is Inf"});
+    EXPECT_EQ(lenet::printable("a\tb\nc\x7f\x01\xc3\xa9"), "a\\tb\\nc\\x7f\\x01\xc3\xa9");
 }
 
 TEST(ModelFile, MissingFileIsAnIoError) {

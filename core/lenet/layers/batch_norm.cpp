@@ -17,7 +17,9 @@ BatchNorm::BatchNorm(std::string name, Shape in, float momentum, float eps)
     addParam("gamma", {in.c}, false).value.assign(in.c, 1.0f);
     addParam("beta", {in.c}, false);
     addParam("running_mean", {in.c}, false, false);
-    addParam("running_var", {in.c}, false, false).value.assign(in.c, 1.0f);
+    Param& var = addParam("running_var", {in.c}, false, false);
+    var.value.assign(in.c, 1.0f);
+    var.variance = true;
 }
 
 void BatchNorm::initialize(const std::string&, std::mt19937&) {
