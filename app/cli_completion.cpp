@@ -57,12 +57,11 @@ Arguments arguments(const CLI::App& app) {
 }
 
 /// A bash case arm that completes `patterns` with `reply`.
-void arm(std::ostringstream& s, const std::string& indent, const std::vector<std::string>& patterns,
+void arm(std::ostringstream& s, const std::vector<std::string>& patterns,
          const std::string& reply) {
     if (patterns.empty()) return;
-    s << indent << join(patterns, "|") << ")\n"
-      << indent << "    " << reply << "\n"
-      << indent << "    return ;;\n";
+    s << "        " << join(patterns, "|") << ")\n            " << reply
+      << "\n            return ;;\n";
 }
 
 /// The part of _lenet for the command `path` (" train", " data fetch"): the values of its
@@ -78,15 +77,15 @@ void command(std::ostringstream& s, const CLI::App& app, const std::string& path
         std::vector<std::string> values;
         const Takes takes = classify(type, values);
         if (takes == Takes::OneOf) {
-            arm(s, "        ", {name}, "_lenet_words '" + join(values, " ") + "'");
+            arm(s, {name}, "_lenet_words '" + join(values, " ") + "'");
         } else {
             byKind[takes].push_back(name);
         }
     }
-    arm(s, "        ", byKind[Takes::Preset], "_lenet_words \"$presets\"");
-    arm(s, "        ", byKind[Takes::Folder], "_lenet_files -d");
-    arm(s, "        ", byKind[Takes::File], "_lenet_files -f");
-    arm(s, "        ", byKind[Takes::Value], ":");
+    arm(s, byKind[Takes::Preset], "_lenet_words \"$presets\"");
+    arm(s, byKind[Takes::Folder], "_lenet_files -d");
+    arm(s, byKind[Takes::File], "_lenet_files -f");
+    arm(s, byKind[Takes::Value], ":");
     s << "        esac\n"
       << "        if [[ $cur == -* ]]; then\n"
       << "            _lenet_words '" << join(options, " ") << "'\n";

@@ -64,7 +64,7 @@ Usage:
   lenet data fetch [--dir DIR]
   lenet data check [--dir DIR]
   lenet completion
-  lenet COMMAND --help   (that command's options, as listed below)
+  lenet COMMAND --help   (that command's options; lenet --help lists every command's)
 
 Options take their value as --option VALUE or --option=VALUE. A flag (--json, --distort) alone
   means true; --flag=false, or --flag followed by one of true/false/1/0/yes/no/on/off, sets it.
@@ -229,12 +229,12 @@ int cmdTrain(const Args& a) {
 
 int cmdEval(const Args& a) {
     if (!a.has("model")) throw UsageError("eval needs --model FILE");
-    Model model = loadModel(a.get("model"));
-    const Dataset test = loadData(dataDir(a), Split::Test);
-    checkLabels(test, model.network.classes());  // evaluate() would count them as plain errors
     const int limit = a.getInt("test-limit", 0);
     const int threads = a.getInt("threads", 0);
     if (limit < 0 || threads < 0) throw UsageError("--test-limit and --threads must be >= 0");
+    Model model = loadModel(a.get("model"));
+    const Dataset test = loadData(dataDir(a), Split::Test);
+    checkLabels(test, model.network.classes());  // evaluate() would count them as plain errors
     const auto t0 = std::chrono::steady_clock::now();
     const Evaluation ev =
         evaluate(model.network, test, threads, {0, limit > 0 ? std::min(limit, test.size()) : 0});
