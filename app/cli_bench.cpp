@@ -2,11 +2,21 @@
 
 #include <cstdio>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "lenet/profile.h"
 
 namespace lenet::cli {
+
+void declareBench(CLI::App& app) {
+    addSpecOptions(app);
+    addOption(app, "batch", "B", "Images per step (default: the architecture's batch)");
+    addOption(app, "threads", "T", "Cores used (default 0: all)");
+    addOption(app, "batches", "N", "Steps timed (default 20)");
+    addFlag(app, "json", "One JSON object instead of the table");
+    addVariantOptions(app);
+}
 
 int cmdBench(const Args& a) {
     const ArchitectureSpec spec = specFromArgs(a);
@@ -17,7 +27,7 @@ int cmdBench(const Args& a) {
         throw UsageError("--batch and --batches must be >= 1, --threads >= 0");
     }
     const LayerProfile p = profileLayers(spec, batch, threads, batches);
-    if (!a.hasFlag("json")) {
+    if (!a.flag("json")) {
         std::printf("%s, batch %d, %d thread%s, mean of %d batches\n%s", spec.name.c_str(), batch,
                     p.threads, p.threads == 1 ? "" : "s", batches, formatProfile(p).c_str());
         return 0;

@@ -5,6 +5,9 @@
 
 namespace lenet::cli {
 
+/// Declares the options of `lenet bench` on `app`.
+void declareBench(CLI::App& app);
+
 /// Runs `lenet bench` with the parsed arguments; returns the exit status.
 int cmdBench(const Args& a);
 

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
 #include "compare_report.h"
 #include "lenet/error.h"
 #include "lenet/file_io.h"
@@ -26,12 +28,19 @@ Entry resolve(const std::string& argument, const Args& global) {
     std::string base, pair;
     std::getline(parts, base, ':');
     Args args = global;
+    const std::vector<std::string> keys = variantAndTrainingOptions();
     while (std::getline(parts, pair, ':')) {
         const auto eq = pair.find('=');
         if (eq == std::string::npos || eq == 0) {
             throw UsageError(argument + ": '" + pair + "' is not key=value");
         }
-        args.options[pair.substr(0, eq)] = pair.substr(eq + 1);
+        const std::string key = pair.substr(0, eq);
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+            const std::string near = nearest(key, keys);
+            throw UsageError(argument + ": '" + key + "' is not a variant or training option" +
+                             (near.empty() ? "" : " (did you mean " + near + "?)"));
+        }
+        args.options[key] = pair.substr(eq + 1);
     }
     const auto names = presetNames();
     if (std::find(names.begin(), names.end(), base) != names.end()) {
@@ -43,7 +52,7 @@ Entry resolve(const std::string& argument, const Args& global) {
     }
     try {
         Entry e{argument, specFromArgs(args)};
-        applyTrainingOptions(args, e.spec, {"preset", "spec", "data", "out", "repeat"});
+        applyTrainingOptions(args, e.spec);
         Network check(e.spec);  // refuse a variant that does not fit before anything trains
         return e;
     } catch (const UsageError& e) {
@@ -64,14 +73,19 @@ void writeResults(const std::string& dir, const std::vector<CompareRun>& runs,
 
 }  // namespace
 
+void declareCompare(CLI::App& app) {
+    addPositionals(app, "PRESET_OR_SPEC",
+                   "A preset or a spec file, with options for it alone after ':' "
+                   "(lenet5-maxpool:pooling=avg:lr=0.01)");
+    addOption(app, "repeat", "K", "Runs of each variant, seeds S, S+1, ... (default 1)");
+    addOption(app, "out", "DIR", "Where the results go (default: compare)");
+    addOption(app, "data", "DIR", "IDX folder (default: see lenet --help)");
+    addTrainingOptions(app);
+    addVariantOptions(app);
+}
+
 int cmdCompare(const Args& a) {
     if (a.positional.empty()) throw UsageError("compare needs at least one PRESET_OR_SPEC");
-    if (a.has("preset") || a.has("spec")) {
-        throw UsageError("compare takes presets and spec files as arguments, not --preset/--spec");
-    }
-    for (const auto& own : {"log", "json"}) {
-        if (a.has(own)) throw UsageError(std::string("compare has no --") + own + " option");
-    }
     const int repeat = a.getInt("repeat", 1);
     if (repeat < 1) throw UsageError("option --repeat: must be >= 1");
     std::vector<Entry> entries;

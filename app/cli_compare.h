@@ -5,6 +5,9 @@
 
 namespace lenet::cli {
 
+/// Declares the options of `lenet compare` on `app`.
+void declareCompare(CLI::App& app);
+
 /// Runs `lenet compare` with the parsed arguments; returns the exit status.
 int cmdCompare(const Args& a);
 

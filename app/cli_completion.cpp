@@ -6,6 +6,8 @@
 #include <regex>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
 #include "lenet/presets.h"
 #include "lenet/text.h"
 #include "lenet/version.h"
@@ -13,15 +15,10 @@
 namespace lenet::cli {
 namespace {
 
-/// What an option takes, narrowest first: a mention that says more wins.
+/// What an option takes.
 enum class Takes { Nothing, Value, OneOf, Preset, Folder, File };
 
-struct Option {
-    Takes takes = Takes::Nothing;
-    std::vector<std::string> values;  // Takes::OneOf
-};
-
-/// What the word after an option in the usage text says it takes; `values` receives a list.
+/// What an option's type word (as its help shows it) says it takes; `values` receives a list.
 Takes classify(const std::string& word, std::vector<std::string>& values) {
     if (word.find('|') != std::string::npos) {
         std::stringstream in(word);
@@ -38,30 +35,25 @@ Takes classify(const std::string& word, std::vector<std::string>& values) {
     return std::regex_search(word, file) ? Takes::File : Takes::Value;
 }
 
-/// Every option of the usage text with what it takes.
-std::map<std::string, Option> usageOptions(const std::string& usage) {
-    // An option, then optionally one space (or '=') and the word it takes.
-    static const std::regex mention(R"((--[a-z][a-z0-9-]*)(?:[ =]([^\s\])]+))?)");
-    std::map<std::string, Option> options;
-    for (std::sregex_iterator m(usage.begin(), usage.end(), mention), end; m != end; ++m) {
-        Option& option = options[(*m)[1]];
-        std::vector<std::string> values;
-        const Takes takes = classify((*m)[2], values);
-        option.takes = std::max(option.takes, takes);
-        for (const std::string& v : values) {
-            if (std::count(option.values.begin(), option.values.end(), v) == 0)
-                option.values.push_back(v);
-        }
-    }
-    return options;
-}
+/// The word after the options that take a value, and the word for its positional arguments
+/// ("" when it takes none).
+struct Arguments {
+    std::vector<std::pair<std::string, std::string>> options;  // "--name", "TYPE" ("" for a flag)
+    std::string positional;
+};
 
-/// The first group of every match of `pattern` in `text`.
-std::vector<std::string> matches(const std::string& text, const std::regex& pattern) {
-    std::vector<std::string> found;
-    for (std::sregex_iterator m(text.begin(), text.end(), pattern), end; m != end; ++m)
-        found.push_back((*m)[1]);
-    return found;
+Arguments arguments(const CLI::App& app) {
+    Arguments a;
+    for (const CLI::Option* o : app.get_options()) {
+        if (o->get_positional()) {
+            a.positional = o->get_name();
+            continue;
+        }
+        for (const std::string& name : o->get_lnames())
+            a.options.emplace_back("--" + name,
+                                   o->get_expected_max() == 0 ? "" : o->get_type_name());
+    }
+    return a;
 }
 
 /// A bash case arm that completes `patterns` with `reply`.
@@ -72,28 +64,62 @@ void arm(std::ostringstream& s, const std::vector<std::string>& patterns,
       << "\n            return ;;\n";
 }
 
+/// The part of _lenet for the command `path` (" train", " data fetch"): the values of its
+/// options, its options, its subcommands and its arguments; then the same for its subcommands.
+void command(std::ostringstream& s, const CLI::App& app, const std::string& path) {
+    const Arguments a = arguments(app);
+    std::map<Takes, std::vector<std::string>> byKind;
+    std::vector<std::string> options;
+    s << "    \"" << path << "\")\n"
+      << "        case $prev in\n";
+    for (const auto& [name, type] : a.options) {
+        options.push_back(name);
+        std::vector<std::string> values;
+        const Takes takes = classify(type, values);
+        if (takes == Takes::OneOf) {
+            arm(s, {name}, "_lenet_words '" + join(values, " ") + "'");
+        } else {
+            byKind[takes].push_back(name);
+        }
+    }
+    arm(s, byKind[Takes::Preset], "_lenet_words \"$presets\"");
+    arm(s, byKind[Takes::Folder], "_lenet_files -d");
+    arm(s, byKind[Takes::File], "_lenet_files -f");
+    arm(s, byKind[Takes::Value], ":");
+    s << "        esac\n"
+      << "        if [[ $cur == -* ]]; then\n"
+      << "            _lenet_words '" << join(options, " ") << "'\n";
+    std::vector<std::string> subcommands;
+    for (const CLI::App* sub : app.get_subcommands({})) subcommands.push_back(sub->get_name());
+    if (!subcommands.empty()) {
+        s << "        elif ((word == COMP_CWORD)); then\n"
+          << "            _lenet_words '" << join(subcommands, " ") << " " << join(options, " ")
+          << "'\n";
+    }
+    if (!a.positional.empty()) {
+        s << "        else\n";
+        if (a.positional.find("PRESET") != std::string::npos)
+            s << "            _lenet_words \"$presets\"\n";
+        s << "            _lenet_files -f\n";
+    }
+    s << "        fi ;;\n";
+    for (const CLI::App* sub : app.get_subcommands({}))
+        command(s, *sub, path + " " + sub->get_name());
+}
+
+/// Every command path of `app` (" train", " data", " data fetch").
+void paths(const CLI::App& app, const std::string& path, std::vector<std::string>& out) {
+    for (const CLI::App* sub : app.get_subcommands({})) {
+        out.push_back("\"" + path + " " + sub->get_name() + "\"");
+        paths(*sub, path + " " + sub->get_name(), out);
+    }
+}
+
 }  // namespace
 
-std::string bashCompletion(const std::vector<std::string>& commands, const std::string& usage) {
-    const std::map<std::string, Option> options = usageOptions(usage);
-    // The options shown as a whole command line ("  lenet --version") and the commands that take
-    // presets as arguments ("  lenet compare PRESET_OR_SPEC...").
-    const std::vector<std::string> firstWords =
-        matches(usage, std::regex(R"((?:^|\n)  lenet (--[a-z][a-z0-9-]*)\b)"));
-    const std::vector<std::string> presetCommands =
-        matches(usage, std::regex(R"((?:^|\n)  lenet ([a-z]+) [^\n]*\bPRESET)"));
-    std::vector<std::string> files, folders, presets, values, laterOptions;
-    for (const auto& [name, option] : options) {
-        if (option.takes == Takes::File) files.push_back(name);
-        if (option.takes == Takes::Folder) folders.push_back(name);
-        if (option.takes == Takes::Preset) presets.push_back(name);
-        if (option.takes == Takes::Value) values.push_back(name);
-        if (std::count(firstWords.begin(), firstWords.end(), name) == 0)
-            laterOptions.push_back(name);
-    }
-    std::vector<std::string> first = commands;
-    first.insert(first.end(), firstWords.begin(), firstWords.end());
-
+std::string bashCompletion(const CLI::App& app) {
+    std::vector<std::string> known;
+    paths(app, "", known);
     std::ostringstream s;
     s << "# bash completion for lenet (LeNet Studio " << version() << ")\n"
       << "# Written by `lenet completion` from the program's own tables: change those, not this.\n"
@@ -116,27 +142,19 @@ std::string bashCompletion(const std::vector<std::string>& commands, const std::
       << "    elif [[ $prev == = ]]; then\n"
       << "        prev=${COMP_WORDS[COMP_CWORD - 2]}\n"
       << "    fi\n"
-      << "    case $prev in\n";
-    for (const auto& [name, option] : options) {
-        if (option.takes != Takes::OneOf) continue;
-        arm(s, {name}, "_lenet_words '" + join(option.values, " ") + "'");
-    }
-    arm(s, presets, "_lenet_words \"$presets\"");
-    arm(s, folders, "_lenet_files -d");
-    arm(s, files, "_lenet_files -f");
-    arm(s, values, ":");
+      << "    # The command and its subcommand: the words after lenet that name one.\n"
+      << "    local path= word=1\n"
+      << "    while ((word < COMP_CWORD)); do\n"
+      << "        case \"$path ${COMP_WORDS[word]}\" in\n"
+      << "        " << join(known, "|") << ")\n"
+      << "            path+=\" ${COMP_WORDS[word]}\"\n"
+      << "            ((word++)) ;;\n"
+      << "        *) break ;;\n"
+      << "        esac\n"
+      << "    done\n"
+      << "    case $path in\n";
+    command(s, app, "");
     s << "    esac\n"
-      << "    if ((COMP_CWORD == 1)); then\n"
-      << "        _lenet_words '" << join(first, " ") << "'\n"
-      << "    elif [[ $cur == -* ]]; then\n"
-      << "        _lenet_words '" << join(laterOptions, " ") << "'\n"
-      << "    else\n";
-    if (!presetCommands.empty()) {
-        s << "        case ${COMP_WORDS[1]} in " << join(presetCommands, "|")
-          << ") _lenet_words \"$presets\" ;; esac\n";
-    }
-    s << "        _lenet_files -f\n"
-      << "    fi\n"
       << "}\n"
       << "complete -F _lenet lenet\n";
     return s.str();

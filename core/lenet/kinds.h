@@ -209,12 +209,32 @@ inline const std::vector<ActivationKind>& activationKinds() {
 
 // ---- Training: optimisers and schedules ----------------------------------------------------
 
+/// The values a training setting accepts: finite numbers from `low` to `high`, each end
+/// included or not. validate() (spec_json.h) checks every setting against its range.
+struct ValueRange {
+    double low;
+    bool lowIncluded;
+    double high;
+    bool highIncluded;
+
+    bool contains(double value) const;
+    /// "> 0", ">= 1", "in [0, 1)": what a message says the value must be.
+    std::string text() const;
+};
+
+/// The ranges the settings use.
+ValueRange atLeast(double low);
+ValueRange above(double low);
+/// [0, 1): a decay or momentum.
+ValueRange fraction();
+
 /// A setting of TrainingConfig that some kinds use. `lenet train` takes it as --key with '-'
 /// for '_' (cliFlag), the spec as training.key.
 struct HyperParameter {
     const char* key;
     std::variant<float TrainingConfig::*, int TrainingConfig::*> member;
     const char* description;
+    ValueRange range;
 };
 
 /// "--" + key with '-' for '_': "rms_decay" -> "--rms-decay".
@@ -235,8 +255,9 @@ struct OptimizerKind {
 /// sgd, momentum, nesterov, adam, rmsprop, sdlm.
 inline const std::vector<OptimizerKind>& optimizerKinds() {
     using T = TrainingConfig;
-    const HyperParameter momentum{"momentum", &T::momentum, "Weight of the previous step"};
-    const HyperParameter epsilon{"epsilon", &T::epsilon, "Added to the root mean square"};
+    const HyperParameter momentum{"momentum", &T::momentum, "Weight of the previous step",
+                                  fraction()};
+    const HyperParameter epsilon{"epsilon", &T::epsilon, "Added to the root mean square", above(0)};
     using enum OptimizerRule;
     static const std::vector<OptimizerKind> kinds = {
         {"sgd", Sgd, "SGD", "Plain stochastic gradient descent", {}, false},
@@ -246,23 +267,24 @@ inline const std::vector<OptimizerKind>& optimizerKinds() {
          Adam,
          "Adam",
          "Adaptive moments (Kingma & Ba 2015)",
-         {{"beta1", &T::beta1, "Decay of the first moment"},
-          {"beta2", &T::beta2, "Decay of the second moment"},
+         {{"beta1", &T::beta1, "Decay of the first moment", fraction()},
+          {"beta2", &T::beta2, "Decay of the second moment", fraction()},
           epsilon},
          false},
         {"rmsprop",
          RmsProp,
          "RMSprop",
          "Steps divided by a running root mean square of the gradients",
-         {{"rms_decay", &T::rmsDecay, "Decay of the mean square"}, epsilon},
+         {{"rms_decay", &T::rmsDecay, "Decay of the mean square", fraction()}, epsilon},
          false},
         {"sdlm",
          Sdlm,
          "SDLM (LeCun 1998)",
          "Stochastic diagonal Levenberg-Marquardt: a step per weight from estimated second "
          "derivatives, as in the paper",
-         {{"sdlm_mu", &T::sdlmMu, "The step is lr / (mu + h)"},
-          {"sdlm_samples", &T::sdlmSamples, "Samples that estimate h before each epoch"}},
+         {{"sdlm_mu", &T::sdlmMu, "The step is lr / (mu + h)", above(0)},
+          {"sdlm_samples", &T::sdlmSamples, "Samples that estimate h before each epoch",
+           atLeast(1)}},
          true},
     };
     return kinds;
@@ -289,13 +311,13 @@ inline const std::vector<ScheduleKind>& scheduleKinds() {
          Step,
          "Step",
          "Multiplied by a factor every few epochs (as the preset sets them)",
-         {{"step_epochs", &T::stepEpochs, "Epochs between two steps"},
-          {"step_gamma", &T::stepGamma, "The factor of each step"}}},
+         {{"step_epochs", &T::stepEpochs, "Epochs between two steps", atLeast(1)},
+          {"step_gamma", &T::stepGamma, "The factor of each step", above(0)}}},
         {"cosine",
          Cosine,
          "Cosine",
          "Falls along a half cosine to the minimum at the last epoch",
-         {{"min_lr", &T::minLr, "The rate at the last epoch"}}},
+         {{"min_lr", &T::minLr, "The rate at the last epoch", atLeast(0)}}},
         {"lecun1998",
          Lecun1998,
          "LeCun 1998",

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 #include <set>
+#include <sstream>
+#include <string_view>
 #include <variant>
 
 #include <nlohmann/json.hpp>
@@ -134,41 +136,6 @@ LossKind lossKindFromString(const std::string& s) {
     throw ConfigError("unknown loss '" + s + "' (expected " + orList(kindKeys(lossKinds())) + ")");
 }
 
-namespace {
-
-// Every scalar field of TrainingConfig with its JSON key, for reading and for writing: one list,
-// so that the two cannot drift apart. `Config` is TrainingConfig or const TrainingConfig.
-template <typename Config, typename Visit>
-void forEachTrainingField(Config& c, Visit&& visit) {
-    visit("optimizer", c.optimizer);
-    visit("lr", c.lr);
-    visit("momentum", c.momentum);
-    visit("beta1", c.beta1);
-    visit("beta2", c.beta2);
-    visit("rms_decay", c.rmsDecay);
-    visit("epsilon", c.epsilon);
-    visit("sdlm_mu", c.sdlmMu);
-    visit("sdlm_samples", c.sdlmSamples);
-    visit("schedule", c.schedule);
-    visit("step_epochs", c.stepEpochs);
-    visit("step_gamma", c.stepGamma);
-    visit("min_lr", c.minLr);
-    visit("l1", c.l1);
-    visit("l2", c.l2);
-    visit("weight_decay", c.weightDecay);
-    visit("batch", c.batch);
-    visit("epochs", c.epochs);
-    visit("seed", c.seed);
-    visit("threads", c.threads);
-    visit("validation", c.validation);
-    visit("patience", c.patience);
-    visit("distort", c.distort);
-    visit("train_limit", c.trainLimit);
-    visit("test_limit", c.testLimit);
-}
-
-}  // namespace
-
 TrainingConfig trainingFromJson(const json& j, const std::string& path) {
     TrainingConfig c;
     ObjectReader r(j, path);
@@ -191,30 +158,55 @@ json toJson(const TrainingConfig& c) {
     return j;
 }
 
-void validate(const TrainingConfig& c) {
-    auto fail = [](const std::string& what) { throw ConfigError("training." + what); };
+void validate(const TrainingConfig& c, SettingName naming) {
+    const auto fail = [naming](std::string_view key, const std::string& what) {
+        throw ConfigError(
+            (naming == SettingName::Flag ? cliFlag(key) : "training." + std::string(key)) + ": " +
+            what);
+    };
+    const auto check = [&](std::string_view key, double value, const ValueRange& range,
+                           const char* note = "") {
+        if (range.contains(value)) return;
+        std::ostringstream shown;
+        shown << value;
+        fail(key, "must be " + range.text() + note + ", not " + shown.str());
+    };
     if (!findKind(optimizerKinds(), c.optimizer)) {
-        fail("optimizer: unknown '" + c.optimizer + "' (expected " +
-             orList(kindKeys(optimizerKinds())) + ")");
+        fail("optimizer",
+             "unknown '" + c.optimizer + "' (expected " + orList(kindKeys(optimizerKinds())) + ")");
     }
     if (!findKind(scheduleKinds(), c.schedule)) {
-        fail("schedule: unknown '" + c.schedule + "' (expected " +
-             orList(kindKeys(scheduleKinds())) + ")");
+        fail("schedule",
+             "unknown '" + c.schedule + "' (expected " + orList(kindKeys(scheduleKinds())) + ")");
     }
-    if (!(c.lr > 0.0f)) fail("lr: must be > 0");
-    if (c.batch < 1) fail("batch: must be >= 1");
-    if (c.epochs < 1) fail("epochs: must be >= 1");
-    if (c.threads < 0) fail("threads: must be >= 0 (0 = all cores)");
-    if (c.validation < 0.0f || c.validation >= 1.0f) fail("validation: must be in [0, 1)");
-    if (c.patience < 0) fail("patience: must be >= 0");
+    check("lr", c.lr, above(0));
+    check("batch", c.batch, atLeast(1));
+    check("epochs", c.epochs, atLeast(1));
+    check("threads", c.threads, atLeast(0), " (0 = all cores)");
+    check("validation", c.validation, fraction());
+    check("patience", c.patience, atLeast(0));
     if (c.patience > 0 && c.validation <= 0.0f) {
-        fail("patience: early stopping needs a validation split (validation > 0)");
+        fail("patience", "early stopping needs a validation split (validation > 0)");
     }
-    if (c.sdlmSamples < 1) fail("sdlm_samples: must be >= 1");
-    if (c.stepEpochs < 1) fail("step_epochs: must be >= 1");
-    if (c.l1 < 0.0f || c.l2 < 0.0f || c.weightDecay < 0.0f)
-        fail("l1/l2/weight_decay: must be >= 0");
-    if (c.trainLimit < 0 || c.testLimit < 0) fail("train_limit/test_limit: must be >= 0");
+    check("l1", c.l1, atLeast(0));
+    check("l2", c.l2, atLeast(0));
+    check("weight_decay", c.weightDecay, atLeast(0));
+    check("train_limit", c.trainLimit, atLeast(0), " (0 = all)");
+    check("test_limit", c.testLimit, atLeast(0), " (0 = all)");
+    check("distortion.max_shift", c.distortion.maxShift, atLeast(0));
+    check("distortion.max_rotation", c.distortion.maxRotation, atLeast(0));
+    check("distortion.max_scale", c.distortion.maxScale, fraction());
+    check("distortion.max_shear", c.distortion.maxShear, atLeast(0));
+    const auto checkAll = [&](const auto& kinds) {
+        for (const auto& kind : kinds) {
+            for (const HyperParameter& h : kind.hyperParameters) {
+                std::visit([&](auto member) { check(h.key, double(c.*member), h.range); },
+                           h.member);
+            }
+        }
+    };
+    checkAll(optimizerKinds());
+    checkAll(scheduleKinds());
 }
 
 std::int64_t checkLimits(const ArchitectureSpec& spec) {

@@ -26,8 +26,47 @@ ArchitectureSpec loadSpecFile(const std::string& path);
 TrainingConfig trainingFromJson(const nlohmann::json& j, const std::string& path);
 nlohmann::json toJson(const TrainingConfig& config);
 
-/// Checks the training settings (names, ranges); throws ConfigError naming the field.
-void validate(const TrainingConfig& config);
+/// Every scalar field of TrainingConfig with its JSON key, for reading and for writing: one list,
+/// so that the two cannot drift apart. `Config` is TrainingConfig or const TrainingConfig;
+/// `visit(key, field)` is called for each.
+template <typename Config, typename Visit>
+void forEachTrainingField(Config& c, Visit&& visit) {
+    visit("optimizer", c.optimizer);
+    visit("lr", c.lr);
+    visit("momentum", c.momentum);
+    visit("beta1", c.beta1);
+    visit("beta2", c.beta2);
+    visit("rms_decay", c.rmsDecay);
+    visit("epsilon", c.epsilon);
+    visit("sdlm_mu", c.sdlmMu);
+    visit("sdlm_samples", c.sdlmSamples);
+    visit("schedule", c.schedule);
+    visit("step_epochs", c.stepEpochs);
+    visit("step_gamma", c.stepGamma);
+    visit("min_lr", c.minLr);
+    visit("l1", c.l1);
+    visit("l2", c.l2);
+    visit("weight_decay", c.weightDecay);
+    visit("batch", c.batch);
+    visit("epochs", c.epochs);
+    visit("seed", c.seed);
+    visit("threads", c.threads);
+    visit("validation", c.validation);
+    visit("patience", c.patience);
+    visit("distort", c.distort);
+    visit("train_limit", c.trainLimit);
+    visit("test_limit", c.testLimit);
+}
+
+/// How validate() names a setting: as the spec's JSON does ("training.beta2") or as `lenet
+/// train` takes it (cliFlag: "--beta2").
+enum class SettingName { Json, Flag };
+
+/// Checks the training settings: the optimiser's and schedule's names, and every number against
+/// its range (the hyper-parameters' ranges are in the table of kinds; e.g. beta1 and beta2 in
+/// [0, 1), epsilon > 0, lr > 0, batch >= 1). Throws ConfigError naming the setting, the range and
+/// the value ("training.beta2: must be in [0, 1), not 1").
+void validate(const TrainingConfig& config, SettingName naming = SettingName::Json);
 
 /// Size limits of an architecture: far above any LeNet variant, low enough that no spec (a typo,
 /// a hostile or corrupt file) makes the engine allocate or compute without bound.

@@ -30,6 +30,7 @@
 #include "lenet/kinds.h"
 #include "lenet/model_io.h"
 #include "lenet/presets.h"
+#include "lenet/spec_json.h"
 #include "lenet/text.h"
 #include "support/fake_npm.h"
 #include "support/scoped_env.h"
@@ -92,6 +93,13 @@ protected:
 
     std::string data() const { return " --data " + m_dir.path(); }
     std::string file(const std::string& name) const { return m_dir.file(name); }
+    /// A lenet5-modern model file with freshly initialised weights.
+    std::string untrainedModel() const {
+        lenet::Network net(lenet::preset("lenet5-modern"));
+        net.initialize(1);
+        lenet::saveModel(file("m.lenet"), net, {});
+        return file("m.lenet");
+    }
 
 private:
     TempDir m_dir{"cli"};
@@ -144,6 +152,30 @@ TEST(CliUsage, ListsEveryKindOfTheTable) {
             EXPECT_NE(help.output.find(k.pooling), std::string::npos) << k.pooling;
         }
     }
+}
+
+TEST(CliUsage, EachCommandListsItsOwnOptionsWithHelpText) {
+    const CliRun train = lenet("train --help");
+    EXPECT_EQ(train.status, 0) << train.output;
+    EXPECT_NE(train.output.find("Usage: lenet train [OPTIONS]"), std::string::npos) << train.output;
+    // Every setting of a spec's "training" object, each on a line with its description.
+    const lenet::TrainingConfig defaults;
+    lenet::forEachTrainingField(defaults, [&](const char* key, const auto&) {
+        const std::regex line("\n  " + lenet::cliFlag(key) + " [^\n]*[a-z][^\n]*\n");
+        EXPECT_TRUE(std::regex_search(train.output, line)) << key << "\n" << train.output;
+    });
+    EXPECT_NE(
+        train.output.find("--beta2 X                   Decay of the second moment, in [0, 1)"),
+        std::string::npos)
+        << train.output;
+    const CliRun eval = lenet("eval --help");
+    EXPECT_EQ(eval.status, 0);
+    EXPECT_NE(eval.output.find("--test-limit N"), std::string::npos) << eval.output;
+    EXPECT_EQ(eval.output.find("--beta2"), std::string::npos) << eval.output;
+    const CliRun fetch = lenet("data fetch --help");
+    EXPECT_EQ(fetch.status, 0);
+    EXPECT_NE(fetch.output.find("Usage: lenet data fetch [OPTIONS]"), std::string::npos)
+        << fetch.output;
 }
 
 TEST_F(Cli, PresetsListsEveryPresetWithItsParameterCount) {
@@ -291,6 +323,138 @@ TEST_F(Cli, BadInputGivesOneMessageAndANonZeroStatus) {
         EXPECT_EQ(run.status, c.status) << c.args << "\n" << run.output;
         EXPECT_NE(run.output.find(c.phrase), std::string::npos) << c.args << "\n" << run.output;
     }
+}
+
+/// One command line and what `lenet` must answer: exit status and a phrase of its message.
+struct Expected {
+    std::string args;
+    int status;
+    std::string phrase;
+};
+
+void expectAnswers(const std::vector<Expected>& cases) {
+    for (const Expected& c : cases) {
+        const CliRun run = lenet(c.args);
+        EXPECT_EQ(run.status, c.status) << c.args << "\n" << run.output;
+        EXPECT_NE(run.output.find(c.phrase), std::string::npos) << c.args << "\n" << run.output;
+    }
+}
+
+/// A quick run on the synthetic set: one epoch of 32 images.
+std::string quick() {
+    return " --epochs 1 --train-limit 32 --test-limit 32 --batch 16";
+}
+
+TEST_F(Cli, UnknownOptionsAreRefusedWithTheNearestOne) {
+    const std::string model = untrainedModel();
+    expectAnswers({
+        {"eval --model " + model + " --test-limt 100" + data(), 2,
+         "lenet eval: unknown option --test-limt (did you mean --test-limit?)"},
+        {"train --preset lenet5-modern --bogus" + data(), 2, "unknown option --bogus (see"},
+        {"train --preset lenet5-modern --ephocs 2" + data(), 2,
+         "unknown option --ephocs (did you mean --epochs?)"},
+        {"inspect --preset lenet5-modern --activaton relu", 2,
+         "unknown option --activaton (did you mean --activation?)"},
+        {"data check --dri x", 2, "unknown option --dri (did you mean --dir?)"},
+        {"trian --preset lenet5-modern", 2, "unknown command 'trian' (did you mean train?)"},
+        {"compare lenet1:lr=0.1:epocs=2" + data(), 2,
+         "'epocs' is not a variant or training option (did you mean epochs?)"},
+    });
+    // The last option of the line is named as unknown, not as one that lacks its value.
+    const CliRun last = lenet("train --preset lenet5-modern --bogus" + data());
+    EXPECT_EQ(last.output.find("needs a value"), std::string::npos) << last.output;
+}
+
+TEST_F(Cli, StrayArgumentsAreRefused) {
+    const std::string model = untrainedModel();
+    expectAnswers({
+        {"train --preset lenet5-modern stray" + quick() + data(), 2,
+         "lenet train: unexpected argument 'stray'"},
+        {"eval --model " + model + " " + model + data(), 2, "unexpected argument '" + model},
+        {"inspect --preset lenet1 lenet5-modern", 2, "unexpected argument 'lenet5-modern'"},
+        {"presets all", 2, "unexpected argument 'all'"},
+        {"data check " + file("x"), 2, "unexpected argument '" + file("x")},
+    });
+}
+
+TEST_F(Cli, BooleanOptionsTakeAWordInBothFormsAndAloneMeanTrue) {
+    const std::string train = "train --preset lenet5-modern" + quick() + data();
+    for (const char* off : {" --distort false", " --distort=false", " --distort no",
+                            " --distort=off", " --distort 0"}) {
+        const CliRun run = lenet(train + off);
+        EXPECT_EQ(run.status, 0) << off << "\n" << run.output;
+        EXPECT_EQ(run.output.find("distortions on"), std::string::npos) << off << "\n"
+                                                                        << run.output;
+    }
+    for (const char* on :
+         {" --distort true", " --distort=yes", " --distort on", " --distort 1", " --distort"}) {
+        const CliRun run = lenet(train + on);
+        EXPECT_EQ(run.status, 0) << on << "\n" << run.output;
+        EXPECT_NE(run.output.find("distortions on"), std::string::npos) << on << "\n" << run.output;
+    }
+    // A bare flag before another option or a positional argument takes nothing from it.
+    const CliRun bare = lenet("train --distort --json --preset lenet5-modern" + quick() + data());
+    EXPECT_EQ(bare.status, 0) << bare.output;
+    EXPECT_EQ(bare.output.rfind("{", 0), 0u) << bare.output;
+    ASSERT_EQ(
+        lenet("train --preset lenet5-modern --out " + file("m.lenet") + quick() + data()).status,
+        0);
+    std::ofstream(file("digit.pgm"))
+        << "P5\n8 8\n255\n"
+        << std::string(28, '\xff') << std::string(8, '\0') << std::string(28, '\xff');
+    const CliRun predict =
+        lenet("predict --model " + file("m.lenet") + " --json " + file("digit.pgm"));
+    EXPECT_EQ(predict.status, 0) << predict.output;
+    EXPECT_EQ(predict.output.rfind("{\"class\":", 0), 0u) << predict.output;
+    const CliRun plain =
+        lenet("predict --model " + file("m.lenet") + " --json false " + file("digit.pgm"));
+    EXPECT_EQ(plain.status, 0) << plain.output;
+    EXPECT_EQ(plain.output.rfind(file("digit.pgm") + ": ", 0), 0u) << plain.output;
+    expectAnswers({
+        {train + " --distort=maybe", 2,
+         "--distort: 'maybe' is not one of true/false/1/0/yes/no/on/off"},
+        {train + " --json=2", 2, "--json: '2' is not one of true/false"},
+    });
+}
+
+TEST_F(Cli, NumbersMustBeFiniteWholeAndInRange) {
+    const std::string train = "train --preset lenet5-modern" + data();
+    expectAnswers({
+        {train + " --lr nan", 2, "lenet train: --lr: nan is not a finite number"},
+        {train + " --lr=-inf", 2, "--lr: -inf is not a finite number"},
+        {train + " --lr 1e-3x", 2, "--lr: '1e-3x' is not a valid number"},
+        {train + " --lr 1e40", 2, "--lr: 1e40 is out of range"},
+        {train + " --epochs 3x", 2, "--epochs: '3x' is not a valid integer"},
+        {train + " --epochs 99999999999", 2,
+         "--epochs: 99999999999 is out of range (-2147483648 to 2147483647)"},
+        {train + " --seed -1", 2, "--seed: '-1' is not a valid integer"},
+        {train + " --dropout nan", 2, "--dropout: nan is not a finite number"},
+        {"bench --preset lenet1 --batches 1e3", 2, "--batches: '1e3' is not a valid integer"},
+        {train + " --lr", 2, "option --lr needs a value"},
+    });
+}
+
+TEST_F(Cli, OptimizerSettingsOutOfRangeAreRefusedBeforeTraining) {
+    const std::string train = "train --preset lenet5-modern" + quick() + data();
+    expectAnswers({
+        {train + " --beta2 1", 2, "lenet train: --beta2: must be in [0, 1), not 1"},
+        {train + " --beta1=-0.1", 2, "--beta1: must be in [0, 1), not -0.1"},
+        {train + " --epsilon 0", 2, "--epsilon: must be > 0, not 0"},
+        {train + " --optimizer sdlm --sdlm-mu 0", 2, "--sdlm-mu: must be > 0, not 0"},
+        {train + " --optimizer momentum --momentum 2", 2, "--momentum: must be in [0, 1), not 2"},
+        {train + " --optimizer rmsprop --rms-decay 1", 2, "--rms-decay: must be in [0, 1), not 1"},
+        {train + " --schedule step --step-gamma 0", 2, "--step-gamma: must be > 0, not 0"},
+        {train + " --lr 0", 2, "--lr: must be > 0, not 0"},
+        {train + " --weight-decay -1", 2, "--weight-decay: must be >= 0, not -1"},
+        {train + " --batch 0", 2, "--batch: must be >= 1, not 0"},
+        {"compare lenet1:beta2=1" + quick() + data(), 2,
+         "lenet1:beta2=1: --beta2: must be in [0, 1), not 1"},
+    });
+    nlohmann::json spec = lenet::toJson(lenet::preset("lenet5-modern"));
+    spec["training"]["beta2"] = 1;
+    std::ofstream(file("beta2.json")) << spec.dump();
+    expectAnswers({{"train --spec " + file("beta2.json") + data(), 1,
+                    "training.beta2: must be in [0, 1), not 1"}});
 }
 
 TEST_F(Cli, DivergingRunStopsWithStatusThreeAndKeepsFiniteWeights) {

@@ -180,6 +180,18 @@ TEST(TrainingErrors, InvalidFieldsNameTheField) {
         {json{{"validation", 1.0}}, "training.validation: must be in [0, 1)"},
         {json{{"patience", 2}}, "training.patience: early stopping needs a validation split"},
         {json{{"threads", -1}}, "training.threads: must be >= 0"},
+        {json{{"beta1", 1.0}}, "training.beta1: must be in [0, 1), not 1"},
+        {json{{"beta2", 1.0}}, "training.beta2: must be in [0, 1), not 1"},
+        {json{{"epsilon", 0.0}}, "training.epsilon: must be > 0, not 0"},
+        {json{{"momentum", 2.0}}, "training.momentum: must be in [0, 1), not 2"},
+        {json{{"rms_decay", -0.5}}, "training.rms_decay: must be in [0, 1), not -0.5"},
+        {json{{"sdlm_mu", 0.0}}, "training.sdlm_mu: must be > 0, not 0"},
+        {json{{"sdlm_samples", 0}}, "training.sdlm_samples: must be >= 1, not 0"},
+        {json{{"step_gamma", 0.0}}, "training.step_gamma: must be > 0, not 0"},
+        {json{{"min_lr", -1.0}}, "training.min_lr: must be >= 0, not -1"},
+        {json{{"weight_decay", -1.0}}, "training.weight_decay: must be >= 0, not -1"},
+        {json{{"distortion", {{"max_scale", 1.0}}}},
+         "training.distortion.max_scale: must be in [0, 1), not 1"},
     };
     for (const auto& [fields, phrase] : cases) {
         SCOPED_TRACE(fields.dump());
@@ -191,6 +203,14 @@ TEST(TrainingErrors, InvalidFieldsNameTheField) {
     config.optimizer = "sdg";
     expectError<ConfigError>([&] { lenet::validate(config); },
                              {"training.optimizer: unknown 'sdg'"});
+    config = lenet::TrainingConfig{};
+    config.lr = std::numeric_limits<float>::quiet_NaN();
+    expectError<ConfigError>([&] { lenet::validate(config, lenet::SettingName::Flag); },
+                             {"--lr: must be > 0, not nan"});
+    config = lenet::TrainingConfig{};
+    config.sdlmMu = 0.0f;
+    expectError<ConfigError>([&] { lenet::validate(config, lenet::SettingName::Flag); },
+                             {"--sdlm-mu: must be > 0, not 0"});
     json ok = presetJson("lenet5-modern");
     ok["training"].update(json{{"patience", 2}, {"validation", 0.1}});
     EXPECT_EQ(lenet::specFromJson(ok).training.patience, 2);
