@@ -28,6 +28,7 @@
 #include "lenet/model_io.h"
 #include "lenet/network.h"
 #include "lenet/presets.h"
+#include "lenet/text.h"
 #include "lenet/trainer.h"
 #include "lenet/version.h"
 
