@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -559,6 +560,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "lenet %s: %s (see lenet %s--help)\n", cmd.c_str(), e.what(),
                      known ? (cmd + " ").c_str() : "");
         return 2;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr,
+                     "lenet %s: out of memory: the command needs more memory than this process "
+                     "may use (free memory, ulimit -v)\n",
+                     cmd.c_str());
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "lenet %s: %s\n", cmd.c_str(), e.what());
         return 1;

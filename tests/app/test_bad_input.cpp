@@ -612,6 +612,31 @@ TEST_F(BadInput, GzipBombAsAnImagesFile) {
                   "47056 for 60 images of 28x28 (inflating stopped there)");
 }
 
+#ifndef __SANITIZE_ADDRESS__  // ASan's shadow memory needs more address space than the limit
+TEST_F(BadInput, DataSetLargerThanTheMemoryItMayUse) {
+    // 400,000 blank 28x28 digits (a sparse 314 MB file), read under a 250 MB address space limit.
+    lenet::Dataset big;
+    big.rows = big.cols = 28;
+    big.labels.assign(400000, 0);
+    std::string header = lenet::idxImageBytes(digits()).substr(0, 16);
+    for (int i = 0; i < 4; ++i) header[4 + i] = char((400000u >> (24 - 8 * i)) & 0xff);
+    lenet::writeFileAtomically(data("train-images-idx3-ubyte"), header);
+    ASSERT_EQ(::truncate(data("train-images-idx3-ubyte").c_str(), off_t(16 + 400000LL * 784)), 0);
+    lenet::writeFileAtomically(data("train-labels-idx1-ubyte"), lenet::idxLabelBytes(big));
+    const std::string command = std::string("ulimit -v 250000; ") + LENET_CLI +
+                                " train --preset lenet5-modern --epochs 1 --data " + dataDir() +
+                                " 2>" + file("oom.txt");
+    const int raw = std::system(("bash -c '" + command + "'").c_str());
+    EXPECT_TRUE(WIFEXITED(raw) && WEXITSTATUS(raw) == 1) << raw;
+    const std::string err = lenet::readFile(file("oom.txt"));
+    EXPECT_NE(err.find("lenet train: out of memory while loading the data set " +
+                       data("train-images-idx3-ubyte")),
+              std::string::npos)
+        << err;
+    EXPECT_EQ(err.find("bad_alloc"), std::string::npos) << err;
+}
+#endif
+
 TEST_F(BadInput, ImageFileOver64MiB) {
     const std::string model = writeModel("m.lenet", "lenet5-modern");
     lenet::writeFileAtomically(file("huge.pgm"), "P5\n8 8\n255\n");

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <new>
 #include <optional>
 #include <utility>
 
@@ -413,8 +414,16 @@ Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath
     if (maxClasses < 1 || maxClasses > 256)
         throw Error(labelsPath + ": maxClasses must be in [1, 256], not " +
                     std::to_string(maxClasses));
-    IdxImages images = readIdxImages(imagesPath);
-    std::vector<std::uint8_t> labels = readIdxLabels(labelsPath);
+    IdxImages images;
+    std::vector<std::uint8_t> labels;
+    try {
+        images = readIdxImages(imagesPath);
+        labels = readIdxLabels(labelsPath);
+    } catch (const std::bad_alloc&) {
+        throw OutOfMemoryError("out of memory while loading the data set " + imagesPath +
+                               " (it does not fit in the memory this process may use; a smaller "
+                               "set, or more memory, is needed)");
+    }
     if (std::size_t(images.count) != labels.size())
         throw FormatError("image/label count mismatch: " + imagesPath + " holds " +
                           std::to_string(images.count) + " images but " + labelsPath + " holds " +
