@@ -94,6 +94,7 @@ MyDigitsView::MyDigitsView(QWidget* parent)
                           {tr("Digits and predictions (CSV)…"), QStringLiteral("csv"),
                            [this](const QString& path) { return exportCsv(path); }}});
 
+    m_status->setWordWrap(true);  // an error names a file and what happens to it
     auto* top = new QHBoxLayout;
     top->addWidget(m_status, 1);
     top->addWidget(m_delete);
