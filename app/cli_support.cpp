@@ -328,6 +328,16 @@ ArchitectureSpec specFromArgs(const Args& a) {
     if (a.has("preset") == a.has("spec")) {
         throw UsageError("give exactly one of --preset NAME or --spec FILE.json");
     }
+    if (a.has("preset")) {
+        const std::vector<std::string> names = presetNames();
+        const std::string name = a.get("preset");
+        if (std::find(names.begin(), names.end(), name) == names.end()) {
+            const std::string near = nearest(name, names);
+            throw UsageError("--preset: no preset is called '" + printable(name) + "'" +
+                             (near.empty() ? "" : " (did you mean " + near + "?)") +
+                             "; the presets are " + join(names, ", "));
+        }
+    }
     const ArchitectureSpec base =
         a.has("preset") ? preset(a.get("preset")) : loadSpecFile(a.get("spec"));
     try {

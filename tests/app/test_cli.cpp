@@ -308,7 +308,8 @@ TEST_F(Cli, BadInputGivesOneMessageAndANonZeroStatus) {
         << R"({"name": "x", "layers": [{"type": "conv", "maps": 6, "kernel": 40}, {"type": "fc", "units": 10}]})";
     std::ofstream(file("junk.lenet")) << "not a model";
     const Case cases[] = {
-        {"train --preset nope" + data(), 1, "unknown preset 'nope'"},
+        {"train --preset nope" + data(), 2,
+         "--preset: no preset is called 'nope'; the presets are "},
         {"train --preset lenet5-modern --lr abc" + data(), 2, "--lr: 'abc' is not a valid number"},
         {"train --preset lenet5-modern --bogus 1" + data(), 2, "unknown option --bogus"},
         {"train --preset lenet5-modern --data " + file("nowhere"), 1, "lenet data fetch"},
@@ -357,6 +358,8 @@ TEST_F(Cli, UnknownOptionsAreRefusedWithTheNearestOne) {
          "unknown option --activaton (did you mean --activation?)"},
         {"data check --dri x", 2, "unknown option --dri (did you mean --dir?)"},
         {"trian --preset lenet5-modern", 2, "unknown command 'trian' (did you mean train?)"},
+        {"train --preset lenet5-modrn" + data(), 2,
+         "--preset: no preset is called 'lenet5-modrn' (did you mean lenet5-modern?)"},
         {"compare lenet1:lr=0.1:epocs=2" + data(), 2,
          "'epocs' is not a variant or training option (did you mean epochs?)"},
     });
