@@ -98,7 +98,7 @@ private:
     /// there is no more (always for bytes in memory).
     bool fill() {
         if (!m_file) return false;
-        std::memmove(m_buffer.data(), m_next, m_avail);
+        if (m_avail > 0) std::memmove(m_buffer.data(), m_next, m_avail);  // m_next may be null
         const std::size_t n = m_file->read(m_buffer.data() + m_avail, m_buffer.size() - m_avail);
         m_fileRead += n;
         m_next = m_buffer.data();
