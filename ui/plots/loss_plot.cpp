@@ -1,4 +1,4 @@
-// LossPlot: per run five graphs ("batch_loss" hidden, "loss_p10" and "loss_p90" for the band,
+// LossPlot: per run five graphs ("batch_loss" hidden, "loss_p25" and "loss_p75" for the band,
 // "smoothed_loss", "lr"); a logarithmic loss axis and a logarithmic learning-rate axis on the
 // right.
 #include "ui/plots/loss_plot.h"
@@ -15,8 +15,8 @@ namespace lenet::ui {
 namespace {
 
 const QString kRaw = QStringLiteral("batch_loss");
-const QString kBandLow = QStringLiteral("loss_p10");
-const QString kBandHigh = QStringLiteral("loss_p90");
+const QString kBandLow = QStringLiteral("loss_p25");
+const QString kBandHigh = QStringLiteral("loss_p75");
 const QString kSmoothed = QStringLiteral("smoothed_loss");
 const QString kRate = QStringLiteral("lr");
 const QString kRawLayer = QStringLiteral("raw");
@@ -49,7 +49,7 @@ LossPlot::LossPlot(QWidget* parent)
     p->setObjectName(QStringLiteral("lossPlot"));
     p->setToolTip(
         tr("Moving average of the training loss of every batch (bold), the spread of the batch "
-           "losses (faint band: 10 % to 90 % of each stretch of batches) and the learning rate "
+           "losses (faint band: the middle half of each stretch of batches) and the learning rate "
            "(dotted, right axis). Drag to pan, wheel to zoom."));
     p->xAxis->setLabel(tr("epoch"));
     p->yAxis->setLabel(tr("training loss"));
@@ -95,9 +95,9 @@ void LossPlot::beginRun(const RunStyle& run, int epochs) {
     QCPGraph* high = addSeries(run, kBandHigh);
     for (QCPGraph* edge : {low, high}) {
         edge->setLayer(kRawLayer);  // below every run's bold average
-        edge->setPen(QPen(faint(run.colour, 70), 1));
+        edge->setPen(QPen(faint(run.colour, 35), 1));
     }
-    high->setBrush(faint(run.colour, 45));
+    high->setBrush(faint(run.colour, 50));
     high->setChannelFillGraph(low);
     addSeries(run, kSmoothed)->setPen(QPen(run.colour, 2.5));
     QCPGraph* rate = addSeries(run, kRate, plot()->yAxis2);
@@ -239,8 +239,8 @@ void LossPlot::addToBand(int runId, RunState& state, double x, double loss) {
     state.bucket.push_back(loss);
     if (int(state.bucket.size()) < state.bucketSize) return;
     const double middle = (state.bucketStart + x) / 2;
-    series(runId, kBandLow)->addData(middle, quantile(state.bucket, 0.1));
-    series(runId, kBandHigh)->addData(middle, quantile(state.bucket, 0.9));
+    series(runId, kBandLow)->addData(middle, quantile(state.bucket, 0.25));
+    series(runId, kBandHigh)->addData(middle, quantile(state.bucket, 0.75));
     state.bucket.clear();
 }
 

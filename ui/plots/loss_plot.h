@@ -1,5 +1,5 @@
 // The training loss of every batch of every run: a moving average bold (its width set with a
-// slider), the spread of the raw values as a faint band around it (the 10 % and 90 % quantiles of
+// slider), the spread of the raw values as a faint band around it (the 25 % and 75 % quantiles of
 // buckets of batches, at most kBandPoints buckets per run however long it is: a batch of one image
 // has a loss that jumps by orders of magnitude, and thousands of raw points would hide the
 // average) and the learning rate dotted on the right axis. The x axis counts epochs, so that runs
@@ -42,7 +42,7 @@ public:
     int pointCount() const;
 
     /// The most buckets of batches the band of one run is drawn with.
-    static constexpr int kBandPoints = 400;
+    static constexpr int kBandPoints = 200;
 
 protected:
     void fitRanges() override;

@@ -92,7 +92,6 @@ RunPlot::RunPlot(const QString& csvName, QWidget* parent)
     m_plot->legend->setBorderPen(Qt::NoPen);
     m_plot->legend->setBrush(Qt::NoBrush);
     m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
-    m_plot->legend->setWrap(2);
     m_plot->legend->setMargins(QMargins(4, 0, 4, 2));
     auto* legendRow = new QCPLayoutGrid;
     m_plot->plotLayout()->addElement(1, 0, legendRow);
@@ -141,6 +140,7 @@ void RunPlot::restyleRun(int runId, const std::function<void(RunStyle& run)>& ch
         if (run.id != runId) continue;
         change(run);
         nameGraphs(run);
+        fitLegendColumns();
         m_plot->replot(QCustomPlot::rpQueuedReplot);
     }
 }
@@ -215,8 +215,31 @@ QCPGraph* RunPlot::series(int runId, const QString& name) const {
     return nullptr;
 }
 
+void RunPlot::fitLegendColumns() {
+    // As many columns as the widest entry fits in the plot's width, rows as needed.
+    QCPLegend* legend = m_plot->legend;
+    int widest = 1, entries = 0;
+    for (int i = 0; i < legend->itemCount(); ++i) {
+        if (const QCPAbstractLegendItem* item = legend->item(i)) {
+            widest = std::max(widest, item->minimumOuterSizeHint().width());
+            ++entries;
+        }
+    }
+    const int columns =
+        std::clamp(m_plot->width() / (widest + legend->columnSpacing()), 1, std::max(1, entries));
+    if (columns == legend->wrap()) return;
+    legend->setWrap(columns);
+    legend->setFillOrder(QCPLegend::foColumnsFirst, true);  // lays the entries out again
+}
+
+void RunPlot::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitLegendColumns();
+}
+
 void RunPlot::dataChanged() {
     m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
+    fitLegendColumns();
     if (m_following) fitRanges();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
