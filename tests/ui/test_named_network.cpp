@@ -171,6 +171,7 @@ void TestNamedNetwork::confusionMatrixClickBringsTheGalleryForward() {
     QVERIFY(galleryDock);
     QTRY_COMPARE(currentTabBeside(*m_window, galleryDock->windowTitle()),
                  matrixDock->windowTitle());  // the gallery tabbed behind the matrix
+    QVERIFY(m_window->grab().save(QStringLiteral(LENET_TEST_GRAB_PATH)));
     const int predicted = matrix->count(0, 0) > 0 ? 0 : 1;
     QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(0, predicted).center());
     QTRY_COMPARE(currentTabBeside(*m_window, galleryDock->windowTitle()),
