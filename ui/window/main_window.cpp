@@ -440,8 +440,8 @@ void MainWindow::showPreset(const QString& name) {
     const NetworkSnapshot shown = m_document->network() ? m_document->network() : m_bundled;
     if (!shown || name.isEmpty() || fromStd(shown->spec().name) == name) return;
     m_status->showStatus(
-        tr("The views keep showing %1 until %2 is trained (press Train), or "
-           "Reset weights (Ctrl+R) to see %2 untrained")
+        tr("Views keep showing %1 until %2 is trained (Train) or reset (Reset weights, "
+           "Ctrl+R)")
             .arg(m_document->network() ? m_document->name() : m_bundledName, name));
 }
 
@@ -769,7 +769,9 @@ int MainWindow::testImageCount(const lenet::TrainingConfig& config) const {
 
 QString MainWindow::runNetworkName(const NetworkSnapshot& network,
                                    const EpochHistory& history) const {
-    return m_runs->runNetworkName(fromStd(network->spec().name), int(history.size()));
+    // A run stopped within an epoch is named after the epoch it got to.
+    const int epoch = std::max(int(history.size()), m_runs->lastProgress().epoch);
+    return m_runs->runNetworkName(fromStd(network->spec().name), epoch);
 }
 
 NetworkSnapshot MainWindow::network() const {

@@ -139,7 +139,8 @@ private:
     /// The test images a run with `config` measures its test error on (the test set the views
     /// loaded, up to the limit); 0 when not known.
     int testImageCount(const lenet::TrainingConfig& config) const;
-    /// What the views call `network` of the current run when it has trained `history`.
+    /// What the views call `network` of the current run when it has trained `history` (or got
+    /// into a later epoch).
     QString runNetworkName(const NetworkSnapshot& network, const EpochHistory& history) const;
     /// Common end of every run: the probe and the actions.
     void endRun();
