@@ -3,6 +3,8 @@
 
 #include <random>
 
+#include "lenet/data/idx_writer.h"
+
 namespace lenet::test {
 
 lenet::Dataset syntheticDigits(int count, std::uint32_t seed) {
@@ -26,6 +28,13 @@ lenet::Dataset syntheticDigits(int count, std::uint32_t seed) {
         for (int k = 0; k < 20; ++k) img[pixel(rng)] = std::uint8_t(rng() % 256);
     }
     return d;
+}
+
+void writeSyntheticDataSet(const std::string& dir, std::uint32_t seed) {
+    lenet::saveIdxPair(dir + "/train-images-idx3-ubyte", dir + "/train-labels-idx1-ubyte",
+                       syntheticDigits(300, seed));
+    lenet::saveIdxPair(dir + "/t10k-images-idx3-ubyte", dir + "/t10k-labels-idx1-ubyte",
+                       syntheticDigits(100, seed + 1));
 }
 
 }  // namespace lenet::test

@@ -22,7 +22,6 @@
 
 #include "lenet/checkpoint.h"
 #include "lenet/data/idx.h"
-#include "lenet/data/idx_writer.h"
 #include "lenet/model_io.h"
 #include "lenet/network.h"
 #include "lenet/trainer.h"
@@ -47,14 +46,10 @@ using lenet::ui::test::openBox;
 
 namespace {
 
-/// Writes a training and a test set in MNIST's file names to the folder `dir` (created).
+/// Writes the synthetic training and test sets to the folder `dir` (created).
 void writeDataSet(const QString& dir, std::uint32_t seed) {
     QVERIFY(QDir().mkpath(dir));
-    const std::string d = dir.toStdString();
-    lenet::saveIdxPair(d + "/train-images-idx3-ubyte", d + "/train-labels-idx1-ubyte",
-                       lenet::test::syntheticDigits(300, seed));
-    lenet::saveIdxPair(d + "/t10k-images-idx3-ubyte", d + "/t10k-labels-idx1-ubyte",
-                       lenet::test::syntheticDigits(100, seed + 1));
+    lenet::test::writeSyntheticDataSet(dir.toStdString(), seed);
 }
 
 /// True when both networks hold the same parameters, bit for bit.

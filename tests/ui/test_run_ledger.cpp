@@ -2,6 +2,7 @@
 // the paper's reference line follows the selected preset and the plotted runs, a run that drew
 // nothing is removed, old runs are cleared, and a finished or resumed run tells the plots and
 // the status bar what they show.
+#include <QLocale>
 #include <QSet>
 #include <QSignalSpy>
 #include <QtTest>
@@ -46,6 +47,8 @@ private Q_SLOTS:
     void removesARunThatDrewNothingAndClearsOldRuns();
     void finishesARunWithItsSummary();
     void continuesAResumedRunInItsColour();
+    void testErrorSaysOnHowManyImages();
+    void openingTheSameHistoryTwiceDrawsItOnce();
 
 private:
     LossPlot* m_loss = nullptr;
@@ -168,6 +171,39 @@ void TestRunLedger::continuesAResumedRunInItsColour() {
     QVERIFY(after.id != before.id);
     QCOMPARE(m_ledger->currentRun().id, after.id);
     QCOMPARE(m_error->epochCount(), 2);  // the error curve goes on from the checkpoint's epochs
+}
+
+void TestRunLedger::testErrorSaysOnHowManyImages() {
+    m_ledger->beginRun(QStringLiteral("lenet5-1998"), 1, 2000);
+    m_ledger->finishRun(history(1, 0.043), {});
+    const QString images = QStringLiteral("(%1 images)").arg(QLocale().toString(2000));
+    QVERIFY2(m_error->runs().back().summary.contains(images),
+             qPrintable(m_error->runs().back().summary));
+    QVERIFY2(m_status->message().contains(images), qPrintable(m_status->message()));
+    m_ledger->addOpenedRun(QStringLiteral("lenet1 (b.lenet)"), QStringLiteral("lenet1"),
+                           history(2, 0.0352), 10000);
+    QCOMPARE(m_error->runs().back().summary,
+             QStringLiteral("test 3.52 % (%1 images)").arg(QLocale().toString(10000)));
+}
+
+void TestRunLedger::openingTheSameHistoryTwiceDrawsItOnce() {
+    // A run that ended, then saved and opened: its curves are the model's.
+    m_ledger->beginRun(QStringLiteral("lenet1"), 2);
+    m_ledger->finishRun(history(2, 0.02), {});
+    const int trained = m_ledger->currentRun().id;
+    m_ledger->addOpenedRun(QStringLiteral("lenet1 (a.lenet)"), QStringLiteral("lenet1"),
+                           history(2, 0.02));
+    QCOMPARE(m_error->runCount(), 1);
+    QCOMPARE(m_loss->runCount(), 1);
+    QCOMPARE(m_ledger->currentRun().id, trained);
+    QCOMPARE(m_error->runs().back().label, QStringLiteral("lenet1 (a.lenet)"));
+    // A model opened twice; another history is another run.
+    m_ledger->addOpenedRun(QStringLiteral("lenet1 (b.lenet)"), QStringLiteral("lenet1"),
+                           history(3, 0.01));
+    m_ledger->addOpenedRun(QStringLiteral("lenet1 (b.lenet)"), QStringLiteral("lenet1"),
+                           history(3, 0.01));
+    QCOMPARE(m_error->runCount(), 2);
+    QCOMPARE(m_loss->runCount(), 2);
 }
 
 QTEST_MAIN(TestRunLedger)

@@ -1,4 +1,5 @@
-// Qt Test of the run plots without training: batch losses placed in epochs, the smoothing slider,
+// Qt Test of the run plots without training: batch losses placed in epochs, the raw losses of a
+// long batch-1 run drawn with few points, the legend outside the curves, the smoothing slider,
 // several runs overlaid and cleared, runs from a model's history, follow mode and the mouse, the
 // log-scale error axis, and export to PNG, PDF and CSV.
 #include <qcustomplot.h>
@@ -55,6 +56,13 @@ QCPGraph* graphNamed(const QCustomPlot* plot, const QString& name) {
     return nullptr;
 }
 
+/// The entries of the legend (its grid of columns may hold empty cells).
+int legendEntries(const QCustomPlot* plot) {
+    int entries = 0;
+    for (int i = 0; i < plot->legend->itemCount(); ++i) entries += plot->legend->item(i) != nullptr;
+    return entries;
+}
+
 }  // namespace
 
 class TestRunPlots : public QObject {
@@ -62,6 +70,8 @@ class TestRunPlots : public QObject {
 
 private Q_SLOTS:
     void batchLossesArePlacedInEpochs();
+    void longBatchOneRunDrawsFewRawPoints();
+    void legendCoversNoCurve();
     void smoothingSliderRecomputesTheAverage();
     void runsOverlayAndOldOnesClear();
     void historyRunShowsEpochMeans();
@@ -82,6 +92,49 @@ void TestRunPlots::batchLossesArePlacedInEpochs() {
     QCOMPARE(raw->data()->at(0)->key, 0.1);
     QCOMPARE(raw->data()->at(11)->key, 1.2);
     QCOMPARE(raw->data()->at(11)->value, double(0.5f));
+}
+
+void TestRunPlots::longBatchOneRunDrawsFewRawPoints() {
+    // lenet5-1998 trains at batch 1: 60,000 losses an epoch that jump by orders of magnitude.
+    LossPlot plot;
+    plot.beginRun(style(1, QStringLiteral("a")), 5);
+    constexpr int kBatches = 60000;
+    long long step = 0;
+    for (int report = 0; report < 5 * kBatches / 1000; ++report) {
+        std::vector<float> losses;
+        for (int i = 0; i < 1000; ++i) losses.push_back(float(0.01 + (i % 7 == 0 ? 3.0 : 0.1)));
+        step += 1000;
+        plot.appendProgress(progress(step, kBatches, 5, losses));
+    }
+    QCOMPARE(plot.pointCount(), 5 * kBatches);  // every loss kept, for the average and CSV
+    // Drawn: the bold average (in the legend), the learning rate (right axis) and the raw losses
+    // summarised in a bounded number of points.
+    const QCustomPlot* p = plot.plot();
+    int rawDrawn = 0;
+    for (int i = 0; i < p->graphCount(); ++i) {
+        const QCPGraph* g = p->graph(i);
+        const bool listed = p->legend->hasItemWithPlottable(g);
+        if (g->visible() && !listed && g->valueAxis() == p->yAxis) rawDrawn += g->dataCount();
+    }
+    QVERIFY2(rawDrawn > 0 && rawDrawn <= 2 * LossPlot::kBandPoints,
+             qPrintable(QString::number(rawDrawn)));
+}
+
+void TestRunPlots::legendCoversNoCurve() {
+    ErrorPlot plot;
+    plot.resize(500, 300);
+    for (int id = 1; id <= 4; ++id) {
+        plot.beginRun(
+            style(id, QStringLiteral("lenet5-1998 #%1 — test 4.30 % (2,000 images)").arg(id)), 3);
+        for (int e = 1; e <= 3; ++e) plot.appendEpoch(epoch(e, 0.1 * id / e, 0.05 * id / e));
+    }
+    plot.setReference(0.95, QStringLiteral("LeCun 1998: 0.95 % test error"));
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    plot.plot()->replot();
+    const QRect legend = plot.plot()->legend->outerRect();
+    QVERIFY(legend.isValid());
+    QVERIFY(!legend.intersects(plot.plot()->axisRect()->rect()));
 }
 
 void TestRunPlots::smoothingSliderRecomputesTheAverage() {
@@ -125,14 +178,14 @@ void TestRunPlots::runsOverlayAndOldOnesClear() {
     QCOMPARE(errors.epochCount(), 1);
     errors.setRunSummary(2, QStringLiteral("test 10.00 %"));
     QVERIFY(graphNamed(errors.plot(), QStringLiteral("run2 — test 10.00 %")));
-    QCOMPARE(errors.plot()->legend->itemCount(), 3);  // one entry per run (train dashed unlisted)
+    QCOMPARE(legendEntries(errors.plot()), 3);  // one entry per run (train dashed unlisted)
 
     errors.removeRunsExcept(3);
     losses.removeRunsExcept(3);
     QCOMPARE(errors.runCount(), 1);
     QCOMPARE(errors.runs().front().label, QStringLiteral("run3"));
     QCOMPARE(losses.runCount(), 1);
-    QCOMPARE(losses.plot()->graphCount(), 3);  // raw, smoothed and learning rate of run3
+    QCOMPARE(losses.plot()->graphCount(), 5);  // raw, band (2), smoothed and rate of run3
     const QString csv = errors.csvRows();
     QVERIFY(!csv.contains(QStringLiteral(",run1,")));
     QVERIFY(csv.contains(QStringLiteral("error,3,run3,test_error,1,15\n")));

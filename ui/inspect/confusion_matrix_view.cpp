@@ -68,13 +68,26 @@ QString ConfusionMatrixView::title() const {
     if (!m_results->predictions()) return tr("No network to classify the test set with.");
     const lenet::Evaluation& p = *m_results->predictions();
     const QLocale locale;
-    return tr("Test error %1% (%2 of %3 images)")
+    return tr("Test error %1% (%2 of %3 test images)")
         .arg(p.error() * 100.0, 0, 'f', 2)
         .arg(locale.toString(p.errors), locale.toString(p.count));
 }
 
-int ConfusionMatrixView::titleHeight() const {
+void ConfusionMatrixView::setNetworkName(const QString& name) {
+    m_networkName = name;
+    update();
+}
+
+QString ConfusionMatrixView::networkLine() const {
+    return m_networkName.isEmpty() ? QString() : tr("Network: %1").arg(m_networkName);
+}
+
+int ConfusionMatrixView::titleRowHeight() const {
     return std::max(fontMetrics().height(), m_export->sizeHint().height()) + kMargin;
+}
+
+int ConfusionMatrixView::titleHeight() const {
+    return titleRowHeight() + fontMetrics().height();
 }
 
 QRect ConfusionMatrixView::matrixRect() const {
@@ -125,13 +138,17 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
     bold.setBold(true);
     p.setFont(bold);
     p.setPen(text);
-    p.drawText(QRect(kMargin, 0, m_export->x() - 2 * kMargin, titleHeight()),
+    p.drawText(QRect(kMargin, 0, m_export->x() - 2 * kMargin, titleRowHeight()),
                Qt::AlignLeft | Qt::AlignVCenter, title());
+    p.setFont(font());
+    const int lineWidth = width() - 2 * kMargin;
+    p.drawText(QRect(kMargin, titleRowHeight(), lineWidth, fm.height()),
+               Qt::AlignLeft | Qt::AlignVCenter,
+               fm.elidedText(networkLine(), Qt::ElideMiddle, lineWidth));
     const int k = classes();
     if (k == 0) return;
     const lenet::Evaluation& pred = *m_results->predictions();
     const QRect m = matrixRect();
-    p.setFont(font());
     p.drawText(QRect(m.left(), titleHeight() + 2, m.width(), fm.height()), Qt::AlignCenter,
                tr("predicted class"));
     p.save();

@@ -1,6 +1,7 @@
 // The confusion matrix of the current network on the test set as a 10x10 heat map with counts:
 // rows are true classes, columns predicted ones; the diagonal (right) in green, mistakes in red.
-// Clicking a cell asks the gallery to list those images.
+// The caption names the network and says on how many test images it was measured. Clicking a
+// cell asks the gallery to list those images.
 #pragma once
 
 #include <QWidget>
@@ -26,6 +27,10 @@ public:
     int count(int t, int p) const;
     /// The title line: the error rate, or why there is no matrix.
     QString title() const;
+    /// Names the network the predictions come from ("bundled model (lenet5-1998)").
+    void setNetworkName(const QString& name);
+    /// The line under the title naming the network; empty before setNetworkName().
+    QString networkLine() const;
     /// The line describing the cell under the mouse.
     QString hoverText() const { return m_hoverText; }
 
@@ -55,6 +60,8 @@ protected:
 private:
     int classes() const;
     /// Height of the title row (the text and the export button).
+    int titleRowHeight() const;
+    /// Height of the title row and the network line under it.
     int titleHeight() const;
     /// The square of the matrix cells (without labels).
     QRect matrixRect() const;
@@ -62,6 +69,7 @@ private:
 
     EvaluationModel* m_results = nullptr;
     QToolButton* m_export;
+    QString m_networkName;
     int m_hoverT = -1;
     int m_hoverP = -1;
     QString m_hoverText;

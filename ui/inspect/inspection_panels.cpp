@@ -1,6 +1,9 @@
 // InspectionPanels: construction and wiring of the views.
 #include "ui/inspect/inspection_panels.h"
 
+#include <QDockWidget>
+#include <QLabel>
+
 #include "lenet/data/preprocess.h"
 #include "ui/inspect/backprop_view.h"
 #include "ui/inspect/confusion_matrix_view.h"
@@ -17,6 +20,20 @@
 #include "ui/inspect/selection_trace.h"
 
 namespace lenet::ui {
+namespace {
+
+/// Shows the dock that holds `view` (selecting its tab when it is tabbed with others).
+void bringForward(QWidget* view) {
+    for (QWidget* w = view; w; w = w->parentWidget()) {
+        if (auto* dock = qobject_cast<QDockWidget*>(w)) {
+            dock->show();
+            dock->raise();
+            return;
+        }
+    }
+}
+
+}  // namespace
 
 InspectionPanels::InspectionPanels(QObject* parent)
     : QObject(parent),
@@ -24,6 +41,7 @@ InspectionPanels::InspectionPanels(QObject* parent)
       m_trace(new SelectionTrace(this)),
       m_evaluation(new EvaluationModel(this)),
       m_myDigits(new MyDigitsStore(MyDigitsStore::defaultFolder(), this)),
+      m_networkLabel(new QLabel),
       m_drawing(new DrawingPanel),
       m_maps(new FeatureMapsView),
       m_rbf(new RbfView),
@@ -47,12 +65,21 @@ InspectionPanels::InspectionPanels(QObject* parent)
     m_gallery->setSelectionModel(m_selection);
     m_gallery->setEvaluationModel(m_evaluation);
     m_confusion->setEvaluationModel(m_evaluation);
-    connect(m_confusion, &ConfusionMatrixView::cellClicked, m_gallery, &GalleryView::showCell);
+    connect(m_confusion, &ConfusionMatrixView::cellClicked, this, [this](int t, int p) {
+        if (!m_gallery) return;
+        m_gallery->showCell(t, p);
+        bringForward(m_gallery);
+    });
+    m_networkLabel->setObjectName(QStringLiteral("networkName"));
+    m_networkLabel->setToolTip(
+        tr("The network the views (canvas, feature maps, gallery, confusion matrix…) use"));
+    m_networkLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     for (const Panel& p : panels()) p.widget->setObjectName(p.objectName);
 }
 
 InspectionPanels::~InspectionPanels() {
     for (const Panel& p : panels()) delete p.widget;
+    delete m_networkLabel;
 }
 
 std::vector<InspectionPanels::Panel> InspectionPanels::panels() const {
@@ -69,6 +96,10 @@ std::vector<InspectionPanels::Panel> InspectionPanels::panels() const {
     };
     std::erase_if(all, [](const Panel& p) { return p.widget == nullptr; });
     return all;
+}
+
+QLabel* InspectionPanels::networkLabel() const {
+    return m_networkLabel;
 }
 
 DrawingPanel* InspectionPanels::drawing() const {
@@ -107,11 +138,15 @@ MyDigitsView* InspectionPanels::myDigitsView() const {
     return m_myDigitsView;
 }
 
-void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet) {
+void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet, const QString& name) {
+    if (m_networkLabel)
+        m_networkLabel->setText(tr("Views show: <b>%1</b>").arg(name.toHtmlEscaped()));
     m_trace->setNetwork(net);
     if (m_kernels) m_kernels->setNetwork(net);
     if (m_myDigitsView) m_myDigitsView->setNetwork(net);
-    if (classifyTestSet) m_evaluation->setNetwork(std::move(net));
+    if (!classifyTestSet) return;
+    if (m_confusion) m_confusion->setNetworkName(name);
+    m_evaluation->setNetwork(std::move(net));
 }
 
 void InspectionPanels::setTestSet(std::shared_ptr<const lenet::Dataset> data) {

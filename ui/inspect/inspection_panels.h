@@ -2,7 +2,8 @@
 // test gallery, confusion matrix, invariance lab and backprop step view, with the selection, its
 // trace through the network and the test-set predictions they share, and wires them together (a
 // gallery click or a drawing selects the image every view shows; a confusion-matrix click filters
-// the gallery). The window adds each panel as a dock and feeds setNetwork() and setTestSet().
+// the gallery and brings it forward), and a label naming the network they use. The window adds
+// each panel as a dock, places the label over them and feeds setNetwork() and setTestSet().
 #pragma once
 
 #include <memory>
@@ -15,6 +16,7 @@
 #include "lenet/data/idx.h"
 #include "ui/training/training_types.h"
 
+class QLabel;
 class QWidget;
 
 namespace lenet::ui {
@@ -53,7 +55,11 @@ public:
     /// The gallery and the confusion matrix classify the whole test set with it only when
     /// `classifyTestSet`: that costs about a quarter of a second of CPU, which a run in progress
     /// spends once per epoch rather than with every snapshot.
-    void setNetwork(NetworkSnapshot net, bool classifyTestSet = true);
+    /// `name` says which network it is ("bundled model (lenet5-1998)", "digits.lenet"); the
+    /// network label and the confusion matrix show it.
+    void setNetwork(NetworkSnapshot net, bool classifyTestSet = true, const QString& name = {});
+    /// The label naming the network the views use (the window places it over the views).
+    QLabel* networkLabel() const;
     /// The images of the gallery and the confusion matrix (null: none). Selects the first image
     /// when nothing is selected yet.
     void setTestSet(std::shared_ptr<const lenet::Dataset> data);
@@ -83,6 +89,7 @@ private:
     SelectionTrace* m_trace;
     EvaluationModel* m_evaluation;
     MyDigitsStore* m_myDigits;
+    QPointer<QLabel> m_networkLabel;
     QPointer<DrawingPanel> m_drawing;
     QPointer<FeatureMapsView> m_maps;
     QPointer<RbfView> m_rbf;

@@ -1,5 +1,6 @@
-// LossPlot: per run three graphs ("batch_loss", "smoothed_loss", "lr"); a logarithmic loss
-// axis and a logarithmic learning-rate axis on the right.
+// LossPlot: per run five graphs ("batch_loss" hidden, "loss_p25" and "loss_p75" for the band,
+// "smoothed_loss", "lr"); a logarithmic loss axis and a logarithmic learning-rate axis on the
+// right.
 #include "ui/plots/loss_plot.h"
 
 #include <algorithm>
@@ -14,15 +15,23 @@ namespace lenet::ui {
 namespace {
 
 const QString kRaw = QStringLiteral("batch_loss");
+const QString kBandLow = QStringLiteral("loss_p25");
+const QString kBandHigh = QStringLiteral("loss_p75");
 const QString kSmoothed = QStringLiteral("smoothed_loss");
 const QString kRate = QStringLiteral("lr");
 const QString kRawLayer = QStringLiteral("raw");
 
-/// The faint pen of the raw losses: the more batches an epoch has, the denser the curve and
-/// the fainter it is drawn (a batch of one image has a loss that jumps by orders of magnitude).
-QPen rawPen(QColor colour, int batchesPerEpoch) {
-    colour.setAlpha(std::clamp(int(60 * std::sqrt(1000.0 / std::max(1, batchesPerEpoch))), 18, 60));
-    return QPen(colour, 1);
+/// `colour` made faint: its alpha set to `alpha`.
+QColor faint(QColor colour, int alpha) {
+    colour.setAlpha(alpha);
+    return colour;
+}
+
+/// The `q` quantile of `values` (reordered), the nearest rank.
+double quantile(std::vector<double>& values, double q) {
+    const auto k = std::size_t(std::lround(q * double(values.size() - 1)));
+    std::nth_element(values.begin(), values.begin() + std::ptrdiff_t(k), values.end());
+    return values[k];
 }
 
 /// The slider's steps: the moving average's width in epochs.
@@ -39,8 +48,9 @@ LossPlot::LossPlot(QWidget* parent)
     QCustomPlot* p = plot();
     p->setObjectName(QStringLiteral("lossPlot"));
     p->setToolTip(
-        tr("Mean training loss of every batch (faint), its moving average (bold) and "
-           "the learning rate (dotted, right axis). Drag to pan, wheel to zoom."));
+        tr("Moving average of the training loss of every batch (bold), the spread of the batch "
+           "losses (faint band: the middle half of each stretch of batches) and the learning rate "
+           "(dotted, right axis). Drag to pan, wheel to zoom."));
     p->xAxis->setLabel(tr("epoch"));
     p->yAxis->setLabel(tr("training loss"));
     setLogarithmic(p->yAxis, true);
@@ -80,10 +90,15 @@ LossPlot::LossPlot(QWidget* parent)
 }
 
 void LossPlot::beginRun(const RunStyle& run, int epochs) {
-    QCPGraph* raw = addSeries(run, kRaw);
-    raw->setLayer(kRawLayer);  // below every run's bold average
-    raw->setPen(rawPen(run.colour, 1000));
-    raw->setAntialiased(false);  // thousands of faint points: fast beats smooth
+    addSeries(run, kRaw)->setVisible(false);  // the band draws it
+    QCPGraph* low = addSeries(run, kBandLow);
+    QCPGraph* high = addSeries(run, kBandHigh);
+    for (QCPGraph* edge : {low, high}) {
+        edge->setLayer(kRawLayer);  // below every run's bold average
+        edge->setPen(QPen(faint(run.colour, 35), 1));
+    }
+    high->setBrush(faint(run.colour, 50));
+    high->setChannelFillGraph(low);
     addSeries(run, kSmoothed)->setPen(QPen(run.colour, 2.5));
     QCPGraph* rate = addSeries(run, kRate, plot()->yAxis2);
     rate->setPen(QPen(run.colour, 1.2, Qt::DotLine));
@@ -99,10 +114,11 @@ void LossPlot::appendProgress(const lenet::Progress& progress) {
     const int id = lastRunId();
     if (id == 0 || progress.batchLosses.empty()) return;
     RunState& state = m_state[id];
-    if (state.batches != progress.batches) {
-        series(id, kRaw)->setPen(rawPen(series(id, kSmoothed)->pen().color(), progress.batches));
-    }
     state.batches = std::max(1, progress.batches);
+    if (state.bucketSize == 0) {
+        const long long batches = (long long)state.batches * std::max(1, progress.epochs);
+        state.bucketSize = int(std::max(1LL, (batches + kBandPoints - 1) / kBandPoints));
+    }
     setRunEpochs(id, progress.epochs);
     const long long first = progress.step - (long long)progress.batchLosses.size();
     long long step = first;
@@ -189,8 +205,9 @@ void LossPlot::fitRanges() {
 void LossPlot::nameGraphs(const RunStyle& run) {
     QCPGraph* smoothed = series(run.id, kSmoothed);
     smoothed->setName(run.legendName());
-    series(run.id, kRaw)->removeFromLegend();
-    series(run.id, kRate)->removeFromLegend();
+    for (const QString& name : {kRaw, kBandLow, kBandHigh, kRate}) {
+        series(run.id, name)->removeFromLegend();
+    }
 }
 
 void LossPlot::runsRemoved() {
@@ -210,8 +227,21 @@ double LossPlot::decay(int batches) const {
 
 void LossPlot::addLoss(int runId, RunState& state, double x, double loss) {
     series(runId, kRaw)->addData(x, loss);
-    if (std::isfinite(loss)) state.maxRaw = std::max(state.maxRaw, loss);
+    if (std::isfinite(loss)) {
+        state.maxRaw = std::max(state.maxRaw, loss);
+        addToBand(runId, state, x, loss);
+    }
     smooth(runId, state, x, loss);
+}
+
+void LossPlot::addToBand(int runId, RunState& state, double x, double loss) {
+    if (state.bucket.empty()) state.bucketStart = x;
+    state.bucket.push_back(loss);
+    if (int(state.bucket.size()) < state.bucketSize) return;
+    const double middle = (state.bucketStart + x) / 2;
+    series(runId, kBandLow)->addData(middle, quantile(state.bucket, 0.25));
+    series(runId, kBandHigh)->addData(middle, quantile(state.bucket, 0.75));
+    state.bucket.clear();
 }
 
 void LossPlot::smooth(int runId, RunState& state, double x, double loss) {

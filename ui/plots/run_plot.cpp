@@ -85,10 +85,21 @@ RunPlot::RunPlot(const QString& csvName, QWidget* parent)
     m_plot->setPlottingHint(QCP::phFastPolylines, true);
     m_plot->setNoAntialiasingOnDrag(true);
     m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    // The legend in a row of its own under the axes: wherever it sat inside them, some run's
+    // curve would pass under it (the curves fill the whole range as they follow the runs).
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(font().family(), 8));
-    m_plot->legend->setBrush(QColor(255, 255, 255, 220));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setBrush(Qt::NoBrush);
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_plot->legend->setMargins(QMargins(4, 0, 4, 2));
+    auto* legendRow = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(1, 0, legendRow);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    legendRow->addElement(0, 0, m_plot->legend);
+    // An empty element beside it: alone, a legend without entries would narrow the axes to its
+    // own (tiny) maximum width.
+    legendRow->addElement(0, 1, new QCPLayoutElement(m_plot));
     // Zooming (wheel) or panning (drag) is the user taking over the axes.
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { setFollowing(false); });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
@@ -117,10 +128,19 @@ RunPlot::RunPlot(const QString& csvName, QWidget* parent)
 }
 
 void RunPlot::setRunSummary(int runId, const QString& summary) {
+    restyleRun(runId, [&summary](RunStyle& run) { run.summary = summary; });
+}
+
+void RunPlot::setRunLabel(int runId, const QString& label) {
+    restyleRun(runId, [&label](RunStyle& run) { run.label = label; });
+}
+
+void RunPlot::restyleRun(int runId, const std::function<void(RunStyle& run)>& change) {
     for (RunStyle& run : m_runs) {
         if (run.id != runId) continue;
-        run.summary = summary;
+        change(run);
         nameGraphs(run);
+        fitLegendColumns();
         m_plot->replot(QCustomPlot::rpQueuedReplot);
     }
 }
@@ -195,8 +215,31 @@ QCPGraph* RunPlot::series(int runId, const QString& name) const {
     return nullptr;
 }
 
+void RunPlot::fitLegendColumns() {
+    // As many columns as the widest entry fits in the plot's width, rows as needed.
+    QCPLegend* legend = m_plot->legend;
+    int widest = 1, entries = 0;
+    for (int i = 0; i < legend->itemCount(); ++i) {
+        if (const QCPAbstractLegendItem* item = legend->item(i)) {
+            widest = std::max(widest, item->minimumOuterSizeHint().width());
+            ++entries;
+        }
+    }
+    const int columns =
+        std::clamp(m_plot->width() / (widest + legend->columnSpacing()), 1, std::max(1, entries));
+    if (columns == legend->wrap()) return;
+    legend->setWrap(columns);
+    legend->setFillOrder(QCPLegend::foColumnsFirst, true);  // lays the entries out again
+}
+
+void RunPlot::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitLegendColumns();
+}
+
 void RunPlot::dataChanged() {
     m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
+    fitLegendColumns();
     if (m_following) fitRanges();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

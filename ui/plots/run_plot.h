@@ -54,6 +54,8 @@ public:
     int runCount() const { return int(m_runs.size()); }
     /// Shows `summary` after the run's label in the legend.
     void setRunSummary(int runId, const QString& summary);
+    /// Names the run `label` in the legend and in CSV exports.
+    void setRunLabel(int runId, const QString& label);
     /// Removes every run except `keepId` (every run when no run has that id).
     void removeRunsExcept(int keepId);
     /// Removes the run `runId`.
@@ -100,6 +102,7 @@ protected:
     virtual void runsRemoved() {}
     /// Adds the plot's own entries to its context menu (before Export).
     virtual void addMenuEntries(QMenu& menu);
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     struct Series {
@@ -109,6 +112,10 @@ private:
     };
 
     void removeRunsIf(const std::function<bool(int runId)>& remove);
+    /// Applies `change` to the style of run `runId` and names its graphs again.
+    void restyleRun(int runId, const std::function<void(RunStyle& run)>& change);
+    /// Lays the legend's entries out in as many columns as fit the plot's width.
+    void fitLegendColumns();
     void showContextMenu(const QPoint& pos);
     /// Asks for a file name and exports this plot as `suffix` (png, pdf or csv).
     void exportAs(const QString& suffix);

@@ -3,6 +3,7 @@
 // training, paused).
 #include "ui/window/main_window.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <QAction>
@@ -13,6 +14,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QKeySequence>
+#include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -31,6 +33,7 @@
 #include "lenet/version.h"
 #include "ui/architecture/preset_panel.h"
 #include "ui/inspect/bundled_model.h"
+#include "ui/inspect/evaluation_model.h"
 #include "ui/inspect/inspection_panels.h"
 #include "ui/plots/error_plot.h"
 #include "ui/plots/loss_plot.h"
@@ -223,23 +226,35 @@ void MainWindow::createInspectionPanels() {
     connect(m_inspectTimer, &QTimer::timeout, this, [this] {
         // The test set is classified once per epoch of a run, and for any other network.
         const bool classify = !m_controller->isRunning() || std::exchange(m_epochEnded, false);
-        m_inspection->setNetwork(std::exchange(m_toInspect, nullptr), classify);
+        m_inspection->setNetwork(std::exchange(m_toInspect, nullptr), classify, m_toInspectName);
+        m_status->showNetwork(m_toInspectName);
     });
     connect(m_controller, &TrainingController::epochFinished, this,
             [this] { m_epochEnded = true; });
     connect(m_document, &ModelDocument::networkChanged, this, &MainWindow::inspectNetwork);
+    if (auto* bar = findChild<QToolBar*>(QStringLiteral("mainToolBar"))) {
+        // Right-aligned, over the views.
+        auto* gap = new QWidget;
+        gap->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+        bar->addWidget(gap);
+        bar->addWidget(m_inspection->networkLabel());
+    }
     loadInspectionTestSet(m_controller->dataDir());
     try {
-        m_inspection->setNetwork(
-            std::make_shared<const lenet::Network>(loadBundledModel().network));
+        m_bundled = std::make_shared<const lenet::Network>(loadBundledModel().network);
+        m_bundledName = tr("bundled model (%1)").arg(fromStd(m_bundled->spec().name));
     } catch (const lenet::Error& e) {
+        m_bundledName = tr("no network (the bundled model is missing)");
         m_status->showError(
             tr("The bundled model is missing: %1").arg(QString::fromStdString(e.what())));
     }
+    m_inspection->setNetwork(m_bundled, true, m_bundledName);
+    m_status->showNetwork(m_bundledName);
 }
 
-void MainWindow::inspectNetwork(const NetworkSnapshot& network) {
+void MainWindow::inspectNetwork(const NetworkSnapshot& network, const QString& name) {
     m_toInspect = network;
+    m_toInspectName = name;
     if (!m_inspectTimer->isActive()) m_inspectTimer->start(m_controller->isRunning() ? 1000 : 0);
 }
 
@@ -403,8 +418,12 @@ void MainWindow::connectController() {
         }
     });
     connect(m_controller, &TrainingController::progressed, this, &MainWindow::runProgressed);
-    connect(m_controller, &TrainingController::networkUpdated, m_document,
-            &ModelDocument::showSnapshot);
+    connect(m_controller, &TrainingController::networkUpdated, this,
+            [this](const NetworkSnapshot& network) {
+                m_document->showSnapshot(network,
+                                         m_runs->runNetworkName(fromStd(network->spec().name),
+                                                                m_runs->lastProgress().epoch));
+            });
     connect(m_controller, &TrainingController::epochFinished, m_runs, &RunLedger::appendEpoch);
     connect(m_controller, &TrainingController::pausedChanged, this, &MainWindow::showPaused);
     connect(m_controller, &TrainingController::finished, this, &MainWindow::runFinished);
@@ -413,10 +432,17 @@ void MainWindow::connectController() {
     connect(m_controller, &TrainingController::resumed, this, &MainWindow::runResumed);
 }
 
-void MainWindow::showPreset(const QString&) {
+void MainWindow::showPreset(const QString& name) {
     m_controls->showConfig(m_presets->currentSpec().training);
     m_runs->previewEpochs(m_presets->currentSpec().training.epochs);
     updateReference();
+    // The views go on with the network they show: say so when it is another architecture.
+    const NetworkSnapshot shown = m_document->network() ? m_document->network() : m_bundled;
+    if (!shown || name.isEmpty() || fromStd(shown->spec().name) == name) return;
+    m_status->showStatus(
+        tr("Views keep showing %1 until %2 is trained (Train) or reset (Reset weights, "
+           "Ctrl+R)")
+            .arg(m_document->network() ? m_document->name() : m_bundledName, name));
 }
 
 void MainWindow::updateReference() {
@@ -463,7 +489,8 @@ void MainWindow::resetWeights() {
     try {
         auto network = std::make_shared<lenet::Network>(spec);
         network->initialize(spec.training.seed);
-        m_document->setNetwork(network, {}, false);
+        m_document->setNetwork(network, {}, false,
+                               tr("%1, not trained yet").arg(fromStd(spec.name)));
         m_status->showStatus(tr("%1: weights initialised afresh (seed %2)")
                                  .arg(fromStd(spec.name))
                                  .arg(spec.training.seed));
@@ -516,7 +543,7 @@ void MainWindow::startTraining(bool paused) {
     if (!confirmDiscard(tr("starting a new run"))) return;
     lenet::ArchitectureSpec spec = m_presets->currentSpec();
     spec.training = m_controls->applyTo(spec.training);
-    m_runs->beginRun(fromStd(spec.name), spec.training.epochs);
+    m_runs->beginRun(fromStd(spec.name), spec.training.epochs, testImageCount(spec.training));
     m_probe->start();
     m_controller->start(spec, paused, m_controls->extraTrainingData());
     updateActions();
@@ -530,7 +557,7 @@ void MainWindow::runProgressed(const lenet::Progress& progress) {
 void MainWindow::runFinished(const EpochHistory& history, const NetworkSnapshot& network,
                              const QString& stopReason) {
     const bool trained = m_runs->lastProgress().step > 0;
-    if (trained) m_document->setNetwork(network, history, true);
+    if (trained) m_document->setNetwork(network, history, true, runNetworkName(network, history));
     endRun();
     m_runs->finishRun(history, stopReason);
 }
@@ -538,7 +565,7 @@ void MainWindow::runFinished(const EpochHistory& history, const NetworkSnapshot&
 void MainWindow::runDiverged(const EpochHistory& history, const NetworkSnapshot& network,
                              const QString& message) {
     // The trainer restored the last good weights: they stay current and can be saved.
-    m_document->setNetwork(network, history, true);
+    m_document->setNetwork(network, history, true, runNetworkName(network, history));
     m_runs->endRun(tr("diverged"));
     endRun();
     showProblem(tr("Training diverged"), message);
@@ -558,10 +585,10 @@ void MainWindow::runFailed(const QString& message, const EpochHistory& history,
     }
     if (network) {
         // The run stopped at an epoch's end (its checkpoint could not be written): keep it all.
-        m_document->setNetwork(network, history, true);
+        m_document->setNetwork(network, history, true, runNetworkName(network, history));
     } else if (m_runs->lastProgress().step > 0) {
         // The weights of the last report stay current; they were trained, so they can be saved.
-        m_document->setNetwork(m_document->network(), {}, true);
+        m_document->setNetwork(m_document->network(), {}, true, m_document->name());
     } else {
         // Nothing was drawn: the run's empty curves would only crowd the legend.
         m_runs->removeCurrentRun();
@@ -616,8 +643,9 @@ void MainWindow::runResumed(const ResumedRun& run) {
     const QString name = fromStd(run.spec.name);
     m_presets->showSpec(run.spec);
     m_runs->beginResumedRun(tr("%1 (%2)").arg(name, QFileInfo(path).fileName()), name, run.history,
-                            run.spec.training.epochs);
-    m_document->setNetwork(run.network, run.history, false);
+                            run.spec.training.epochs, testImageCount(run.spec.training));
+    m_document->setNetwork(run.network, run.history, false,
+                           runNetworkName(run.network, run.history));
     updateActions();
 }
 
@@ -627,7 +655,7 @@ bool MainWindow::openModel(const QString& path) {
     const QString name = fromStd(spec.name);
     m_presets->showSpec(spec);
     m_runs->addOpenedRun(tr("%1 (%2)").arg(name, QFileInfo(path).fileName()), name,
-                         m_document->history());
+                         m_document->history(), testImageCount(spec.training));
     return true;
 }
 
@@ -730,6 +758,20 @@ void MainWindow::showDiagnostics() {
     box->setObjectName(QStringLiteral("diagnostics"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+}
+
+int MainWindow::testImageCount(const lenet::TrainingConfig& config) const {
+    const auto& data = m_inspection->evaluation()->testSet();
+    const int all = data ? data->size() : 0;
+    if (config.testLimit <= 0) return all;
+    return all > 0 ? std::min(config.testLimit, all) : config.testLimit;
+}
+
+QString MainWindow::runNetworkName(const NetworkSnapshot& network,
+                                   const EpochHistory& history) const {
+    // A run stopped within an epoch is named after the epoch it got to.
+    const int epoch = std::max(int(history.size()), m_runs->lastProgress().epoch);
+    return m_runs->runNetworkName(fromStd(network->spec().name), epoch);
 }
 
 NetworkSnapshot MainWindow::network() const {

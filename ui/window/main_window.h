@@ -136,6 +136,12 @@ private:
                    const NetworkSnapshot& network);
     /// The checkpoint of resumeTraining() was accepted: shows it and begins the run's curves.
     void runResumed(const ResumedRun& run);
+    /// The test images a run with `config` measures its test error on (the test set the views
+    /// loaded, up to the limit); 0 when not known.
+    int testImageCount(const lenet::TrainingConfig& config) const;
+    /// What the views call `network` of the current run when it has trained `history` (or got
+    /// into a later epoch).
+    QString runNetworkName(const NetworkSnapshot& network, const EpochHistory& history) const;
     /// Common end of every run: the probe and the actions.
     void endRun();
     void showPaused(bool paused);
@@ -151,9 +157,10 @@ private:
     void showLayerProfile();
     /// The inspection views: every panel a dock, the bundled model until there is a network.
     void createInspectionPanels();
-    /// Shows `network` in the inspection views, at most once a second while a run streams
-    /// snapshots (the gallery classifies the whole test set each time); the latest always lands.
-    void inspectNetwork(const NetworkSnapshot& network);
+    /// Shows `network`, called `name`, in the inspection views and names it over them and in the
+    /// status bar, at most once a second while a run streams snapshots (the gallery classifies
+    /// the whole test set each time); the latest always lands.
+    void inspectNetwork(const NetworkSnapshot& network, const QString& name);
     /// The test split of `dir` for the gallery and the confusion matrix (none when unreadable:
     /// the status bar then says how to get MNIST).
     void loadInspectionTestSet(const QString& dir);
@@ -173,7 +180,10 @@ private:
     InspectionPanels* m_inspection = nullptr;
     QTimer* m_inspectTimer = nullptr;
     NetworkSnapshot m_toInspect;  // the latest snapshot the inspection views have not shown
-    bool m_epochEnded = false;    // an epoch ended since the views last classified the test set
+    QString m_toInspectName;      // what m_toInspect is called
+    NetworkSnapshot m_bundled;    // what the views show until there is a current network
+    QString m_bundledName;
+    bool m_epochEnded = false;  // an epoch ended since the views last classified the test set
     QMenu* m_fileMenu;
     QMenu* m_trainingMenu;
     QMenu* m_viewMenu;  // lists the panels

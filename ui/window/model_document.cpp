@@ -42,23 +42,25 @@ QString ModelDocument::windowTitle() const {
 }
 
 void ModelDocument::setNetwork(const NetworkSnapshot& network, const EpochHistory& history,
-                               bool unsaved) {
-    replace(network, history, unsaved, {});
+                               bool unsaved, const QString& name) {
+    replace(network, history, unsaved, name, {});
 }
 
 void ModelDocument::replace(const NetworkSnapshot& network, const EpochHistory& history,
-                            bool unsaved, const QString& path) {
+                            bool unsaved, const QString& name, const QString& path) {
     m_network = network;
     m_history = history;
     m_unsaved = unsaved;
+    m_name = !name.isEmpty() || !network ? name : fromStd(network->spec().name);
     m_path = path;
     Q_EMIT changed();
-    Q_EMIT networkChanged(network);
+    Q_EMIT networkChanged(network, m_name);
 }
 
-void ModelDocument::showSnapshot(const NetworkSnapshot& network) {
+void ModelDocument::showSnapshot(const NetworkSnapshot& network, const QString& name) {
     m_network = network;
-    Q_EMIT networkChanged(network);
+    if (!name.isEmpty()) m_name = name;
+    Q_EMIT networkChanged(network, m_name);
 }
 
 bool ModelDocument::open(const QString& path) {
@@ -72,11 +74,12 @@ bool ModelDocument::open(const QString& path) {
         return false;
     }
     auto network = std::make_shared<const lenet::Network>(std::move(model->network));
-    replace(network, model->history, false, path);
+    replace(network, model->history, false, QFileInfo(path).fileName(), path);
     const int epochs = int(m_history.size());
     QString text = tr("Opened %1: %2, %n epoch(s) trained", nullptr, epochs)
                        .arg(QDir::toNativeSeparators(path), fromStd(network->spec().name));
-    if (const QString error = testErrorSummary(m_history); !error.isEmpty()) {
+    if (const QString error = testErrorSummary(m_history, network->spec().training.testLimit);
+        !error.isEmpty()) {
         text += tr(", %1").arg(error);
     }
     Q_EMIT status(text);

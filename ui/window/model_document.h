@@ -1,7 +1,8 @@
 // The model the studio has open: the current network (trained, opened, resumed or freshly
-// initialised) with its training history, whether its weights are saved, the file it was opened
-// from or saved to (for the window title), and the file dialogs and the "save before ...?"
-// question that go with them.
+// initialised) with its training history, the name the views and the status bar give it ("run 3
+// of lenet5-modern at epoch 4", "digits.lenet"), whether its weights are saved, the file it was
+// opened from or saved to (for the window title), and the file dialogs and the "save before
+// ...?" question that go with them.
 #pragma once
 
 #include <QObject>
@@ -22,6 +23,9 @@ public:
 
     /// The current network; null before any.
     const NetworkSnapshot& network() const { return m_network; }
+    /// What the current network is called where the views show it: "run 3 of lenet5-modern at
+    /// epoch 4", "digits.lenet", "lenet5-modern, not trained yet"; empty before any network.
+    const QString& name() const { return m_name; }
     /// The current network's training history.
     const EpochHistory& history() const { return m_history; }
     /// Weights were trained since they were last saved, opened or reset.
@@ -32,13 +36,17 @@ public:
     /// The window title: the file's name when there is one, "[*]" for the unsaved mark.
     QString windowTitle() const;
 
-    /// `network` with `history` becomes current, with no file; `unsaved` when it was trained.
-    void setNetwork(const NetworkSnapshot& network, const EpochHistory& history, bool unsaved);
-    /// A snapshot of the run in progress replaces the network; the rest stays.
-    void showSnapshot(const NetworkSnapshot& network);
+    /// `network` with `history` becomes current, with no file, called `name` (empty: its
+    /// architecture's name); `unsaved` when it was trained.
+    void setNetwork(const NetworkSnapshot& network, const EpochHistory& history, bool unsaved,
+                    const QString& name = {});
+    /// A snapshot of the run in progress, called `name` (empty: the name stays), replaces the
+    /// network; the rest stays.
+    void showSnapshot(const NetworkSnapshot& network, const QString& name = {});
 
     /// Reads the model file `path`: its network and history become current, saved, named
-    /// `path`. A file that cannot be used is reported by problem() and the current model stays.
+    /// `path` and called by the file's name. A file that cannot be used is reported by problem()
+    /// and the current model stays.
     bool open(const QString& path);
     /// Writes the current network and its history to `path` (atomically: a failed write leaves
     /// the file as it was and is reported by problem()). True on success.
@@ -53,8 +61,8 @@ public:
     bool confirmDiscard(const QString& what, const QString& whose);
 
 Q_SIGNALS:
-    /// The network changed (snapshots of a run in progress included).
-    void networkChanged(const lenet::ui::NetworkSnapshot& network);
+    /// The network changed (snapshots of a run in progress included); `name` is name().
+    void networkChanged(const lenet::ui::NetworkSnapshot& network, const QString& name);
     /// isUnsaved(), filePath() or the network changed (not by showSnapshot).
     void changed();
     /// What was done, for the status bar.
@@ -63,14 +71,16 @@ Q_SIGNALS:
     void problem(const QString& title, const QString& message);
 
 private:
-    /// Makes `network` with `history` current, named `path` (empty: no file).
+    /// Makes `network` with `history` current, called `name`, from the file `path` (empty: no
+    /// file).
     void replace(const NetworkSnapshot& network, const EpochHistory& history, bool unsaved,
-                 const QString& path);
+                 const QString& name, const QString& path);
 
     QWidget* m_window;
     NetworkSnapshot m_network;
     EpochHistory m_history;
     bool m_unsaved = false;
+    QString m_name;
     QString m_path;
 };
 

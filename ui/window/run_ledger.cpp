@@ -2,6 +2,10 @@
 // plots and the status bar in step with them.
 #include "ui/window/run_ledger.h"
 
+#include <algorithm>
+
+#include <QLocale>
+
 #include "ui/plots/error_plot.h"
 #include "ui/plots/loss_plot.h"
 #include "ui/window/run_status_bar.h"
@@ -15,11 +19,13 @@ const QString kPaperPreset = QStringLiteral("lenet5-1998");
 
 }  // namespace
 
-QString testErrorSummary(const EpochHistory& history) {
+QString testErrorSummary(const EpochHistory& history, int testImages) {
     for (auto it = history.rbegin(); it != history.rend(); ++it) {
-        if (it->testError >= 0) {
-            return RunLedger::tr("test %1 %").arg(100.0 * it->testError, 0, 'f', 2);
-        }
+        if (it->testError < 0) continue;
+        const QString error = RunLedger::tr("test %1 %").arg(100.0 * it->testError, 0, 'f', 2);
+        return testImages > 0
+                   ? RunLedger::tr("%1 (%2 images)").arg(error, QLocale().toString(testImages))
+                   : error;
     }
     return {};
 }
@@ -52,12 +58,13 @@ RunStyle RunLedger::nextRun(const QString& name, const QString& architecture) {
 }
 
 RunStyle RunLedger::addHistoryRun(const QString& label, const QString& architecture,
-                                  const EpochHistory& history) {
+                                  const EpochHistory& history, int testImages) {
     const RunStyle run = nextRun(label, architecture);
     m_loss->addHistoryRun(run, history);
     m_error->addHistoryRun(run, history);
-    m_loss->setRunSummary(run.id, testErrorSummary(history));
-    m_error->setRunSummary(run.id, testErrorSummary(history));
+    m_loss->setRunSummary(run.id, testErrorSummary(history, testImages));
+    m_error->setRunSummary(run.id, testErrorSummary(history, testImages));
+    m_runHistories.insert(run.id, history);
     return run;
 }
 
@@ -66,8 +73,9 @@ void RunLedger::startCurves(int epochs) {
     m_error->beginRun(m_run, epochs);
 }
 
-void RunLedger::beginRun(const QString& architecture, int epochs) {
+void RunLedger::beginRun(const QString& architecture, int epochs, int testImages) {
     m_run = nextRun(architecture, architecture);
+    m_testImages = testImages;
     startCurves(epochs);
     updateReference();
     m_lastProgress = lenet::Progress{};
@@ -76,8 +84,9 @@ void RunLedger::beginRun(const QString& architecture, int epochs) {
 }
 
 void RunLedger::beginResumedRun(const QString& label, const QString& architecture,
-                                const EpochHistory& history, int epochs) {
-    const RunStyle before = addHistoryRun(label, architecture, history);
+                                const EpochHistory& history, int epochs, int testImages) {
+    const RunStyle before = addHistoryRun(label, architecture, history, testImages);
+    m_testImages = testImages;
     // The continuation in the colour of the epochs before it: one run in two parts.
     m_run = nextRun(tr("%1 resumed").arg(architecture), architecture);
     m_run.colour = before.colour;
@@ -91,10 +100,30 @@ void RunLedger::beginResumedRun(const QString& label, const QString& architectur
 }
 
 void RunLedger::addOpenedRun(const QString& label, const QString& architecture,
-                             const EpochHistory& history) {
-    m_run = addHistoryRun(label, architecture, history);
+                             const EpochHistory& history, int testImages) {
+    const int same = history.empty() ? 0 : m_runHistories.key(history, 0);
+    const QList<RunStyle>& plotted = m_error->runs();
+    const auto found = std::find_if(plotted.begin(), plotted.end(),
+                                    [same](const RunStyle& run) { return run.id == same; });
+    if (found != plotted.end()) {
+        m_run = *found;
+        m_run.label = label;
+        m_loss->setRunLabel(same, label);
+        m_error->setRunLabel(same, label);
+    } else {
+        m_run = addHistoryRun(label, architecture, history, testImages);
+    }
+    m_testImages = testImages;
+    m_lastProgress = lenet::Progress{};
+    m_status->runStarted(int(history.size()));
+    if (!history.empty()) m_status->showEpoch(history.back());
     updateReference();
     Q_EMIT runsChanged();
+}
+
+QString RunLedger::runNetworkName(const QString& architecture, int epoch) const {
+    return epoch > 0 ? tr("run %1 of %2 at epoch %3").arg(m_run.id).arg(architecture).arg(epoch)
+                     : tr("run %1 of %2, not trained yet").arg(m_run.id).arg(architecture);
 }
 
 void RunLedger::appendProgress(const lenet::Progress& progress) {
@@ -109,7 +138,8 @@ void RunLedger::appendEpoch(const lenet::EpochMetrics& metrics) {
 }
 
 void RunLedger::finishRun(const EpochHistory& history, const QString& stopReason) {
-    const QString error = testErrorSummary(history);
+    m_runHistories.insert(m_run.id, history);
+    const QString error = testErrorSummary(history, m_testImages);
     QString summary = error;
     if (!stopReason.isEmpty()) {
         summary = summary.isEmpty() ? stopReason : tr("%1, %2").arg(summary, stopReason);
@@ -132,6 +162,7 @@ void RunLedger::removeCurrentRun() {
     m_loss->removeRun(m_run.id);
     m_error->removeRun(m_run.id);
     m_runArchitectures.remove(m_run.id);
+    m_runHistories.remove(m_run.id);
     updateReference();
     Q_EMIT runsChanged();
 }
@@ -140,9 +171,10 @@ void RunLedger::clearOldRuns() {
     const int keep = m_run.id;
     m_loss->removeRunsExcept(keep);
     m_error->removeRunsExcept(keep);
-    for (auto it = m_runArchitectures.begin(); it != m_runArchitectures.end();) {
-        it = it.key() == keep ? std::next(it) : m_runArchitectures.erase(it);
-    }
+    m_runArchitectures.removeIf(
+        [keep](QHash<int, QString>::iterator it) { return it.key() != keep; });
+    m_runHistories.removeIf(
+        [keep](QHash<int, EpochHistory>::iterator it) { return it.key() != keep; });
     updateReference();
     Q_EMIT runsChanged();
 }

@@ -18,9 +18,9 @@ class ErrorPlot;
 class LossPlot;
 class RunStatusBar;
 
-/// "test 1.23 %" from the last epoch of `history` that measured the test error; empty when none
-/// did.
-QString testErrorSummary(const EpochHistory& history);
+/// "test 1.23 % (2,000 images)" from the last epoch of `history` that measured the test error,
+/// on `testImages` images (0: not known, not said); empty when none did.
+QString testErrorSummary(const EpochHistory& history, int testImages);
 
 class RunLedger : public QObject {
     Q_OBJECT
@@ -42,18 +42,24 @@ public:
     /// Sizes both plots' epoch axes for the next run while they show no run.
     void previewEpochs(int epochs);
 
-    /// A new current run of `architecture` (named after it) for `epochs` epochs: its curves
-    /// begin, the status bar's read-outs start again.
-    void beginRun(const QString& architecture, int epochs);
+    /// A new current run of `architecture` (named after it) for `epochs` epochs, its test error
+    /// measured on `testImages` images (0: not known): its curves begin, the status bar's
+    /// read-outs start again.
+    void beginRun(const QString& architecture, int epochs, int testImages = 0);
     /// A run resumed from a checkpoint: `history` (its epochs so far) drawn as a finished run
     /// labelled `label`, then the current run that goes on to `epochs` epochs, in the same
     /// colour, its error curve continuing from `history`.
     void beginResumedRun(const QString& label, const QString& architecture,
-                         const EpochHistory& history, int epochs);
+                         const EpochHistory& history, int epochs, int testImages = 0);
     /// `history` (an opened model's) drawn as a finished run labelled `label`, which becomes the
-    /// current run.
+    /// current run. A plotted run that ended with the same history (the run that was saved, or
+    /// the same file opened before) is that run: it is relabelled `label` and becomes current
+    /// instead, so that a history is drawn once. The status bar's read-outs show its last epoch.
     void addOpenedRun(const QString& label, const QString& architecture,
-                      const EpochHistory& history);
+                      const EpochHistory& history, int testImages = 0);
+    /// What the views call the current run's network at `epoch`: "run 3 of lenet5-modern at
+    /// epoch 4" ("…, not trained yet" before its first epoch).
+    QString runNetworkName(const QString& architecture, int epoch) const;
     void appendProgress(const lenet::Progress& progress);
     void appendEpoch(const lenet::EpochMetrics& metrics);
     /// The current run ended with `history` (`stopReason` empty when every epoch ran): its
@@ -74,9 +80,9 @@ private:
     /// The next run's style: the next colour, labelled `name` (numbered from its second run on);
     /// `architecture` is noted for the reference line.
     RunStyle nextRun(const QString& name, const QString& architecture);
-    /// Draws `history` as a finished run labelled `label`.
+    /// Draws `history` as a finished run labelled `label`, measured on `testImages` images.
     RunStyle addHistoryRun(const QString& label, const QString& architecture,
-                           const EpochHistory& history);
+                           const EpochHistory& history, int testImages);
     /// Starts the curves of the current run, of `epochs` epochs.
     void startCurves(int epochs);
     void updateReference();
@@ -84,11 +90,13 @@ private:
     LossPlot* m_loss;
     ErrorPlot* m_error;
     RunStatusBar* m_status;
-    RunStyle m_run;                          // the run in progress or the last one
-    lenet::Progress m_lastProgress;          // of the current run
-    QString m_selectedPreset;                // see setSelectedPreset
-    QHash<int, QString> m_runArchitectures;  // run id -> architecture name, for the reference
-    QHash<QString, int> m_runsNamed;         // runs so far per name, for their numbers
+    RunStyle m_run;                           // the run in progress or the last one
+    lenet::Progress m_lastProgress;           // of the current run
+    int m_testImages = 0;                     // the current run's test error is measured on
+    QString m_selectedPreset;                 // see setSelectedPreset
+    QHash<int, QString> m_runArchitectures;   // run id -> architecture name, for the reference
+    QHash<int, EpochHistory> m_runHistories;  // run id -> history of a run that ended or opened
+    QHash<QString, int> m_runsNamed;          // runs so far per name, for their numbers
     int m_runCount = 0;
 };
 

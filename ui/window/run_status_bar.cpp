@@ -53,6 +53,9 @@ int steps(double fraction) {
 
 RunStatusBar::RunStatusBar(QWidget* parent)
     : QStatusBar(parent),
+      m_network(makeReadout("networkReadout", {},
+                            tr("The network the inspection views (canvas, feature maps, gallery, "
+                               "confusion matrix…) use"))),
       m_epoch(makeReadout("epochReadout", tr("epoch 20/20 · batch 60,000/60,000"),
                           tr("Current epoch and the batches done in it"))),
       m_speed(makeReadout("speedReadout", tr("00,000 img/s"),
@@ -70,8 +73,9 @@ RunStatusBar::RunStatusBar(QWidget* parent)
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long text clips
     addWidget(m_message, 1);
-    for (QWidget* w : std::initializer_list<QWidget*>{
-             m_epoch, m_speed, m_elapsed, m_eta, m_testError, m_epochProgress, m_runProgress}) {
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{m_network, m_epoch, m_speed, m_elapsed, m_eta, m_testError,
+                                         m_epochProgress, m_runProgress}) {
         addPermanentWidget(w);
     }
     runStarted(0);
@@ -104,6 +108,7 @@ void RunStatusBar::showProgress(const lenet::Progress& p) {
 }
 
 void RunStatusBar::showEpoch(const lenet::EpochMetrics& m) {
+    if (m_epochs > 0) m_epoch->setText(tr("epoch %1/%2").arg(m.epoch).arg(m_epochs));
     if (m.testError >= 0) {
         m_testError->setText(tr("test error %1 %").arg(100.0 * m.testError, 0, 'f', 2));
     }
@@ -131,6 +136,14 @@ void RunStatusBar::showStatus(const QString& text) {
 
 QString RunStatusBar::message() const {
     return m_message->text();
+}
+
+void RunStatusBar::showNetwork(const QString& name) {
+    m_network->setText(tr("Views: %1").arg(name));
+}
+
+QString RunStatusBar::network() const {
+    return m_network->text();
 }
 
 void RunStatusBar::showLatency(double worstMs) {

@@ -1,6 +1,7 @@
-// The status bar of a training run: on the right the epoch and batch, speed, elapsed time, time
-// left, last test error and progress bars for the epoch and the whole run; on the left messages
-// and errors (an error stays until the next message, with the whole text as tool tip).
+// The status bar of a training run: on the right the network the views use, the epoch and batch,
+// speed, elapsed time, time left, last test error and progress bars for the epoch and the whole
+// run; on the left messages and errors (an error stays until the next message, with the whole text
+// as tool tip).
 #pragma once
 
 #include <QStatusBar>
@@ -33,10 +34,15 @@ public:
     QString message() const;
     /// Whether the message shown is an error.
     bool showsError() const { return m_error; }
+    /// Names the network the inspection views use ("bundled model (lenet5-1998)").
+    void showNetwork(const QString& name);
+    /// The network named by showNetwork().
+    QString network() const;
     /// Notes the worst event-loop delay of the run in the speed read-out's tool tip.
     void showLatency(double worstMs);
 
 private:
+    QLabel* m_network;
     QLabel* m_epoch;
     QLabel* m_speed;
     QLabel* m_elapsed;
