@@ -34,8 +34,12 @@ public:
     /// runs may still report a typed value, after this class's members are gone.
     ~TrainingControls() override;
 
-    /// Shows the settings of `config` (a preset's spec.training).
+    /// Shows the settings of `config` (a preset's spec.training), except the training and test
+    /// image limits the user has chosen: those stay.
     void showConfig(const lenet::TrainingConfig& config);
+    /// Sets the training and test image limits as the user's choice (kept by showConfig); a
+    /// negative value leaves a limit as it is.
+    void chooseLimits(int trainLimit, int testLimit);
     /// `config` with the fields these controls edit replaced by the user's values; the others
     /// (momentum, Adam's betas, the schedule's step, ...) stay as they are.
     lenet::TrainingConfig applyTo(lenet::TrainingConfig config) const;
@@ -92,7 +96,9 @@ private:
     bool m_running = false;
     bool m_trainAllowed = true;
     QString m_trainBlockedReason;
-    bool m_showing = false;  // inside showConfig: changes are not the user's
+    bool m_showing = false;           // inside showConfig: changes are not the user's
+    bool m_trainLimitChosen = false;  // the user set the limit: a preset's does not replace it
+    bool m_testLimitChosen = false;
 };
 
 }  // namespace lenet::ui

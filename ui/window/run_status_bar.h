@@ -33,10 +33,19 @@ public:
     QString message() const;
     /// Whether the message shown is an error.
     bool showsError() const { return m_error; }
+    /// Shows or hides the "Paused" read-out.
+    void showPaused(bool paused);
     /// Notes the worst event-loop delay of the run in the speed read-out's tool tip.
     void showLatency(double worstMs);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    /// Shows m_text in the message label, elided in the middle when it does not fit.
+    void elideMessage();
+
+    QLabel* m_paused;
     QLabel* m_epoch;
     QLabel* m_speed;
     QLabel* m_elapsed;
@@ -45,6 +54,7 @@ private:
     QProgressBar* m_epochProgress;
     QProgressBar* m_runProgress;
     QLabel* m_message;
+    QString m_text;  // the message, whole (the label may show it elided)
     int m_epochs = 0;
     bool m_error = false;
 };
