@@ -145,7 +145,7 @@ void BackpropGraph::drawNode(QPainter& p, int node) const {
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);
-    p.setPen(palette().color(QPalette::Text));
+    p.setPen(QColor(30, 30, 30));  // on the box's own light fill, whatever the palette
     p.drawText(box.adjusted(8, 6, -6, 0), Qt::AlignLeft | Qt::AlignTop, title);
     p.setFont(small);
     p.drawText(box.adjusted(8, 6 + fm.height(), -6, 0), Qt::AlignLeft | Qt::AlignTop, detail);

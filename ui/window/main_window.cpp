@@ -49,6 +49,7 @@
 #include "ui/window/profile_dialog.h"
 #include "ui/window/run_ledger.h"
 #include "ui/window/run_status_bar.h"
+#include "ui/window/theme.h"
 
 namespace lenet::ui {
 namespace {
@@ -86,6 +87,9 @@ MainWindow::MainWindow(QWidget* parent)
       // training thread while the widgets its signals reach still exist.
       m_controller(new TrainingController(this)),
       m_probe(new EventLoopProbe(20, this)) {
+    // The theme before any widget is laid out: switching later changes the docks' sizes.
+    const bool dark = QSettings().value(QStringLiteral("darkTheme")).toBool();
+    if (dark) useDarkTheme(true);
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
     qApp->installEventFilter(this);  // see eventFilter(): shortcuts whatever has the focus
     m_fileMenu = menuBar()->addMenu(tr("&File"));
@@ -103,6 +107,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document, &ModelDocument::status, m_status, &RunStatusBar::showStatus);
     connect(m_document, &ModelDocument::problem, this, &MainWindow::showProblem);
     createActions();
+    m_darkAction->setChecked(dark);
     connectController();
     createInspectionPanels();
     m_controls->setMyDigits(m_inspection->myDigits());
@@ -395,6 +400,12 @@ void MainWindow::createViewActions() {
     m_clearRunsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     describe(m_clearRunsAction,
              tr("Remove every run from the plots but the one in progress (or the newest)"));
+    m_darkAction = view->addAction(tr("&Dark theme"), this, [](bool dark) {
+        useDarkTheme(dark);
+        QSettings().setValue(QStringLiteral("darkTheme"), dark);
+    });
+    m_darkAction->setCheckable(true);
+    describe(m_darkAction, tr("Light text on dark panels (the plots and maps keep their colours)"));
     QAction* resetLayout =
         view->addAction(tr("Reset &layout"), this, [this] { restoreState(m_defaultLayout); });
     describe(resetLayout, tr("Put every panel back where it was at the first start"));

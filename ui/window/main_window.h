@@ -46,8 +46,8 @@ public:
     /// size made to fit when `keepSize` (a remembered geometry), else 90 % of that area; centred
     /// unless it fits where it is.
     void fitToScreen(bool keepSize);
-    /// Restores the window geometry (made to fit the screen), the panels' layout and a data folder
-    /// the user chose (File > Open data set) from QSettings.
+    /// Restores the window geometry (made to fit the screen), the dark theme, the panels' layout
+    /// and a data folder the user chose (File > Open data set) from QSettings.
     void restoreSettings();
     /// Saves what restoreSettings() restores.
     void saveSettings() const;
@@ -195,8 +195,9 @@ private:
     QAction* m_openDataAction = nullptr;
     QAction* m_fetchDataAction = nullptr;
     QAction* m_clearRunsAction = nullptr;
-    QByteArray m_defaultLayout;  // the panels as built, for View > Reset layout
-    QString m_resumingFrom;      // the checkpoint being loaded for a resume, until it is accepted
+    QAction* m_darkAction = nullptr;  // View > Dark theme, remembered in the settings
+    QByteArray m_defaultLayout;       // the panels as built, for View > Reset layout
+    QString m_resumingFrom;  // the checkpoint being loaded for a resume, until it is accepted
 };
 
 }  // namespace lenet::ui
