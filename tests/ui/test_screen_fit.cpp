@@ -1,9 +1,9 @@
 // Qt Test of the studio window on a small screen: an offscreen screen of its own, 1024x768 or
-// the size in $LENET_TEST_SCREEN (WxH; tests/ui/CMakeLists.txt runs it at 1280x720 too). The
-// window and every control of the panels on show lie inside the available screen, at the first
-// launch and with a geometry remembered from a 1440x900 window; no tab has its name elided; a
-// preset switch keeps the image limits the user chose; and the menus' shortcuts work while a
-// spin box has the focus.
+// the size in $LENET_TEST_SCREEN (WxH; tests/ui/CMakeLists.txt runs it at 1280x720 too, and at
+// 2560x1440 with QT_SCALE_FACTOR=2). The window and every control of the panels on show lie
+// inside the available screen, at the first launch and with a geometry remembered from a
+// 1440x900 window; no tab has its name elided; a preset switch keeps the image limits the user
+// chose; and the menus' shortcuts work while a spin box has the focus.
 #include <memory>
 
 #include <QAbstractButton>
