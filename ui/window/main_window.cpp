@@ -235,8 +235,10 @@ void MainWindow::createInspectionPanels() {
     m_inspection = new InspectionPanels(this);
     QDockWidget* first = nullptr;
     QDockWidget* loss = findChild<QDockWidget*>(QStringLiteral("lossPanel"));
+    m_viewMenu->addSeparator();
     QMenu* views = m_viewMenu->addMenu(tr("&Go to view"));
     views->setToolTipsVisible(true);
+    m_viewMenu->addSeparator();  // the views' show/hide toggles follow
     int number = 0;
     for (const auto& panel : m_inspection->panels()) {
         // In a scroll area, so that no view's minimum size forces the window past the screen:
