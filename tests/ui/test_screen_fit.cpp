@@ -2,8 +2,9 @@
 // the size in $LENET_TEST_SCREEN (WxH; tests/ui/CMakeLists.txt runs it at 1280x720 too, and at
 // 2560x1440 with QT_SCALE_FACTOR=2). The window and every control of the panels on show lie
 // inside the available screen, at the first launch and with a geometry remembered from a
-// 1440x900 window; no tab has its name elided; a preset switch keeps the image limits the user
-// chose; and the menus' shortcuts work while a spin box has the focus.
+// 1440x900 window; no tab has its name elided; the Training form needs no sideways scrolling; a
+// preset switch keeps the image limits the user chose; and the menus' shortcuts work while a
+// spin box has the focus.
 #include <memory>
 
 #include <QAbstractButton>
@@ -16,6 +17,8 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -24,6 +27,7 @@
 #include <QtTest>
 
 #include "ui/training/training_controller.h"
+#include "ui/training/training_controls.h"
 #include "ui/window/main_window.h"
 
 using lenet::ui::MainWindow;
@@ -37,6 +41,7 @@ private Q_SLOTS:
     void firstLaunchFitsTheScreen();
     void rememberedLargerGeometryIsMadeToFit();
     void noTabNameIsElided();
+    void trainingFormNeedsNoSidewaysScrolling();
     void presetSwitchKeepsTheUsersLimits();
     void shortcutsWorkWhileASpinBoxHasTheFocus();
 
@@ -162,6 +167,32 @@ void TestScreenFit::noTabNameIsElided() {
         }
     }
     QVERIFY(tabs >= 11);  // Architecture and Training, and the nine views
+}
+
+void TestScreenFit::trainingFormNeedsNoSidewaysScrolling() {
+    const auto window = showWindow();
+    window->findChild<QDockWidget*>(QStringLiteral("trainingPanel"))->raise();
+    auto* form = window->findChild<lenet::ui::TrainingControls*>();
+    QVERIFY(form);
+    QTRY_VERIFY(form->isVisible());
+    auto* scroll = qobject_cast<QScrollArea*>(form->parentWidget()->parentWidget());
+    QVERIFY(scroll);
+    QTRY_VERIFY2(!scroll->horizontalScrollBar()->isVisible(),
+                 qPrintable(QStringLiteral("the form needs %1 px, the panel has %2")
+                                .arg(form->minimumSizeHint().width())
+                                .arg(scroll->viewport()->width())));
+    // Every field whole, its arrows and check box included.
+    const QRect inside = globalRect(scroll->viewport());
+    for (const QWidget* field : form->findChildren<QWidget*>()) {
+        if (!field->isVisible() || !(qobject_cast<const QAbstractSpinBox*>(field) ||
+                                     qobject_cast<const QAbstractButton*>(field) ||
+                                     qobject_cast<const QComboBox*>(field))) {
+            continue;
+        }
+        const QRect r = globalRect(field);
+        QVERIFY2(r.left() >= inside.left() && r.right() <= inside.right(),
+                 qPrintable(field->objectName()));
+    }
 }
 
 void TestScreenFit::presetSwitchKeepsTheUsersLimits() {

@@ -81,6 +81,7 @@ QFormLayout* makeForm() {
     auto* form = new QFormLayout;
     form->setContentsMargins(0, 0, 0, 0);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);  // a narrow panel: fields below labels
     return form;
 }
 
@@ -176,7 +177,7 @@ TrainingControls::TrainingControls(QWidget* parent)
     regularisationForm->addRow(tr("Validation"), m_validation);
     regularisationForm->addRow(tr("Patience"), m_patience);
     auto* regularisation =
-        new CollapsibleSection(tr("Regularisation and validation"),
+        new CollapsibleSection(tr("Regularisation, validation"),
                                tr("Penalties, distortions, a validation split and early stopping"));
     regularisation->setObjectName(QStringLiteral("regularisationSection"));
     regularisation->setContentLayout(regularisationForm);
@@ -332,7 +333,7 @@ void TrainingControls::updateEnabled() {
     }
     m_patience->setEnabled(!m_running && m_validation->value() > 0.0);
     const int digits = m_myDigitsStore ? m_myDigitsStore->count() : 0;
-    m_myDigits->setText(tr("Add my digits to the training set (%1)").arg(digits));
+    m_myDigits->setText(tr("Train on my digits too (%1)").arg(digits));
     m_myDigits->setEnabled(!m_running && digits > 0);
     QString myDigitsTip =
         digits > 0 ? tr("Train on the digits you saved with \"Add to my digits\" as well: they "

@@ -50,7 +50,7 @@ public:
     /// button's tool tip gives `reason`.
     void setTrainEnabled(bool enabled, const QString& reason = QString());
 
-    /// Shows "Add my digits to the training set (N)" for `store` and follows its count (null:
+    /// Shows "Train on my digits too (N)" for `store` and follows its count (null:
     /// the checkbox is hidden). The box is off at first and disabled while the set is empty.
     void setMyDigits(MyDigitsStore* store);
     /// The images to train on besides the data set's training split, for TrainingRequest::
