@@ -263,7 +263,8 @@ void TestInspectTrace::studioTabsTraceOnlyTheViewInFront() {
 
     // Bringing a tab to the front draws its view from the current trace.
     auto raise = [&](QWidget* view) {
-        auto* dock = qobject_cast<QDockWidget*>(view->parentWidget());
+        QWidget* dock = view;  // the view's dock holds it in a scroll area
+        while (dock && !qobject_cast<QDockWidget*>(dock)) dock = dock->parentWidget();
         QVERIFY(dock);
         dock->raise();
         QTRY_VERIFY(inSight(view));

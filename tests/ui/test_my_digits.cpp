@@ -430,13 +430,13 @@ void TestMyDigits::checkboxHandsTheDigitsToTheRun() {
     QVERIFY(box->isHidden());  // no store: no checkbox
     controls.setMyDigits(m_store.get());
     QVERIFY(!box->isHidden());
-    QCOMPARE(box->text(), QStringLiteral("Add my digits to the training set (0)"));
+    QCOMPARE(box->text(), QStringLiteral("Train on my digits too (0)"));
     QVERIFY(!box->isEnabled());
     QVERIFY(box->toolTip().contains(QStringLiteral("No digits saved yet")));
 
     addDigit(one(), 1);
     addDigit(seven(), 7);
-    QCOMPARE(box->text(), QStringLiteral("Add my digits to the training set (2)"));
+    QCOMPARE(box->text(), QStringLiteral("Train on my digits too (2)"));
     QVERIFY(box->isEnabled());
     QVERIFY(!box->isChecked());
     QVERIFY(!controls.extraTrainingData());

@@ -69,7 +69,17 @@ public:
     QSize sizeHint() const override {
         return {680, rowTop(std::max(1, m_view->nodeCount())) + kMargin};
     }
-    QSize minimumSizeHint() const override { return {420, sizeHint().height()}; }
+    /// Wide enough for the box and the two columns' headings: narrower, the view scrolls.
+    QSize minimumSizeHint() const override {
+        QFont bold = font();
+        bold.setBold(true);
+        const QFontMetrics fm(bold);
+        const int heading = std::max(fm.horizontalAdvance(forwardHeading()),
+                                     fm.horizontalAdvance(backwardHeading()));
+        return {kBoxWidth + 4 * kMargin + 8 + 2 * heading, sizeHint().height()};
+    }
+    static QString forwardHeading() { return BackpropView::tr("forward: output"); }
+    static QString backwardHeading() { return BackpropView::tr("backward: gradient in"); }
 
 protected:
     void paintEvent(QPaintEvent*) override;
@@ -135,7 +145,7 @@ void BackpropGraph::drawNode(QPainter& p, int node) const {
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);
-    p.setPen(palette().color(QPalette::Text));
+    p.setPen(QColor(30, 30, 30));  // on the box's own light fill, whatever the palette
     p.drawText(box.adjusted(8, 6, -6, 0), Qt::AlignLeft | Qt::AlignTop, title);
     p.setFont(small);
     p.drawText(box.adjusted(8, 6 + fm.height(), -6, 0), Qt::AlignLeft | Qt::AlignTop, detail);
@@ -231,9 +241,9 @@ void BackpropGraph::paintEvent(QPaintEvent*) {
     p.drawText(QRect(kMargin, kMargin, kBoxWidth, fontMetrics().height()), Qt::AlignLeft,
                BackpropView::tr("layer"));
     p.drawText(QRect(x1, kMargin, columnWidth, fontMetrics().height()), Qt::AlignLeft,
-               BackpropView::tr("forward: output"));
+               forwardHeading());
     p.drawText(QRect(x1 + columnWidth + kMargin + 4, kMargin, columnWidth, fontMetrics().height()),
-               Qt::AlignLeft, BackpropView::tr("backward: gradient flowing in"));
+               Qt::AlignLeft, backwardHeading());
     p.setFont(font());
     for (int node = 0; node < m_view->nodeCount(); ++node) drawNode(p, node);
 }

@@ -62,7 +62,8 @@ int ConfusionMatrixView::count(int t, int p) const {
 }
 
 QString ConfusionMatrixView::title() const {
-    if (!m_results || !m_results->testSet()) return tr("No test set loaded.");
+    if (!m_results || !m_results->testSet())
+        return tr("No test set loaded (File > Fetch MNIST downloads MNIST).");
     if (!m_results->errorText().isEmpty()) return m_results->errorText();
     if (m_results->isBusy()) return tr("Classifying the test set…");
     if (!m_results->predictions()) return tr("No network to classify the test set with.");

@@ -4,9 +4,13 @@
 #include <QBuffer>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QMainWindow>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QSettings>
+#include <QStatusBar>
 #include <QToolButton>
 
 namespace lenet::ui {
@@ -30,6 +34,22 @@ QString savePng(const QImage& image, const QString& path) {
     return saveBytes(bytes, path);
 }
 
+QString exportFolder() {
+    return QSettings().value(QStringLiteral("exportDir"), QDir::homePath()).toString();
+}
+
+void confirmExport(QWidget* from, const QString& path) {
+    QSettings().setValue(QStringLiteral("exportDir"), QFileInfo(path).absolutePath());
+    // A floating dock is a window of its own, its parent still the main window.
+    for (QWidget* w = from; w; w = w->parentWidget()) {
+        if (auto* window = qobject_cast<QMainWindow*>(w)) {
+            window->statusBar()->showMessage(
+                QObject::tr("Exported to %1").arg(QDir::toNativeSeparators(path)), 15000);
+            return;
+        }
+    }
+}
+
 QToolButton* makeExportButton(QWidget* parent, const QString& baseName,
                               std::vector<ExportFormat> formats) {
     auto* button = new QToolButton(parent);
@@ -43,14 +63,17 @@ QToolButton* makeExportButton(QWidget* parent, const QString& baseName,
         QObject::connect(
             action, &QAction::triggered, button, [button, baseName, format = std::move(f)] {
                 const QString suggested =
-                    QDir::home().filePath(baseName + QLatin1Char('.') + format.suffix);
+                    QDir(exportFolder()).filePath(baseName + QLatin1Char('.') + format.suffix);
                 const QString path =
                     QFileDialog::getSaveFileName(button->window(), format.label, suggested,
                                                  QStringLiteral("*.%1").arg(format.suffix));
                 if (path.isEmpty()) return;
                 const QString error = format.write(path);
-                if (!error.isEmpty())
+                if (error.isEmpty()) {
+                    confirmExport(button, path);
+                } else {
                     QMessageBox::warning(button->window(), QObject::tr("Export failed"), error);
+                }
             });
     }
     button->setMenu(menu);

@@ -19,6 +19,12 @@ QString savePng(const QImage& image, const QString& path);
 /// Writes `bytes` to `path`. Returns an error message naming the file, empty on success.
 QString saveBytes(const QByteArray& bytes, const QString& path);
 
+/// The folder the last export went to (QSettings "exportDir"), the home folder before any.
+QString exportFolder();
+/// After an export to `path`: remembers its folder for the next export and says where it went in
+/// the status bar of the main window `from` belongs to.
+void confirmExport(QWidget* from, const QString& path);
+
 /// One entry of an export menu.
 struct ExportFormat {
     QString label;                                      // "Image (PNG)…"

@@ -51,10 +51,12 @@ void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option,
     QFont f = option.font;
     f.setBold(wrong);
     p->setFont(f);
-    p->setPen(wrong ? QColor(200, 30, 30)
-                    : option.palette.color((option.state & QStyle::State_Selected)
-                                               ? QPalette::HighlightedText
-                                               : QPalette::Text));
+    // A selected tile takes the highlight's text colour (red would not read on it); a wrong
+    // answer stays bold.
+    const bool selected = option.state & QStyle::State_Selected;
+    p->setPen(selected ? option.palette.color(QPalette::HighlightedText)
+              : wrong  ? QColor(200, 30, 30)
+                       : option.palette.color(QPalette::Text));
     p->drawText(QRect(r.left(), image.bottom() + 2, r.width(), option.fontMetrics.height()),
                 Qt::AlignCenter, text);
 }

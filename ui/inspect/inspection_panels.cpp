@@ -83,16 +83,26 @@ InspectionPanels::~InspectionPanels() {
 }
 
 std::vector<InspectionPanels::Panel> InspectionPanels::panels() const {
+    // One or two words each, so that the nine tabs keep their names on a small screen.
     std::vector<Panel> all{
-        {tr("Draw a digit"), QStringLiteral("drawingPanel"), m_drawing},
-        {tr("My digits"), QStringLiteral("myDigitsPanel"), m_myDigitsView},
-        {tr("Feature maps"), QStringLiteral("featureMapsPanel"), m_maps},
-        {tr("Output layer"), QStringLiteral("outputPanel"), m_rbf},
-        {tr("Kernels"), QStringLiteral("kernelsPanel"), m_kernels},
-        {tr("Test gallery"), QStringLiteral("galleryPanel"), m_gallery},
-        {tr("Confusion matrix"), QStringLiteral("confusionPanel"), m_confusion},
-        {tr("Invariance lab"), QStringLiteral("invariancePanel"), m_lab},
-        {tr("Backprop step"), QStringLiteral("backpropPanel"), m_backprop},
+        {tr("Draw"), QStringLiteral("drawingPanel"), m_drawing,
+         tr("Draw a digit and see what the network reads")},
+        {tr("My digits"), QStringLiteral("myDigitsPanel"), m_myDigitsView,
+         tr("The digits you saved, and how the network reads them")},
+        {tr("Maps"), QStringLiteral("featureMapsPanel"), m_maps,
+         tr("Feature maps: every layer's output for the selected image")},
+        {tr("Output"), QStringLiteral("outputPanel"), m_rbf,
+         tr("Output layer: the score of each class for the selected image")},
+        {tr("Kernels"), QStringLiteral("kernelsPanel"), m_kernels,
+         tr("The learnt convolution kernels")},
+        {tr("Gallery"), QStringLiteral("galleryPanel"), m_gallery,
+         tr("Test gallery: the test images with the network's answers")},
+        {tr("Confusion"), QStringLiteral("confusionPanel"), m_confusion,
+         tr("Confusion matrix: which digits are taken for which")},
+        {tr("Invariance"), QStringLiteral("invariancePanel"), m_lab,
+         tr("Invariance lab: shift, rotate and scale the selected image")},
+        {tr("Backprop"), QStringLiteral("backpropPanel"), m_backprop,
+         tr("Backprop step: one gradient step through the network, layer by layer")},
     };
     std::erase_if(all, [](const Panel& p) { return p.widget == nullptr; });
     return all;

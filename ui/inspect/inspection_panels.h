@@ -41,9 +41,10 @@ class InspectionPanels : public QObject {
 public:
     /// One view and how to present it.
     struct Panel {
-        QString title;       // for the dock's title bar and the View menu
+        QString title;       // short, for the dock's tab and title bar and the View menu
         QString objectName;  // stable, for QMainWindow::saveState
         QWidget* widget;
+        QString description;  // what the view shows, for tool tips
     };
 
     /// Creates the views without a parent; the ones not reparented (e.g. into docks) are

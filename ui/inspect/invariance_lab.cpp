@@ -93,6 +93,9 @@ InvarianceLab::InvarianceLab(QWidget* parent)
     m_bars->setToolTip(tr("The network's output per class for the changed digit"));
     m_maps->setToolTip(tr("What each layer makes of the changed digit"));
     m_maps->setTrace(m_transformedTrace);
+    // Room for the input, C1 and C3 at least: on a low screen the lab scrolls (its dock is a
+    // scroll area) rather than squeezing the maps to a sliver.
+    m_maps->setMinimumHeight(22 * fontMetrics().height());
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(reset);

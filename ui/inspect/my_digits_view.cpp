@@ -141,7 +141,7 @@ void MyDigitsView::refresh() {
     if (error.isEmpty() && !m_store) {
         text = tr("No digit set.");
     } else if (error.isEmpty() && n == 0) {
-        text = tr("No digits yet: draw one in \"Draw a digit\" and press Add to my digits.");
+        text = tr("No digits yet: draw one in the Draw view and press Add to my digits.");
     } else if (error.isEmpty()) {
         text = n == 1 ? tr("1 digit") : tr("%1 digits").arg(QLocale().toString(n));
         if (!m_store->keptAside().isEmpty())

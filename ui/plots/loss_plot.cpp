@@ -62,7 +62,8 @@ LossPlot::LossPlot(QWidget* parent)
     m_hint = new QCPItemText(p);
     m_hint->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_hint->position->setCoords(0.5, 0.5);
-    m_hint->setText(tr("Press Train (Space) to watch the loss fall"));
+    m_hint->setText(
+        tr("Press Train (Space)\nto watch the loss fall"));  // two lines fit a narrow plot
     m_hint->setColor(Qt::gray);
     m_hint->setFont(QFont(font().family(), 12));
 

@@ -12,10 +12,10 @@
 #include <QImage>
 #include <QMessageBox>
 #include <QPdfWriter>
-#include <QSettings>
 
 #include "lenet/error.h"
 #include "lenet/file_io.h"
+#include "ui/inspect/export.h"
 #include "ui/plots/run_plot.h"
 
 namespace lenet::ui {
@@ -126,12 +126,11 @@ QString exportPlotsWithDialog(QWidget* parent, const QList<RunPlot*>& plots,
         filters << f.filter;
         if (f.suffix == suffix) selected = f.filter;
     }
-    QSettings settings;
-    const QString dir = settings.value(QStringLiteral("exportDir"), QDir::homePath()).toString();
     QString path = QFileDialog::getSaveFileName(
         parent, QObject::tr("Export plots"),
-        QDir(dir).filePath(baseName + QLatin1Char('.') +
-                           (suffix.isEmpty() ? QStringLiteral("png") : suffix)),
+        QDir(exportFolder())
+            .filePath(baseName + QLatin1Char('.') +
+                      (suffix.isEmpty() ? QStringLiteral("png") : suffix)),
         filters.join(QStringLiteral(";;")), &selected);
     if (path.isEmpty()) return {};
     if (QFileInfo(path).suffix().isEmpty()) {
@@ -145,7 +144,7 @@ QString exportPlotsWithDialog(QWidget* parent, const QList<RunPlot*>& plots,
         QMessageBox::warning(parent, QObject::tr("Export plots"), QString::fromStdString(e.what()));
         return {};
     }
-    settings.setValue(QStringLiteral("exportDir"), QFileInfo(path).absolutePath());
+    confirmExport(parent, path);
     return path;
 }
 

@@ -39,6 +39,9 @@ QComboBox* makeComboBox(const char* objectName, const std::vector<Kind>& kinds,
         box->setItemData(box->count() - 1, translatedKindText(k.description), Qt::ToolTipRole);
     }
     box->setToolTip(toolTip);
+    // Narrower than its longest name when the panel is narrow (the popup shows names whole).
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(8);
     return box;
 }
 
@@ -78,6 +81,7 @@ QFormLayout* makeForm() {
     auto* form = new QFormLayout;
     form->setContentsMargins(0, 0, 0, 0);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);  // a narrow panel: fields below labels
     return form;
 }
 
@@ -163,17 +167,17 @@ TrainingControls::TrainingControls(QWidget* parent)
     form->addRow(tr("Batch size"), m_batch);
     form->addRow(tr("Training images"), m_trainLimit);
     form->addRow(tr("Test images"), m_testLimit);
-    form->addRow(QString(), m_myDigits);
+    form->addRow(m_myDigits);  // the whole row: a long label needs no label column
 
     auto* regularisationForm = makeForm();
     regularisationForm->addRow(tr("L1"), m_l1);
     regularisationForm->addRow(tr("L2"), m_l2);
     regularisationForm->addRow(tr("Weight decay"), m_weightDecay);
-    regularisationForm->addRow(QString(), m_distort);
+    regularisationForm->addRow(m_distort);
     regularisationForm->addRow(tr("Validation"), m_validation);
     regularisationForm->addRow(tr("Patience"), m_patience);
     auto* regularisation =
-        new CollapsibleSection(tr("Regularisation and validation"),
+        new CollapsibleSection(tr("Regularisation, validation"),
                                tr("Penalties, distortions, a validation split and early stopping"));
     regularisation->setObjectName(QStringLiteral("regularisationSection"));
     regularisation->setContentLayout(regularisationForm);
@@ -198,6 +202,7 @@ TrainingControls::TrainingControls(QWidget* parent)
     layout->addWidget(regularisation);
     layout->addWidget(run);
     layout->addLayout(buttons);
+    layout->addStretch(1);  // the spare height below the buttons, not between the sections
 
     for (QWidget* field : std::initializer_list<QWidget*>{
              m_optimizer, m_schedule, m_epochs, m_batch, m_trainLimit, m_testLimit, m_l1, m_l2,
@@ -214,6 +219,10 @@ TrainingControls::TrainingControls(QWidget* parent)
     for (QDoubleSpinBox* box : {m_l1, m_l2, m_weightDecay, m_validation}) {
         connect(box, &QDoubleSpinBox::valueChanged, this, &TrainingControls::userEdited);
     }
+    connect(m_trainLimit, &QSpinBox::valueChanged, this,
+            [this] { m_trainLimitChosen = m_trainLimitChosen || !m_showing; });
+    connect(m_testLimit, &QSpinBox::valueChanged, this,
+            [this] { m_testLimitChosen = m_testLimitChosen || !m_showing; });
     connect(m_distort, &QCheckBox::toggled, this, &TrainingControls::userEdited);
     connect(m_myDigits, &QCheckBox::toggled, this, &TrainingControls::userEdited);
     connect(m_validation, &QDoubleSpinBox::valueChanged, this, &TrainingControls::updateEnabled);
@@ -247,8 +256,8 @@ void TrainingControls::showConfig(const lenet::TrainingConfig& config) {
     selectData(m_schedule, config.schedule);
     m_epochs->setValue(config.epochs);
     m_batch->setValue(config.batch);
-    m_trainLimit->setValue(config.trainLimit);
-    m_testLimit->setValue(config.testLimit);
+    if (!m_trainLimitChosen) m_trainLimit->setValue(config.trainLimit);
+    if (!m_testLimitChosen) m_testLimit->setValue(config.testLimit);
     m_l1->setValue(double(config.l1));
     m_l2->setValue(double(config.l2));
     m_weightDecay->setValue(double(config.weightDecay));
@@ -258,6 +267,17 @@ void TrainingControls::showConfig(const lenet::TrainingConfig& config) {
     m_seed->setValue(int(std::min<std::uint64_t>(config.seed, INT_MAX)));
     m_threads->setValue(config.threads);
     m_showing = false;
+}
+
+void TrainingControls::chooseLimits(int trainLimit, int testLimit) {
+    if (trainLimit >= 0) {
+        m_trainLimit->setValue(trainLimit);
+        m_trainLimitChosen = true;
+    }
+    if (testLimit >= 0) {
+        m_testLimit->setValue(testLimit);
+        m_testLimitChosen = true;
+    }
 }
 
 lenet::TrainingConfig TrainingControls::applyTo(lenet::TrainingConfig config) const {
@@ -313,7 +333,7 @@ void TrainingControls::updateEnabled() {
     }
     m_patience->setEnabled(!m_running && m_validation->value() > 0.0);
     const int digits = m_myDigitsStore ? m_myDigitsStore->count() : 0;
-    m_myDigits->setText(tr("Add my digits to the training set (%1)").arg(digits));
+    m_myDigits->setText(tr("Train on my digits too (%1)").arg(digits));
     m_myDigits->setEnabled(!m_running && digits > 0);
     QString myDigitsTip =
         digits > 0 ? tr("Train on the digits you saved with \"Add to my digits\" as well: they "

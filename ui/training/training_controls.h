@@ -34,8 +34,12 @@ public:
     /// runs may still report a typed value, after this class's members are gone.
     ~TrainingControls() override;
 
-    /// Shows the settings of `config` (a preset's spec.training).
+    /// Shows the settings of `config` (a preset's spec.training), except the training and test
+    /// image limits the user has chosen: those stay.
     void showConfig(const lenet::TrainingConfig& config);
+    /// Sets the training and test image limits as the user's choice (kept by showConfig); a
+    /// negative value leaves a limit as it is.
+    void chooseLimits(int trainLimit, int testLimit);
     /// `config` with the fields these controls edit replaced by the user's values; the others
     /// (momentum, Adam's betas, the schedule's step, ...) stay as they are.
     lenet::TrainingConfig applyTo(lenet::TrainingConfig config) const;
@@ -46,7 +50,7 @@ public:
     /// button's tool tip gives `reason`.
     void setTrainEnabled(bool enabled, const QString& reason = QString());
 
-    /// Shows "Add my digits to the training set (N)" for `store` and follows its count (null:
+    /// Shows "Train on my digits too (N)" for `store` and follows its count (null:
     /// the checkbox is hidden). The box is off at first and disabled while the set is empty.
     void setMyDigits(MyDigitsStore* store);
     /// The images to train on besides the data set's training split, for TrainingRequest::
@@ -92,7 +96,9 @@ private:
     bool m_running = false;
     bool m_trainAllowed = true;
     QString m_trainBlockedReason;
-    bool m_showing = false;  // inside showConfig: changes are not the user's
+    bool m_showing = false;           // inside showConfig: changes are not the user's
+    bool m_trainLimitChosen = false;  // the user set the limit: a preset's does not replace it
+    bool m_testLimitChosen = false;
 };
 
 }  // namespace lenet::ui

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <utility>
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -13,15 +14,19 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
+#include <QKeyEvent>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStyle>
+#include <QTabBar>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -47,6 +52,7 @@
 #include "ui/window/profile_dialog.h"
 #include "ui/window/run_ledger.h"
 #include "ui/window/run_status_bar.h"
+#include "ui/window/theme.h"
 
 namespace lenet::ui {
 namespace {
@@ -84,7 +90,11 @@ MainWindow::MainWindow(QWidget* parent)
       // training thread while the widgets its signals reach still exist.
       m_controller(new TrainingController(this)),
       m_probe(new EventLoopProbe(20, this)) {
+    // The theme before any widget is laid out: switching later changes the docks' sizes.
+    const bool dark = QSettings().value(QStringLiteral("darkTheme")).toBool();
+    if (dark) useDarkTheme(true);
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
+    qApp->installEventFilter(this);  // see eventFilter(): shortcuts whatever has the focus
     m_fileMenu = menuBar()->addMenu(tr("&File"));
     m_trainingMenu = menuBar()->addMenu(tr("&Training"));
     m_viewMenu = menuBar()->addMenu(tr("&View"));
@@ -100,12 +110,20 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document, &ModelDocument::status, m_status, &RunStatusBar::showStatus);
     connect(m_document, &ModelDocument::problem, this, &MainWindow::showProblem);
     createActions();
+    m_darkAction->setChecked(dark);
     connectController();
     createInspectionPanels();
     m_controls->setMyDigits(m_inspection->myDigits());
     m_presets->selectPresetOrFirst(kPaperPreset);
     updateActions();
-    resize(1440, 900);
+    fitToScreen(false);
+    // The sidebar, the plots and the views share the width, the views a little more.
+    const QList<QDockWidget*> columns = {
+        findChild<QDockWidget*>(QStringLiteral("architecturePanel")),
+        findChild<QDockWidget*>(QStringLiteral("lossPanel")),
+        findChild<QDockWidget*>(QStringLiteral("drawingPanel"))};
+    resizeDocks(columns, {width() * 26 / 100, width() * 30 / 100, width() * 44 / 100},
+                Qt::Horizontal);
     m_defaultLayout = saveState();
 }
 
@@ -122,9 +140,27 @@ QDockWidget* MainWindow::addPanel(const QString& id, const QString& title, QWidg
     return dock;
 }
 
+void MainWindow::fitToScreen(bool keepSize) {
+    const QScreen* where = QGuiApplication::screenAt(geometry().center());
+    if (!where) where = screen();
+    const QRect available = where->availableGeometry();
+    // Room for the frame's borders and title bar: known once a window manager has drawn them,
+    // until then 5 % are kept for it.
+    const QSize frame = frameGeometry().size() - geometry().size();
+    const QSize room = frame.isEmpty() ? available.size() * 0.95 : available.size() - frame;
+    QRect placed(geometry().topLeft(),
+                 (keepSize ? geometry().size() : available.size() * 0.9).boundedTo(room));
+    if (!keepSize || !available.contains(placed)) placed.moveCenter(available.center());
+    setGeometry(placed);
+}
+
 void MainWindow::restoreSettings() {
     const QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    // A geometry saved on a larger screen (or with another scale factor) is made to fit this one.
+    if (restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()) &&
+        windowState() == Qt::WindowNoState) {
+        fitToScreen(true);
+    }
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     const QString dataDir = settings.value(QStringLiteral("dataDir")).toString();
     if (!dataDir.isEmpty() && QFileInfo(dataDir).isDir()) useDataDir(dataDir);
@@ -150,9 +186,8 @@ bool MainWindow::selectPreset(const QString& name) {
 void MainWindow::setRunLimits(int epochs, int trainLimit, int testLimit) {
     lenet::TrainingConfig config = m_controls->applyTo(m_presets->currentSpec().training);
     if (epochs > 0) config.epochs = epochs;
-    if (trainLimit > 0) config.trainLimit = trainLimit;
-    if (testLimit > 0) config.testLimit = testLimit;
     m_controls->showConfig(config);
+    m_controls->chooseLimits(trainLimit > 0 ? trainLimit : -1, testLimit > 0 ? testLimit : -1);
     m_runs->previewEpochs(config.epochs);
 }
 
@@ -183,7 +218,6 @@ void MainWindow::createPanels() {
     QDockWidget* error = addPanel(QStringLiteral("errorPanel"), tr("Error rate"), m_errorPlot,
                                   Qt::RightDockWidgetArea);
     splitDockWidget(loss, error, Qt::Vertical);
-    resizeDocks({architecture, loss}, {420, 1020}, Qt::Horizontal);
 
     connect(m_presets, &PresetPanel::presetSelected, this, &MainWindow::showPreset);
     connect(m_controls, &TrainingControls::epochsChanged, m_runs, &RunLedger::previewEpochs);
@@ -204,9 +238,27 @@ void MainWindow::createInspectionPanels() {
     m_inspection = new InspectionPanels(this);
     QDockWidget* first = nullptr;
     QDockWidget* loss = findChild<QDockWidget*>(QStringLiteral("lossPanel"));
+    m_viewMenu->addSeparator();
+    QMenu* views = m_viewMenu->addMenu(tr("&Go to view"));
+    views->setToolTipsVisible(true);
+    m_viewMenu->addSeparator();  // the views' show/hide toggles follow
+    int number = 0;
     for (const auto& panel : m_inspection->panels()) {
+        // In a scroll area, so that no view's minimum size forces the window past the screen:
+        // a view squeezed below it scrolls instead.
+        QScrollArea* scroll = scrollable(panel.widget);
+        panel.widget->setContentsMargins(0, 0, 0, 0);
         QDockWidget* dock =
-            addPanel(panel.objectName, panel.title, panel.widget, Qt::RightDockWidgetArea);
+            addPanel(panel.objectName, panel.title, scroll, Qt::RightDockWidgetArea);
+        dock->toggleViewAction()->setStatusTip(panel.description);
+        // Ctrl+1 ... Ctrl+9 bring a view forward, wherever the focus is.
+        QAction* go = views->addAction(panel.title, this, [dock] {
+            dock->show();
+            dock->raise();
+        });
+        if (++number <= 9) go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + number)));
+        go->setShortcutContext(Qt::ApplicationShortcut);
+        describe(go, panel.description);
         if (!first) {
             splitDockWidget(loss, dock, Qt::Horizontal);
             first = dock;
@@ -218,7 +270,6 @@ void MainWindow::createInspectionPanels() {
         // Plots stacked on the left of the right-hand area, the views tabbed beside them.
         QDockWidget* error = findChild<QDockWidget*>(QStringLiteral("errorPanel"));
         splitDockWidget(loss, error, Qt::Vertical);
-        resizeDocks({loss, first}, {520, 500}, Qt::Horizontal);
         first->raise();
     }
     m_inspectTimer = new QTimer(this);
@@ -366,6 +417,12 @@ void MainWindow::createViewActions() {
     m_clearRunsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     describe(m_clearRunsAction,
              tr("Remove every run from the plots but the one in progress (or the newest)"));
+    m_darkAction = view->addAction(tr("&Dark theme"), this, [](bool dark) {
+        useDarkTheme(dark);
+        QSettings().setValue(QStringLiteral("darkTheme"), dark);
+    });
+    m_darkAction->setCheckable(true);
+    describe(m_darkAction, tr("Light text on dark panels (the plots and maps keep their colours)"));
     QAction* resetLayout =
         view->addAction(tr("Reset &layout"), this, [this] { restoreState(m_defaultLayout); });
     describe(resetLayout, tr("Put every panel back where it was at the first start"));
@@ -503,6 +560,47 @@ void MainWindow::clearOldRuns() {
     m_runs->clearOldRuns();
 }
 
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    // A widget with the focus may claim a key for itself: a line edit Ctrl+E (end of line under
+    // X11's key bindings), Ctrl+K, Ctrl+D, a spin box Space. The menus' Ctrl and function-key
+    // shortcuts win over any of them, and Space (Train/Pause) over a spin box, which has no use
+    // for it; a text field keeps its Space.
+    if (event->type() != QEvent::ShortcutOverride) return false;
+    const auto* widget = qobject_cast<QWidget*>(watched);
+    if (!widget || (widget->window() != this && widget->window()->parentWidget() != this))
+        return false;
+    const auto* key = static_cast<QKeyEvent*>(event);
+    const bool function = key->key() >= Qt::Key_F1 && key->key() <= Qt::Key_F35;
+    // (A spin box's focus is on its line edit.)
+    const bool spinBox = qobject_cast<const QAbstractSpinBox*>(widget) ||
+                         qobject_cast<const QAbstractSpinBox*>(widget->parentWidget());
+    if (!(key->modifiers() & Qt::ControlModifier) && !function && !spinBox) {
+        return false;
+    }
+    const QKeySequence pressed(
+        QKeyCombination(key->modifiers() & ~Qt::KeypadModifier, Qt::Key(key->key())));
+    for (const QAction* action : findChildren<QAction*>()) {
+        if (action->isEnabled() && action->shortcuts().contains(pressed)) {
+            event->ignore();  // not overridden: the shortcut triggers
+            return true;
+        }
+    }
+    return false;
+}
+
+bool MainWindow::event(QEvent* event) {
+    if (event->type() == QEvent::ChildPolished) {
+        // The tabs of docks stacked on one another (QMainWindow makes their bars as needed):
+        // whole names, with scroll buttons when they do not all fit, so that every view can be
+        // found by its name.
+        if (auto* tabs = qobject_cast<QTabBar*>(static_cast<QChildEvent*>(event)->child())) {
+            tabs->setElideMode(Qt::ElideNone);
+            tabs->setUsesScrollButtons(true);
+        }
+    }
+    return QMainWindow::event(event);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
     if (m_controller->isRunning()) {
         QMessageBox box(QMessageBox::Question, tr("Quit LeNet Studio"),
@@ -599,6 +697,7 @@ void MainWindow::runFailed(const QString& message, const EpochHistory& history,
 }
 
 void MainWindow::endRun() {
+    m_status->showPaused(false);
     m_probe->stop();
     m_status->showLatency(m_probe->worstDelayMs());
     updateActions();
@@ -606,6 +705,7 @@ void MainWindow::endRun() {
 
 void MainWindow::showPaused(bool paused) {
     updateActions();
+    m_status->showPaused(paused && m_controller->isRunning());
     if (!paused || !m_controller->isRunning()) return;
     const lenet::Progress& p = m_runs->lastProgress();
     const QString where = p.batches > 0

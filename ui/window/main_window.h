@@ -42,8 +42,12 @@ public:
     QDockWidget* addPanel(const QString& id, const QString& title, QWidget* widget,
                           Qt::DockWidgetArea area);
 
-    /// Restores the window geometry, the panels' layout and a data folder the user chose (File >
-    /// Open data set) from QSettings.
+    /// Sizes and places the window inside the available area of the screen it is on: its present
+    /// size made to fit when `keepSize` (a remembered geometry), else 90 % of that area; centred
+    /// unless it fits where it is.
+    void fitToScreen(bool keepSize);
+    /// Restores the window geometry (made to fit the screen), the dark theme, the panels' layout
+    /// and a data folder the user chose (File > Open data set) from QSettings.
     void restoreSettings();
     /// Saves what restoreSettings() restores.
     void saveSettings() const;
@@ -110,6 +114,8 @@ public Q_SLOTS:
     void clearOldRuns();
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+    bool event(QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
 
 private:
@@ -199,8 +205,9 @@ private:
     QAction* m_openDataAction = nullptr;
     QAction* m_fetchDataAction = nullptr;
     QAction* m_clearRunsAction = nullptr;
-    QByteArray m_defaultLayout;  // the panels as built, for View > Reset layout
-    QString m_resumingFrom;      // the checkpoint being loaded for a resume, until it is accepted
+    QAction* m_darkAction = nullptr;  // View > Dark theme, remembered in the settings
+    QByteArray m_defaultLayout;       // the panels as built, for View > Reset layout
+    QString m_resumingFrom;  // the checkpoint being loaded for a resume, until it is accepted
 };
 
 }  // namespace lenet::ui

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
@@ -41,7 +42,7 @@ QProgressBar* makeBar(const char* objectName, const QString& format, const QStri
     bar->setValue(0);
     bar->setFormat(format);
     bar->setToolTip(toolTip);
-    bar->setFixedWidth(110);
+    bar->setFixedWidth(90);
     return bar;
 }
 
@@ -56,6 +57,7 @@ RunStatusBar::RunStatusBar(QWidget* parent)
       m_network(makeReadout("networkReadout", {},
                             tr("The network the inspection views (canvas, feature maps, gallery, "
                                "confusion matrix…) use"))),
+      m_paused(new QLabel(tr("Paused"))),
       m_epoch(makeReadout("epochReadout", tr("epoch 20/20 · batch 60,000/60,000"),
                           tr("Current epoch and the batches done in it"))),
       m_speed(makeReadout("speedReadout", tr("00,000 img/s"),
@@ -71,11 +73,16 @@ RunStatusBar::RunStatusBar(QWidget* parent)
       m_message(new QLabel) {
     m_message->setObjectName(QStringLiteral("statusMessage"));
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_message->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long text clips
+    m_message->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long text elides
+    m_message->installEventFilter(this);
     addWidget(m_message, 1);
+    m_paused->setObjectName(QStringLiteral("pausedReadout"));
+    m_paused->setToolTip(tr("The run waits: Space resumes, F10 trains one more batch, Esc stops"));
+    m_paused->setStyleSheet(QStringLiteral("font-weight: bold;"));
+    m_paused->hide();
     for (QWidget* w :
-         std::initializer_list<QWidget*>{m_network, m_epoch, m_speed, m_elapsed, m_eta, m_testError,
-                                         m_epochProgress, m_runProgress}) {
+         std::initializer_list<QWidget*>{m_network, m_paused, m_epoch, m_speed, m_elapsed, m_eta,
+                                         m_testError, m_epochProgress, m_runProgress}) {
         addPermanentWidget(w);
     }
     runStarted(0);
@@ -123,19 +130,36 @@ void RunStatusBar::runEnded(const QString& text) {
 void RunStatusBar::showError(const QString& message) {
     m_error = true;
     m_message->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
-    m_message->setText(message.section(QLatin1Char('\n'), 0, 0));
+    m_text = message.section(QLatin1Char('\n'), 0, 0);
     m_message->setToolTip(message);
+    elideMessage();
 }
 
 void RunStatusBar::showStatus(const QString& text) {
     m_error = false;
     m_message->setStyleSheet({});
-    m_message->setText(text);
+    m_text = text;
     m_message->setToolTip(text);
+    elideMessage();
 }
 
 QString RunStatusBar::message() const {
-    return m_message->text();
+    return m_text;
+}
+
+void RunStatusBar::showPaused(bool paused) {
+    m_paused->setVisible(paused);
+}
+
+bool RunStatusBar::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_message && event->type() == QEvent::Resize) elideMessage();
+    return QStatusBar::eventFilter(watched, event);
+}
+
+void RunStatusBar::elideMessage() {
+    // In the middle, so that a path keeps its file name (the tool tip has it all).
+    m_message->setText(m_message->fontMetrics().elidedText(m_text, Qt::ElideMiddle,
+                                                           std::max(0, m_message->width())));
 }
 
 void RunStatusBar::showNetwork(const QString& name) {

@@ -38,11 +38,20 @@ public:
     void showNetwork(const QString& name);
     /// The network named by showNetwork().
     QString network() const;
+    /// Shows or hides the "Paused" read-out.
+    void showPaused(bool paused);
     /// Notes the worst event-loop delay of the run in the speed read-out's tool tip.
     void showLatency(double worstMs);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    /// Shows m_text in the message label, elided in the middle when it does not fit.
+    void elideMessage();
+
     QLabel* m_network;
+    QLabel* m_paused;
     QLabel* m_epoch;
     QLabel* m_speed;
     QLabel* m_elapsed;
@@ -51,6 +60,7 @@ private:
     QProgressBar* m_epochProgress;
     QProgressBar* m_runProgress;
     QLabel* m_message;
+    QString m_text;  // the message, whole (the label may show it elided)
     int m_epochs = 0;
     bool m_error = false;
 };
