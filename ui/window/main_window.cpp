@@ -22,6 +22,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
@@ -279,6 +280,7 @@ void MainWindow::createInspectionPanels() {
         const bool classify = !m_controller->isRunning() || std::exchange(m_epochEnded, false);
         m_inspection->setNetwork(std::exchange(m_toInspect, nullptr), classify, m_toInspectName);
         m_status->showNetwork(m_toInspectName);
+        fitToolBar();
     });
     connect(m_controller, &TrainingController::epochFinished, this,
             [this] { m_epochEnded = true; });
@@ -463,6 +465,18 @@ void MainWindow::createToolBar() {
     bar->addAction(m_saveAction);
     bar->addAction(m_exportAction);
     bar->addAction(m_openDataAction);
+}
+
+void MainWindow::fitToolBar() {
+    auto* bar = findChild<QToolBar*>(QStringLiteral("mainToolBar"));
+    if (bar == nullptr) return;
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    if (bar->sizeHint().width() > width()) bar->setToolButtonStyle(Qt::ToolButtonIconOnly);
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+    QMainWindow::resizeEvent(event);
+    fitToolBar();
 }
 
 void MainWindow::connectController() {

@@ -14,6 +14,7 @@
 class QAction;
 class QTimer;
 class QCloseEvent;
+class QResizeEvent;
 class QDockWidget;
 class QMenu;
 
@@ -117,6 +118,7 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
     bool event(QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     /// The menus' actions (one function per menu) and the toolbar.
@@ -126,6 +128,9 @@ private:
     void createViewActions();
     void createHelpActions();
     void createToolBar();
+    /// The toolbar's buttons show their names when everything fits in the window's width, only
+    /// their icons (names in the tool tips) when not, so that the network's name stays in view.
+    void fitToolBar();
     void createPanels();
     void connectController();
 
