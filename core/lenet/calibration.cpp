@@ -29,13 +29,15 @@ double softmaxAt(LossKind kind, const float* out, int classes, double temperatur
     return label >= 0 ? s * out[label] - lse : 0.0;
 }
 
-// The value a share `share` of `values` stays at or under (nearest rank).
-float quantile(std::vector<float>& values, double share) {
-    const auto at = std::size_t(std::clamp(std::ceil(share * double(values.size())), 1.0,
-                                           double(values.size()))) -
-                    1;
-    std::nth_element(values.begin(), values.begin() + std::ptrdiff_t(at), values.end());
-    return values[at];
+// A bound that a share `share` of `values` stays at or under (`upper`), or at or above: halfway
+// between the last value inside and the first outside, so that no value of the fit sits on the
+// bound (an image of the fit classified again, with outputs a rounding away, keeps its verdict).
+float bound(std::vector<float> values, double share, bool upper) {
+    std::sort(values.begin(), values.end());
+    if (!upper) std::reverse(values.begin(), values.end());
+    const std::size_t n = values.size();
+    const auto at = std::size_t(std::clamp(std::ceil(share * double(n)), 1.0, double(n))) - 1;
+    return at + 1 < n ? float((double(values[at]) + values[at + 1]) / 2.0) : values[at];
 }
 
 }  // namespace
@@ -93,11 +95,12 @@ Calibration fitCalibration(LossKind kind, const float* out, const std::uint8_t* 
         softmaxAt(kind, o, classes, cal.temperature, -1, scores.data());
         probabilities.push_back(*std::max_element(scores.begin(), scores.end()));
     }
-    std::vector<float> inks(ink, ink + count);
-    cal.threshold = quantile(outliers, kTypicalShare);
-    cal.minProbability = quantile(probabilities, 1.0 - kConfidentShare);
-    cal.minInk = quantile(inks, (1.0 - kTypicalShare) / 2.0);
-    cal.maxInk = quantile(inks, 1.0 - (1.0 - kTypicalShare) / 2.0);
+    const std::vector<float> inks(ink, ink + count);
+    const double inkShare = 1.0 - (1.0 - kTypicalShare) / 2.0;
+    cal.threshold = bound(outliers, kTypicalShare, true);
+    cal.minProbability = bound(probabilities, kConfidentShare, false);
+    cal.minInk = bound(inks, inkShare, false);
+    cal.maxInk = bound(inks, inkShare, true);
     cal.images = count;
     cal.source = source;
     return cal;

@@ -71,9 +71,8 @@ Verdict judge(const Network& net, const float* out, float ink) {
 }
 
 float sampleInk(const Dataset& data, int index) {
-    const std::uint8_t* pixels = data.image(index);
-    const std::size_t n = std::size_t(data.rows) * data.cols;
-    return float(std::accumulate(pixels, pixels + n, 0.0) / 255.0);
+    // Through toInk, so that an image file of the same pixels (lenet predict) gets the same float.
+    return inkSum(toInk(data.image(index), data.rows, data.cols));
 }
 
 Calibration calibrate(Network& net, const Dataset& data, int threads, int limit) {

@@ -51,7 +51,7 @@ struct Evaluation {
 /// and calibration.
 Verdict judge(const Network& net, const float* out, float ink);
 
-/// The ink of sample `index` of `data` (inkSum of its image).
+/// The ink of sample `index` of `data`: inkSum of its toInk image.
 float sampleInk(const Dataset& data, int index);
 
 /// Fits a calibration (calibration.h) of `net` on samples [0, limit) of `data` (limit 0 = all)
