@@ -23,6 +23,7 @@
 #include "lenet/data/preprocess.h"
 #include "lenet/error.h"
 #include "lenet/evaluate.h"
+#include "lenet/file_io.h"
 #include "lenet/file_lock.h"
 #include "lenet/kernels.h"
 #include "lenet/kinds.h"
@@ -60,8 +61,10 @@ Usage:
   lenet train --resume CHECKPOINT [--epochs N] [--threads T] [--data DIR] [--out MODEL]
               [--checkpoint FILE] [--log RUN.csv] [--json]
   lenet compare PRESET_OR_SPEC[:key=value...]... [--repeat K] [--out DIR] [options]
-  lenet eval --model FILE [--data DIR] [--threads T] [--test-limit N] [--json]
-  lenet predict --model FILE [--json] IMAGE...
+  lenet eval --model FILE [--data DIR] [--threads T] [--test-limit N] [--predictions FILE.csv]
+             [--json]
+  lenet predict --model FILE [--preprocess auto|mnist|none] [--data DIR] [--json] IMAGE...
+  lenet calibrate --model FILE [--data DIR] [--out MODEL] [--threads T]
   lenet inspect (--model FILE | --preset NAME | --spec FILE.json)
   lenet bench (--preset NAME | --spec FILE.json) [--batch B] [--threads T] [--batches N] [--json]
   lenet data fetch [--dir DIR]
@@ -83,6 +86,21 @@ Resume: --resume CHECKPOINT continues the run the checkpoint came from, after it
   The checkpoint goes on being updated (--checkpoint to write another file); the model is saved
   to --out, by default CHECKPOINT without its .ckpt. A checkpoint also opens as a model
   (eval, inspect, predict, the studio).
+
+Verdicts: eval and predict give each image's class, a probability calibrated on held-out
+  digits (a softmax of the outputs with the temperature stored in the model file) and an "unsure"
+  flag when the image is unlike 99.5 % of the test digits (does not look like a digit). train
+  calibrates the model on the test set; a model file without one (an older file) is calibrated
+  by eval on its test set, and by predict on the test set of --data when given (else its
+  probabilities are a plain softmax and nothing is unsure; lenet calibrate stores one).
+  predict --preprocess: mnist centres every image MNIST-style as the studio's canvas does; none
+  uses it as it is; auto (default) uses an image as it is when it is already laid out like an
+  MNIST digit (28x28 or the network's input size, ink inside the centred 20x20 box), else mnist.
+  calibrate fits the calibration of a model anew on the test set of --data and saves the model
+  to --out (default: over FILE, atomically; a checkpoint needs --out).
+  eval --predictions writes one CSV row per image: index, true, predicted, probability, unsure
+  and the probability of each class (atomically, replacing the file).
+  A data folder's classes.txt (one name a line) names the classes in eval, predict and training.
 
 Bench: times N training steps (default 20) of a batch of B random images (default: the
   preset's batch) on T threads (default all cores), then each layer's forward and backward pass,
@@ -116,6 +134,15 @@ int cmdPresets(const Args&) {
                     s.description.c_str());
     }
     return 0;
+}
+
+/// "calibrated on N images of SOURCE: temperature T, unsure beyond X".
+std::string calibrationText(const Calibration& c) {
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  ": temperature %.4g; unsure beyond %.4g, below %.3g, ink outside %.4g-%.4g",
+                  c.temperature, c.threshold, c.minProbability, c.minInk, c.maxInk);
+    return "calibrated on " + std::to_string(c.images) + " images of " + c.source + text;
 }
 
 /// Where a run's output goes.
@@ -166,6 +193,8 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
     const auto locks = claimOutputs(files);
     const Dataset train = loadData(dir, Split::Train);
     const Dataset test = loadData(dir, Split::Test);
+    checkClassNames(train.classNames, net.classes(), dir + "/classes.txt");
+    net.setClassNames(train.classNames);
     const bool jsonOut = a.flag("json");
     if (!jsonOut) {
         std::printf("training %s (%d parameters) on %d images from %s, testing on %d\n",
@@ -186,6 +215,10 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
     const RunOutcome run =
         runTraining(net, train, test, cfg, observer, "train", files.checkpoint, resumeFrom);
     const auto& h = observer.history();
+    if (!h.empty() && !run.diverged) {
+        net.setCalibration(calibrate(net, test, cfg.threads));
+        if (!jsonOut) std::printf("%s\n", calibrationText(*net.calibration()).c_str());
+    }
     if (!files.out.empty() && (!h.empty() || run.diverged)) {
         saveModel(files.out, net, h);
         if (!jsonOut) std::printf("saved %s\n", files.out.c_str());
@@ -268,20 +301,76 @@ int cmdTrain(const Args& a) {
     return trainAndReport(a, net, cfg, dataDir(a), files, nullptr);
 }
 
+/// Calibrates `net` on `test` when its file `model` holds no calibration (an older file); says so
+/// on stdout unless `quiet`.
+void calibrateIfMissing(Network& net, const Dataset& test, const std::string& model, int threads,
+                        bool quiet) {
+    if (net.calibration()) return;
+    net.setCalibration(calibrate(net, test, threads));
+    if (!quiet)
+        std::printf("%s has no calibration: %s\n", model.c_str(),
+                    calibrationText(*net.calibration()).c_str());
+}
+
+/// The verdict's fields of `lenet predict --json` and the probabilities of every class.
+json verdictJson(const Verdict& v, const std::vector<std::string>& names) {
+    return {{"class", v.predicted},         {"name", className(names, v.predicted)},
+            {"probability", v.probability}, {"unsure", v.unsure},
+            {"calibrated", v.calibrated},   {"scores", v.scores}};
+}
+
+/// `eval --predictions`: one row per image with its verdict, written atomically.
+void writePredictions(const std::string& path, const Evaluation& ev, const Dataset& test,
+                      const Network& net) {
+    std::string csv = "index,true,predicted,probability,unsure";
+    const std::vector<std::string>& names = net.classNames();
+    for (int k = 0; k < ev.classes; ++k) csv += ",p_" + className(names, k);
+    csv += '\n';
+    char number[32];
+    for (int i = 0; i < ev.count; ++i) {
+        const Verdict v =
+            judge(net, ev.outputs.data() + std::size_t(i) * ev.classes, sampleInk(test, i));
+        csv += std::to_string(i) + ',' + std::to_string(test.labels[std::size_t(i)]) + ',' +
+               std::to_string(v.predicted) + ',';
+        std::snprintf(number, sizeof number, "%.6f", double(v.probability));
+        csv += std::string(number) + ',' + (v.unsure ? "1" : "0");
+        for (float p : v.scores) {
+            std::snprintf(number, sizeof number, ",%.6f", double(p));
+            csv += number;
+        }
+        csv += '\n';
+    }
+    writeFileAtomically(path, csv);
+}
+
 int cmdEval(const Args& a) {
     if (!a.has("model")) throw UsageError("eval needs --model FILE");
     const int limit = a.getInt("test-limit", 0);
     const int threads = a.getInt("threads", 0);
     if (limit < 0 || threads < 0) throw UsageError("--test-limit and --threads must be >= 0");
+    const std::string predictions = a.get("predictions");
+    if (a.has("predictions") && predictions.empty())
+        throw UsageError("--predictions needs a file name");
+    if (!predictions.empty() && sameFile(predictions, a.get("model")))
+        throw UsageError("--predictions " + predictions + " is the model file");
+    const auto lock = predictions.empty() ? nullptr : std::make_unique<OutputLock>(predictions);
     Model model = loadModel(a.get("model"));
-    const Dataset test = loadData(dataDir(a), Split::Test);
-    checkLabels(test, model.network.classes());  // evaluate() would count them as plain errors
+    Network& net = model.network;
+    const std::string dir = dataDir(a);
+    const Dataset test = loadData(dir, Split::Test);
+    checkClassNames(test.classNames, net.classes(), dir + "/classes.txt");
+    checkLabels(test, net.classes());  // evaluate() would count them as plain errors
+    if (!test.classNames.empty()) net.setClassNames(test.classNames);
+    calibrateIfMissing(net, test, a.get("model"), threads, a.flag("json"));
     const auto t0 = std::chrono::steady_clock::now();
     const Evaluation ev =
-        evaluate(model.network, test, threads, {0, limit > 0 ? std::min(limit, test.size()) : 0});
+        evaluate(net, test, threads, {0, limit > 0 ? std::min(limit, test.size()) : 0});
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const int k = ev.classes;
+    const int unsure = int(std::count(ev.unsure.begin(), ev.unsure.end(), std::uint8_t(1)));
+    if (!predictions.empty()) writePredictions(predictions, ev, test, net);
+    const std::vector<std::string>& names = net.classNames();
     if (a.flag("json")) {
         json conf = json::array();
         for (int t = 0; t < k; ++t) {
@@ -289,21 +378,25 @@ int cmdEval(const Args& a) {
             for (int p = 0; p < k; ++p) row.push_back(ev.confusion[t * k + p]);
             conf.push_back(row);
         }
-        std::cout << json{{"model", a.get("model")},  {"count", ev.count}, {"errors", ev.errors},
-                          {"test_error", ev.error()}, {"loss", ev.loss},   {"seconds", secs},
-                          {"confusion", conf}}
-                         .dump()
-                  << std::endl;
+        json out{{"model", a.get("model")},  {"count", ev.count}, {"errors", ev.errors},
+                 {"test_error", ev.error()}, {"loss", ev.loss},   {"seconds", secs},
+                 {"unsure", unsure},         {"confusion", conf}};
+        if (!names.empty()) out["classes"] = names;
+        std::cout << out.dump() << std::endl;
         return 0;
     }
-    std::printf("%s on %d test images: %d errors, test error %s (%.3f s)\n", a.get("model").c_str(),
-                ev.count, ev.errors, percent(ev.error()).c_str(), secs);
-    std::printf("confusion matrix (rows: true class, columns: predicted)\n     ");
-    for (int p = 0; p < k; ++p) std::printf("%6d", p);
+    std::printf("%s on %d test images: %d errors, test error %s (%.3f s); %d unsure\n",
+                a.get("model").c_str(), ev.count, ev.errors, percent(ev.error()).c_str(), secs,
+                unsure);
+    if (!predictions.empty()) std::printf("predictions: %s\n", predictions.c_str());
+    int width = 6;
+    for (int c = 0; c < k; ++c) width = std::max(width, int(className(names, c).size()) + 1);
+    std::printf("confusion matrix (rows: true class, columns: predicted)\n%*s", width, "");
+    for (int p = 0; p < k; ++p) std::printf("%*s", width, className(names, p).c_str());
     std::printf("\n");
     for (int t = 0; t < k; ++t) {
-        std::printf("%4d ", t);
-        for (int p = 0; p < k; ++p) std::printf("%6d", ev.confusion[t * k + p]);
+        std::printf("%*s", width, className(names, t).c_str());
+        for (int p = 0; p < k; ++p) std::printf("%*d", width, ev.confusion[t * k + p]);
         std::printf("\n");
     }
     return 0;
@@ -312,32 +405,67 @@ int cmdEval(const Args& a) {
 int cmdPredict(const Args& a) {
     if (!a.has("model")) throw UsageError("predict needs --model FILE");
     if (a.positional.empty()) throw UsageError("predict needs at least one IMAGE (PNG or PGM)");
+    Preprocessing how = Preprocessing::Auto;
+    try {
+        how = preprocessingFromString(a.get("preprocess", "auto"));
+    } catch (const ConfigError& e) {
+        throw UsageError(std::string("--preprocess: ") + e.what());
+    }
     Model model = loadModel(a.get("model"));
     Network& net = model.network;
-    const int k = net.classes();
+    if (a.has("data"))
+        calibrateIfMissing(net, loadData(a.get("data"), Split::Test), a.get("model"), 0, true);
+    const std::vector<std::string>& names = net.classNames();
+    const InputFormat format = net.spec().inputFormat();
     Workspace ws;
     for (const auto& path : a.positional) {
         const InkImage drawing = readImageFile(path);  // its errors name the file
-        InkImage ink;
+        Prepared prepared;
         try {
-            ink = mnistStyle(drawing);
+            prepared = prepare(drawing, how, format);
         } catch (const Error& e) {
             throw Error(path + ": " + e.what());
         }
-        const Classification c = classify(net, ink, ws);
+        const Classification c = classify(net, prepared.image, ws);
         if (a.flag("json")) {
-            std::cout << json{{"image", path},
-                              {"class", c.predicted},
-                              {"scores", c.scores},
-                              {"outputs", c.outputs}}
-                             .dump()
-                      << std::endl;
+            json j = verdictJson(c, names);
+            j["image"] = path;
+            j["preprocess"] = prepared.centred() ? "mnist" : "none";
+            j["outputs"] = c.outputs;
+            std::cout << j.dump() << std::endl;
         } else {
-            std::printf("%s: %d  (", path.c_str(), c.predicted);
-            for (int i = 0; i < k; ++i) std::printf("%s%d:%.3f", i ? " " : "", i, c.scores[i]);
+            std::printf("%s: %s  %s%s  (", path.c_str(), className(names, c.predicted).c_str(),
+                        verdictText(c).c_str(),
+                        c.unsure       ? " - does not look like a digit"
+                        : c.calibrated ? ""
+                                       : " (not calibrated: lenet calibrate, or --data DIR)");
+            for (int i = 0; i < net.classes(); ++i)
+                std::printf("%s%s:%.3f", i ? " " : "", className(names, i).c_str(), c.scores[i]);
             std::printf(")\n");
         }
     }
+    return 0;
+}
+
+int cmdCalibrate(const Args& a) {
+    if (!a.has("model")) throw UsageError("calibrate needs --model FILE");
+    const int threads = a.getInt("threads", 0);
+    if (threads < 0) throw UsageError("--threads must be >= 0");
+    const std::string path = a.get("model");
+    json checkpoint;
+    Model model = decodeModelFile(readModelFile(path), path, &checkpoint);
+    if (!checkpoint.is_null() && !a.has("out"))
+        throw UsageError(path + " is a checkpoint: give --out MODEL for the calibrated model");
+    const std::string out = a.get("out", path);
+    const OutputLock lock(out);
+    const std::string dir = dataDir(a);
+    const Dataset test = loadData(dir, Split::Test);
+    Network& net = model.network;
+    checkClassNames(test.classNames, net.classes(), dir + "/classes.txt");
+    if (!test.classNames.empty()) net.setClassNames(test.classNames);
+    net.setCalibration(calibrate(net, test, threads));
+    saveModel(out, net, model.history);
+    std::printf("%s: %s\n", out.c_str(), calibrationText(*net.calibration()).c_str());
     return 0;
 }
 
@@ -378,13 +506,26 @@ void declareEval(CLI::App& app) {
     addOption(app, "data", "DIR", "IDX folder (default: see lenet --help)");
     addOption(app, "threads", "T", "Cores used (default 0: all)");
     addOption(app, "test-limit", "N", "Evaluate the first N test images only (0 = all)");
+    addOption(app, "predictions", "FILE.csv",
+              "Each image's class, probability, unsure flag and class probabilities as CSV");
     addFlag(app, "json", "One JSON object with the confusion matrix");
 }
 
 void declarePredict(CLI::App& app) {
     addOption(app, "model", "FILE", "The model (or checkpoint)");
+    addOption(app, "preprocess", "auto|mnist|none",
+              "Centre images MNIST-style (mnist), use them as they are (none), or decide per "
+              "image (auto, the default)");
+    addOption(app, "data", "DIR", "A test set to calibrate an uncalibrated model on");
     addFlag(app, "json", "One JSON object per image");
     addPositionals(app, "IMAGE", "PNG or PGM drawings of digits");
+}
+
+void declareCalibrate(CLI::App& app) {
+    addOption(app, "model", "FILE", "The model (or checkpoint) to calibrate");
+    addOption(app, "data", "DIR", "IDX folder with the test set (default: see lenet --help)");
+    addOption(app, "out", "MODEL", "Save the calibrated model here (default: over FILE)");
+    addOption(app, "threads", "T", "Cores used (default 0: all)");
 }
 
 void declareInspect(CLI::App& app) {
@@ -409,6 +550,8 @@ constexpr Command kCommands[] = {
     {"train", "Train an architecture, or continue a run (--resume)", declareTrain, cmdTrain},
     {"eval", "Test error and confusion matrix of a model", declareEval, cmdEval},
     {"predict", "The digit in each image, with a model", declarePredict, cmdPredict},
+    {"calibrate", "Fit a model's probabilities and unsure threshold on the test set",
+     declareCalibrate, cmdCalibrate},
     {"inspect", "Layers, shapes and parameters of a model or architecture", declareInspect,
      cmdInspect},
     {"compare", "Train several variants and write the comparison", declareCompare, cmdCompare},

@@ -1,6 +1,7 @@
 #include "lenet/evaluate.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <numeric>
 #include <random>
 #include <string>
@@ -11,20 +12,18 @@
 
 namespace lenet {
 
-Classification classifyOutput(const Network& net, const float* out) {
+Classification classifyOutput(const Network& net, const float* out, float ink) {
     const int k = net.classes();
     Classification c;
+    static_cast<Verdict&>(c) = judge(net, out, ink);
     c.outputs.assign(out, out + k);
-    c.scores.resize(std::size_t(k));
-    classScores(net.spec().loss, out, k, c.scores.data());
-    c.predicted = predictClass(net.spec().loss, out, k);
     return c;
 }
 
 Classification classify(Network& net, const InkImage& image, Workspace& ws) {
     Tensor input(1, net.inputShape());
     toInput(image, net.spec().inputFormat(), input.data());
-    return classifyOutput(net, net.forward(input, ws, Context{}).data());
+    return classifyOutput(net, net.forward(input, ws, Context{}).data(), inkSum(image));
 }
 
 void sampleInput(const Dataset& data, int index, const InputFormat& format, float* out,
@@ -67,13 +66,38 @@ void checkLabels(const Dataset& data, int classes) {
                       "); " + mismatch);
 }
 
+Verdict judge(const Network& net, const float* out, float ink) {
+    return judge(net.spec().loss, net.calibration(), out, net.classes(), ink);
+}
+
+float sampleInk(const Dataset& data, int index) {
+    // Through toInk, so that an image file of the same pixels (lenet predict) gets the same float.
+    return inkSum(toInk(data.image(index), data.rows, data.cols));
+}
+
+Calibration calibrate(Network& net, const Dataset& data, int threads, int limit) {
+    if (data.size() == 0)
+        throw ConfigError(data.source + ": no images to calibrate the network on");
+    checkLabels(data, net.classes());
+    const int n = limit > 0 ? std::min(limit, data.size()) : data.size();
+    const Evaluation ev = evaluate(net, data, threads, {0, n});
+    std::vector<float> ink(std::size_t(ev.count));
+    for (int i = 0; i < ev.count; ++i) ink[std::size_t(i)] = sampleInk(data, i);
+    return fitCalibration(net.spec().loss, ev.outputs.data(), data.labels.data(), ink.data(),
+                          ev.count, ev.classes,
+                          std::filesystem::path(data.source).filename().string());
+}
+
 Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std::stop_token stop) {
     if (r.size() <= 0) r = {0, data.size()};
     Evaluation ev;
     ev.classes = net.classes();
+    ev.classNames = net.classNames().empty() ? data.classNames : net.classNames();
     ev.confusion.assign(std::size_t(ev.classes) * ev.classes, 0);
     ev.predictions.resize(r.size());
     ev.confidence.resize(r.size());
+    ev.unsure.resize(r.size());
+    ev.outputs.resize(std::size_t(r.size()) * ev.classes);
     const InputFormat format = net.spec().inputFormat();
     const LossKind loss = net.spec().loss;
     ThreadArena arena(threads);
@@ -84,7 +108,6 @@ Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std
         std::vector<int> order(r.size());
         std::iota(order.begin(), order.end(), r.begin);
         std::vector<std::uint8_t> labels;
-        std::vector<float> scores(std::size_t(ev.classes));
         double lossSum = 0.0;
         for (int first = 0; first < r.size() && !stop.stop_requested(); first += kBatch) {
             const int n = std::min(kBatch, r.size() - first);
@@ -93,12 +116,15 @@ Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std
             const Tensor& out = net.forward(input, ws, Context{});
             for (int i = 0; i < n; ++i) {
                 const int label = labels[i];
-                const int pred = predictClass(loss, out.sample(i), ev.classes);
-                classScores(loss, out.sample(i), ev.classes, scores.data());
+                const Verdict v = judge(net, out.sample(i), sampleInk(data, order[first + i]));
+                const int pred = v.predicted;
                 lossSum += sampleLoss(loss, net.spec().mapJ, out.sample(i), ev.classes,
                                       std::min(label, ev.classes - 1), nullptr);
+                std::copy_n(out.sample(i), ev.classes,
+                            ev.outputs.begin() + std::ptrdiff_t(first + i) * ev.classes);
                 ev.predictions[first + i] = pred;
-                ev.confidence[first + i] = scores[std::size_t(pred)];
+                ev.confidence[first + i] = v.probability;
+                ev.unsure[first + i] = v.unsure;
                 ev.errors += pred != label;
                 if (label < ev.classes) ++ev.confusion[std::size_t(label) * ev.classes + pred];
             }
@@ -108,6 +134,8 @@ Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std
     });
     ev.predictions.resize(ev.count);
     ev.confidence.resize(ev.count);
+    ev.unsure.resize(ev.count);
+    ev.outputs.resize(std::size_t(ev.count) * ev.classes);
     return ev;
 }
 

@@ -5,23 +5,25 @@
 
 #include <cstdint>
 #include <stop_token>
+#include <string>
 #include <vector>
 
+#include "lenet/calibration.h"
 #include "lenet/data/idx.h"
 #include "lenet/data/preprocess.h"
 #include "lenet/network.h"
 
 namespace lenet {
 
-/// What a network answers for one image.
-struct Classification {
+/// What a network answers for one image: the verdict (class, calibrated probabilities, unsure)
+/// and the outputs it came from.
+struct Classification : Verdict {
     std::vector<float> outputs;  // the last layer's values: RBF penalties or logits
-    std::vector<float> scores;   // per-class scores a person reads (classScores)
-    int predicted = -1;          // predictClass: smallest penalty or largest logit
 };
 
-/// The classification of one sample's output values (`net.classes()` floats at `out`).
-Classification classifyOutput(const Network& net, const float* out);
+/// The classification of one sample's output values (`net.classes()` floats at `out`) for an
+/// image with `ink` (inkSum), judged with the network's calibration.
+Classification classifyOutput(const Network& net, const float* out, float ink);
 
 /// Input -> forward (evaluation mode) -> scores -> class for one image (ink in [0, 1], e.g. a
 /// 28x28 MNIST digit, placed in the input as toInput does). `ws` keeps what every layer
@@ -32,15 +34,30 @@ Classification classify(Network& net, const InkImage& image, Workspace& ws);
 struct Evaluation {
     int count = 0;
     int errors = 0;
-    double loss = 0.0;              // mean per-sample loss
-    std::vector<int> predictions;   // per sample
-    std::vector<float> confidence;  // per sample: the predicted class's score (classScores)
-    std::vector<int> confusion;     // classes x classes, [true * classes + predicted]
+    double loss = 0.0;                    // mean per-sample loss
+    std::vector<int> predictions;         // per sample
+    std::vector<float> confidence;        // per sample: the predicted class's probability (judge)
+    std::vector<std::uint8_t> unsure;     // per sample: 1 when judged unsure
+    std::vector<float> outputs;           // per sample: the `classes` output values
+    std::vector<std::string> classNames;  // the network's, else the data's (may be empty)
+    std::vector<int> confusion;           // classes x classes, [true * classes + predicted]
     int classes = 0;
     double error() const { return count ? double(errors) / count : 0.0; }
     /// Samples of true class `t` predicted as `p`.
     int at(int t, int p) const { return confusion[std::size_t(t) * classes + p]; }
 };
+
+/// The verdict on one sample's outputs (an image with `ink`, see inkSum) with the network's loss
+/// and calibration.
+Verdict judge(const Network& net, const float* out, float ink);
+
+/// The ink of sample `index` of `data`: inkSum of its toInk image.
+float sampleInk(const Dataset& data, int index);
+
+/// Fits a calibration (calibration.h) of `net` on samples [0, limit) of `data` (limit 0 = all)
+/// on `threads` cores (0 = all). Throws ConfigError when `data` is empty or its labels do not fit
+/// the network.
+Calibration calibrate(Network& net, const Dataset& data, int threads, int limit = 0);
 
 /// Throws ConfigError when a label of `data` is `classes` or more (a network with `classes`
 /// outputs cannot learn or score it), naming the label file, the first such label and its index.

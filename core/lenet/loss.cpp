@@ -64,8 +64,4 @@ int predictClass(LossKind kind, const float* out, int classes) {
     return int(best - out);
 }
 
-void classScores(LossKind kind, const float* out, int classes, float* scores) {
-    logSumExp(out, classes, kind == LossKind::CrossEntropy ? 1.0f : -1.0f, false, 0.0f, scores);
-}
-
 }  // namespace lenet

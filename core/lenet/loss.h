@@ -20,8 +20,4 @@ void sampleCurvature(LossKind kind, const float* out, int classes, int label, fl
 /// The predicted class: argmin of the penalties or argmax of the logits.
 int predictClass(LossKind kind, const float* out, int classes);
 
-/// What a person reads as per-class scores: softmax probabilities of the logits, or of the
-/// negated penalties for the RBF criteria (smaller penalty = higher score).
-void classScores(LossKind kind, const float* out, int classes, float* scores);
-
 }  // namespace lenet

@@ -150,6 +150,50 @@ std::vector<EpochMetrics> historyFromJson(const json& a, const std::string& path
     return h;
 }
 
+json calibrationToJson(const Calibration& c) {
+    return {{"temperature", c.temperature},
+            {"threshold", c.threshold},
+            {"min_probability", c.minProbability},
+            {"min_ink", c.minInk},
+            {"max_ink", c.maxInk},
+            {"images", c.images},
+            {"source", c.source}};
+}
+
+// The header's optional "calibration" and "classes" set on `net`; throws FormatError naming
+// `path` and the member when a value is missing, of the wrong type or impossible.
+void readModelInfo(const json& meta, Network& net, const std::string& path) {
+    try {
+        if (meta.contains("calibration")) {
+            const json& j = meta.at("calibration");
+            Calibration c;
+            c.temperature = jsonMember<float>(j, "temperature", "calibration");
+            c.threshold = jsonMember<float>(j, "threshold", "calibration");
+            c.minProbability = jsonMember<float>(j, "min_probability", "calibration");
+            c.minInk = jsonMember<float>(j, "min_ink", "calibration");
+            c.maxInk = jsonMember<float>(j, "max_ink", "calibration");
+            c.images = jsonMember<int>(j, "images", "calibration");
+            c.source = jsonMember<std::string>(j, "source", "calibration");
+            if (!(c.temperature > 0.0f) || c.images <= 0)
+                throw ConfigError("calibration: the temperature and the image count must be > 0");
+            net.setCalibration(c);
+        }
+        if (meta.contains("classes")) {
+            const json& a = meta.at("classes");
+            if (!a.is_array() || int(a.size()) != net.classes())
+                throw ConfigError("classes: expected a list of " + std::to_string(net.classes()) +
+                                  " class names");
+            std::vector<std::string> names;
+            for (const json& n : a)
+                names.push_back(
+                    jsonValue<std::string>(n, "classes[" + std::to_string(names.size()) + "]"));
+            net.setClassNames(std::move(names));
+        }
+    } catch (const ConfigError& e) {
+        throw FormatError(path + ": " + e.what());
+    }
+}
+
 // A checkpoint's state array: name, rank, dimensions and values, with its size checked against
 // the bytes left before the values are read.
 NamedArray readArray(Reader& r) {
@@ -221,6 +265,8 @@ std::string encodeModelFile(const Network& net, const std::vector<EpochMetrics>&
     put<std::uint32_t>(out, checkpoint ? kCheckpointFileVersion : kModelFileVersion);
     json header{{"spec", toJson(net.spec())}, {"history", historyToJson(history)}};
     if (checkpoint) header["checkpoint"] = *checkpoint;
+    if (net.calibration()) header["calibration"] = calibrationToJson(*net.calibration());
+    if (!net.classNames().empty()) header["classes"] = net.classNames();
     const std::string meta = header.dump();
     put<std::uint32_t>(out, std::uint32_t(meta.size()));
     out += meta;
@@ -404,6 +450,7 @@ Model decodeModelFile(const std::string& bytes, const std::string& path, json* c
     }
     if (const std::string problem = weightsProblem(net); !problem.empty())
         throw FormatError(path + ": " + problem);
+    readModelInfo(meta, net, path);
     if (checkpoint) *checkpoint = isCheckpoint ? meta.at("checkpoint") : json();
     if (arrays) *arrays = std::move(extra);
     return Model{std::move(net), std::move(history)};

@@ -7,7 +7,9 @@
 //
 // A checkpoint (version 2) is the same file with a "checkpoint" object in the JSON header and,
 // after the network's weights, further named arrays of the training state in the same layout;
-// it opens as a model like a version 1 file.
+// it opens as a model like a version 1 file. The header may also hold the network's
+// "calibration" ({temperature, threshold, images, source}, see calibration.h) and "classes" (its
+// class names); files without them stay readable (not calibrated, digits).
 #pragma once
 
 #include <string>

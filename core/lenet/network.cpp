@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <random>
 
+#include "lenet/data/idx.h"
 #include "lenet/error.h"
 #include "lenet/kernels.h"
 #include "lenet/kinds.h"
@@ -36,7 +37,11 @@ Network::Network(ArchitectureSpec spec) : m_spec(std::move(spec)) {
 }
 
 Network::Network(const Network& other)
-    : m_spec(other.m_spec), m_paramOffset(other.m_paramOffset), m_paramTotal(other.m_paramTotal) {
+    : m_spec(other.m_spec),
+      m_paramOffset(other.m_paramOffset),
+      m_paramTotal(other.m_paramTotal),
+      m_calibration(other.m_calibration),
+      m_classNames(other.m_classNames) {
     for (const auto& l : other.m_layers) m_layers.push_back(l->clone());
 }
 
@@ -49,6 +54,10 @@ Network& Network::operator=(const Network& other) {
 }
 
 Network::~Network() = default;
+
+std::string Network::className(int k) const {
+    return lenet::className(m_classNames, k);
+}
 
 void Network::build() {
     if (m_spec.layers.empty())

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "lenet/calibration.h"
 #include "lenet/layer.h"
 #include "lenet/spec.h"
 
@@ -55,6 +57,16 @@ public:
     int layerCount() const { return int(m_layers.size()); }
     Layer& layer(int i) { return *m_layers[i]; }
     const Layer& layer(int i) const { return *m_layers[i]; }
+
+    /// How the outputs become probabilities and an "unsure" verdict (calibration.h), fitted for
+    /// these weights; empty when not calibrated (a new or still training network, an old file).
+    const std::optional<Calibration>& calibration() const { return m_calibration; }
+    void setCalibration(std::optional<Calibration> c) { m_calibration = std::move(c); }
+    /// The names of the classes (a data folder's classes.txt); empty: the digits 0..classes-1.
+    const std::vector<std::string>& classNames() const { return m_classNames; }
+    void setClassNames(std::vector<std::string> names) { m_classNames = std::move(names); }
+    /// The name of class `k`: classNames()[k], or the number without names.
+    std::string className(int k) const;
 
     /// Draws all parameters from std::mt19937(seed), layer by layer.
     void initialize(std::uint64_t seed);
@@ -106,6 +118,8 @@ private:
     std::vector<int> m_paramOffset;  // index of layer l's first param in params()
     int m_paramTotal = 0;
     LayerTimes* m_times = nullptr;
+    std::optional<Calibration> m_calibration;
+    std::vector<std::string> m_classNames;
 };
 
 /// The layers' output shapes as text, one line per layer, e.g. "C1 conv 5x5  6x28x28  156".

@@ -491,6 +491,7 @@ void Trainer::Run::report(int b) {
 
 TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop,
                          TrainingControl* control) {
+    m_net.setCalibration({});  // fitted for the weights before: no longer true once they change
     TrainResult result;
     ThreadArena arena(m_cfg.threads);
     arena.run([&] { result = Run(*this, observer, std::move(stop), control).epochs(); });

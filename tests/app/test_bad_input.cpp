@@ -229,6 +229,24 @@ TEST_F(BadInput, LabelOutOfRangeForTheNetworkInEval) {
                   "classes (at most 9)");
 }
 
+TEST_F(BadInput, ClassesTxtWithFewerNamesThanTheLabels) {
+    lenet::writeFileAtomically(data("classes.txt"), "zero\none\ntwo\n");
+    const std::string model = writeModel("m.lenet", "lenet5-modern");
+    expectMessage(lenet("eval --model " + model + " --data " + dataDir()), 1, "eval",
+                  "classes.txt: 3 class names, but the labels use 10 classes (one name a line, "
+                  "class 0 first)");
+}
+
+TEST_F(BadInput, ClassesTxtWithMoreNamesThanTheNetworkHasClasses) {
+    std::string names;
+    for (int k = 0; k < 12; ++k) names += "class" + std::to_string(k) + "\n";
+    lenet::writeFileAtomically(data("classes.txt"), names);
+    const std::string model = writeModel("m.lenet", "lenet5-modern");
+    expectMessage(lenet("eval --model " + model + " --data " + dataDir()), 1, "eval",
+                  "classes.txt names 12 classes but the network has 10 outputs: give one name "
+                  "per class");
+}
+
 TEST_F(BadInput, ImageLabelCountMismatch) {
     lenet::Dataset fewer = digits();
     fewer.labels.pop_back();

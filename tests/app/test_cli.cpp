@@ -25,6 +25,7 @@
 
 #include "lenet/checkpoint.h"
 #include "lenet/data/fetch.h"
+#include "lenet/data/idx.h"
 #include "lenet/file_io.h"
 #include "lenet/file_lock.h"
 #include "lenet/kinds.h"
@@ -279,6 +280,65 @@ TEST_F(Cli, TrainAcceptsVariantOptionsAndRefusesOnesThatDoNotFit) {
     EXPECT_NE(unknown.output.find("neither a preset"), std::string::npos) << unknown.output;
 }
 
+TEST(CliVerdicts, PredictAgreesWithEvalPredictionsImageByImage) {
+    const std::string dir = lenet::defaultDataDir();
+    if (!lenet::holdsDataSet(dir)) GTEST_SKIP() << "MNIST not found in " << dir;
+    const lenet::Dataset test = lenet::loadSplit(dir, lenet::Split::Test);
+    TempDir tmp("verdicts");
+    constexpr int kImages = 300;
+    std::string images;
+    for (int i = 0; i < kImages; ++i) {
+        // MNIST's own pixels: light ink on a dark background, 28x28.
+        const std::string path = tmp.file(std::to_string(i) + ".pgm");
+        std::string pgm = "P5\n28 28\n255\n";
+        pgm.append(reinterpret_cast<const char*>(test.image(i)), std::size_t(28 * 28));
+        lenet::writeFileAtomically(path, pgm);
+        images += " " + path;
+    }
+    const std::string model = std::string(" --model ") + LENET_BUNDLED_MODEL;
+    const std::string csv = tmp.file("predictions.csv");
+    const CliRun eval = lenet("eval" + model + " --data " + dir + " --test-limit " +
+                              std::to_string(kImages) + " --predictions " + csv);
+    ASSERT_EQ(eval.status, 0) << eval.output;
+    const CliRun predict = lenet("predict --json" + model + images);
+    ASSERT_EQ(predict.status, 0) << predict.output;
+
+    std::istringstream rows(lenet::readFile(csv)), lines(predict.output);
+    std::string row, line;
+    std::getline(rows, row);
+    EXPECT_EQ(row.rfind("index,true,predicted,probability,unsure,p_0,", 0), 0u) << row;
+    int agree = 0, unsureAgree = 0;
+    for (int i = 0; i < kImages; ++i) {
+        ASSERT_TRUE(std::getline(rows, row)) << i;
+        ASSERT_TRUE(std::getline(lines, line)) << i;
+        std::vector<std::string> cells;
+        std::istringstream cellStream(row);
+        for (std::string cell; std::getline(cellStream, cell, ',');) cells.push_back(cell);
+        ASSERT_EQ(cells.size(), 15u) << row;
+        EXPECT_EQ(cells[0], std::to_string(i));
+        EXPECT_EQ(cells[1], std::to_string(test.labels[std::size_t(i)]));
+        const auto j = nlohmann::json::parse(line);
+        EXPECT_EQ(j["preprocess"], "none") << line;  // MNIST-like: used as it is
+        EXPECT_TRUE(j["calibrated"].get<bool>());
+        agree += std::to_string(j["class"].get<int>()) == cells[2];
+        unsureAgree += j["unsure"].get<bool>() == (cells[4] == "1");
+        EXPECT_NEAR(j["probability"].get<double>(), std::stod(cells[3]), 1e-5) << i;
+    }
+    EXPECT_EQ(agree, kImages);
+    EXPECT_EQ(unsureAgree, kImages);
+}
+
+TEST_F(Cli, PredictPreprocessIsCheckedAndEvalPredictionsNeedsAName) {
+    const std::string model = untrainedModel();
+    const CliRun bad = lenet("predict --preprocess centre --model " + model + " x.png");
+    EXPECT_EQ(bad.status, 2) << bad.output;
+    EXPECT_NE(bad.output.find("--preprocess: unknown preprocessing 'centre'"), std::string::npos)
+        << bad.output;
+    const CliRun same = lenet("eval --model " + model + " --predictions " + model + data());
+    EXPECT_EQ(same.status, 2) << same.output;
+    EXPECT_NE(same.output.find("is the model file"), std::string::npos) << same.output;
+}
+
 TEST_F(Cli, PredictReadsAPgmDrawingAndPrintsAClassWithScores) {
     ASSERT_EQ(
         lenet("train --preset lenet5-modern --epochs 1 --out " + file("m.lenet") + data()).status,
@@ -408,7 +468,7 @@ TEST_F(Cli, BooleanOptionsTakeAWordInBothFormsAndAloneMeanTrue) {
     const CliRun predict =
         lenet("predict --model " + file("m.lenet") + " --json " + file("digit.pgm"));
     EXPECT_EQ(predict.status, 0) << predict.output;
-    EXPECT_EQ(predict.output.rfind("{\"class\":", 0), 0u) << predict.output;
+    EXPECT_EQ(predict.output.rfind("{\"calibrated\":", 0), 0u) << predict.output;
     const CliRun plain =
         lenet("predict --model " + file("m.lenet") + " --json false " + file("digit.pgm"));
     EXPECT_EQ(plain.status, 0) << plain.output;

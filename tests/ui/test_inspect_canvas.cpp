@@ -53,6 +53,7 @@ private Q_SLOTS:
     void strokeBecomesTheCommandLinesInput();
     void verticalStrokeIsAOne();
     void drawnSevenIsASeven();
+    void anXIsUnsure();
     void undoAndClear();
     void penWidthSliderSetsTheWidth();
     void drawingBecomesTheSelection();
@@ -150,7 +151,10 @@ void TestInspectCanvas::verticalStrokeIsAOne() {
     drawStroke(m_panel->canvas(), verticalStroke());
     QCOMPARE(m_panel->predictedClass(), 1);
     QVERIFY(m_panel->answerText().startsWith(QLatin1Char('1')));
-    QCOMPARE(m_panel->bars()->mode(), ClassBars::Mode::Distance);  // lenet5-1998: RBF head
+    // lenet5-1998: an RBF head, shown as calibrated probabilities with its distance in the text.
+    QCOMPARE(m_panel->bars()->mode(), ClassBars::Mode::Probability);
+    QVERIFY(m_panel->answerText().contains(QStringLiteral("distance")));
+    QVERIFY(!m_panel->answerText().contains(QStringLiteral("unsure")));
     QCOMPARE(m_panel->bars()->winner(), 1);
     QCOMPARE(int(m_panel->bars()->values().size()), 10);
 }
@@ -167,6 +171,16 @@ void TestInspectCanvas::drawnSevenIsASeven() {
                                    {132, 245}});
     QCOMPARE(m_panel->predictedClass(), 7);
     QVERIFY(m_panel->grab().save(QStringLiteral(LENET_TEST_GRAB_PATH)));
+}
+
+void TestInspectCanvas::anXIsUnsure() {
+    // The bundled model is calibrated: an X reads as part 4, part 8 and is called unsure.
+    drawStroke(m_panel->canvas(), {{70, 70}, {140, 140}, {210, 210}});
+    drawStroke(m_panel->canvas(), {{210, 70}, {140, 140}, {70, 210}});
+    QVERIFY2(
+        m_panel->answerText().startsWith(QStringLiteral("?\nunsure — does not look like a digit")),
+        qPrintable(m_panel->answerText()));
+    QCOMPARE(m_panel->bars()->mode(), ClassBars::Mode::Probability);
 }
 
 void TestInspectCanvas::undoAndClear() {

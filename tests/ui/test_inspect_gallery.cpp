@@ -338,7 +338,7 @@ void TestInspectGallery::exportsCsv() {
     QVERIFY(g.open(QIODevice::ReadOnly));
     const QList<QByteArray> lines = g.readAll().trimmed().split('\n');
     QCOMPARE(lines.size(), 6);
-    QCOMPARE(lines[0], QByteArray("index,true,predicted,confidence"));
+    QCOMPARE(lines[0], QByteArray("index,true,predicted,confidence,unsure"));
     QVERIFY(lines[1].startsWith("2") && lines[1].contains(",4,1,"));
 
     const QString matrixCsv = m_dir.filePath(QStringLiteral("matrix.csv"));

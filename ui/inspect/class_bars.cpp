@@ -20,10 +20,17 @@ ClassBars::ClassBars(QWidget* parent) : QWidget(parent) {
     setAutoFillBackground(true);
 }
 
-void ClassBars::setValues(std::vector<float> values, Mode mode) {
+void ClassBars::setValues(std::vector<float> values, Mode mode, bool unsure) {
     m_values = std::move(values);
     m_mode = mode;
+    m_unsure = unsure;
     m_note.clear();
+    updateGeometry();
+    update();
+}
+
+void ClassBars::setClassNames(QStringList names) {
+    m_names = std::move(names);
     updateGeometry();
     update();
 }
@@ -74,7 +81,11 @@ void ClassBars::paintEvent(QPaintEvent*) {
     const QFontMetrics fm = fontMetrics();
     const int rows = rowCount();
     const int rowH = std::max(fm.height() + 2, (height() - 2 * kMargin) / std::max(1, rows));
-    const int labelW = fm.horizontalAdvance(QStringLiteral("00")) + 6;
+    int labelW = fm.horizontalAdvance(QStringLiteral("00")) + 6;
+    for (const QString& name : m_names) labelW = std::max(labelW, fm.horizontalAdvance(name) + 6);
+    const auto label = [this](int r) {
+        return r < m_names.size() ? m_names[r] : QString::number(r);
+    };
     int imageW = 0;
     for (const QImage& im : m_images) imageW = std::max(imageW, im.width() * m_imageScale + 8);
     const int valueW = fm.horizontalAdvance(QStringLiteral("100.0%  ")) + 4;
@@ -86,11 +97,12 @@ void ClassBars::paintEvent(QPaintEvent*) {
     const QColor text = palette().color(QPalette::Text);
     const QColor track = palette().color(QPalette::AlternateBase);
     const QColor bar(120, 140, 170);
-    const QColor winBar(0, 120, 215);
+    // An unsure answer's winner is drawn in the plain bar colour, without the highlight.
+    const QColor winBar = m_unsure ? QColor(150, 150, 150) : QColor(0, 120, 215);
 
     for (int r = 0; r < rows; ++r) {
         const int y = kMargin + r * rowH;
-        if (r == best)
+        if (r == best && !m_unsure)
             p.fillRect(QRect(0, y, width(), rowH),
                        palette().color(QPalette::Highlight).lighter(185));
         QFont f = font();
@@ -98,7 +110,7 @@ void ClassBars::paintEvent(QPaintEvent*) {
         p.setFont(f);
         p.setPen(r == best ? winBar : text);
         p.drawText(QRect(kMargin, y, labelW - 6, rowH), Qt::AlignRight | Qt::AlignVCenter,
-                   QString::number(r));
+                   label(r));
         if (r < int(m_images.size()) && !m_images[r].isNull()) {
             const QSize s = m_images[r].size() * m_imageScale;
             p.drawImage(QRect(QPoint(kMargin + labelW, y + (rowH - s.height()) / 2), s),
@@ -126,6 +138,13 @@ void ClassBars::paintEvent(QPaintEvent*) {
         p.drawText(QRect(barX, kMargin, barW, rows * rowH), Qt::AlignCenter | Qt::TextWordWrap,
                    m_note);
     }
+}
+
+QStringList classNames(const lenet::Network& net) {
+    QStringList names;
+    for (int k = 0; k < net.classes(); ++k)
+        names.push_back(QString::fromStdString(net.className(k)));
+    return names;
 }
 
 }  // namespace lenet::ui

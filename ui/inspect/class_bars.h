@@ -6,7 +6,10 @@
 #include <vector>
 
 #include <QImage>
+#include <QStringList>
 #include <QWidget>
+
+#include "lenet/network.h"
 
 namespace lenet::ui {
 
@@ -21,8 +24,11 @@ public:
 
     explicit ClassBars(QWidget* parent = nullptr);
 
-    /// Shows one bar per value; the winner follows from `mode`.
-    void setValues(std::vector<float> values, Mode mode);
+    /// Shows one bar per value; the winner follows from `mode`. When `unsure` (the input does not
+    /// look like the training data) the winner is not highlighted as an answer.
+    void setValues(std::vector<float> values, Mode mode, bool unsure = false);
+    /// The label of each row (empty: the class numbers).
+    void setClassNames(QStringList names);
     /// Removes the bars (the class labels and pictures stay); `note` is shown instead.
     void clear(const QString& note = {});
     /// A picture drawn before each class's bar (empty vector: none).
@@ -47,7 +53,12 @@ private:
     std::vector<QImage> m_images;
     int m_imageScale = 1;
     Mode m_mode = Mode::Probability;
+    bool m_unsure = false;
+    QStringList m_names;
     QString m_note;
 };
+
+/// The class names of `net` (its classNames(), else the numbers) for ClassBars::setClassNames.
+QStringList classNames(const lenet::Network& net);
 
 }  // namespace lenet::ui

@@ -174,12 +174,13 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
         const QRect row = cellRect(t, 0);
         p.setPen(text);
         p.setFont(font());
-        p.drawText(QRect(m.left() - fm.horizontalAdvance(QStringLiteral("00")) - 8, row.top(),
-                         fm.horizontalAdvance(QStringLiteral("00")) + 4, row.height()),
-                   Qt::AlignRight | Qt::AlignVCenter, QString::number(t));
+        const QString name = QString::fromStdString(lenet::className(pred.classNames, t));
+        const int labelW = fm.horizontalAdvance(QStringLiteral("00")) + 4;
+        p.drawText(QRect(m.left() - labelW - 4, row.top(), labelW, row.height()),
+                   Qt::AlignRight | Qt::AlignVCenter, fm.elidedText(name, Qt::ElideRight, labelW));
         p.drawText(
             QRect(cellRect(0, t).left(), m.top() - fm.height() - 2, row.height(), fm.height()),
-            Qt::AlignCenter, QString::number(t));
+            Qt::AlignCenter, fm.elidedText(name, Qt::ElideRight, row.height()));
         for (int c = 0; c < k; ++c) {
             const QRect r = cellRect(t, c);
             const int n = pred.at(t, c);

@@ -1,4 +1,5 @@
-// DrawingPanel: canvas -> mnistStyleSteps -> the network, on every change of the drawing.
+// DrawingPanel: canvas -> lenet::prepare (MNIST-style centring) -> the network, on every change of
+// the drawing.
 #include "ui/inspect/drawing_panel.h"
 
 #include <QAction>
@@ -178,10 +179,12 @@ QString DrawingPanel::answerText() const {
 
 void DrawingPanel::updateFromDrawing() {
     m_drawing = m_canvas->isEmpty() ? lenet::InkImage() : m_canvas->ink();
-    m_steps = lenet::MnistStyleSteps();
+    m_prepared = lenet::Prepared();
     if (!m_drawing.ink.empty()) {
+        const NetworkSnapshot& net = m_follower->trace()->network();
         try {
-            m_steps = lenet::mnistStyleSteps(m_drawing);
+            m_prepared = lenet::prepare(m_drawing, lenet::Preprocessing::Auto,
+                                        net ? net->spec().inputFormat() : lenet::InputFormat{});
         } catch (const lenet::Error&) {
             // Strokes that left no ink on the canvas (drawn outside it).
         }
@@ -201,7 +204,7 @@ void DrawingPanel::draw() {
         m_trace = std::make_shared<const Trace>();
     } else {
         const lenet::Shape in = net ? net->inputShape() : lenet::Shape{1, 32, 32};
-        m_strip->setSteps(m_drawing, m_steps, QSize(in.w, in.h));
+        m_strip->setSteps(m_drawing, m_prepared.steps, QSize(in.w, in.h));
         // The drawing is usually the selection (it becomes it with every change), whose trace
         // the other views share; after a test image was selected it is an image of its own.
         m_trace =
@@ -227,17 +230,25 @@ void DrawingPanel::showAnswer() {
         return;
     }
     const int k = m_trace->predicted;
-    m_answer->setText(QString::number(k));
-    const double confidence = 100.0 * m_trace->scores[std::size_t(k)];
-    if (hasRbfHead(*net)) {
-        m_detail->setText(tr("distance %1 (smallest wins)\nconfidence %2%")
-                              .arg(double(m_trace->outputs[std::size_t(k)]), 0, 'f', 2)
-                              .arg(confidence, 0, 'f', 1));
-        m_bars->setValues(m_trace->outputs, ClassBars::Mode::Distance);
+    const QString name = QString::fromStdString(net->className(k));
+    const QString probability =
+        QStringLiteral("%1 %").arg(100.0 * double(m_trace->probability), 0, 'f', 1);
+    QString detail;
+    if (m_trace->unsure) {
+        m_answer->setText(QStringLiteral("?"));
+        detail = tr("unsure — does not look like a digit (closest: %1, %2)").arg(name, probability);
     } else {
-        m_detail->setText(tr("probability %1% (largest wins)").arg(confidence, 0, 'f', 1));
-        m_bars->setValues(m_trace->scores, ClassBars::Mode::Probability);
+        m_answer->setText(name);
+        detail = tr("probability %1").arg(probability);
     }
+    if (hasRbfHead(*net))
+        detail += QLatin1Char('\n') + tr("distance %1 (smallest wins)")
+                                          .arg(double(m_trace->outputs[std::size_t(k)]), 0, 'f', 2);
+    if (!m_trace->calibrated)
+        detail += QLatin1Char('\n') + tr("not calibrated: a plain softmax, never unsure");
+    m_detail->setText(detail);
+    m_bars->setClassNames(classNames(*net));
+    m_bars->setValues(m_trace->scores, ClassBars::Mode::Probability, m_trace->unsure);
 }
 
 QImage DrawingPanel::renderImage() {

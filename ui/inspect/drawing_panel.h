@@ -61,7 +61,7 @@ public:
 
     /// The drawing after MNIST-style preprocessing (28x28, what the network sees before
     /// padding); empty (no ink) when nothing is drawn inside the canvas.
-    const lenet::InkImage& centred() const { return m_steps.centred; }
+    const lenet::InkImage& centred() const { return m_prepared.image; }
 
     /// Adds centred() to my digits with `label` and clears the canvas for the next digit.
     /// Returns an error message (nothing drawn, no store, the file cannot be written), empty
@@ -94,9 +94,10 @@ private:
     SelectionModel* m_selection = nullptr;
     MyDigitsStore* m_myDigits = nullptr;
     TraceFollower* m_follower;
-    lenet::InkImage m_drawing;       // the canvas's ink; empty when nothing is drawn
-    lenet::MnistStyleSteps m_steps;  // its preprocessing; no ink when none is inside the canvas
-    std::shared_ptr<const Trace> m_trace;  // of m_steps.centred
+    lenet::InkImage m_drawing;   // the canvas's ink; empty when nothing is drawn
+    lenet::Prepared m_prepared;  // its preprocessing (lenet::prepare, as lenet predict does);
+                                 // no ink when none is inside the canvas
+    std::shared_ptr<const Trace> m_trace;  // of m_prepared.image
     lenet::Tensor m_input;                 // m_trace's input
 };
 

@@ -96,11 +96,13 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
     const int label = m_data->labels[std::size_t(i)];
     const int predicted = m_predictions ? m_predictions->predictions[std::size_t(i)] : -1;
     const float confidence = m_predictions ? m_predictions->confidence[std::size_t(i)] : -1.0f;
+    const bool unsure = m_predictions && m_predictions->unsure[std::size_t(i)];
     switch (role) {
         case IndexRole: return i;
         case TrueRole: return label;
         case PredictedRole: return predicted;
         case ConfidenceRole: return confidence;
+        case UnsureRole: return unsure;
         case ThumbnailRole: {
             std::vector<float> ink(std::size_t(m_data->rows) * m_data->cols);
             const std::uint8_t* px = m_data->image(i);
@@ -109,31 +111,39 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
                                  Palette::Ink);
         }
         case Qt::DisplayRole:
-            return predicted < 0 || predicted == label
-                       ? QString::number(label)
-                       : QStringLiteral("%1→%2").arg(label).arg(predicted);
+            return (predicted < 0 || predicted == label
+                        ? className(label)
+                        : QStringLiteral("%1→%2").arg(className(label), className(predicted))) +
+                   (unsure ? QStringLiteral(" ?") : QString());
         case Qt::ToolTipRole:
-            if (predicted < 0) return tr("%1 %2: a %3").arg(m_noun).arg(i).arg(label);
-            return tr("%1 %2: true %3, predicted %4 (confidence %5%)")
+            if (predicted < 0) return tr("%1 %2: a %3").arg(m_noun).arg(i).arg(className(label));
+            return tr("%1 %2: true %3, predicted %4 (probability %5%)%6")
                 .arg(m_noun)
                 .arg(i)
-                .arg(label)
-                .arg(predicted)
-                .arg(double(confidence) * 100.0, 0, 'f', 1);
+                .arg(className(label), className(predicted))
+                .arg(double(confidence) * 100.0, 0, 'f', 1)
+                .arg(unsure ? tr("; unsure — does not look like a digit") : QString());
         default: return {};
     }
 }
 
+QString GalleryModel::className(int k) const {
+    const std::vector<std::string>& names =
+        m_predictions ? m_predictions->classNames : m_data->classNames;
+    return QString::fromStdString(lenet::className(names, k));
+}
+
 QByteArray GalleryModel::toCsv() const {
-    QByteArray csv = "index,true,predicted,confidence\n";
+    QByteArray csv = "index,true,predicted,confidence,unsure\n";
     for (int i : m_rows) {
         csv +=
             QByteArray::number(i) + ',' + QByteArray::number(m_data->labels[std::size_t(i)]) + ',';
         if (m_predictions) {
             csv += QByteArray::number(m_predictions->predictions[std::size_t(i)]) + ',' +
-                   QByteArray::number(double(m_predictions->confidence[std::size_t(i)]), 'f', 6);
+                   QByteArray::number(double(m_predictions->confidence[std::size_t(i)]), 'f', 6) +
+                   ',' + QByteArray::number(int(m_predictions->unsure[std::size_t(i)]));
         } else {
-            csv += ',';
+            csv += ",,";
         }
         csv += '\n';
     }

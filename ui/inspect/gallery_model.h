@@ -28,6 +28,7 @@ public:
         PredictedRole,                 // int, -1 without predictions
         ConfidenceRole,                // float in [0, 1], -1 without predictions
         ThumbnailRole,                 // QImage: the digit, dark on white
+        UnsureRole,                    // bool: the network finds it unlike a digit
     };
 
     /// Which images are listed; -1 means any class.
@@ -59,13 +60,15 @@ public:
     int testIndex(int row) const { return m_rows[std::size_t(row)]; }
     /// Images in the set (before filtering).
     int totalCount() const { return m_data ? m_data->size() : 0; }
-    /// The listed rows as CSV: index,true,predicted,confidence (one header line).
+    /// The listed rows as CSV: index,true,predicted,confidence,unsure (one header line).
     QByteArray toCsv() const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
 
 private:
+    /// The name of class `k` (Evaluation::classNames, the data's without predictions).
+    QString className(int k) const;
     /// The rows the filter and the order give for the current contents.
     std::vector<int> computeRows() const;
     /// Resets the model to computeRows().

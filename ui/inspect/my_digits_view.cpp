@@ -2,6 +2,8 @@
 // gallery's delegate; the status line, the folder line and the delete action around it.
 #include "ui/inspect/my_digits_view.h"
 
+#include <algorithm>
+
 #include <vector>
 
 #include <QAction>
@@ -151,11 +153,14 @@ void MyDigitsView::refresh() {
             text += tr(" · classifying…");
         else if (!p || p->count != n)
             text += tr(" · no network to classify them");
-        else
+        else {
             text += tr(" · the network gets %1 of %2 right (%3%)")
                         .arg(n - p->errors)
                         .arg(n)
                         .arg(100.0 * (1.0 - p->error()), 0, 'f', 1);
+            const auto unsure = std::count(p->unsure.begin(), p->unsure.end(), std::uint8_t(1));
+            if (unsure > 0) text += tr(" · unsure about %1").arg(unsure);
+        }
     }
     m_status->setText(text);
     m_folder->setText(m_store ? tr("Saved in %1").arg(QDir::toNativeSeparators(m_store->folder()))

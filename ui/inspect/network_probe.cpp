@@ -48,8 +48,8 @@ Trace NetworkProbe::run(const lenet::InkImage& image) {
     return {lenet::classify(m_net, image, m_ws), m_ws.acts};
 }
 
-Trace NetworkProbe::traceFrom(const lenet::Workspace& ws) const {
-    return {lenet::classifyOutput(m_net, ws.acts.back().data()), ws.acts};
+Trace NetworkProbe::traceFrom(const lenet::Workspace& ws, float ink) const {
+    return {lenet::classifyOutput(m_net, ws.acts.back().data(), ink), ws.acts};
 }
 
 BackpropTrace NetworkProbe::backprop(const lenet::InkImage& image, int label) {
@@ -59,7 +59,7 @@ BackpropTrace NetworkProbe::backprop(const lenet::InkImage& image, int label) {
     const lenet::BatchResult r =
         m_net.trainBatch(input(image), labels, m_ws, b.paramGrads, lenet::Context{});
     b.loss = float(r.lossSum);
-    b.forward = traceFrom(m_ws);
+    b.forward = traceFrom(m_ws, lenet::inkSum(image));
     b.grads = m_ws.grads;
     if (!b.grads.empty()) b.grads[0] = lenet::Tensor();
     return b;

@@ -70,7 +70,8 @@ public:
     BackpropTrace backprop(const lenet::InkImage& image, int label);
 
 private:
-    Trace traceFrom(const lenet::Workspace& ws) const;
+    /// The trace of the image (with `ink`, see inkSum) whose pass `ws` holds.
+    Trace traceFrom(const lenet::Workspace& ws, float ink) const;
 
     lenet::Network m_net;
     lenet::Workspace m_ws;

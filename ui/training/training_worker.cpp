@@ -12,6 +12,7 @@
 
 #include "lenet/checkpoint.h"
 #include "lenet/error.h"
+#include "lenet/evaluate.h"
 #include "lenet/network.h"
 #include "lenet/trainer.h"
 #include "ui/training/background_thread.h"
@@ -163,6 +164,8 @@ void TrainingWorker::startRun(const TrainingRequest& request) {
     lenet::Network net(request.spec);
     net.initialize(request.spec.training.seed);
     const lenet::Dataset& data = combined ? *combined : *m_train;
+    lenet::checkClassNames(data.classNames, net.classes(), request.dataDir + "/classes.txt");
+    net.setClassNames(data.classNames);
     lenet::Trainer trainer(net, data, &*m_test, config);
     report(m_thread, m_reports, &TrainingController::statusChanged,
            combined ? tr("Training %1 with %2 of my digits…")
@@ -219,12 +222,14 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
     train(trainer, net, request, checkpoint.state.history);
 }
 
-void TrainingWorker::train(lenet::Trainer& trainer, const lenet::Network& net,
+void TrainingWorker::train(lenet::Trainer& trainer, lenet::Network& net,
                            const TrainingRequest& request, EpochHistory before) {
     SignalObserver observer(m_thread, m_reports, net, request.checkpointPath, std::move(before));
     try {
         const lenet::TrainResult result =
             trainer.run(observer, request.stop, request.control.get());
+        if (!result.history.empty() && m_test->size() > 0)
+            net.setCalibration(lenet::calibrate(net, *m_test, 0));
         report(m_thread, m_reports, &TrainingController::finished, result.history,
                std::make_shared<const lenet::Network>(net), fromStd(result.stopReason));
     } catch (const lenet::DivergenceError& e) {

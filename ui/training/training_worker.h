@@ -73,7 +73,7 @@ private:
     void resumeRun(const TrainingRequest& request);
     /// Runs `trainer` on `net` (the trainer's network) and reports how the run ended; `before`
     /// holds the epochs done before a resume.
-    void train(lenet::Trainer& trainer, const lenet::Network& net, const TrainingRequest& request,
+    void train(lenet::Trainer& trainer, lenet::Network& net, const TrainingRequest& request,
                EpochHistory before);
     /// Loads the train and test splits of `dir` unless they are cached already.
     void loadData(const std::string& dir);

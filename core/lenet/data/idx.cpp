@@ -461,7 +461,50 @@ Dataset loadSplit(const std::string& dir, Split split) {
     if (labels.empty())
         throw IoError(dir + ": found " + images + " but no " + splitName + " labels; looked for " +
                       lookedFor(split, "labels"));
-    return loadIdxPair(images, labels);
+    Dataset d = loadIdxPair(images, labels);
+    d.classNames = readClassNames(dir, d.classes);
+    if (!d.classNames.empty()) d.classes = int(d.classNames.size());
+    return d;
+}
+
+std::vector<std::string> readClassNames(const std::string& dir, int classes) {
+    const std::string path = (fs::path(dir) / "classes.txt").string();
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return {};
+    constexpr std::uint64_t kMaxNamesBytes = std::uint64_t(1) << 20;
+    const std::string text = readFile(path, kMaxNamesBytes, "a class-name list may have");
+    std::vector<std::string> names;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string name = text.substr(start, end - start);
+        if (!name.empty() && name.back() == '\r') name.pop_back();
+        names.push_back(name);
+        start = end + 1;
+    }
+    while (!names.empty() && names.back().empty()) names.pop_back();
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i].empty())
+            throw FormatError(path + ": line " + std::to_string(i + 1) +
+                              " is empty (one class name a line)");
+    if (int(names.size()) < classes)
+        throw FormatError(path + ": " + std::to_string(names.size()) +
+                          " class names, but the labels use " + std::to_string(classes) +
+                          " classes (one name a line, class 0 first)");
+    return names;
+}
+
+std::string className(const std::vector<std::string>& names, int k) {
+    return k >= 0 && k < int(names.size()) ? names[std::size_t(k)] : std::to_string(k);
+}
+
+void checkClassNames(const std::vector<std::string>& names, int classes,
+                     const std::string& origin) {
+    if (names.empty() || int(names.size()) == classes) return;
+    throw ConfigError(origin + " names " + std::to_string(names.size()) +
+                      " classes but the network has " + std::to_string(classes) +
+                      " outputs: give one name per class");
 }
 
 bool holdsDataSet(const std::string& dir) {

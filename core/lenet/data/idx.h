@@ -11,11 +11,12 @@ namespace lenet {
 struct Dataset {
     int rows = 0;
     int cols = 0;
-    int classes = 0;                   // max label + 1
-    std::vector<std::uint8_t> images;  // size() * rows * cols, image i at i*rows*cols
-    std::vector<std::uint8_t> labels;  // size()
-    std::string source;                // where it came from, for messages
-    std::string labelsSource;          // where the labels came from (empty: source)
+    int classes = 0;                      // max label + 1
+    std::vector<std::uint8_t> images;     // size() * rows * cols, image i at i*rows*cols
+    std::vector<std::uint8_t> labels;     // size()
+    std::string source;                   // where it came from, for messages
+    std::string labelsSource;             // where the labels came from (empty: source)
+    std::vector<std::string> classNames;  // the folder's classes.txt; empty: digits
 
     int size() const { return int(labels.size()); }
     const std::uint8_t* image(int i) const { return images.data() + std::size_t(i) * rows * cols; }
@@ -64,6 +65,19 @@ enum class Split { Train, Test };
 /// pair *train*images* / *train*labels* (*t10k* or *test* for Test). Throws IoError saying what
 /// was looked for when nothing matches.
 Dataset loadSplit(const std::string& dir, Split split);
+
+/// The class names of the data set folder `dir`: its classes.txt, one name a line (blank lines at
+/// the end ignored); empty when there is no such file. Throws FormatError naming the file when a
+/// name is empty or there are fewer names than `classes` (the classes its labels use).
+/// loadSplit reads them into Dataset::classNames (and sets Dataset::classes to their count).
+std::vector<std::string> readClassNames(const std::string& dir, int classes);
+
+/// The name of class `k`: names[k], or the number when there are no names.
+std::string className(const std::vector<std::string>& names, int k);
+
+/// Throws ConfigError when `names` is not empty and does not name `classes` classes (a network's
+/// outputs), saying where the names came from (`origin`).
+void checkClassNames(const std::vector<std::string>& names, int classes, const std::string& origin);
 
 /// True when `dir` has the image and label files of both splits, as loadSplit() finds them.
 /// Reads no file.

@@ -109,6 +109,12 @@ Normalization normalizationFromString(const std::string& s) {
                       "' (expected lecun, meanstd, minus1to1 or unit)");
 }
 
+float inkSum(const InkImage& image) {
+    double sum = 0.0;
+    for (float v : image.ink) sum += v;
+    return float(sum);
+}
+
 InkImage toInk(const std::uint8_t* pixels, int rows, int cols) {
     if (rows < 0 || cols < 0)
         throw Error("toInk: negative image size " + std::to_string(rows) + "x" +
@@ -157,17 +163,45 @@ void toInput(const InkImage& image, const InputFormat& format, float* out) {
     }
 }
 
+namespace {
+
+// The bounding box of the pixels with more ink than kInkThreshold; bottom < 0 when none.
+struct InkBox {
+    int top, bottom, left, right;
+};
+InkBox inkBox(const InkImage& image) {
+    InkBox b{image.rows, -1, image.cols, -1};
+    for (int r = 0; r < image.rows; ++r)
+        for (int c = 0; c < image.cols; ++c)
+            if (image.ink[std::size_t(r) * image.cols + c] > kInkThreshold) {
+                b.top = std::min(b.top, r);
+                b.bottom = std::max(b.bottom, r);
+                b.left = std::min(b.left, c);
+                b.right = std::max(b.right, c);
+            }
+    return b;
+}
+
+// The ink's mass and centre (my, mx), pixel (r, c) centred at (r + 0.5, c + 0.5).
+double centreOfMass(const InkImage& s, double& my, double& mx) {
+    double mass = 0.0;
+    my = mx = 0.0;
+    for (int r = 0; r < s.rows; ++r)
+        for (int c = 0; c < s.cols; ++c) {
+            const double v = s.ink[std::size_t(r) * s.cols + c];
+            mass += v;
+            my += v * (r + 0.5);
+            mx += v * (c + 0.5);
+        }
+    if (mass > 0.0) my /= mass, mx /= mass;
+    return mass;
+}
+
+}  // namespace
+
 MnistStyleSteps mnistStyleSteps(const InkImage& drawing) {
     checkImage(drawing, "mnistStyle");
-    int top = drawing.rows, bottom = -1, left = drawing.cols, right = -1;
-    for (int r = 0; r < drawing.rows; ++r)
-        for (int c = 0; c < drawing.cols; ++c)
-            if (drawing.ink[std::size_t(r) * drawing.cols + c] > kInkThreshold) {
-                top = std::min(top, r);
-                bottom = std::max(bottom, r);
-                left = std::min(left, c);
-                right = std::max(right, c);
-            }
+    const auto [top, bottom, left, right] = inkBox(drawing);
     if (bottom < 0) throw Error("the image has no ink (nothing drawn?)");
 
     MnistStyleSteps steps;
@@ -184,23 +218,16 @@ MnistStyleSteps mnistStyleSteps(const InkImage& drawing) {
     const int cols = std::clamp(int(std::lround(crop.cols * scale)), 1, kMnistBox);
     steps.scaled = resizeArea(crop, rows, cols);
 
-    // Centre of mass with pixel (r, c) centred at (r + 0.5, c + 0.5), so (14, 14) is the middle
-    // of the 28x28 canvas.
+    // (14, 14) is the middle of the 28x28 canvas.
     const InkImage& s = steps.scaled;
-    double mass = 0.0, my = 0.0, mx = 0.0;
-    for (int r = 0; r < s.rows; ++r)
-        for (int c = 0; c < s.cols; ++c) {
-            const double v = s.ink[std::size_t(r) * s.cols + c];
-            mass += v;
-            my += v * (r + 0.5);
-            mx += v * (c + 0.5);
-        }
+    double my = 0.0, mx = 0.0;
+    const double mass = centreOfMass(s, my, mx);
     const double half = kMnistSide / 2.0;
     int offY = (kMnistSide - s.rows) / 2;
     int offX = (kMnistSide - s.cols) / 2;
     if (mass > 0.0) {
-        offY = std::clamp(int(std::lround(half - my / mass)), 0, kMnistSide - s.rows);
-        offX = std::clamp(int(std::lround(half - mx / mass)), 0, kMnistSide - s.cols);
+        offY = std::clamp(int(std::lround(half - my)), 0, kMnistSide - s.rows);
+        offX = std::clamp(int(std::lround(half - mx)), 0, kMnistSide - s.cols);
     }
     InkImage& out = steps.centred;
     out.rows = kMnistSide;
@@ -214,6 +241,47 @@ MnistStyleSteps mnistStyleSteps(const InkImage& drawing) {
 
 InkImage mnistStyle(const InkImage& drawing) {
     return mnistStyleSteps(drawing).centred;
+}
+
+std::string toString(Preprocessing p) {
+    switch (p) {
+        case Preprocessing::Auto: return "auto";
+        case Preprocessing::Mnist: return "mnist";
+        case Preprocessing::None: return "none";
+    }
+    return "?";
+}
+
+Preprocessing preprocessingFromString(const std::string& s) {
+    for (Preprocessing p : {Preprocessing::Auto, Preprocessing::Mnist, Preprocessing::None})
+        if (s == toString(p)) return p;
+    throw ConfigError("unknown preprocessing '" + s + "' (expected auto, mnist or none)");
+}
+
+bool looksLikeMnist(const InkImage& image, const InputFormat& format) {
+    const bool mnistSize = image.rows == kMnistSide && image.cols == kMnistSide;
+    const bool inputSize = image.rows == format.height && image.cols == format.width;
+    if (!mnistSize && !inputSize) return false;
+    const InkBox box = inkBox(image);
+    double my = 0.0, mx = 0.0;
+    if (box.bottom < 0 || centreOfMass(image, my, mx) <= 0.0) return false;
+    constexpr double kCentred = 2.0;  // MNIST's digits: within 1.5 pixels
+    return box.bottom - box.top < kMnistBox && box.right - box.left < kMnistBox &&
+           std::abs(my - image.rows / 2.0) <= kCentred &&
+           std::abs(mx - image.cols / 2.0) <= kCentred;
+}
+
+Prepared prepare(const InkImage& drawing, Preprocessing how, const InputFormat& format) {
+    Prepared p;
+    if (how == Preprocessing::None ||
+        (how == Preprocessing::Auto && looksLikeMnist(drawing, format))) {
+        checkImage(drawing, "prepare");
+        p.image = drawing;
+        return p;
+    }
+    p.steps = mnistStyleSteps(drawing);
+    p.image = p.steps.centred;
+    return p;
 }
 
 InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotationDeg, float scaleX,

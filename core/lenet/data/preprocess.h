@@ -36,6 +36,9 @@ struct InkImage {
     std::vector<float> ink;
 };
 
+/// The amount of ink of `image`: the sum of its values.
+float inkSum(const InkImage& image);
+
 /// uint8 (0 background .. 255 ink) -> InkImage.
 InkImage toInk(const std::uint8_t* pixels, int rows, int cols);
 
@@ -55,6 +58,32 @@ struct MnistStyleSteps {
     InkImage centred;  // 28x28, centre of mass at (14,14)
 };
 MnistStyleSteps mnistStyleSteps(const InkImage& drawing);
+
+/// How an image becomes what the network classifies (lenet predict --preprocess, the canvas).
+enum class Preprocessing {
+    Auto,   // as it is when it already looks like an MNIST digit (looksLikeMnist), else Mnist
+    Mnist,  // mnistStyle
+    None,   // as it is (centred into the input, padded or cropped, by toInput)
+};
+std::string toString(Preprocessing p);
+Preprocessing preprocessingFromString(const std::string& s);  // throws ConfigError
+
+/// True when `image` is already laid out like an MNIST digit for a network whose input is
+/// `format`: 28x28 or the input's own size, its ink (on a background without ink: readImageFile
+/// inverts dark-on-light images) within a 20x20 box and its centre of mass within 2 pixels of
+/// the image's centre.
+bool looksLikeMnist(const InkImage& image, const InputFormat& format);
+
+/// What the network classifies for `drawing`: the steps of mnistStyle when they were taken
+/// (empty otherwise) and the image itself. Throws Error("the image has no ink ...") when
+/// MNIST-style centring is asked for (or chosen by Auto) and there is no ink. The one function
+/// the canvas and `lenet predict` share.
+struct Prepared {
+    MnistStyleSteps steps;  // empty when the image was used as it is
+    InkImage image;
+    bool centred() const { return !steps.centred.ink.empty(); }
+};
+Prepared prepare(const InkImage& drawing, Preprocessing how, const InputFormat& format);
 
 /// Random affine distortion parameters (LeCun 1998's distorted training set: translation,
 /// scaling, squeezing, horizontal shearing). Each is drawn uniformly in [-max, +max].
