@@ -3,12 +3,14 @@
 // views use after the start (the bundled model), after choosing another preset (and the status
 // bar says the views keep the bundled model), after Reset weights, after a short run and after
 // opening a model file; opening the same model twice draws its history once; a click on a cell
-// of the confusion matrix brings the gallery forward.
+// of the confusion matrix brings the gallery forward; a model file without a calibration is
+// calibrated on the test set when it opens, the file left as it was.
 #include <cstdint>
 #include <memory>
 
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -17,6 +19,9 @@
 #include <QtTest>
 
 #include "lenet/data/idx.h"
+#include "lenet/model_io.h"
+#include "lenet/network.h"
+#include "lenet/presets.h"
 #include "support/message_boxes.h"
 #include "support/synthetic_digits.h"
 #include "support/time_scale.h"
@@ -27,6 +32,7 @@
 #include "ui/plots/loss_plot.h"
 #include "ui/training/training_controller.h"
 #include "ui/window/main_window.h"
+#include "ui/window/model_document.h"
 #include "ui/window/run_status_bar.h"
 
 using lenet::ui::MainWindow;
@@ -68,6 +74,7 @@ private Q_SLOTS:
     void shortRunNamesTheRunAndItsEpoch();
     void openedModelIsNamedByItsFileAndDrawnOnce();
     void confusionMatrixClickBringsTheGalleryForward();
+    void aModelSavedWithoutCalibrationIsCalibratedOnOpening();
 
 private:
     /// The label over the views and the status bar's read-out both name `name`.
@@ -176,6 +183,27 @@ void TestNamedNetwork::confusionMatrixClickBringsTheGalleryForward() {
     QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(0, predicted).center());
     QTRY_COMPARE(currentTabBeside(*m_window, galleryDock->windowTitle()),
                  galleryDock->windowTitle());
+}
+
+void TestNamedNetwork::aModelSavedWithoutCalibrationIsCalibratedOnOpening() {
+    // As every file written before calibrations existed: weights, no calibration.
+    const QString path = m_temp.filePath(QStringLiteral("old.lenet"));
+    lenet::Network old(lenet::preset("lenet1"));
+    QVERIFY(!old.calibration());
+    lenet::saveModel(path.toStdString(), old, {});
+    const QByteArray bytes = [&] {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }();
+    QVERIFY(m_window->openModel(path));
+    const auto& calibration = m_window->document()->network()->calibration();
+    QVERIFY(calibration.has_value());
+    QCOMPARE(calibration->images, 100);  // the synthetic test set
+    QVERIFY2(m_window->runStatusBar()->message().contains(QStringLiteral("calibrated on")),
+             qPrintable(m_window->runStatusBar()->message()));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), bytes);  // the file is left as it was
 }
 
 QTEST_MAIN(TestNamedNetwork)

@@ -764,7 +764,10 @@ void MainWindow::runResumed(const ResumedRun& run) {
 }
 
 bool MainWindow::openModel(const QString& path) {
-    if (!m_document->open(path)) return false;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool opened = m_document->open(path, m_inspection->evaluation()->testSet().get());
+    QApplication::restoreOverrideCursor();
+    if (!opened) return false;
     const lenet::ArchitectureSpec& spec = m_document->network()->spec();
     const QString name = fromStd(spec.name);
     m_presets->showSpec(spec);

@@ -11,6 +11,8 @@
 #include <QSettings>
 #include <QWidget>
 
+#include "lenet/error.h"
+#include "lenet/evaluate.h"
 #include "lenet/model_io.h"
 #include "ui/window/run_ledger.h"
 
@@ -63,7 +65,7 @@ void ModelDocument::showSnapshot(const NetworkSnapshot& network, const QString& 
     Q_EMIT networkChanged(network, m_name);
 }
 
-bool ModelDocument::open(const QString& path) {
+bool ModelDocument::open(const QString& path, const lenet::Dataset* testSet) {
     std::optional<lenet::Model> model;
     try {
         model = lenet::loadModel(path.toStdString());
@@ -72,6 +74,16 @@ bool ModelDocument::open(const QString& path) {
             tr("Open model"),
             tr("Could not open the model; the current one stays.\n\n%1").arg(fromStd(e.what())));
         return false;
+    }
+    QString calibrated;
+    if (!model->network.calibration() && testSet != nullptr) {
+        try {
+            model->network.setCalibration(lenet::calibrate(model->network, *testSet, 0));
+            calibrated = tr("; calibrated on %L1 test images (the file has no calibration)")
+                             .arg(testSet->size());
+        } catch (const lenet::Error&) {
+            // The test set does not fit this network: it stays uncalibrated, as the views say.
+        }
     }
     auto network = std::make_shared<const lenet::Network>(std::move(model->network));
     replace(network, model->history, false, QFileInfo(path).fileName(), path);
@@ -82,7 +94,7 @@ bool ModelDocument::open(const QString& path) {
         !error.isEmpty()) {
         text += tr(", %1").arg(error);
     }
-    Q_EMIT status(text);
+    Q_EMIT status(text + calibrated);
     return true;
 }
 

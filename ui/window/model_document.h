@@ -46,8 +46,10 @@ public:
 
     /// Reads the model file `path`: its network and history become current, saved, named
     /// `path` and called by the file's name. A file that cannot be used is reported by problem()
-    /// and the current model stays.
-    bool open(const QString& path);
+    /// and the current model stays. A network saved without a calibration (older files) is
+    /// calibrated on `testSet` when it fits (a fraction of a second), so that its probabilities
+    /// and "unsure" verdicts mean what a freshly trained one's do; the file is not touched.
+    bool open(const QString& path, const lenet::Dataset* testSet = nullptr);
     /// Writes the current network and its history to `path` (atomically: a failed write leaves
     /// the file as it was and is reported by problem()). True on success.
     bool save(const QString& path);
