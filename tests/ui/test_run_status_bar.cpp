@@ -1,6 +1,7 @@
 // Qt Test of the run's status bar: a message too long for it (a checkpoint path) is elided in
 // the middle, keeping the file name, with the whole text as tool tip and from message(); the
-// "Paused" read-out shows only while paused.
+// "Paused" read-out shows only while paused; on a narrow bar the least telling read-outs give way
+// to the message.
 #include <QLabel>
 #include <QtTest>
 
@@ -14,6 +15,7 @@ class TestRunStatusBar : public QObject {
 private Q_SLOTS:
     void longMessageKeepsItsEndAndWholeToolTip();
     void pausedReadoutShowsWhilePaused();
+    void narrowBarKeepsRoomForTheMessage();
 };
 
 void TestRunStatusBar::longMessageKeepsItsEndAndWholeToolTip() {
@@ -50,6 +52,26 @@ void TestRunStatusBar::pausedReadoutShowsWhilePaused() {
     QCOMPARE(paused->text(), QStringLiteral("Paused"));
     bar.showPaused(false);
     QVERIFY(!paused->isVisible());
+}
+
+void TestRunStatusBar::narrowBarKeepsRoomForTheMessage() {
+    RunStatusBar bar;
+    bar.showNetwork(QStringLiteral("bundled model (lenet5-1998)"));
+    bar.showStatus(QStringLiteral("Ready: choose an architecture and press Train (Space)"));
+    auto* label = bar.findChild<QLabel*>(QStringLiteral("statusMessage"));
+    auto* elapsed = bar.findChild<QLabel*>(QStringLiteral("elapsedReadout"));
+    auto* network = bar.findChild<QLabel*>(QStringLiteral("networkReadout"));
+    QVERIFY(label && elapsed && network);
+    bar.resize(1000, bar.sizeHint().height());  // a 1024x768 screen's window
+    bar.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&bar));
+    QTRY_VERIFY2(label->width() >= label->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 30,
+                 qPrintable(QString::number(label->width())));
+    QVERIFY(!elapsed->isVisible());
+    QVERIFY(network->isVisible());
+    bar.resize(2400, bar.height());  // room for everything again
+    QTRY_VERIFY(elapsed->isVisible());
+    QCOMPARE(label->text(), bar.message());
 }
 
 QTEST_MAIN(TestRunStatusBar)

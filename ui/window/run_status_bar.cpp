@@ -149,11 +149,32 @@ QString RunStatusBar::message() const {
 
 void RunStatusBar::showPaused(bool paused) {
     m_paused->setVisible(paused);
+    fitReadouts();
 }
 
 bool RunStatusBar::eventFilter(QObject* watched, QEvent* event) {
     if (watched == m_message && event->type() == QEvent::Resize) elideMessage();
     return QStatusBar::eventFilter(watched, event);
+}
+
+void RunStatusBar::resizeEvent(QResizeEvent* event) {
+    fitReadouts();
+    QStatusBar::resizeEvent(event);
+}
+
+void RunStatusBar::fitReadouts() {
+    const int sentence = m_message->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 40;
+    const std::initializer_list<QWidget*> optional{m_elapsed, m_epochProgress, m_speed, m_eta};
+    int needed = sentence;
+    for (QWidget* w : std::initializer_list<QWidget*>{m_network, m_paused, m_epoch, m_testError,
+                                                      m_runProgress}) {
+        if (w->isVisibleTo(this)) needed += w->sizeHint().width() + 8;
+    }
+    for (QWidget* w : optional) needed += w->sizeHint().width() + 8;
+    for (QWidget* w : optional) {
+        w->setVisible(needed <= width());
+        if (needed > width()) needed -= w->sizeHint().width() + 8;
+    }
 }
 
 void RunStatusBar::elideMessage() {
@@ -164,6 +185,7 @@ void RunStatusBar::elideMessage() {
 
 void RunStatusBar::showNetwork(const QString& name) {
     m_network->setText(tr("Views: %1").arg(name));
+    fitReadouts();
 }
 
 QString RunStatusBar::network() const {

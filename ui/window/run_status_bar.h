@@ -10,6 +10,7 @@
 
 class QLabel;
 class QProgressBar;
+class QResizeEvent;
 
 namespace lenet::ui {
 
@@ -45,10 +46,15 @@ public:
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     /// Shows m_text in the message label, elided in the middle when it does not fit.
     void elideMessage();
+    /// Hides the read-outs that say least (elapsed, epoch progress, speed, ETA, in that order)
+    /// while the message would get less than room for a sentence, and shows them again when the
+    /// bar is wide enough; the network, epoch, test error and run progress always show.
+    void fitReadouts();
 
     QLabel* m_network;
     QLabel* m_paused;
