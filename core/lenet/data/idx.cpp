@@ -178,12 +178,19 @@ private:
 /// Everything `in` decodes to, refused past `maxBytes` (FormatError naming the limit and `what`
 /// it is for) before more is read or inflated.
 std::vector<std::uint8_t> readAll(Decoded& in, std::uint64_t maxBytes, const std::string& what) {
-    if (const auto size = in.knownSize()) checkSize(in.origin(), *size, maxBytes, what);
+    const auto size = in.knownSize();
+    if (size) checkSize(in.origin(), *size, maxBytes, what);
     std::vector<std::uint8_t> bytes;
+    // Each read zero-fills its step first: a file of known size is read in one step (and one
+    // small one that finds its end), else the steps grow with the data up to 1 MiB. Fixed 1 MiB
+    // steps cost a 700-byte PNG 2 MiB of page faults, 10 ms of `lenet predict`'s time per image.
+    constexpr std::uint64_t kFirstStep = std::uint64_t(1) << 16;
     constexpr std::uint64_t kStep = std::uint64_t(1) << 20;
+    std::uint64_t step = size ? *size + 1 : kFirstStep;
     for (std::size_t before = 1; before != bytes.size() && bytes.size() <= maxBytes;) {
         before = bytes.size();
-        in.read(bytes, std::size_t(std::min(kStep, maxBytes + 1 - bytes.size())));
+        in.read(bytes, std::size_t(std::min(step, maxBytes + 1 - bytes.size())));
+        step = std::min(kStep, std::max<std::uint64_t>(kFirstStep, bytes.size()));
     }
     if (bytes.size() > maxBytes)
         throw FormatError(in.origin() + (in.gzipped() ? ": the decompressed data" : ": the file") +
