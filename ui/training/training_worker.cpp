@@ -228,7 +228,10 @@ void TrainingWorker::train(lenet::Trainer& trainer, lenet::Network& net,
     try {
         const lenet::TrainResult result =
             trainer.run(observer, request.stop, request.control.get());
-        if (!result.history.empty() && m_test->size() > 0)
+        // A run the user stopped (or the window closing) ends at once: classifying the whole
+        // test set again would hold up Stop and the window's closing (seconds under sanitizers),
+        // so its network stays uncalibrated until it is saved and opened, or `lenet calibrate`.
+        if (!result.history.empty() && m_test->size() > 0 && !request.stop.stop_requested())
             net.setCalibration(lenet::calibrate(net, *m_test, 0));
         report(m_thread, m_reports, &TrainingController::finished, result.history,
                std::make_shared<const lenet::Network>(net), fromStd(result.stopReason));
