@@ -71,8 +71,9 @@ Verdict judge(const Network& net, const float* out, float ink) {
 }
 
 float sampleInk(const Dataset& data, int index) {
-    // Through toInk, so that an image file of the same pixels (lenet predict) gets the same float.
-    return inkSum(toInk(data.image(index), data.rows, data.cols));
+    // As toInk converts pixels, so that an image file of the same pixels (lenet predict) gets the
+    // same float; without building the image, since evaluate asks for every sample.
+    return inkSum(data.image(index), std::size_t(data.rows) * data.cols);
 }
 
 Calibration calibrate(Network& net, const Dataset& data, int threads, int limit) {

@@ -15,6 +15,11 @@ namespace {
 /// pixels (scanner noise, anti-aliasing haze) do not widen it.
 constexpr float kInkThreshold = 0.05f;
 constexpr int kMnistSide = 28;
+
+/// One uint8 pixel (0 background .. 255 ink) as ink in [0, 1].
+float pixelInk(std::uint8_t p) {
+    return float(p) / 255.0f;
+}
 constexpr int kMnistBox = 20;
 
 /// Area-averaging weights for resampling `in` source pixels to `out` pixels along one axis:
@@ -115,12 +120,18 @@ float inkSum(const InkImage& image) {
     return float(sum);
 }
 
+float inkSum(const std::uint8_t* pixels, std::size_t count) {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < count; ++i) sum += pixelInk(pixels[i]);
+    return float(sum);
+}
+
 InkImage toInk(const std::uint8_t* pixels, int rows, int cols) {
     if (rows < 0 || cols < 0)
         throw Error("toInk: negative image size " + std::to_string(rows) + "x" +
                     std::to_string(cols));
     InkImage img{rows, cols, std::vector<float>(std::size_t(rows) * cols)};
-    for (std::size_t i = 0; i < img.ink.size(); ++i) img.ink[i] = float(pixels[i]) / 255.0f;
+    for (std::size_t i = 0; i < img.ink.size(); ++i) img.ink[i] = pixelInk(pixels[i]);
     return img;
 }
 

@@ -2,6 +2,7 @@
 // centring of arbitrary drawings, and random affine distortions.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <random>
 #include <span>
@@ -38,6 +39,8 @@ struct InkImage {
 
 /// The amount of ink of `image`: the sum of its values.
 float inkSum(const InkImage& image);
+/// inkSum of toInk(pixels, ...) for `count` uint8 pixels, bit for bit, without the image.
+float inkSum(const std::uint8_t* pixels, std::size_t count);
 
 /// uint8 (0 background .. 255 ink) -> InkImage.
 InkImage toInk(const std::uint8_t* pixels, int rows, int cols);
