@@ -95,7 +95,8 @@ Verdicts: eval and predict give each image's class, a probability calibrated on 
   probabilities are a plain softmax and nothing is unsure; lenet calibrate stores one).
   predict --preprocess: mnist centres every image MNIST-style as the studio's canvas does; none
   uses it as it is; auto (default) uses an image as it is when it is already laid out like an
-  MNIST digit (28x28 or the network's input size, ink inside the centred 20x20 box), else mnist.
+  MNIST digit (28x28 or the network's input size, its ink within a 20x20 box and its centre of
+  mass within 2 pixels of the middle), else mnist.
   calibrate fits the calibration of a model anew on the test set of --data and saves the model
   to --out (default: over FILE, atomically; a checkpoint needs --out).
   eval --predictions writes one CSV row per image: index, true, predicted, probability, unsure
@@ -301,6 +302,13 @@ int cmdTrain(const Args& a) {
     return trainAndReport(a, net, cfg, dataDir(a), files, nullptr);
 }
 
+/// The class names of the data folder `dir` (its classes.txt, read into `test`) become `net`'s,
+/// after checking that they fit it; without a classes.txt, `net` keeps its own.
+void useClassNames(Network& net, const Dataset& test, const std::string& dir) {
+    checkClassNames(test.classNames, net.classes(), dir + "/classes.txt");
+    if (!test.classNames.empty()) net.setClassNames(test.classNames);
+}
+
 /// Calibrates `net` on `test` when its file `model` holds no calibration (an older file); says so
 /// on stdout unless `quiet`.
 void calibrateIfMissing(Network& net, const Dataset& test, const std::string& model, int threads,
@@ -358,9 +366,8 @@ int cmdEval(const Args& a) {
     Network& net = model.network;
     const std::string dir = dataDir(a);
     const Dataset test = loadData(dir, Split::Test);
-    checkClassNames(test.classNames, net.classes(), dir + "/classes.txt");
+    useClassNames(net, test, dir);
     checkLabels(test, net.classes());  // evaluate() would count them as plain errors
-    if (!test.classNames.empty()) net.setClassNames(test.classNames);
     calibrateIfMissing(net, test, a.get("model"), threads, a.flag("json"));
     const auto t0 = std::chrono::steady_clock::now();
     const Evaluation ev =
@@ -461,8 +468,7 @@ int cmdCalibrate(const Args& a) {
     const std::string dir = dataDir(a);
     const Dataset test = loadData(dir, Split::Test);
     Network& net = model.network;
-    checkClassNames(test.classNames, net.classes(), dir + "/classes.txt");
-    if (!test.classNames.empty()) net.setClassNames(test.classNames);
+    useClassNames(net, test, dir);
     net.setCalibration(calibrate(net, test, threads));
     saveModel(out, net, model.history);
     std::printf("%s: %s\n", out.c_str(), calibrationText(*net.calibration()).c_str());
