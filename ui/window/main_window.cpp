@@ -491,9 +491,7 @@ void MainWindow::connectController() {
     connect(m_controller, &TrainingController::progressed, this, &MainWindow::runProgressed);
     connect(m_controller, &TrainingController::networkUpdated, this,
             [this](const NetworkSnapshot& network) {
-                m_document->showSnapshot(network,
-                                         m_runs->runNetworkName(fromStd(network->spec().name),
-                                                                m_runs->lastProgress().epoch));
+                m_document->showSnapshot(network, runNetworkName(network, {}));
             });
     connect(m_controller, &TrainingController::epochFinished, m_runs, &RunLedger::appendEpoch);
     connect(m_controller, &TrainingController::pausedChanged, this, &MainWindow::showPaused);
