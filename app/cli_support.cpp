@@ -254,6 +254,13 @@ void addTrainingOptions(CLI::App& app) {
     });
     addOption(app, "init", join(kindKeys(initKinds()), "|"), "Weight initialisation")
         ->group("Training options");
+    addOption(app, "elastic-alpha", "X",
+              "With --distort: elastic distortions (Simard et al. 2003) of this strength in "
+              "pixels, 34 as in the paper (0 = none)")
+        ->group("Training options");
+    addOption(app, "elastic-sigma", "X",
+              "Smoothness of the elastic distortions' displacement field in pixels, in (0, 16]")
+        ->group("Training options");
 }
 
 std::vector<std::string> variantAndTrainingOptions() {
@@ -352,6 +359,11 @@ void applyTrainingOptions(const Args& a, ArchitectureSpec& spec) {
         const std::string name = optionName(key);
         if (a.has(name)) parseValue("--" + name, a.get(name), field);
     });
+    Distortion& d = spec.training.distortion;
+    for (auto [name, field] : {std::pair{"elastic-alpha", &d.elasticAlpha},
+                               std::pair{"elastic-sigma", &d.elasticSigma}}) {
+        if (a.has(name)) parseValue("--" + std::string(name), a.get(name), *field);
+    }
     try {
         validate(spec.training, SettingName::Flag);
     } catch (const ConfigError& e) {

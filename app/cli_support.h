@@ -78,8 +78,8 @@ void addSpecOptions(CLI::App& app);
 /// The variant options: --activation, --pooling, --kernel, --channels, --fc, --head,
 /// --batchnorm, --dropout.
 void addVariantOptions(CLI::App& app);
-/// The training options: every key of TrainingConfig ('-' for '_'; forEachTrainingField) and
-/// --init.
+/// The training options: every key of TrainingConfig ('-' for '_'; forEachTrainingField),
+/// --init, and the elastic distortion's --elastic-alpha and --elastic-sigma.
 void addTrainingOptions(CLI::App& app);
 /// The names (without "--") of the options addVariantOptions and addTrainingOptions declare:
 /// what `lenet compare` takes after a ':'.
@@ -99,9 +99,9 @@ ArchitectureSpec specFromArgs(const Args& a);
 /// --dropout) given in `a`.
 VariantOptions variantFromArgs(const Args& a);
 
-/// Applies the --key value training options (the JSON keys of TrainingConfig, '-' for '_') and
-/// --init to `spec`, then checks the settings (validate(): UsageError naming the option and its
-/// range).
+/// Applies the --key value training options (the JSON keys of TrainingConfig, '-' for '_'),
+/// --init, --elastic-alpha and --elastic-sigma to `spec`, then checks the settings (validate():
+/// UsageError naming the option and its range).
 void applyTrainingOptions(const Args& a, ArchitectureSpec& spec);
 
 /// --data DIR or the default data folder.

@@ -203,11 +203,15 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
                     cfg.trainLimit ? std::min(cfg.trainLimit, train.size()) : train.size(),
                     dir.c_str(),
                     cfg.testLimit ? std::min(cfg.testLimit, test.size()) : test.size());
-        std::printf("optimizer %s, lr %g (%s), batch %d, %d epochs, seed %llu, %s threads%s\n",
+        char elastic[80] = "";
+        if (cfg.distortion.elasticAlpha > 0.0f)
+            std::snprintf(elastic, sizeof elastic, " (affine and elastic: alpha %g, sigma %g)",
+                          cfg.distortion.elasticAlpha, cfg.distortion.elasticSigma);
+        std::printf("optimizer %s, lr %g (%s), batch %d, %d epochs, seed %llu, %s threads%s%s\n",
                     cfg.optimizer.c_str(), cfg.lr, cfg.schedule.c_str(), cfg.batch, cfg.epochs,
                     (unsigned long long)cfg.seed,
                     cfg.threads ? std::to_string(cfg.threads).c_str() : "all",
-                    cfg.distort ? ", distortions on" : "");
+                    cfg.distort ? ", distortions on" : "", cfg.distort ? elastic : "");
         if (!files.checkpoint.empty())
             std::printf("checkpoint after every epoch: %s\n", files.checkpoint.c_str());
     }

@@ -118,6 +118,8 @@ Distortion distortionFromJson(const json& j, const std::string& path) {
     r.read("max_rotation", d.maxRotation);
     r.read("max_scale", d.maxScale);
     r.read("max_shear", d.maxShear);
+    r.read("elastic_alpha", d.elasticAlpha);
+    r.read("elastic_sigma", d.elasticSigma);
     r.finish();
     return d;
 }
@@ -155,14 +157,25 @@ json toJson(const TrainingConfig& c) {
                        {"max_rotation", c.distortion.maxRotation},
                        {"max_scale", c.distortion.maxScale},
                        {"max_shear", c.distortion.maxShear}};
+    // Written only when used, so that files without elastic distortions stay readable by
+    // builds that do not know them.
+    if (c.distortion.elasticAlpha > 0.0f) {
+        j["distortion"]["elastic_alpha"] = c.distortion.elasticAlpha;
+        j["distortion"]["elastic_sigma"] = c.distortion.elasticSigma;
+    }
     return j;
 }
 
 void validate(const TrainingConfig& c, SettingName naming) {
+    // The distortion's settings are in training.distortion; their options drop the prefix
+    // (--elastic-alpha).
     const auto fail = [naming](std::string_view key, const std::string& what) {
+        constexpr std::string_view kDistortion = "distortion.";
+        const std::string_view flagKey =
+            key.starts_with(kDistortion) ? key.substr(kDistortion.size()) : key;
         throw ConfigError(
-            (naming == SettingName::Flag ? cliFlag(key) : "training." + std::string(key)) + ": " +
-            what);
+            (naming == SettingName::Flag ? cliFlag(flagKey) : "training." + std::string(key)) +
+            ": " + what);
     };
     const auto check = [&](std::string_view key, double value, const ValueRange& range,
                            const char* note = "") {
@@ -197,6 +210,9 @@ void validate(const TrainingConfig& c, SettingName naming) {
     check("distortion.max_rotation", c.distortion.maxRotation, atLeast(0));
     check("distortion.max_scale", c.distortion.maxScale, fraction());
     check("distortion.max_shear", c.distortion.maxShear, atLeast(0));
+    check("distortion.elastic_alpha", c.distortion.elasticAlpha, atLeast(0), " (0 = off)");
+    // The smoothing kernel spans 6 sigma: bounded so that no spec makes it unbounded work.
+    check("distortion.elastic_sigma", c.distortion.elasticSigma, ValueRange{0, false, 16, true});
     const auto checkAll = [&](const auto& kinds) {
         for (const auto& kind : kinds) {
             for (const HyperParameter& h : kind.hyperParameters) {

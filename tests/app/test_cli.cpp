@@ -440,6 +440,20 @@ TEST_F(Cli, StrayArgumentsAreRefused) {
     });
 }
 
+TEST_F(Cli, ElasticDistortionOptionsAreCheckedAndReported) {
+    const CliRun bad =
+        lenet("train --preset lenet5-modern --distort --elastic-sigma 0" + quick() + data());
+    EXPECT_EQ(bad.status, 2) << bad.output;
+    EXPECT_NE(bad.output.find("--elastic-sigma: must be in (0, 16], not 0"), std::string::npos)
+        << bad.output;
+    const CliRun run =
+        lenet("train --preset lenet5-modern --distort --elastic-alpha 34" + quick() + data());
+    ASSERT_EQ(run.status, 0) << run.output;
+    EXPECT_NE(run.output.find("distortions on (affine and elastic: alpha 34, sigma 4)"),
+              std::string::npos)
+        << run.output;
+}
+
 TEST_F(Cli, BooleanOptionsTakeAWordInBothFormsAndAloneMeanTrue) {
     const std::string train = "train --preset lenet5-modern" + quick() + data();
     for (const char* off : {" --distort false", " --distort=false", " --distort no",

@@ -255,6 +255,30 @@ TEST(PreprocessTest, DistortIsReproducibleForASeed) {
     EXPECT_EQ(first.cols, 28);
 }
 
+TEST(PreprocessTest, ElasticDistortionIsReproducibleSmoothAndKeepsTheInk) {
+    InkImage img = blank(28, 28);
+    fillRect(img, 6, 10, 16, 6);
+    lenet::Distortion still{0, 0, 0, 0};  // no affine part
+    std::mt19937 a(7);
+    EXPECT_EQ(lenet::distort(img, still, a).ink, img.ink);
+    still.elasticAlpha = 34.0f;
+    std::mt19937 b(7), c(7), d(8);
+    const InkImage first = lenet::distort(img, still, b);
+    EXPECT_EQ(first.ink, lenet::distort(img, still, c).ink);
+    EXPECT_NE(first.ink, lenet::distort(img, still, d).ink);
+    EXPECT_NE(first.ink, img.ink);
+    float before = 0, after = 0;
+    for (float v : img.ink) before += v;
+    for (float v : first.ink) after += v;
+    // The stroke is bent, locally thinned or thickened, not erased (one draw: +30 %).
+    EXPECT_NEAR(after, before, 0.5f * before);
+    // A tiny field barely moves anything.
+    still.elasticAlpha = 0.01f;
+    std::mt19937 e(7);
+    const InkImage faint = lenet::distort(img, still, e);
+    for (std::size_t i = 0; i < img.ink.size(); ++i) EXPECT_NEAR(faint.ink[i], img.ink[i], 0.01f);
+}
+
 TEST(ImageFileTest, ReadsBinaryPgm) {
     TempDir dir("pre");
     const std::string header = "P5\n# a comment\n3 2\n255\n";

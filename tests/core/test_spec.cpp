@@ -49,6 +49,14 @@ TEST(SpecJson, EveryPresetSurvivesARoundTrip) {
     }
 }
 
+TEST(SpecJson, ElasticSettingsAreWrittenOnlyWhenUsed) {
+    // Older builds refuse unknown keys: a spec without elastic distortions must not carry them.
+    ArchitectureSpec s = lenet::preset("lenet5-1998-distorted");
+    EXPECT_FALSE(lenet::toJson(s)["training"]["distortion"].contains("elastic_alpha"));
+    s.training.distortion.elasticAlpha = 34.0f;
+    EXPECT_EQ(lenet::toJson(s)["training"]["distortion"]["elastic_alpha"], 34.0f);
+}
+
 TEST(SpecJson, NonDefaultFieldsSurviveARoundTrip) {
     ArchitectureSpec s = lenet::preset("lenet5-modern");
     s.layers[0].stride = 2;
@@ -60,6 +68,8 @@ TEST(SpecJson, NonDefaultFieldsSurviveARoundTrip) {
     s.training.optimizer = "nesterov";
     s.training.distort = true;
     s.training.distortion.maxRotation = 4.5f;
+    s.training.distortion.elasticAlpha = 34.0f;
+    s.training.distortion.elasticSigma = 5.0f;
     s.training.validation = 0.1f;
     s.training.patience = 3;
     s.training.seed = 1ULL << 40;
@@ -192,6 +202,10 @@ TEST(TrainingErrors, InvalidFieldsNameTheField) {
         {json{{"weight_decay", -1.0}}, "training.weight_decay: must be >= 0, not -1"},
         {json{{"distortion", {{"max_scale", 1.0}}}},
          "training.distortion.max_scale: must be in [0, 1), not 1"},
+        {json{{"distortion", {{"elastic_alpha", -1.0}}}},
+         "training.distortion.elastic_alpha: must be >= 0 (0 = off), not -1"},
+        {json{{"distortion", {{"elastic_sigma", 0.0}}}},
+         "training.distortion.elastic_sigma: must be in (0, 16], not 0"},
     };
     for (const auto& [fields, phrase] : cases) {
         SCOPED_TRACE(fields.dump());

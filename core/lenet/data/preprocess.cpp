@@ -295,40 +295,99 @@ Prepared prepare(const InkImage& drawing, Preprocessing how, const InputFormat& 
     return p;
 }
 
-InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotationDeg, float scaleX,
-                float scaleY, float shear) {
-    checkImage(image, "affine");
-    // Forward map about the centre: q = c + t + R * H * S * (p - c), with S = diag(scaleX,
-    // scaleY), H = [[1, shear], [0, 1]] and R the rotation. Each output pixel samples the source
-    // at the inverse image of its centre.
-    const double th = double(rotationDeg) * std::numbers::pi / 180.0;
-    const double cs = std::cos(th), sn = std::sin(th);
-    const double m00 = cs * scaleX;
-    const double m01 = (cs * shear - sn) * scaleY;
-    const double m10 = sn * scaleX;
-    const double m11 = (sn * shear + cs) * scaleY;
-    const double det = m00 * m11 - m01 * m10;
-    if (!(std::abs(det) > 1e-9))
-        throw ConfigError("affine: the map is singular (scale " + std::to_string(scaleX) + " x " +
-                          std::to_string(scaleY) + ")");
-    const double i00 = m11 / det, i01 = -m01 / det, i10 = -m10 / det, i11 = m00 / det;
+namespace {
 
-    const double cx = image.cols / 2.0;
-    const double cy = image.rows / 2.0;
+/// The inverse of affine()'s map about the image centre: where in the source an output point
+/// comes from. Points are in pixel units with pixel centres at +0.5.
+struct InverseAffine {
+    double i00, i01, i10, i11;
+    double cx, cy, shiftX, shiftY;
+
+    InverseAffine(const InkImage& image, float shiftX_, float shiftY_, float rotationDeg,
+                  float scaleX, float scaleY, float shear)
+        : cx(image.cols / 2.0), cy(image.rows / 2.0), shiftX(shiftX_), shiftY(shiftY_) {
+        // Forward map: q = c + t + R * H * S * (p - c), with S = diag(scaleX, scaleY),
+        // H = [[1, shear], [0, 1]] and R the rotation.
+        const double th = double(rotationDeg) * std::numbers::pi / 180.0;
+        const double cs = std::cos(th), sn = std::sin(th);
+        const double m00 = cs * scaleX;
+        const double m01 = (cs * shear - sn) * scaleY;
+        const double m10 = sn * scaleX;
+        const double m11 = (sn * shear + cs) * scaleY;
+        const double det = m00 * m11 - m01 * m10;
+        if (!(std::abs(det) > 1e-9))
+            throw ConfigError("affine: the map is singular (scale " + std::to_string(scaleX) +
+                              " x " + std::to_string(scaleY) + ")");
+        i00 = m11 / det;
+        i01 = -m01 / det;
+        i10 = -m10 / det;
+        i11 = m00 / det;
+    }
+
+    /// The ink of `image` at the inverse image of output point (x, y).
+    float sample(const InkImage& image, double x, double y) const {
+        const double qx = x - cx - shiftX;
+        const double qy = y - cy - shiftY;
+        const double px = i00 * qx + i01 * qy + cx - 0.5;
+        const double py = i10 * qx + i11 * qy + cy - 0.5;
+        return std::clamp(sampleBilinear(image, float(px), float(py)), 0.0f, 1.0f);
+    }
+};
+
+/// Each output pixel sampled at the inverse image of its centre displaced by (dx, dy) (empty:
+/// no displacement).
+InkImage resample(const InkImage& image, const InverseAffine& map, const std::vector<float>& dx,
+                  const std::vector<float>& dy) {
     InkImage out{image.rows, image.cols, std::vector<float>(image.ink.size(), 0.0f)};
     for (int r = 0; r < image.rows; ++r)
         for (int c = 0; c < image.cols; ++c) {
-            const double qx = c + 0.5 - cx - shiftX;
-            const double qy = r + 0.5 - cy - shiftY;
-            const double px = i00 * qx + i01 * qy + cx - 0.5;
-            const double py = i10 * qx + i11 * qy + cy - 0.5;
-            out.ink[std::size_t(r) * image.cols + c] =
-                std::clamp(sampleBilinear(image, float(px), float(py)), 0.0f, 1.0f);
+            const std::size_t i = std::size_t(r) * image.cols + c;
+            const double x = c + 0.5 + (dx.empty() ? 0.0 : dx[i]);
+            const double y = r + 0.5 + (dy.empty() ? 0.0 : dy[i]);
+            out.ink[i] = map.sample(image, x, y);
         }
     return out;
 }
 
+/// `field` (rows x cols) convolved with a Gaussian of standard deviation `sigma` (truncated at
+/// 3 sigma, zero outside the image), separably.
+void gaussianSmooth(std::vector<float>& field, int rows, int cols, float sigma) {
+    const int radius = std::max(1, int(std::ceil(3.0f * sigma)));
+    std::vector<float> taps(std::size_t(2 * radius + 1));
+    float total = 0.0f;
+    for (int k = -radius; k <= radius; ++k) {
+        taps[std::size_t(k + radius)] = std::exp(-0.5f * float(k * k) / (sigma * sigma));
+        total += taps[std::size_t(k + radius)];
+    }
+    for (float& t : taps) t /= total;
+    std::vector<float> pass(field.size());
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) {
+            float sum = 0.0f;
+            for (int k = std::max(-radius, -c); k <= std::min(radius, cols - 1 - c); ++k)
+                sum += taps[std::size_t(k + radius)] * field[std::size_t(r) * cols + c + k];
+            pass[std::size_t(r) * cols + c] = sum;
+        }
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) {
+            float sum = 0.0f;
+            for (int k = std::max(-radius, -r); k <= std::min(radius, rows - 1 - r); ++k)
+                sum += taps[std::size_t(k + radius)] * pass[std::size_t(r + k) * cols + c];
+            field[std::size_t(r) * cols + c] = sum;
+        }
+}
+
+}  // namespace
+
+InkImage affine(const InkImage& image, float shiftX, float shiftY, float rotationDeg, float scaleX,
+                float scaleY, float shear) {
+    checkImage(image, "affine");
+    return resample(image, InverseAffine(image, shiftX, shiftY, rotationDeg, scaleX, scaleY, shear),
+                    {}, {});
+}
+
 InkImage distort(const InkImage& image, const Distortion& d, std::mt19937& rng) {
+    checkImage(image, "distort");
     auto draw = [&rng](float max) {
         const float m = std::abs(max);
         return std::uniform_real_distribution<float>(-m, m)(rng);
@@ -339,7 +398,17 @@ InkImage distort(const InkImage& image, const Distortion& d, std::mt19937& rng) 
     const float scaleX = 1.0f + draw(d.maxScale);
     const float scaleY = 1.0f + draw(d.maxScale);
     const float shear = draw(d.maxShear);
-    return affine(image, shiftX, shiftY, rotation, scaleX, scaleY, shear);
+    const InverseAffine map(image, shiftX, shiftY, rotation, scaleX, scaleY, shear);
+    std::vector<float> dx, dy;
+    if (d.elasticAlpha > 0.0f) {
+        for (std::vector<float>* field : {&dx, &dy}) {
+            field->resize(image.ink.size());
+            for (float& v : *field) v = draw(1.0f);
+            gaussianSmooth(*field, image.rows, image.cols, d.elasticSigma);
+            for (float& v : *field) v *= d.elasticAlpha;
+        }
+    }
+    return resample(image, map, dx, dy);
 }
 
 }  // namespace lenet
