@@ -1,16 +1,19 @@
 // Qt Test of the training controls: a TrainingConfig round-trips through showConfig/applyTo;
 // while running only the learning rate is editable and its changes are signalled; Train follows
-// setTrainEnabled and explains why it is disabled.
+// setTrainEnabled and explains why it is disabled; the distortion kinds and their preview.
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QtTest>
 
 #include "lenet/presets.h"
 #include "lenet/spec_json.h"
+#include "ui/inspect/selection_model.h"
 #include "ui/training/training_controls.h"
 
 using lenet::ui::TrainingControls;
@@ -28,6 +31,7 @@ private Q_SLOTS:
     void onlyTheLearningRateChangesWhileRunning();
     void trainFollowsSetTrainEnabled();
     void grabsTheControlsInASidebar();
+    void distortionKindsAndTheirPreview();
 
 private:
     template <class T>
@@ -92,7 +96,7 @@ QList<QWidget*> TestTrainingControls::lockedFields() const {
             child<QDoubleSpinBox>("l1"),
             child<QDoubleSpinBox>("l2"),
             child<QDoubleSpinBox>("weightDecay"),
-            child<QCheckBox>("distort"),
+            child<QComboBox>("distortion"),
             child<QDoubleSpinBox>("validation"),
             child<QSpinBox>("patience"),
             child<QSpinBox>("seed"),
@@ -105,7 +109,7 @@ void TestTrainingControls::roundTripsEveryField() {
     QCOMPARE(child<QComboBox>("optimizer")->currentData().toString(), QStringLiteral("rmsprop"));
     QCOMPARE(child<QSpinBox>("batch")->value(), 48);
     QCOMPARE(child<QDoubleSpinBox>("validation")->value(), 15.0);
-    QVERIFY(child<QCheckBox>("distort")->isChecked());
+    QCOMPARE(child<QComboBox>("distortion")->currentData().toString(), QStringLiteral("affine"));
     QVERIFY(m_controls->applyTo(config) == config);
 
     // Onto defaults: every edited field arrives, the others keep the defaults.
@@ -229,6 +233,41 @@ void TestTrainingControls::grabsTheControlsInASidebar() {
     }
     m_controls->resize(320, m_controls->sizeHint().height());
     QVERIFY(m_controls->grab().save(QStringLiteral(LENET_TEST_GRAB_PATH)));
+}
+
+void TestTrainingControls::distortionKindsAndTheirPreview() {
+    auto* kind = child<QComboBox>("distortion");
+    auto* preview = child<QLabel>("distortionPreview");
+    lenet::TrainingConfig config;
+    config.distort = true;
+    config.distortion.maxShift = 1.5f;
+    m_controls->showConfig(config);
+    QCOMPARE(kind->currentData().toString(), QStringLiteral("affine"));
+    QVERIFY(!preview->isHidden());
+    QVERIFY(preview->text().contains(QStringLiteral("draw a digit")));  // nothing selected yet
+
+    kind->setCurrentIndex(kind->findData(QStringLiteral("elastic")));
+    lenet::TrainingConfig elastic = m_controls->applyTo(config);
+    QVERIFY(elastic.distort);
+    QCOMPARE(elastic.distortion.elasticAlpha, TrainingControls::kDefaultElasticAlpha);
+    QCOMPARE(elastic.distortion.maxShift, 1.5f);  // the affine part as shown
+    m_controls->showConfig(elastic);
+    QCOMPARE(kind->currentData().toString(), QStringLiteral("elastic"));
+
+    lenet::ui::SelectionModel selection;
+    lenet::InkImage digit{28, 28, std::vector<float>(28 * 28, 0.0f)};
+    for (int r = 6; r < 22; ++r) digit.ink[std::size_t(r) * 28 + 13] = 1.0f;  // a "1"
+    selection.select({digit, 1, -1, QStringLiteral("a one")});
+    m_controls->setPreviewSource(&selection);
+    const QImage first = preview->pixmap().toImage();
+    QVERIFY(!first.isNull());
+    child<QToolButton>("redrawPreview")->click();
+    QVERIFY(preview->pixmap().toImage() != first);  // other random draws
+
+    kind->setCurrentIndex(kind->findData(QStringLiteral("none")));
+    QVERIFY(preview->isHidden());
+    QVERIFY(!m_controls->applyTo(config).distort);
+    m_controls->setPreviewSource(nullptr);
 }
 
 QTEST_MAIN(TestTrainingControls)

@@ -14,15 +14,20 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
+#include <QPainter>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "lenet/kinds.h"
 #include "lenet/parallel.h"
 #include "ui/architecture/layer_kinds.h"
 #include "ui/collapsible_section.h"
+#include "ui/inspect/map_images.h"
 #include "ui/inspect/my_digits_store.h"
+#include "ui/inspect/selection_model.h"
 
 namespace lenet::ui {
 namespace {
@@ -122,7 +127,9 @@ TrainingControls::TrainingControls(QWidget* parent)
       m_l2(makePenaltyBox("l2", tr("L2 penalty on the weights, added to the gradient"))),
       m_weightDecay(makePenaltyBox(
           "weightDecay", tr("Decoupled weight decay (AdamW style): w -= rate x decay x w"))),
-      m_distort(new QCheckBox(tr("Distort training images"))),
+      m_distortion(new QComboBox),
+      m_preview(new QLabel),
+      m_redraw(new QToolButton),
       m_myDigits(new QCheckBox),
       m_validation(makeDoubleSpinBox("validation", 90.0, 1,
                                      tr("Share of the training set held out to measure the "
@@ -143,10 +150,29 @@ TrainingControls::TrainingControls(QWidget* parent)
     m_testLimit->setSpecialValueText(tr("all"));
     m_threads->setSpecialValueText(tr("all"));
     m_seed->setGroupSeparatorShown(false);
-    m_distort->setObjectName(QStringLiteral("distort"));
-    m_distort->setToolTip(
-        tr("Shift, scale, squeeze and shear each training image at random "
-           "(LeCun 1998's distorted set)"));
+    m_distortion->setObjectName(QStringLiteral("distortion"));
+    m_distortion->addItem(tr("None"), QStringLiteral("none"));
+    m_distortion->addItem(tr("Affine (LeCun 1998)"), QStringLiteral("affine"));
+    m_distortion->setItemData(1,
+                              tr("Shift, scale, squeeze and shear each training image at random "
+                                 "(LeCun 1998's distorted set)"),
+                              Qt::ToolTipRole);
+    m_distortion->addItem(tr("Affine + elastic (Simard 2003)"), QStringLiteral("elastic"));
+    m_distortion->setItemData(2,
+                              tr("The affine distortions, then a random smooth displacement field "
+                                 "that bends the strokes (Simard, Steinkraus and Platt 2003)"),
+                              Qt::ToolTipRole);
+    m_distortion->setToolTip(
+        tr("Random distortions of every training image, new in every epoch: more varied digits "
+           "than the training set holds"));
+    m_distortion->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_distortion->setMinimumContentsLength(8);
+    m_preview->setObjectName(QStringLiteral("distortionPreview"));
+    m_preview->setWordWrap(true);
+    m_preview->setToolTip(tr("The selected digit as the next run's distortions may show it"));
+    m_redraw->setObjectName(QStringLiteral("redrawPreview"));
+    m_redraw->setText(tr("Other samples"));
+    m_redraw->setToolTip(tr("Draw other random distortions for the preview"));
     m_myDigits->setObjectName(QStringLiteral("myDigits"));
     m_myDigits->hide();
     m_validation->setSuffix(tr(" %"));
@@ -173,7 +199,11 @@ TrainingControls::TrainingControls(QWidget* parent)
     regularisationForm->addRow(tr("L1"), m_l1);
     regularisationForm->addRow(tr("L2"), m_l2);
     regularisationForm->addRow(tr("Weight decay"), m_weightDecay);
-    regularisationForm->addRow(m_distort);
+    regularisationForm->addRow(tr("Distortions"), m_distortion);
+    auto* previewRow = new QHBoxLayout;
+    previewRow->addWidget(m_preview, 1);
+    previewRow->addWidget(m_redraw, 0, Qt::AlignTop);
+    regularisationForm->addRow(previewRow);
     regularisationForm->addRow(tr("Validation"), m_validation);
     regularisationForm->addRow(tr("Patience"), m_patience);
     auto* regularisation =
@@ -206,10 +236,10 @@ TrainingControls::TrainingControls(QWidget* parent)
 
     for (QWidget* field : std::initializer_list<QWidget*>{
              m_optimizer, m_schedule, m_epochs, m_batch, m_trainLimit, m_testLimit, m_l1, m_l2,
-             m_weightDecay, m_distort, m_validation, m_patience, m_seed, m_threads}) {
+             m_weightDecay, m_distortion, m_validation, m_patience, m_seed, m_threads}) {
         addLockable(field);
     }
-    for (QComboBox* box : {m_optimizer, m_schedule}) {
+    for (QComboBox* box : {m_optimizer, m_schedule, m_distortion}) {
         connect(box, &QComboBox::currentIndexChanged, this, &TrainingControls::userEdited);
     }
     for (QSpinBox* box :
@@ -223,7 +253,11 @@ TrainingControls::TrainingControls(QWidget* parent)
             [this] { m_trainLimitChosen = m_trainLimitChosen || !m_showing; });
     connect(m_testLimit, &QSpinBox::valueChanged, this,
             [this] { m_testLimitChosen = m_testLimitChosen || !m_showing; });
-    connect(m_distort, &QCheckBox::toggled, this, &TrainingControls::userEdited);
+    connect(m_distortion, &QComboBox::currentIndexChanged, this, &TrainingControls::updatePreview);
+    connect(m_redraw, &QToolButton::clicked, this, [this] {
+        ++m_previewDraw;
+        updatePreview();
+    });
     connect(m_myDigits, &QCheckBox::toggled, this, &TrainingControls::userEdited);
     connect(m_validation, &QDoubleSpinBox::valueChanged, this, &TrainingControls::updateEnabled);
     connect(m_learningRate, &QDoubleSpinBox::valueChanged, this, [this](double rate) {
@@ -235,6 +269,7 @@ TrainingControls::TrainingControls(QWidget* parent)
     connect(m_train, &QPushButton::clicked, this, &TrainingControls::trainClicked);
     connect(m_stop, &QPushButton::clicked, this, &TrainingControls::stopClicked);
     updateEnabled();
+    updatePreview();
 }
 
 TrainingControls::~TrainingControls() {
@@ -261,7 +296,10 @@ void TrainingControls::showConfig(const lenet::TrainingConfig& config) {
     m_l1->setValue(double(config.l1));
     m_l2->setValue(double(config.l2));
     m_weightDecay->setValue(double(config.weightDecay));
-    m_distort->setChecked(config.distort);
+    m_shownDistortion = config.distortion;
+    selectData(m_distortion, !config.distort                         ? "none"
+                             : config.distortion.elasticAlpha > 0.0f ? "elastic"
+                                                                     : "affine");
     m_validation->setValue(100.0 * double(config.validation));
     m_patience->setValue(config.patience);
     m_seed->setValue(int(std::min<std::uint64_t>(config.seed, INT_MAX)));
@@ -291,7 +329,7 @@ lenet::TrainingConfig TrainingControls::applyTo(lenet::TrainingConfig config) co
     config.l1 = float(m_l1->value());
     config.l2 = float(m_l2->value());
     config.weightDecay = float(m_weightDecay->value());
-    config.distort = m_distort->isChecked();
+    applyDistortion(config);
     config.validation = float(m_validation->value() / 100.0);
     config.patience = m_validation->value() > 0.0 ? m_patience->value() : 0;
     config.seed = std::uint64_t(m_seed->value());
@@ -361,6 +399,53 @@ void TrainingControls::updateEnabled() {
                          : m_trainBlockedReason));
     }
     m_stop->setEnabled(m_running);
+}
+
+void TrainingControls::applyDistortion(lenet::TrainingConfig& config) const {
+    const QString kind = m_distortion->currentData().toString();
+    config.distort = kind != QLatin1String("none");
+    if (kind == QLatin1String("affine")) config.distortion.elasticAlpha = 0.0f;
+    if (kind == QLatin1String("elastic") && !(config.distortion.elasticAlpha > 0.0f))
+        config.distortion.elasticAlpha = kDefaultElasticAlpha;
+}
+
+void TrainingControls::setPreviewSource(SelectionModel* selection) {
+    followSelection(m_previewSource, selection, this, [this](const SelectedImage& s) {
+        m_previewImage = s.image;
+        updatePreview();
+    });
+}
+
+void TrainingControls::updatePreview() {
+    lenet::TrainingConfig config;
+    config.distortion = m_shownDistortion;
+    applyDistortion(config);
+    m_redraw->setVisible(config.distort && !m_previewImage.ink.empty());
+    m_preview->setVisible(config.distort);
+    if (!config.distort) return;
+    if (m_previewImage.ink.empty()) {
+        m_preview->setPixmap({});
+        m_preview->setText(tr("Pick a test image or draw a digit to preview the distortions"));
+        return;
+    }
+    // Two rows of four, each digit at 1.5 times its size.
+    constexpr int kColumns = 4, kRows = 2, kGap = 3;
+    const int side = m_previewImage.cols * 3 / 2;
+    QPixmap sheet((side + kGap) * kColumns - kGap, (side + kGap) * kRows - kGap);
+    sheet.fill(palette().color(QPalette::Window));
+    QPainter painter(&sheet);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    for (int i = 0; i < kColumns * kRows; ++i) {
+        std::mt19937 rng(m_previewDraw * kColumns * kRows + unsigned(i));
+        const lenet::InkImage d = lenet::distort(m_previewImage, config.distortion, rng);
+        const QImage image =
+            valuesToImage(d.ink.data(), d.cols, d.rows, ValueRange{0.0f, 1.0f}, Palette::Ink);
+        painter.drawImage(
+            QRect((i % kColumns) * (side + kGap), (i / kColumns) * (side + kGap), side, side),
+            image);
+    }
+    painter.end();
+    m_preview->setPixmap(sheet);
 }
 
 }  // namespace lenet::ui

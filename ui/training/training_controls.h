@@ -1,6 +1,7 @@
 // The run settings a user edits before pressing Train: optimiser, learning rate and schedule,
-// epochs, batch size and data limits up front; regularisation, distortions and validation, and
-// the seed and thread count in folded sections; plus the Train and Stop buttons. While a run
+// epochs, batch size and data limits up front; regularisation, distortions (none, affine, affine
+// and elastic, with a preview of the selected digit distorted) and validation, and the seed and
+// thread count in folded sections; plus the Train and Stop buttons. While a run
 // goes on only the learning rate stays editable (it applies at the next batch). A checkbox adds
 // the user's own digits ("my digits") to the training set of the next run.
 #pragma once
@@ -18,12 +19,15 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QPushButton;
 class QSpinBox;
+class QToolButton;
 
 namespace lenet::ui {
 
 class MyDigitsStore;
+class SelectionModel;
 
 class TrainingControls : public QWidget {
     Q_OBJECT
@@ -57,6 +61,14 @@ public:
     /// extraTrain: the store's digits when the box is checked and there are some, else null.
     std::shared_ptr<const lenet::Dataset> extraTrainingData() const;
 
+    /// The distortion preview shows the image `selection` holds (a test image or a drawing),
+    /// distorted as the next run would (null: no preview).
+    void setPreviewSource(SelectionModel* selection);
+
+    /// The strength of the elastic distortions the "affine and elastic" choice adds when the
+    /// shown settings have none: Simard et al. 2003's alpha for MNIST.
+    static constexpr float kDefaultElasticAlpha = 34.0f;
+
 Q_SIGNALS:
     void epochsChanged(int epochs);
     /// The user set a new learning rate (not emitted by showConfig).
@@ -71,6 +83,10 @@ private:
     void addLockable(QWidget* field);
     void userEdited();
     void updateEnabled();
+    /// `config`'s distort flag and distortion as the distortion box chooses.
+    void applyDistortion(lenet::TrainingConfig& config) const;
+    /// Redraws the preview: a few random distortions of the selected image, or why there is none.
+    void updatePreview();
 
     QComboBox* m_optimizer;
     QDoubleSpinBox* m_learningRate;
@@ -82,7 +98,9 @@ private:
     QDoubleSpinBox* m_l1;
     QDoubleSpinBox* m_l2;
     QDoubleSpinBox* m_weightDecay;
-    QCheckBox* m_distort;
+    QComboBox* m_distortion;
+    QLabel* m_preview;
+    QToolButton* m_redraw;
     QCheckBox* m_myDigits;
     QDoubleSpinBox* m_validation;
     QSpinBox* m_patience;
@@ -92,6 +110,10 @@ private:
     QPushButton* m_stop;
 
     MyDigitsStore* m_myDigitsStore = nullptr;
+    SelectionModel* m_previewSource = nullptr;
+    lenet::InkImage m_previewImage;                        // the selection's image; empty when none
+    lenet::Distortion m_shownDistortion;                   // the distortion of the last showConfig
+    unsigned m_previewDraw = 0;                            // which random draws the preview shows
     std::vector<std::pair<QWidget*, QString>> m_lockable;  // field, its tool tip when idle
     bool m_running = false;
     bool m_trainAllowed = true;

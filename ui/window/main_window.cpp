@@ -115,6 +115,7 @@ MainWindow::MainWindow(QWidget* parent)
     connectController();
     createInspectionPanels();
     m_controls->setMyDigits(m_inspection->myDigits());
+    m_controls->setPreviewSource(m_inspection->selection());
     m_presets->selectPresetOrFirst(kPaperPreset);
     updateActions();
     fitToScreen(false);
