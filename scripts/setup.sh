@@ -140,7 +140,7 @@ core_pkgs=(cmake g++ ninja-build pkg-config libgtest-dev libgmock-dev libbenchma
            libeigen3-dev libtbb-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libpng-dev
            libarchive-dev nettle-dev fonts-dejavu-core librsvg2-bin)
 ui_pkgs=(qt6-base-dev libqcustomplot-dev libxkbcommon-dev xvfb xauth imagemagick xdotool)
-test_pkgs=(clang libclang-rt-14-dev python3 qemu-user
+test_pkgs=(clang libclang-rt-14-dev python3 qemu-user parallel slurm-wlm munge
            dpkg-dev file lintian desktop-file-utils appstream)
 wanted=("${core_pkgs[@]}")
 ((no_ui)) || wanted+=("${ui_pkgs[@]}")
