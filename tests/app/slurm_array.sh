@@ -83,7 +83,7 @@ limit() { awk -v s="$scale" -v t="$1" 'BEGIN { printf "%d", s * t }'; }
 dd if=/dev/urandom of="$D/munge/munge.key" bs=1024 count=1 status=none
 chmod 600 "$D/munge/munge.key"
 munged -F --key-file="$D/munge/munge.key" -S "$D/munge/munge.sock" \
-  --pid-file="$D/munge/munged.pid" --seed-file="$D/munge/seed" &
+  --pid-file="$D/munge/munged.pid" --seed-file="$D/munge/seed" >"$D/log/munged.log" 2>&1 &
 munge_pid=$!
 wait_for "$(limit 10)" "munged's socket" test -S "$D/munge/munge.sock"
 
@@ -122,9 +122,10 @@ PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF=$D/slurm.conf
 
-slurmctld -D -c &
+# Their output goes to files: a daemon must not hold the pipe of whoever runs this script.
+slurmctld -D -c >>"$D/log/slurmctld.log" 2>&1 &
 ctld_pid=$!
-slurmd -D &
+slurmd -D >>"$D/log/slurmd.log" 2>&1 &
 slurmd_pid=$!
 idle() { [[ $(sinfo -h -o %t 2>/dev/null) == idle ]]; }
 wait_for "$(limit 60)" "the node going idle" idle
