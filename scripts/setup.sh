@@ -32,9 +32,11 @@ Options:
                -DLENET_BUILD_UI=OFF (implies the CLI; same as LENET_NO_UI=1)
   --test-tools also install what scripts/test.sh needs beyond the build: clang and its
                libFuzzer/sanitizer runtimes (scripts/fuzz.sh), python3 (the include-graph
-               test of core), qemu-user (scripts/check_kernels.sh: a CPU without AVX), and
+               test of core), qemu-user (scripts/check_kernels.sh: a CPU without AVX),
                what builds and checks the Debian package (scripts/package.sh: dpkg-dev,
-               file, lintian, desktop-file-utils, appstream)
+               file, lintian, desktop-file-utils, appstream), and what the sweep tests run
+               planned `lenet compare` jobs through (GNU parallel; slurm-wlm and munge for
+               a single-node Slurm)
   -h, --help   print this help
 
 Without --headless, ARGS after "--" are passed to build/app/lenet-studio.
