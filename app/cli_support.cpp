@@ -290,6 +290,7 @@ Args parsedArgs(const CLI::App& app) {
                 parseValue("--" + name, value, ignored);
             }
             a.options[name] = value;
+            a.allValues[name].push_back(value);
         }
     }
     return a;
@@ -385,9 +386,9 @@ Dataset loadData(const std::string& dir, Split split) {
     }
 }
 
-CliObserver::CliObserver(bool json, bool bar, std::string logPath,
+CliObserver::CliObserver(EpochLines lines, bool bar, std::string logPath,
                          std::vector<EpochMetrics> history)
-    : m_json(json), m_bar(bar), m_logPath(std::move(logPath)), m_history(std::move(history)) {}
+    : m_lines(lines), m_bar(bar), m_logPath(std::move(logPath)), m_history(std::move(history)) {}
 
 void CliObserver::onProgress(const Progress& p) {
     if (!m_bar) return;
@@ -402,9 +403,9 @@ void CliObserver::onProgress(const Progress& p) {
 void CliObserver::onEpoch(const EpochMetrics& m, const Network&) {
     clearBar();
     m_history.push_back(m);
-    if (m_json) {
+    if (m_lines == EpochLines::Json) {
         std::cout << toJson(m).dump() << std::endl;
-    } else {
+    } else if (m_lines == EpochLines::Text) {
         std::printf("epoch %3d  lr %-9.3g loss %-9.4f train error %-7s", m.epoch, m.lr, m.loss,
                     percent(m.trainError).c_str());
         if (m.validationError >= 0)

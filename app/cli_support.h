@@ -37,6 +37,8 @@ public:
 /// "true" when bare), the positional arguments and the name of the chosen subcommand.
 struct Args {
     std::map<std::string, std::string> options;
+    /// Every value of each option, in the order given: --grid comes once per key.
+    std::map<std::string, std::vector<std::string>> allValues;
     std::vector<std::string> positional;
     std::string subcommand;  // `lenet data fetch`: "fetch"
 
@@ -110,13 +112,21 @@ std::string dataDir(const Args& a);
 /// One split of the data set; a missing file's error says how to fetch MNIST.
 Dataset loadData(const std::string& dir, Split split);
 
+/// What CliObserver prints on stdout after each epoch.
+enum class EpochLines {
+    Text,  // one line of figures
+    Json,  // one JSON object
+    None,  // nothing (runs side by side: their caller reports each run when it ends)
+};
+
 /// Terminal progress: a bar on stderr (when it is a terminal) and one line per epoch on stdout
-/// (or one JSON object per epoch), optionally the run log as CSV.
+/// (or one JSON object per epoch, or nothing), optionally the run log as CSV.
 class CliObserver : public TrainingObserver {
 public:
     /// `history`: the epochs of the run done before (a resumed run), kept for the log and
     /// history().
-    CliObserver(bool json, bool bar, std::string logPath, std::vector<EpochMetrics> history = {});
+    CliObserver(EpochLines lines, bool bar, std::string logPath,
+                std::vector<EpochMetrics> history = {});
 
     void onProgress(const Progress& p) override;
     void onEpoch(const EpochMetrics& m, const Network&) override;
@@ -128,7 +138,7 @@ private:
     void clearBar() const;
     void writeLog() const;
 
-    bool m_json;
+    EpochLines m_lines;
     bool m_bar;
     std::string m_logPath;
     std::vector<EpochMetrics> m_history;

@@ -1,11 +1,18 @@
 #include "compare_report.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <map>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "lenet/error.h"
+#include "lenet/json_value.h"
+#include "lenet/model_io.h"
 
 namespace lenet {
 namespace {
@@ -45,6 +52,42 @@ std::string percent(const Spread& s, int runs) {
         text += " (" + format("%.2f", s.min * 100.0) + "-" + format("%.2f", s.max * 100.0) + ")";
     }
     return text;
+}
+
+/// The shortest text that reads back as exactly `v`.
+std::string exact(double v) {
+    char b[32];
+    const auto [end, ec] = std::to_chars(b, b + sizeof b, v);
+    return ec == std::errc() ? std::string(b, end) : format("%.17g", v);
+}
+
+/// The lowest test error of a run's epochs, -1 when none was measured.
+double bestTestError(const std::vector<EpochMetrics>& history) {
+    double best = -1.0;
+    for (const auto& m : history) {
+        if (m.testError >= 0 && (best < 0 || m.testError < best)) best = m.testError;
+    }
+    return best;
+}
+
+/// The grid keys of `items` (runs or rows) in the order they first appear.
+template <typename Item>
+std::vector<std::string> gridKeys(const std::vector<Item>& items) {
+    std::vector<std::string> keys;
+    for (const auto& item : items) {
+        for (const auto& [key, value] : item.settings) {
+            if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+        }
+    }
+    return keys;
+}
+
+/// The value of grid key `key` in `settings`, "-" when it has none.
+std::string settingOf(const Settings& settings, const std::string& key) {
+    for (const auto& [k, value] : settings) {
+        if (k == key) return value;
+    }
+    return "-";
 }
 
 /// Variant names in the order they first appear.
@@ -100,6 +143,34 @@ std::string escapeXml(const std::string& s) {
         }
     }
     return out;
+}
+
+/// The first fields of a CSV line: `name` and the value of each grid key in `settings`; for the
+/// header (no settings) "variant" and the keys.
+std::string csvLead(const std::vector<std::string>& keys, const std::string& name = {},
+                    const Settings* settings = nullptr) {
+    std::string lead = settings ? csvField(name) : "variant";
+    for (const auto& key : keys) {
+        lead += ',';
+        lead += csvField(settings ? settingOf(*settings, key) : key);
+    }
+    return lead;
+}
+
+/// The same as the first cells of a Markdown row ("| name | v1 | v2 | "); the header and the
+/// rule below it without a row.
+std::string markdownLead(const std::vector<std::string>& keys, const std::string& name = {},
+                         const Settings* settings = nullptr) {
+    std::string lead = "| " + (settings ? name : std::string("variant")) + " | ";
+    for (const auto& key : keys) lead += (settings ? settingOf(*settings, key) : key) + " | ";
+    return lead;
+}
+
+/// "|---|---|" for the name and the grid keys.
+std::string markdownLeadRule(const std::vector<std::string>& keys) {
+    std::string rule = "|---|";
+    for (std::size_t k = 0; k < keys.size(); ++k) rule += "---|";
+    return rule;
 }
 
 constexpr const char* kColours[] = {
@@ -185,6 +256,7 @@ std::vector<CompareRow> summarize(const std::vector<CompareRun>& runs) {
         for (const auto& r : runs) {
             if (r.variant != name) continue;
             ++row.runs;
+            row.settings = r.settings;
             row.parameters = r.parameters;
             row.epochs = std::max(row.epochs, int(r.history.size()));
             if (r.diverged) ++row.diverged;
@@ -193,14 +265,11 @@ std::vector<CompareRow> summarize(const std::vector<CompareRun>& runs) {
                 row.earlyStop += std::to_string(r.earlyStopEpoch);
             }
             if (r.history.empty()) continue;
-            double bestOfRun = -1.0;
             for (const auto& m : r.history) {
-                if (m.testError >= 0 && (bestOfRun < 0 || m.testError < bestOfRun))
-                    bestOfRun = m.testError;
                 seconds += m.seconds;
                 images += m.imagesPerSecond * m.seconds;
             }
-            best.add(bestOfRun);
+            best.add(bestTestError(r.history));
             final.add(r.history.back().testError);
             loss += r.history.back().loss;
             epochsRun += int(r.history.size());
@@ -217,17 +286,20 @@ std::vector<CompareRow> summarize(const std::vector<CompareRun>& runs) {
 }
 
 std::string markdownTable(const std::vector<CompareRow>& rows) {
+    const std::vector<std::string> keys = gridKeys(rows);
     std::ostringstream md;
-    md << "| variant | parameters | epochs | best test error | final test error | train loss | "
-          "s/epoch | images/s | early stop |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+    md << markdownLead(keys)
+       << "parameters | epochs | best test error | final test error | train loss | s/epoch | "
+          "images/s | early stop |\n"
+       << markdownLeadRule(keys) << "---:|---:|---:|---:|---:|---:|---:|---|\n";
     for (const auto& r : rows) {
-        md << "| " << r.variant << (r.runs > 1 ? " (" + std::to_string(r.runs) + " seeds)" : "")
-           << " | " << r.parameters << " | " << r.epochs << " | "
-           << percent(r.bestTestError, r.runs) << " | " << percent(r.finalTestError, r.runs)
-           << " | " << format("%.4f", r.finalTrainLoss) << " | "
-           << format("%.1f", r.secondsPerEpoch) << " | " << format("%.0f", r.imagesPerSecond)
-           << " | "
+        md << markdownLead(
+                  keys, r.variant + (r.runs > 1 ? " (" + std::to_string(r.runs) + " seeds)" : ""),
+                  &r.settings)
+           << r.parameters << " | " << r.epochs << " | " << percent(r.bestTestError, r.runs)
+           << " | " << percent(r.finalTestError, r.runs) << " | "
+           << format("%.4f", r.finalTrainLoss) << " | " << format("%.1f", r.secondsPerEpoch)
+           << " | " << format("%.0f", r.imagesPerSecond) << " | "
            << (r.diverged            ? std::to_string(r.diverged) + " diverged"
                : r.earlyStop.empty() ? "-"
                                      : "epoch " + r.earlyStop)
@@ -236,17 +308,62 @@ std::string markdownTable(const std::vector<CompareRow>& rows) {
     return md.str();
 }
 
+std::string runsMarkdown(const std::vector<CompareRun>& runs) {
+    const std::vector<CompareRow> rows = summarize(runs);
+    if (std::none_of(rows.begin(), rows.end(), [](const CompareRow& r) { return r.runs > 1; }))
+        return "";
+    const std::vector<std::string> keys = gridKeys(runs);
+    std::ostringstream md;
+    md << markdownLead(keys)
+       << "seed | epochs | best test error | final test error | train loss | early stop |\n"
+       << markdownLeadRule(keys) << "---:|---:|---:|---:|---:|---|\n";
+    for (const auto& r : runs) {
+        const double final = r.history.empty() ? -1.0 : r.history.back().testError;
+        md << markdownLead(keys, r.variant, &r.settings) << r.seed << " | " << r.history.size()
+           << " | " << percent({bestTestError(r.history), 0, 0}, 1) << " | "
+           << percent({final, 0, 0}, 1) << " | "
+           << (r.history.empty() ? "-" : format("%.4f", r.history.back().loss)) << " | "
+           << (r.diverged             ? std::string("diverged")
+               : r.earlyStopEpoch > 0 ? "epoch " + std::to_string(r.earlyStopEpoch)
+                                      : std::string("-"))
+           << " |\n";
+    }
+    return md.str();
+}
+
 std::string csvTable(const std::vector<CompareRow>& rows) {
+    const std::vector<std::string> keys = gridKeys(rows);
     std::ostringstream csv;
-    csv << "variant,parameters,runs,epochs,best_test_error,best_test_error_min,"
+    csv << csvLead(keys)
+        << ",parameters,runs,epochs,best_test_error,best_test_error_min,"
            "best_test_error_max,final_test_error,final_test_error_min,final_test_error_max,"
            "train_loss,seconds_per_epoch,images_per_second,early_stop_epochs,diverged\n";
     for (const auto& r : rows) {
-        csv << csvField(r.variant) << ',' << r.parameters << ',' << r.runs << ',' << r.epochs << ','
-            << r.bestTestError.mean << ',' << r.bestTestError.min << ',' << r.bestTestError.max
-            << ',' << r.finalTestError.mean << ',' << r.finalTestError.min << ','
-            << r.finalTestError.max << ',' << r.finalTrainLoss << ',' << r.secondsPerEpoch << ','
-            << r.imagesPerSecond << ',' << csvField(r.earlyStop) << ',' << r.diverged << '\n';
+        csv << csvLead(keys, r.variant, &r.settings) << ',' << r.parameters << ',' << r.runs << ','
+            << r.epochs << ',' << r.bestTestError.mean << ',' << r.bestTestError.min << ','
+            << r.bestTestError.max << ',' << r.finalTestError.mean << ',' << r.finalTestError.min
+            << ',' << r.finalTestError.max << ',' << r.finalTrainLoss << ',' << r.secondsPerEpoch
+            << ',' << r.imagesPerSecond << ',' << csvField(r.earlyStop) << ',' << r.diverged
+            << '\n';
+    }
+    return csv.str();
+}
+
+std::string runsCsv(const std::vector<CompareRun>& runs) {
+    const std::vector<std::string> keys = gridKeys(runs);
+    std::ostringstream csv;
+    csv << csvLead(keys)
+        << ",seed,parameters,epochs,best_test_error,final_test_error,train_loss,test_loss,"
+           "early_stop_epoch,diverged\n";
+    for (const auto& r : runs) {
+        csv << csvLead(keys, r.variant, &r.settings);
+        const bool any = !r.history.empty();
+        csv << ',' << r.seed << ',' << r.parameters << ',' << r.history.size() << ','
+            << exact(bestTestError(r.history)) << ','
+            << exact(any ? r.history.back().testError : -1.0) << ','
+            << exact(any ? r.history.back().loss : -1.0) << ','
+            << exact(any ? r.history.back().testLoss : -1.0) << ',' << r.earlyStopEpoch << ','
+            << (r.diverged ? 1 : 0) << '\n';
     }
     return csv.str();
 }
@@ -296,6 +413,27 @@ std::string curvesSvg(const std::vector<CompareRun>& runs, const std::string& ti
     }
     svg << "</svg>\n";
     return svg.str();
+}
+
+nlohmann::json toJson(const CompareRun& run) {
+    return {{"seed", run.seed},         {"parameters", run.parameters},
+            {"batch", run.batch},       {"early_stop_epoch", run.earlyStopEpoch},
+            {"diverged", run.diverged}, {"history", historyToJson(run.history)}};
+}
+
+CompareRun compareRunFromJson(const nlohmann::json& j, const std::string& path) {
+    CompareRun run;
+    try {
+        run.seed = jsonMember<std::uint64_t>(j, "seed", "");
+        run.parameters = jsonMember<int>(j, "parameters", "");
+        run.batch = jsonMember<int>(j, "batch", "");
+        run.earlyStopEpoch = jsonMember<int>(j, "early_stop_epoch", "");
+        run.diverged = jsonMember<bool>(j, "diverged", "");
+        run.history = historyFromJson(jsonAt(j, "history", ""), path);
+    } catch (const ConfigError& e) {
+        throw FormatError(path + ": " + e.what());
+    }
+    return run;
 }
 
 }  // namespace lenet

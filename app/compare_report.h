@@ -1,19 +1,27 @@
 // Report rendering for `lenet compare`: several variants, each trained with one or more seeds,
-// summed up as a table (Markdown and CSV), their per-epoch curves as CSV, and a plot of the
-// curves as SVG. It lives with the CLI: the engine only produces the histories.
+// summed up as a table (Markdown and CSV), every run as a row of its deterministic figures, their
+// per-epoch curves as CSV, and a plot of the curves as SVG; and one run's result as JSON (what a
+// planned job writes). It lives with the CLI: the engine only produces the histories.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "lenet/trainer.h"
 
 namespace lenet {
 
+/// The grid settings of a variant: (key, value) in the order of the --grid options.
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
 /// One training run of one variant.
 struct CompareRun {
     std::string variant;
+    Settings settings;
     std::uint64_t seed = 1;
     int parameters = 0;
     int batch = 0;
@@ -32,6 +40,7 @@ struct Spread {
 /// One row of the results table: a variant over its seeds.
 struct CompareRow {
     std::string variant;
+    Settings settings;
     int parameters = 0;
     int runs = 0;
     int epochs = 0;  // the most epochs any of its runs ran
@@ -47,11 +56,20 @@ struct CompareRow {
 /// One row per variant, in the order the variants first appear in `runs`.
 std::vector<CompareRow> summarize(const std::vector<CompareRun>& runs);
 
-/// A Markdown table of `rows` (errors in percent, "mean (min-max)" when there are several seeds).
+/// A Markdown table of `rows` (errors in percent, "mean (min-max)" when there are several seeds),
+/// with a column per grid key after the variant's name.
 std::string markdownTable(const std::vector<CompareRow>& rows);
 
-/// The same figures as CSV, one row per variant, errors as fractions.
+/// A Markdown table of every run (variant, grid keys, seed) when a variant ran with several
+/// seeds; "" when none did.
+std::string runsMarkdown(const std::vector<CompareRun>& runs);
+
+/// The same figures as markdownTable as CSV, one row per variant, errors as fractions.
 std::string csvTable(const std::vector<CompareRow>& rows);
+
+/// One row per run of what does not depend on timing (variant, grid keys, seed, epochs, errors
+/// and losses in full precision): the same runs give the same bytes however they were run.
+std::string runsCsv(const std::vector<CompareRun>& runs);
 
 /// Every epoch of every run as CSV: variant, seed, then the EpochMetrics columns.
 std::string curvesCsv(const std::vector<CompareRun>& runs);
@@ -59,5 +77,10 @@ std::string curvesCsv(const std::vector<CompareRun>& runs);
 /// An SVG picture of the curves: test error per epoch (log scale) and training loss per epoch,
 /// one colour per variant (its seeds averaged), with a legend.
 std::string curvesSvg(const std::vector<CompareRun>& runs, const std::string& title);
+
+/// One run as JSON (without its variant and settings, which the plan names) and back; fromJson
+/// throws FormatError naming `path` and the field that is missing or wrong.
+nlohmann::json toJson(const CompareRun& run);
+CompareRun compareRunFromJson(const nlohmann::json& j, const std::string& path);
 
 }  // namespace lenet

@@ -60,7 +60,9 @@ Usage:
   lenet train (--preset NAME | --spec FILE.json) [options]
   lenet train --resume CHECKPOINT [--epochs N] [--threads T] [--data DIR] [--out MODEL]
               [--checkpoint FILE] [--log RUN.csv] [--json]
-  lenet compare PRESET_OR_SPEC[:key=value...]... [--repeat K] [--out DIR] [options]
+  lenet compare PRESET_OR_SPEC[:key=value...]... [--grid KEY=V1,V2,...]... [--repeat K]
+                [--jobs N | --plan DIR] [--out DIR] [options]
+  lenet compare --collect DIR [--out DIR]
   lenet eval --model FILE [--data DIR] [--threads T] [--test-limit N] [--predictions FILE.csv]
              [--json]
   lenet predict --model FILE [--preprocess auto|mnist|none] [--data DIR] [--json] IMAGE...
@@ -108,8 +110,18 @@ Bench: times N training steps (default 20) of a batch of B random images (defaul
   and prints a table per layer with its share of the time.
 
 Compare: trains each variant in turn on all cores (K seeds each with --repeat K, seeds S, S+1,
-  ...) and writes DIR/results.md, results.csv, curves.csv and curves.svg (default DIR: compare).
-  Options after a ':' apply to that variant only, e.g. lenet5-maxpool:pooling=avg.
+  ...) and writes DIR/results.md, results.csv, runs.csv, curves.csv and curves.svg (default DIR:
+  compare). Options after a ':' apply to that variant only, e.g. lenet5-maxpool:pooling=avg.
+  --grid KEY=V1,V2 (once per key, any variant or training option; ';' between values that hold
+  ',', e.g. --grid 'fc=120,84;200,100') trains every combination of the keys' values for each
+  variant, each run named by its settings, with a column per key in the tables.
+  --jobs N trains N runs side by side, each on threads/N threads (a line per run as it ends);
+  the figures are the same as one at a time (runs.csv: every run's figures, no timings).
+  --plan DIR trains nothing: it writes DIR/jobs.txt (one lenet command line per run, each
+  writing its result to DIR/runs/), DIR/slurm.sbatch (a Slurm array job over those lines) and
+  DIR/plan.json; run the lines anywhere (parallel --jobs N < DIR/jobs.txt, or sbatch), then
+  --collect DIR writes the results of the runs that have one into DIR (or --out) and names the
+  runs that have none (exit status 4).
 
 Data: without --data, train, eval and the studio read $LENET_DATA, else the first of
   ./data/mnist, the source tree's data/mnist and ~/.local/share/lenet-studio/mnist
@@ -124,7 +136,8 @@ Completion: prints the bash completion script of lenet (commands, options, their
   names); packages install it, or try it with: source <(lenet completion)
 
 Exit status: 0 on success, 1 on any error (one message on stderr naming the file or option),
-2 on a usage error, 3 when training diverged (NaN/Inf; the last good weights are kept).
+2 on a usage error, 3 when training diverged (NaN/Inf; the last good weights are kept),
+4 when compare --collect found planned runs without a result (named on stderr).
 )";
 
 int cmdPresets(const Args&) {
@@ -215,7 +228,8 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
         if (!files.checkpoint.empty())
             std::printf("checkpoint after every epoch: %s\n", files.checkpoint.c_str());
     }
-    CliObserver observer(jsonOut, ::isatty(STDERR_FILENO), files.log,
+    CliObserver observer(jsonOut ? EpochLines::Json : EpochLines::Text, ::isatty(STDERR_FILENO),
+                         files.log,
                          resumeFrom ? resumeFrom->state.history : std::vector<EpochMetrics>{});
     const RunOutcome run =
         runTraining(net, train, test, cfg, observer, "train", files.checkpoint, resumeFrom);

@@ -32,9 +32,11 @@ Options:
                -DLENET_BUILD_UI=OFF (implies the CLI; same as LENET_NO_UI=1)
   --test-tools also install what scripts/test.sh needs beyond the build: clang and its
                libFuzzer/sanitizer runtimes (scripts/fuzz.sh), python3 (the include-graph
-               test of core), qemu-user (scripts/check_kernels.sh: a CPU without AVX), and
+               test of core), qemu-user (scripts/check_kernels.sh: a CPU without AVX),
                what builds and checks the Debian package (scripts/package.sh: dpkg-dev,
-               file, lintian, desktop-file-utils, appstream)
+               file, lintian, desktop-file-utils, appstream), and what the sweep tests run
+               planned `lenet compare` jobs through (GNU parallel; slurm-wlm and munge for
+               a single-node Slurm)
   -h, --help   print this help
 
 Without --headless, ARGS after "--" are passed to build/app/lenet-studio.
@@ -140,7 +142,7 @@ core_pkgs=(cmake g++ ninja-build pkg-config libgtest-dev libgmock-dev libbenchma
            libeigen3-dev libtbb-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libpng-dev
            libarchive-dev nettle-dev fonts-dejavu-core librsvg2-bin)
 ui_pkgs=(qt6-base-dev libqcustomplot-dev libxkbcommon-dev xvfb xauth imagemagick xdotool)
-test_pkgs=(clang libclang-rt-14-dev python3 qemu-user
+test_pkgs=(clang libclang-rt-14-dev python3 qemu-user parallel slurm-wlm munge
            dpkg-dev file lintian desktop-file-utils appstream)
 wanted=("${core_pkgs[@]}")
 ((no_ui)) || wanted+=("${ui_pkgs[@]}")

@@ -95,12 +95,6 @@ private:
     std::size_t m_pos = 0;
 };
 
-json historyToJson(const std::vector<EpochMetrics>& history) {
-    json a = json::array();
-    for (const auto& m : history) a.push_back(toJson(m));
-    return a;
-}
-
 // What is wrong with epoch `i` of a history, or "": epochs numbered in order from 1, error rates
 // in [0, 1], losses, times, speeds and rates not negative; -1 marks what was not measured.
 std::string epochProblem(const EpochMetrics& m, std::size_t i) {
@@ -126,28 +120,6 @@ std::string epochProblem(const EpochMetrics& m, std::size_t i) {
         if (!problem.empty()) return problem;
     }
     return {};
-}
-
-// The history of a model file; throws FormatError naming `path`, the epoch and the field when a
-// value is missing, not a number of its field's type or impossible (epochProblem).
-std::vector<EpochMetrics> historyFromJson(const json& a, const std::string& path) {
-    if (!a.is_array()) throw FormatError(path + ": the training history is not a list of epochs");
-    std::vector<EpochMetrics> h;
-    try {
-        for (const auto& e : a) {
-            EpochMetrics m;
-            const std::string where = "history[" + std::to_string(h.size()) + "]";
-            forEachMetric(m, [&](const char* key, auto& field) {
-                field = jsonMember<std::decay_t<decltype(field)>>(e, key, where);
-            });
-            if (const std::string problem = epochProblem(m, h.size()); !problem.empty())
-                throw ConfigError(problem);
-            h.push_back(m);
-        }
-    } catch (const ConfigError& e) {
-        throw FormatError(path + ": the training history is malformed: " + e.what());
-    }
-    return h;
 }
 
 json calibrationToJson(const Calibration& c) {
@@ -251,6 +223,32 @@ std::string weightsProblem(const Network& net) {
         }
     }
     return {};
+}
+
+json historyToJson(const std::vector<EpochMetrics>& history) {
+    json a = json::array();
+    for (const auto& m : history) a.push_back(toJson(m));
+    return a;
+}
+
+std::vector<EpochMetrics> historyFromJson(const json& a, const std::string& path) {
+    if (!a.is_array()) throw FormatError(path + ": the training history is not a list of epochs");
+    std::vector<EpochMetrics> h;
+    try {
+        for (const auto& e : a) {
+            EpochMetrics m;
+            const std::string where = "history[" + std::to_string(h.size()) + "]";
+            forEachMetric(m, [&](const char* key, auto& field) {
+                field = jsonMember<std::decay_t<decltype(field)>>(e, key, where);
+            });
+            if (const std::string problem = epochProblem(m, h.size()); !problem.empty())
+                throw ConfigError(problem);
+            h.push_back(m);
+        }
+    } catch (const ConfigError& e) {
+        throw FormatError(path + ": the training history is malformed: " + e.what());
+    }
+    return h;
 }
 
 json toJson(const EpochMetrics& m) {

@@ -84,6 +84,12 @@ void writeModelFile(const std::string& path, const Network& net,
 /// One epoch's metrics as the JSON object of the model file's history and `lenet train --json`.
 nlohmann::json toJson(const EpochMetrics& m);
 
+/// A training history as the model file's "history" list, and back: throws FormatError naming
+/// `path`, the epoch and the field when a value is missing, not a number of its field's type or
+/// impossible (epochs not numbered in order from 1, an error rate outside [0, 1], a negative loss).
+nlohmann::json historyToJson(const std::vector<EpochMetrics>& history);
+std::vector<EpochMetrics> historyFromJson(const nlohmann::json& a, const std::string& path);
+
 /// What the values of a saved array must be beyond finite.
 enum class ValueRule {
     Finite,

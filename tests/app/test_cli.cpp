@@ -534,6 +534,146 @@ TEST_F(Cli, OptimizerSettingsOutOfRangeAreRefusedBeforeTraining) {
                     "training.beta2: must be in [0, 1), not 1"}});
 }
 
+/// True in CI (CI=true), where a missing test tool is a failure, not a reason to skip.
+bool inCi() {
+    const char* ci = std::getenv("CI");
+    return ci && std::string(ci) == "true";
+}
+
+/// A grid of lenet1 on the synthetic set: lr 0.02 and 0.05 times `batches` (4 runs by default),
+/// then `extra`.
+std::string grid(const std::string& data, const std::string& extra,
+                 const std::string& batches = "16,32") {
+    return "compare lenet1 --grid lr=0.02,0.05 --grid batch=" + batches +
+           " --epochs 1 --train-limit 300 --test-limit 200" + data + " " + extra;
+}
+
+TEST_F(Cli, CompareGridNamesEachRunByItsSettingsWithAColumnPerKey) {
+    const std::string out = file("grid");
+    const CliRun run = lenet(grid(data(), "--repeat 2 --out " + out, "16"));
+    ASSERT_EQ(run.status, 0) << run.output;
+    EXPECT_NE(run.output.find("[4/4] lr=0.05, seed 2"), std::string::npos) << run.output;
+    const std::string md = lenet::readFile(out + "/results.md");
+    EXPECT_NE(md.find("| variant | lr | batch | parameters | epochs |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| lr=0.02 (2 seeds) | 0.02 | 16 | 3246 | 1 |"), std::string::npos) << md;
+    EXPECT_NE(md.find("## Each run\n\n| variant | lr | batch | seed |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| lr=0.05 | 0.05 | 16 | 2 | 1 |"), std::string::npos) << md;
+    std::istringstream csv(lenet::readFile(out + "/runs.csv"));
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(csv, line);) rows.push_back(line);
+    ASSERT_EQ(rows.size(), 5u) << csv.str();
+    EXPECT_EQ(rows[0].rfind("variant,lr,batch,seed,parameters,epochs,best_test_error,", 0), 0u);
+    EXPECT_EQ(rows[1].rfind("lr=0.02,0.02,16,1,3246,1,", 0), 0u) << rows[1];
+    EXPECT_EQ(rows[4].rfind("lr=0.05,0.05,16,2,3246,1,", 0), 0u) << rows[4];
+    EXPECT_EQ(lenet::readFile(out + "/results.csv").rfind("variant,lr,batch,parameters,runs,", 0),
+              0u);
+}
+
+TEST_F(Cli, CompareJobsTwoSideBySideGiveTheRowsOfOneAtATime) {
+    const CliRun one = lenet(grid(data(), "--jobs 1 --threads 2 --out " + file("one")));
+    ASSERT_EQ(one.status, 0) << one.output;
+    const CliRun two = lenet(grid(data(), "--jobs 2 --threads 2 --out " + file("two")));
+    ASSERT_EQ(two.status, 0) << two.output;
+    EXPECT_NE(two.output.find("4 runs, 2 side by side on 1 thread each\n"), std::string::npos)
+        << two.output;
+    // One line per run as it ends, no epoch lines of runs that could interleave.
+    EXPECT_EQ(std::count(two.output.begin(), two.output.end(), '['), 4) << two.output;
+    EXPECT_NE(two.output.find("[4/4] lr="), std::string::npos) << two.output;
+    EXPECT_EQ(two.output.find("epoch   1"), std::string::npos) << two.output;
+    const std::string rows = lenet::readFile(file("one") + "/runs.csv");
+    EXPECT_NE(rows.find("\nlr=0.05 batch=32,0.05,32,1,"), std::string::npos) << rows;
+    EXPECT_EQ(lenet::readFile(file("two") + "/runs.csv"), rows);
+}
+
+TEST_F(Cli, ComparePlanRunThroughGnuParallelAndCollectedGivesTheRowsOfJobsTwo) {
+    if (shell("command -v parallel").status != 0) {
+        if (inCi()) FAIL() << "GNU parallel is not installed (scripts/setup.sh --test-tools)";
+        GTEST_SKIP() << "GNU parallel is not installed (apt-get install parallel)";
+    }
+    const std::string plan = file("plan");
+    const CliRun planned = lenet(grid(data(), "--threads 1 --plan " + plan));
+    ASSERT_EQ(planned.status, 0) << planned.output;
+    const std::string jobs = lenet::readFile(plan + "/jobs.txt");
+    EXPECT_EQ(std::count(jobs.begin(), jobs.end(), '\n'), 4) << jobs;
+    EXPECT_NE(jobs.find(" compare lenet1:lr=0.05:batch=16 --epochs=1 "), std::string::npos) << jobs;
+    EXPECT_NE(jobs.find(" --result=" + plan + "/runs/0004.json\n"), std::string::npos) << jobs;
+    const std::string sbatch = lenet::readFile(plan + "/slurm.sbatch");
+    EXPECT_NE(sbatch.find("\n#SBATCH --array=1-4\n"), std::string::npos) << sbatch;
+
+    const std::string collect = "compare --collect " + plan;
+    const CliRun none = lenet(collect);
+    EXPECT_EQ(none.status, 4) << none.output;
+    EXPECT_NE(none.output.find("4 of 4 planned runs have no result (nothing written)"),
+              std::string::npos)
+        << none.output;
+    EXPECT_NE(none.output.find("line 1 of jobs.txt, lr=0.02 batch=16, seed 1: no result yet"),
+              std::string::npos)
+        << none.output;
+
+    const std::string parallel = "parallel --will-cite --jobs 2";
+    ASSERT_EQ(shell("head -n 3 " + plan + "/jobs.txt | " + parallel).status, 0);
+    const CliRun three = lenet(collect);
+    EXPECT_EQ(three.status, 4) << three.output;
+    EXPECT_NE(three.output.find("1 of 4 planned runs have no result (left out of the results)"),
+              std::string::npos)
+        << three.output;
+    EXPECT_NE(three.output.find("line 4 of jobs.txt, lr=0.05 batch=32, seed 1"), std::string::npos)
+        << three.output;
+    ASSERT_EQ(shell("tail -n 1 " + plan + "/jobs.txt | " + parallel).status, 0);
+    const CliRun all = lenet(collect);
+    ASSERT_EQ(all.status, 0) << all.output;
+    EXPECT_NE(all.output.find("| lr=0.05 batch=32 | 0.05 | 32 |"), std::string::npos) << all.output;
+
+    const CliRun inProcess = lenet(grid(data(), "--jobs 2 --threads 2 --out " + file("two")));
+    ASSERT_EQ(inProcess.status, 0) << inProcess.output;
+    EXPECT_EQ(lenet::readFile(plan + "/runs.csv"), lenet::readFile(file("two") + "/runs.csv"));
+
+    // A result file of another run, or not JSON, is named and left out.
+    std::filesystem::copy_file(plan + "/runs/0001.json", plan + "/runs/0002.json",
+                               std::filesystem::copy_options::overwrite_existing);
+    lenet::writeFileAtomically(plan + "/runs/0003.json", "{\"lenet_compare_run\": 1, ");
+    const CliRun damaged = lenet(collect);
+    EXPECT_EQ(damaged.status, 4) << damaged.output;
+    EXPECT_NE(damaged.output.find("0002.json holds the result of another run"), std::string::npos)
+        << damaged.output;
+    EXPECT_NE(damaged.output.find("0003.json: not JSON"), std::string::npos) << damaged.output;
+}
+
+TEST_F(Cli, ComparePlanRunsAsAnArrayJobOfASingleNodeSlurm) {
+    const std::string plan = file("plan");
+    const CliRun planned = lenet(grid(data(), "--threads 1 --plan " + plan));
+    ASSERT_EQ(planned.status, 0) << planned.output;
+    const CliRun slurm = shell(std::string("bash ") + LENET_SLURM_SCRIPT + " " + plan);
+    if (slurm.status == 77) {
+        if (inCi()) FAIL() << slurm.output;
+        GTEST_SKIP() << slurm.output;
+    }
+    ASSERT_EQ(slurm.status, 0) << slurm.output;
+    const CliRun collected = lenet("compare --collect " + plan);
+    ASSERT_EQ(collected.status, 0) << collected.output << slurm.output;
+    const CliRun inProcess = lenet(grid(data(), "--jobs 2 --threads 2 --out " + file("two")));
+    ASSERT_EQ(inProcess.status, 0) << inProcess.output;
+    EXPECT_EQ(lenet::readFile(plan + "/runs.csv"), lenet::readFile(file("two") + "/runs.csv"));
+}
+
+TEST_F(Cli, CompareGridJobsPlanAndCollectRefuseBadInput) {
+    const std::string g = " --epochs 1" + data();
+    expectAnswers({
+        {"compare lenet1 --grid lrr=0.1" + g, 2,
+         "--grid: 'lrr' is not a variant or training option (did you mean lr?)"},
+        {"compare lenet1 --grid lr=0.1,,0.2" + g, 2, "--grid lr: an empty value in '0.1,,0.2'"},
+        {"compare lenet1 --grid lr=0.1 --grid lr=0.2" + g, 2, "--grid: lr is given twice"},
+        {"compare lenet1 --grid lr=0.1,abc" + g, 2, "--lr: 'abc' is not a valid number"},
+        {"compare lenet1 --jobs 0" + g, 2, "option --jobs: must be >= 1"},
+        {"compare lenet1 --jobs 2 --plan " + file("p") + g, 2,
+         "--jobs cannot be given with --plan"},
+        {"compare lenet1 --collect " + file("p"), 2, "--collect takes no PRESET_OR_SPEC"},
+        {"compare --collect " + file("nowhere"), 1, "holds no plan (make one with lenet compare"},
+        {"compare lenet1 lenet5 --result " + file("r.json") + g, 2,
+         "--result takes exactly one PRESET_OR_SPEC"},
+    });
+}
+
 TEST_F(Cli, DivergingRunStopsWithStatusThreeAndKeepsFiniteWeights) {
     const std::string model = file("d.lenet");
     const CliRun run =
