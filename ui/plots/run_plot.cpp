@@ -153,6 +153,30 @@ void RunPlot::removeRun(int runId) {
     removeRunsIf([runId](int id) { return id == runId; });
 }
 
+void RunPlot::setHighlightedRuns(const QSet<int>& runIds) {
+    m_highlighted = runIds;
+    for (Series& s : m_series) applyHighlight(s);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void RunPlot::applyHighlight(Series& s) const {
+    if (!s.style) s.style = std::make_pair(s.graph->pen(), s.graph->brush());
+    QPen pen = s.style->first;
+    QBrush brush = s.style->second;
+    if (m_highlighted.contains(s.run)) {
+        pen.setWidthF(pen.widthF() + 1.5);
+    } else if (!m_highlighted.isEmpty()) {
+        QColor faded = pen.color();
+        faded.setAlphaF(faded.alphaF() * 0.2f);
+        pen.setColor(faded);
+        faded = brush.color();
+        faded.setAlphaF(faded.alphaF() * 0.2f);
+        brush.setColor(faded);
+    }
+    s.graph->setPen(pen);
+    s.graph->setBrush(brush);
+}
+
 void RunPlot::removeRunsIf(const std::function<bool(int runId)>& remove) {
     for (auto it = m_series.begin(); it != m_series.end();) {
         if (remove(it->run)) {
@@ -163,6 +187,9 @@ void RunPlot::removeRunsIf(const std::function<bool(int runId)>& remove) {
         }
     }
     m_runs.removeIf([&remove](const RunStyle& run) { return remove(run.id); });
+    if (m_highlighted.removeIf([&remove](int id) { return remove(id); }) > 0) {
+        for (Series& s : m_series) applyHighlight(s);
+    }
     m_runEpochs.removeIf(
         [&remove](const QHash<int, int>::iterator it) { return remove(it.key()); });
     runsRemoved();
@@ -204,7 +231,7 @@ void RunPlot::addHeaderWidget(QWidget* widget) {
 QCPGraph* RunPlot::addSeries(const RunStyle& run, const QString& name, QCPAxis* valueAxis) {
     if (!findRun(run.id)) m_runs << run;
     QCPGraph* graph = m_plot->addGraph(m_plot->xAxis, valueAxis ? valueAxis : m_plot->yAxis);
-    m_series.push_back({run.id, name, graph});
+    m_series.push_back({run.id, name, graph, std::nullopt});
     return graph;
 }
 

@@ -4,11 +4,16 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <utility>
 #include <vector>
 
+#include <QBrush>
 #include <QColor>
 #include <QHash>
 #include <QList>
+#include <QPen>
+#include <QSet>
 #include <QString>
 #include <QWidget>
 
@@ -60,6 +65,9 @@ public:
     void removeRunsExcept(int keepId);
     /// Removes the run `runId`.
     void removeRun(int runId);
+    /// Draws the runs `runIds` bolder and fades the others; none: every run as it is.
+    void setHighlightedRuns(const QSet<int>& runIds);
+    const QSet<int>& highlightedRuns() const { return m_highlighted; }
 
     /// While following, the axes show every run in full and move with new data. Dragging or
     /// zooming with the mouse stops following; a double-click starts it again.
@@ -109,9 +117,12 @@ private:
         int run;
         QString name;
         QCPGraph* graph;
+        std::optional<std::pair<QPen, QBrush>> style;  // as drawn unhighlighted, once highlighted
     };
 
     void removeRunsIf(const std::function<bool(int runId)>& remove);
+    /// Draws `s` bolder, faded or as it is, as m_highlighted says.
+    void applyHighlight(Series& s) const;
     /// Applies `change` to the style of run `runId` and names its graphs again.
     void restyleRun(int runId, const std::function<void(RunStyle& run)>& change);
     /// Lays the legend's entries out in as many columns as fit the plot's width.
@@ -129,6 +140,7 @@ private:
     std::vector<Series> m_series;
     QList<QAction*> m_menuActions;
     QHash<int, int> m_runEpochs;  // run id -> epochs
+    QSet<int> m_highlighted;
     int m_previewEpochs = 10;
     bool m_following = true;
 };

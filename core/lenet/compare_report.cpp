@@ -1,11 +1,15 @@
-#include "compare_report.h"
+#include "lenet/compare_report.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <sstream>
+
+#include "lenet/error.h"
 
 namespace lenet {
 namespace {
@@ -172,6 +176,59 @@ void panel(std::ostringstream& svg, double x0, double y0, double w, double h,
     }
 }
 
+constexpr const char* kCsvColumns[] = {"variant",
+                                       "parameters",
+                                       "runs",
+                                       "epochs",
+                                       "best_test_error",
+                                       "best_test_error_min",
+                                       "best_test_error_max",
+                                       "final_test_error",
+                                       "final_test_error_min",
+                                       "final_test_error_max",
+                                       "train_loss",
+                                       "seconds_per_epoch",
+                                       "images_per_second",
+                                       "early_stop_epochs",
+                                       "diverged"};
+constexpr std::size_t kCsvColumnCount = std::size(kCsvColumns);
+
+/// The header line of csvTable, without the newline.
+std::string csvHeader() {
+    std::string header;
+    for (const char* column : kCsvColumns)
+        header += std::string(header.empty() ? "" : ",") + column;
+    return header;
+}
+
+/// The fields of one CSV line (quotes as csvField writes them); `ok` false when a quote is not
+/// closed.
+std::vector<std::string> csvFields(const std::string& line, bool& ok) {
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c != '"') {
+                fields.back() += c;
+            } else if (i + 1 < line.size() && line[i + 1] == '"') {
+                fields.back() += '"';
+                ++i;
+            } else {
+                quoted = false;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            fields.emplace_back();
+        } else {
+            fields.back() += c;
+        }
+    }
+    ok = !quoted;
+    return fields;
+}
+
 }  // namespace
 
 std::vector<CompareRow> summarize(const std::vector<CompareRun>& runs) {
@@ -238,9 +295,7 @@ std::string markdownTable(const std::vector<CompareRow>& rows) {
 
 std::string csvTable(const std::vector<CompareRow>& rows) {
     std::ostringstream csv;
-    csv << "variant,parameters,runs,epochs,best_test_error,best_test_error_min,"
-           "best_test_error_max,final_test_error,final_test_error_min,final_test_error_max,"
-           "train_loss,seconds_per_epoch,images_per_second,early_stop_epochs,diverged\n";
+    csv << csvHeader() << '\n';
     for (const auto& r : rows) {
         csv << csvField(r.variant) << ',' << r.parameters << ',' << r.runs << ',' << r.epochs << ','
             << r.bestTestError.mean << ',' << r.bestTestError.min << ',' << r.bestTestError.max
@@ -249,6 +304,53 @@ std::string csvTable(const std::vector<CompareRow>& rows) {
             << r.imagesPerSecond << ',' << csvField(r.earlyStop) << ',' << r.diverged << '\n';
     }
     return csv.str();
+}
+
+std::vector<CompareRow> readCsvTable(const std::string& text, const std::string& source) {
+    std::istringstream in(text);
+    std::string line;
+    int number = 0;
+    auto fail = [&](const std::string& what) {
+        throw FormatError(source + ":" + std::to_string(number) + ": " + what +
+                          " (expected the results.csv of lenet compare)");
+    };
+    std::vector<CompareRow> rows;
+    while (std::getline(in, line)) {
+        ++number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        bool ok = true;
+        const std::vector<std::string> f = csvFields(line, ok);
+        if (!ok) fail("a quote is not closed");
+        if (number == 1) {
+            if (line != csvHeader()) fail("the header is not \"" + csvHeader() + "\"");
+            continue;
+        }
+        if (line.empty()) continue;
+        if (f.size() != kCsvColumnCount)
+            fail(std::to_string(f.size()) + " fields, not " + std::to_string(kCsvColumnCount));
+        auto field = [&](std::size_t k) {
+            char* end = nullptr;
+            const double v = std::strtod(f[k].c_str(), &end);
+            if (f[k].empty() || end != f[k].c_str() + f[k].size() || !std::isfinite(v))
+                fail(std::string(kCsvColumns[k]) + " is not a number: \"" + f[k] + "\"");
+            return v;
+        };
+        CompareRow r;
+        r.variant = f[0];
+        r.parameters = int(field(1));
+        r.runs = int(field(2));
+        r.epochs = int(field(3));
+        r.bestTestError = {field(4), field(5), field(6)};
+        r.finalTestError = {field(7), field(8), field(9)};
+        r.finalTrainLoss = field(10);
+        r.secondsPerEpoch = field(11);
+        r.imagesPerSecond = field(12);
+        r.earlyStop = f[13];
+        r.diverged = int(field(14));
+        rows.push_back(r);
+    }
+    if (number == 0) fail("the file is empty");
+    return rows;
 }
 
 std::string curvesCsv(const std::vector<CompareRun>& runs) {

@@ -1,6 +1,7 @@
 // Report rendering for `lenet compare`: several variants, each trained with one or more seeds,
 // summed up as a table (Markdown and CSV), their per-epoch curves as CSV, and a plot of the
-// curves as SVG. It lives with the CLI: the engine only produces the histories.
+// curves as SVG; and the table read back from its CSV. The CLI writes these reports, the
+// studio's runs table reads them and exports its rows in the same form.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +53,11 @@ std::string markdownTable(const std::vector<CompareRow>& rows);
 
 /// The same figures as CSV, one row per variant, errors as fractions.
 std::string csvTable(const std::vector<CompareRow>& rows);
+
+/// The rows of a table csvTable() wrote (a `lenet compare` results.csv), `source` naming it in
+/// errors. Throws FormatError naming the source, the line and what is wrong (a missing column,
+/// a field that is not a number, a row of the wrong length).
+std::vector<CompareRow> readCsvTable(const std::string& text, const std::string& source);
 
 /// Every epoch of every run as CSV: variant, seed, then the EpochMetrics columns.
 std::string curvesCsv(const std::vector<CompareRun>& runs);
