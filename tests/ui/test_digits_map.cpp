@@ -76,7 +76,8 @@ void TestDigitsMap::mapsTheTestImagesOfAModel() {
         wrong += map->map()->predicted[std::size_t(i)] != map->map()->labels[std::size_t(i)];
     }
     QVERIFY(wrong < 300);
-    QVERIFY2(map->title().contains(QStringLiteral("300 test images")), qPrintable(map->title()));
+    QVERIFY2(map->title().startsWith(QStringLiteral("300 test images as F6")),
+             qPrintable(map->title()));
     const QByteArray csv = map->toCsv();
     QVERIFY(csv.startsWith("index,x,y,label,predicted\n"));
     QCOMPARE(csv.count('\n'), 301);

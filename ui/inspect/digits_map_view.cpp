@@ -33,9 +33,13 @@ constexpr double kRadius = 3.0;
 constexpr double kPickDistance = 6.0;  // pixels
 
 /// The map of the samples `ev` classified (with their features) from the start of `data`.
-std::shared_ptr<const DigitsMap> mapOf(const lenet::Evaluation& ev, const lenet::Dataset& data,
-                                       const lenet::Pca2* previous) {
+std::shared_ptr<const DigitsMap> mapOf(const lenet::Network& net, const lenet::Evaluation& ev,
+                                       const lenet::Dataset& data, const lenet::Pca2* previous) {
     auto map = std::make_shared<DigitsMap>();
+    // The last stage drawn (e.g. F6 with its activation) ends where the output layer begins.
+    const std::vector<Stage> stages = displayStages(net);
+    if (!stages.empty() && stages.back().act == net.layerCount() - 1)
+        map->layer = QString::fromStdString(stages.back().name);
     map->pca = lenet::fitPca2(ev.features, ev.featureDims, previous);
     map->xy = lenet::projectAll(map->pca, ev.features);
     map->labels.assign(data.labels.begin(), data.labels.begin() + ev.count);
@@ -129,7 +133,7 @@ void DigitsMapView::start() {
             const lenet::Evaluation ev =
                 lenet::evaluate(copy, *data, 0, {0, std::min(kImages, data->size())}, stop, true);
             if (!stop.stop_requested() && ev.count > 0)
-                map = mapOf(ev, *data, previous ? &*previous : nullptr);
+                map = mapOf(copy, ev, *data, previous ? &*previous : nullptr);
         } catch (const std::exception& e) {
             error = tr("Cannot map the test set: %1").arg(QString::fromUtf8(e.what()));
         }
@@ -203,8 +207,9 @@ QString DigitsMapView::title() const {
     if (!m_net) return tr("No network: load a model or train one to see its map.");
     if (!m_map) return tr("Mapping the test images…");
     const lenet::Pca2& pca = m_map->pca;
-    return tr("%1 test images, penultimate layer (%2 values) in 2-D: %3 + %4 of its variance%5")
-        .arg(QLocale().toString(m_map->count()))
+    const QString layer = m_map->layer.isEmpty() ? tr("the penultimate layer") : m_map->layer;
+    return tr("%1 test images as %2 sees them (%3 values) in 2-D: %4 + %5 of the variance%6")
+        .arg(QLocale().toString(m_map->count()), layer)
         .arg(pca.dims)
         .arg(percentOf(pca.variance[0], pca.totalVariance),
              percentOf(pca.variance[1], pca.totalVariance),
@@ -217,7 +222,9 @@ int DigitsMapView::titleHeight() const {
 
 QRect DigitsMapView::legendRect() const {
     const QFontMetrics fm = fontMetrics();
-    const int w = fm.horizontalAdvance(tr("misclassified")) + fm.height() + 3 * kMargin;
+    const int text = std::max(fm.horizontalAdvance(tr("misclassified")),
+                              fm.horizontalAdvance(tr("your drawing")));
+    const int w = text + fm.height() + 3 * kMargin;
     return {width() - w - kMargin, titleHeight() + kMargin, w, height() - titleHeight() - kMargin};
 }
 
@@ -284,7 +291,9 @@ bool DigitsMapView::event(QEvent* event) {
             QToolTip::showText(
                 help->globalPos(),
                 tr("Each point is a test image, placed by what the penultimate layer makes of "
-                   "it; colour: true class, black ring: misclassified, star: your drawing. "
+                   "it; colour: true class, black ring: misclassified, star: your drawing, blue "
+                   "ring: the "
+                   "selected image. "
                    "Click a point to select its image."),
                 this);
         }
@@ -365,6 +374,12 @@ void DigitsMapView::paintEvent(QPaintEvent*) {
     p.drawPath(star(QPointF(legend.left() + fm.height() / 2.0, y + fm.height() / 2.0), 7.0));
     p.setPen(palette().color(QPalette::Text));
     p.drawText(QPoint(legend.left() + fm.height() + kMargin, y + fm.ascent()), tr("your drawing"));
+    y += row;
+    p.setPen(QPen(palette().color(QPalette::Highlight), 2.0));
+    p.setBrush(Qt::NoBrush);
+    p.drawEllipse(QPointF(legend.left() + fm.height() / 2.0, y + fm.height() / 2.0), 6, 6);
+    p.setPen(palette().color(QPalette::Text));
+    p.drawText(QPoint(legend.left() + fm.height() + kMargin, y + fm.ascent()), tr("selected"));
 }
 
 void DigitsMapView::mousePressEvent(QMouseEvent* event) {

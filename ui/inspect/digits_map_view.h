@@ -35,6 +35,7 @@ struct DigitsMap {
     std::vector<int> labels;  // per point, the true class
     std::vector<int> predicted;
     QStringList classNames;  // the network's, else the data's, else the digits
+    QString layer;           // the penultimate layer's name ("F6"); empty when not known
     int count() const { return int(labels.size()); }
 };
 

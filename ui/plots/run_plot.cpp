@@ -160,21 +160,30 @@ void RunPlot::setHighlightedRuns(const QSet<int>& runIds) {
 }
 
 void RunPlot::applyHighlight(Series& s) const {
-    if (!s.style) s.style = std::make_pair(s.graph->pen(), s.graph->brush());
-    QPen pen = s.style->first;
-    QBrush brush = s.style->second;
-    if (m_highlighted.contains(s.run)) {
-        pen.setWidthF(pen.widthF() + 1.5);
-    } else if (!m_highlighted.isEmpty()) {
-        QColor faded = pen.color();
-        faded.setAlphaF(faded.alphaF() * 0.2f);
-        pen.setColor(faded);
-        faded = brush.color();
-        faded.setAlphaF(faded.alphaF() * 0.2f);
-        brush.setColor(faded);
+    QCPScatterStyle markers = s.graph->scatterStyle();
+    if (!s.look) {
+        s.look = Look{s.graph->pen(), s.graph->brush(), std::nullopt, markers.brush()};
+        if (markers.isPenDefined()) s.look->markerPen = markers.pen();
     }
-    s.graph->setPen(pen);
-    s.graph->setBrush(brush);
+    Look look = *s.look;
+    if (m_highlighted.contains(s.run)) {
+        look.pen.setWidthF(look.pen.widthF() + 1.5);
+    } else if (!m_highlighted.isEmpty()) {
+        auto faded = [](QColor colour) {
+            colour.setAlphaF(colour.alphaF() * 0.2f);
+            return colour;
+        };
+        look.pen.setColor(faded(look.pen.color()));
+        look.brush.setColor(faded(look.brush.color()));
+        if (look.markerPen) look.markerPen->setColor(faded(look.markerPen->color()));
+        look.markerBrush.setColor(faded(look.markerBrush.color()));
+    }
+    s.graph->setPen(look.pen);
+    s.graph->setBrush(look.brush);
+    // Markers without a pen of their own draw with the line's.
+    if (look.markerPen) markers.setPen(*look.markerPen);
+    markers.setBrush(look.markerBrush);
+    s.graph->setScatterStyle(markers);
 }
 
 void RunPlot::removeRunsIf(const std::function<bool(int runId)>& remove) {

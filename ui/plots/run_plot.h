@@ -5,7 +5,6 @@
 
 #include <functional>
 #include <optional>
-#include <utility>
 #include <vector>
 
 #include <QBrush>
@@ -113,11 +112,18 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
+    /// How a graph is drawn: its line, fill and markers (whose pen may be the line's).
+    struct Look {
+        QPen pen;
+        QBrush brush;
+        std::optional<QPen> markerPen;
+        QBrush markerBrush;
+    };
     struct Series {
         int run;
         QString name;
         QCPGraph* graph;
-        std::optional<std::pair<QPen, QBrush>> style;  // as drawn unhighlighted, once highlighted
+        std::optional<Look> look;  // as drawn unhighlighted, kept once a run is highlighted
     };
 
     void removeRunsIf(const std::function<bool(int runId)>& remove);

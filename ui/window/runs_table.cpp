@@ -181,7 +181,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
         }
     }
     if (role == Qt::TextAlignmentRole) {
-        const bool number = index.column() >= Parameters && index.column() <= ImagesPerSecond;
+        const bool number = index.column() >= BestError && index.column() <= Parameters;
         return QVariant::fromValue(Qt::AlignVCenter | (number ? Qt::AlignRight : Qt::AlignLeft));
     }
     if (role == Qt::ToolTipRole) {
@@ -302,6 +302,7 @@ RunsTableView::RunsTableView(RunsTableModel* model, QWidget* parent)
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_empty, 1);
+    buttons->addStretch();
     buttons->addWidget(open);
     buttons->addWidget(exportButton);
     auto* layout = new QVBoxLayout(this);

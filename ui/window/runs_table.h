@@ -36,16 +36,17 @@ class RunsTableModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
+    /// The figures first (BestError .. Parameters are numbers), the descriptions after them.
     enum Column {
         Name,
-        Variant,
-        Changes,
-        Parameters,
-        Epochs,
         BestError,
         FinalError,
+        Epochs,
         Time,
         ImagesPerSecond,
+        Parameters,
+        Variant,
+        Changes,
         Note,
         ColumnCount
     };
