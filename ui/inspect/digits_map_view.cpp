@@ -290,11 +290,11 @@ bool DigitsMapView::event(QEvent* event) {
         } else {
             QToolTip::showText(
                 help->globalPos(),
-                tr("Each point is a test image, placed by what the penultimate layer makes of "
-                   "it; colour: true class, black ring: misclassified, star: your drawing, blue "
-                   "ring: the "
-                   "selected image. "
-                   "Click a point to select its image."),
+                QStringLiteral("<p>%1</p>")
+                    .arg(tr(
+                        "Each point is a test image, placed by what the penultimate layer makes of "
+                        "it; colour: true class, black ring: misclassified, star: your drawing, "
+                        "blue ring: the selected image. Click a point to select its image.")),
                 this);
         }
         return true;
