@@ -43,25 +43,29 @@ Pca2 fitPca2(std::span<const float> points, int dims, const Pca2* previous) {
     pca.dims = dims;
     pca.mean.assign(mean.data(), mean.data() + dims);
     pca.totalVariance = cov.trace();
-    const bool aligned = previous && previous->dims == dims;
+    // A: (dims, 2), the leading eigenvectors (eigenvalues come in increasing order).
+    Eigen::MatrixXd A = Eigen::MatrixXd::Zero(dims, 2);
+    for (int k = 0; k < std::min(dims, 2); ++k) {
+        Eigen::VectorXd v = solver.eigenvectors().col(dims - 1 - k);
+        Eigen::Index largest = 0;
+        v.cwiseAbs().maxCoeff(&largest);
+        A.col(k) = v[largest] < 0 ? Eigen::VectorXd(-v) : v;
+    }
+    if (previous && previous->dims == dims && dims >= 2) {
+        // The rotation (or reflection) of the plane that brings A closest to the previous
+        // axes B (orthogonal Procrustes: A R with R = U V^T from the SVD of A^T B), so that
+        // two nearly equal eigenvalues do not spin the picture from one map to the next.
+        Eigen::MatrixXd B(dims, 2);
+        for (int k = 0; k < 2; ++k)
+            B.col(k) =
+                Eigen::Map<const Eigen::VectorXd>(previous->axes[std::size_t(k)].data(), dims);
+        const Eigen::JacobiSVD<Eigen::MatrixXd> svd(A.transpose() * B,
+                                                    Eigen::ComputeFullU | Eigen::ComputeFullV);
+        A = A * (svd.matrixU() * svd.matrixV().transpose());
+    }
     for (int k = 0; k < 2; ++k) {
-        auto& axis = pca.axes[std::size_t(k)];
-        axis.assign(std::size_t(dims), 0.0);
-        if (k >= dims) continue;                   // one value per point: no second axis
-        const Eigen::Index column = dims - 1 - k;  // eigenvalues come in increasing order
-        Eigen::VectorXd v = solver.eigenvectors().col(column);
-        double sign = 0.0;
-        if (aligned)
-            sign = v.dot(
-                Eigen::Map<const Eigen::VectorXd>(previous->axes[std::size_t(k)].data(), dims));
-        if (sign == 0.0) {
-            Eigen::Index largest = 0;
-            v.cwiseAbs().maxCoeff(&largest);
-            sign = v[largest];
-        }
-        if (sign < 0) v = -v;
-        axis.assign(v.data(), v.data() + dims);
-        pca.variance[std::size_t(k)] = std::max(0.0, solver.eigenvalues()[column]);
+        pca.axes[std::size_t(k)].assign(A.col(k).data(), A.col(k).data() + dims);
+        pca.variance[std::size_t(k)] = std::max(0.0, A.col(k).dot(cov * A.col(k)));
     }
     return pca;
 }

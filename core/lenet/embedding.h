@@ -12,7 +12,7 @@ namespace lenet {
 struct Pca2 {
     int dims = 0;
     std::vector<double> mean;                 // dims values
-    std::array<std::vector<double>, 2> axes;  // unit vectors of dims values, most variance first
+    std::array<std::vector<double>, 2> axes;  // orthonormal, dims values each (see fitPca2)
     std::array<double, 2> variance{};         // of the points along each axis
     double totalVariance = 0.0;               // of the points in all dims
 
@@ -21,12 +21,13 @@ struct Pca2 {
 };
 
 /// The two principal axes of `points` (n rows of `dims` values, n >= 1): the eigenvectors of
-/// the covariance with the largest eigenvalues (Eigen's SelfAdjointEigenSolver). An axis's sign
-/// is chosen so that the picture does not flip: with `previous` (same dims), each axis points
-/// the way the previous one did (non-negative dot product); without it, each axis's entry of
-/// largest magnitude is positive. The result depends on the points only (computed serially in
-/// double), not on how they were produced.
-/// Throws ConfigError when dims < 1, points is empty or its size is not a multiple of dims.
+/// the covariance with the largest eigenvalues (Eigen's SelfAdjointEigenSolver), each axis's
+/// entry of largest magnitude positive. With `previous` (same dims), the axes are then turned
+/// within their plane (rotated or mirrored) to lie as close as they can to the previous ones,
+/// so that the picture does not flip or spin from one map to the next; the plane is the same.
+/// The result depends on the points only (computed serially in double), not on how they were
+/// produced. Throws ConfigError when dims < 1, points is empty or its size is not a multiple of
+/// dims.
 Pca2 fitPca2(std::span<const float> points, int dims, const Pca2* previous = nullptr);
 
 /// project() for every row of `points`: x0, y0, x1, y1, ...

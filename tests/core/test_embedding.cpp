@@ -89,6 +89,33 @@ TEST(Pca2, SignFollowsThePreviousAxes) {
     EXPECT_EQ(lenet::fitPca2(mirrored, 3, &other).axes[0], plain.axes[0]);
 }
 
+TEST(Pca2, AxesTurnWithinTheirPlaneToMatchThePreviousOnes) {
+    // A 4 x 4 grid in the plane z = 2: its variance is the same in every direction of the
+    // plane, so the eigenvectors alone could point anywhere in it.
+    std::vector<float> points;
+    for (int i = 0; i < 4; ++i) {
+        for (int j = 0; j < 4; ++j) {
+            points.push_back(float(i));
+            points.push_back(float(j));
+            points.push_back(2.0f);
+        }
+    }
+    const double c = std::cos(0.5), s = std::sin(0.5);
+    lenet::Pca2 previous;
+    previous.dims = 3;
+    previous.axes = {std::vector<double>{c, s, 0.0}, std::vector<double>{s, -c, 0.0}};
+    const lenet::Pca2 pca = lenet::fitPca2(points, 3, &previous);
+    for (int k = 0; k < 2; ++k) {
+        for (int d = 0; d < 3; ++d) {
+            EXPECT_NEAR(pca.axes[std::size_t(k)][std::size_t(d)],
+                        previous.axes[std::size_t(k)][std::size_t(d)], 1e-9);
+        }
+    }
+    EXPECT_NEAR(pca.variance[0], 1.25, 1e-9);  // var(0, 1, 2, 3) along any direction
+    EXPECT_NEAR(pca.variance[1], 1.25, 1e-9);
+    EXPECT_NEAR(pca.totalVariance, 2.5, 1e-9);
+}
+
 TEST(Pca2, RejectsPointsThatDoNotFit) {
     const std::vector<float> seven(7, 1.0f);
     EXPECT_THROW(lenet::fitPca2(seven, 3), lenet::ConfigError);
