@@ -15,7 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "compare_plan.h"
-#include "compare_report.h"
+#include "lenet/compare_report.h"
 #include "lenet/error.h"
 #include "lenet/file_io.h"
 #include "lenet/parallel.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "compare_report.h"
+#include "lenet/compare_report.h"
 #include "lenet/spec.h"
 
 namespace lenet::cli {

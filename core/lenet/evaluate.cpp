@@ -89,7 +89,8 @@ Calibration calibrate(Network& net, const Dataset& data, int threads, int limit)
                           std::filesystem::path(data.source).filename().string());
 }
 
-Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std::stop_token stop) {
+Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std::stop_token stop,
+                    bool keepFeatures) {
     if (r.size() <= 0) r = {0, data.size()};
     Evaluation ev;
     ev.classes = net.classes();
@@ -99,6 +100,11 @@ Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std
     ev.confidence.resize(r.size());
     ev.unsure.resize(r.size());
     ev.outputs.resize(std::size_t(r.size()) * ev.classes);
+    const int last = net.layerCount() - 1;
+    if (keepFeatures) {
+        ev.featureDims = net.layer(last).inputShape().size();
+        ev.features.resize(std::size_t(r.size()) * ev.featureDims);
+    }
     const InputFormat format = net.spec().inputFormat();
     const LossKind loss = net.spec().loss;
     ThreadArena arena(threads);
@@ -115,6 +121,11 @@ Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std
             input.resize(n, net.inputShape());
             fillBatch(data, order, first, n, format, nullptr, 0, input, labels);
             const Tensor& out = net.forward(input, ws, Context{});
+            if (keepFeatures) {
+                const Tensor& f = ws.acts[std::size_t(last)];  // (n, featureDims)
+                std::copy_n(f.sample(0), std::size_t(n) * ev.featureDims,
+                            ev.features.begin() + std::ptrdiff_t(first) * ev.featureDims);
+            }
             for (int i = 0; i < n; ++i) {
                 const int label = labels[i];
                 const Verdict v = judge(net, out.sample(i), sampleInk(data, order[first + i]));
@@ -137,6 +148,7 @@ Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std
     ev.confidence.resize(ev.count);
     ev.unsure.resize(ev.count);
     ev.outputs.resize(std::size_t(ev.count) * ev.classes);
+    ev.features.resize(std::size_t(ev.count) * ev.featureDims);
     return ev;
 }
 

@@ -34,11 +34,13 @@ Classification classify(Network& net, const InkImage& image, Workspace& ws);
 struct Evaluation {
     int count = 0;
     int errors = 0;
-    double loss = 0.0;                    // mean per-sample loss
-    std::vector<int> predictions;         // per sample
-    std::vector<float> confidence;        // per sample: the predicted class's probability (judge)
-    std::vector<std::uint8_t> unsure;     // per sample: 1 when judged unsure
-    std::vector<float> outputs;           // per sample: the `classes` output values
+    double loss = 0.0;                 // mean per-sample loss
+    std::vector<int> predictions;      // per sample
+    std::vector<float> confidence;     // per sample: the predicted class's probability (judge)
+    std::vector<std::uint8_t> unsure;  // per sample: 1 when judged unsure
+    std::vector<float> outputs;        // per sample: the `classes` output values
+    std::vector<float> features;       // per sample: `featureDims` values (see evaluate)
+    int featureDims = 0;
     std::vector<std::string> classNames;  // the network's, else the data's (may be empty)
     std::vector<int> confusion;           // classes x classes, [true * classes + predicted]
     int classes = 0;
@@ -65,9 +67,10 @@ void checkLabels(const Dataset& data, int classes);
 
 /// Evaluates `net` (eval mode) on samples [r.begin, r.end) of `data` (an empty range = all) on
 /// `threads` cores (0 = all). When `stop` is requested it returns early: `count` then says how
-/// many samples were classified.
+/// many samples were classified. With `keepFeatures`, `features` holds each sample's input to
+/// the last layer (the penultimate layer's output, e.g. F6) and `featureDims` its size.
 Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r = {},
-                    std::stop_token stop = {});
+                    std::stop_token stop = {}, bool keepFeatures = false);
 
 /// Writes the network input of sample `index` of `data` to `out` (inputShape().size() floats),
 /// distorted with a generator seeded by `distortSeed` when `distortion` is not null.

@@ -150,6 +150,24 @@ TrainingConfig trainingFromJson(const json& j, const std::string& path) {
     return c;
 }
 
+std::vector<std::string> changedSettings(const ArchitectureSpec& spec,
+                                         const ArchitectureSpec& base) {
+    const json a = toJson(spec), b = toJson(base);
+    std::vector<std::string> changes;
+    for (const auto& [key, value] : a.items()) {
+        if (key == "name" || key == "description" || (b.contains(key) && b[key] == value)) continue;
+        if (key != "training" || !value.is_object()) {
+            changes.push_back(key);
+            continue;
+        }
+        for (const auto& [setting, v] : value.items()) {
+            if (b[key].contains(setting) && b[key][setting] == v) continue;
+            changes.push_back(setting + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+        }
+    }
+    return changes;
+}
+
 json toJson(const TrainingConfig& c) {
     json j;
     forEachTrainingField(c, [&](const char* key, const auto& field) { j[key] = field; });

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -25,6 +26,12 @@ ArchitectureSpec specFromJsonText(const std::string& text, const std::string& or
 ArchitectureSpec loadSpecFile(const std::string& path);
 TrainingConfig trainingFromJson(const nlohmann::json& j, const std::string& path);
 nlohmann::json toJson(const TrainingConfig& config);
+
+/// What `spec` changes of `base` (e.g. the preset it came from), in JSON's terms: a training
+/// setting as "key=value" ("lr=0.05", "distortion={...}"), any other part by its key ("layers",
+/// "loss"). The name and the description are not compared. Empty when they agree.
+std::vector<std::string> changedSettings(const ArchitectureSpec& spec,
+                                         const ArchitectureSpec& base);
 
 /// Every scalar field of TrainingConfig with its JSON key, for reading and for writing: one list,
 /// so that the two cannot drift apart. `Config` is TrainingConfig or const TrainingConfig;

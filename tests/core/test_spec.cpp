@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -299,3 +300,22 @@ TEST(SpecLimits, WindowsParametersAndWorkAreCapped) {
 }
 
 }  // namespace
+
+TEST(Spec, ChangedSettingsNameWhatDiffersFromThePreset) {
+    const lenet::ArchitectureSpec base = lenet::preset("lenet5-modern");
+    EXPECT_TRUE(lenet::changedSettings(base, base).empty());
+    lenet::ArchitectureSpec spec = base;
+    spec.name = "renamed";
+    EXPECT_TRUE(lenet::changedSettings(spec, base).empty());
+    spec.training.epochs = base.training.epochs + 1;
+    spec.training.optimizer = "sgd";
+    spec.layers.pop_back();
+    const std::vector<std::string> changes = lenet::changedSettings(spec, base);
+    EXPECT_NE(std::find(changes.begin(), changes.end(), "layers"), changes.end());
+    EXPECT_NE(
+        std::find(changes.begin(), changes.end(), "epochs=" + std::to_string(spec.training.epochs)),
+        changes.end());
+    if (base.training.optimizer != "sgd") {
+        EXPECT_NE(std::find(changes.begin(), changes.end(), "optimizer=sgd"), changes.end());
+    }
+}

@@ -13,6 +13,7 @@
 
 #include "lenet/data/preprocess.h"
 #include "lenet/model_io.h"
+#include "support/histories.h"
 #include "ui/inspect/bundled_model.h"
 #include "ui/inspect/class_bars.h"
 #include "ui/inspect/digit_canvas.h"
@@ -24,15 +25,9 @@ using lenet::ui::ClassBars;
 using lenet::ui::DigitCanvas;
 using lenet::ui::DrawingPanel;
 using lenet::ui::SelectionModel;
+using lenet::ui::test::drawStroke;
 
 namespace {
-
-/// Presses at the first point, moves through the others and releases at the last.
-void drawStroke(QWidget* canvas, const std::vector<QPoint>& points) {
-    QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, points.front());
-    for (std::size_t i = 1; i < points.size(); ++i) QTest::mouseMove(canvas, points[i]);
-    QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, points.back());
-}
 
 /// A vertical stroke from (140, 40) to (140, 240) in steps of 20 pixels.
 std::vector<QPoint> verticalStroke() {

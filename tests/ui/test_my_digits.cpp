@@ -28,6 +28,7 @@
 #include "lenet/data/idx_writer.h"
 #include "lenet/error.h"
 #include "lenet/presets.h"
+#include "support/histories.h"
 #include "support/time_scale.h"
 #include "ui/inspect/bundled_model.h"
 #include "ui/inspect/digit_canvas.h"
@@ -50,15 +51,9 @@ using lenet::ui::GalleryModel;
 using lenet::ui::MyDigitsLabelDialog;
 using lenet::ui::MyDigitsStore;
 using lenet::ui::MyDigitsView;
+using lenet::ui::test::drawStroke;
 
 namespace {
-
-/// Presses at the first point, moves through the others and releases at the last.
-void drawStroke(QWidget* canvas, const std::vector<QPoint>& points) {
-    QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, points.front());
-    for (std::size_t i = 1; i < points.size(); ++i) QTest::mouseMove(canvas, points[i]);
-    QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, points.back());
-}
 
 /// A vertical stroke (a 1), leaning by `lean` pixels.
 std::vector<QPoint> one(int lean = 0) {

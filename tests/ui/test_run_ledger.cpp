@@ -7,6 +7,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include "support/histories.h"
 #include "ui/plots/error_plot.h"
 #include "ui/plots/loss_plot.h"
 #include "ui/window/run_ledger.h"
@@ -17,24 +18,7 @@ using lenet::ui::ErrorPlot;
 using lenet::ui::LossPlot;
 using lenet::ui::RunLedger;
 using lenet::ui::RunStatusBar;
-
-namespace {
-
-/// `epochs` epochs whose test error ends at `lastTestError`.
-EpochHistory history(int epochs, double lastTestError) {
-    EpochHistory out;
-    for (int e = 1; e <= epochs; ++e) {
-        lenet::EpochMetrics m;
-        m.epoch = e;
-        m.loss = 1.0 / e;
-        m.trainError = 0.1 / e;
-        m.testError = e == epochs ? lastTestError : 0.5;
-        out.push_back(m);
-    }
-    return out;
-}
-
-}  // namespace
+using lenet::ui::test::history;
 
 class TestRunLedger : public QObject {
     Q_OBJECT

@@ -103,13 +103,7 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
         case PredictedRole: return predicted;
         case ConfidenceRole: return confidence;
         case UnsureRole: return unsure;
-        case ThumbnailRole: {
-            std::vector<float> ink(std::size_t(m_data->rows) * m_data->cols);
-            const std::uint8_t* px = m_data->image(i);
-            for (std::size_t k = 0; k < ink.size(); ++k) ink[k] = px[k] / 255.0f;
-            return valuesToImage(ink.data(), m_data->cols, m_data->rows, {0.0f, 1.0f},
-                                 Palette::Ink);
-        }
+        case ThumbnailRole: return pixelsToImage(m_data->image(i), m_data->rows, m_data->cols);
         case Qt::DisplayRole:
             return (predicted < 0 || predicted == label
                         ? className(label)

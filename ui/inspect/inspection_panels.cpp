@@ -7,6 +7,7 @@
 #include "lenet/data/preprocess.h"
 #include "ui/inspect/backprop_view.h"
 #include "ui/inspect/confusion_matrix_view.h"
+#include "ui/inspect/digits_map_view.h"
 #include "ui/inspect/drawing_panel.h"
 #include "ui/inspect/evaluation_model.h"
 #include "ui/inspect/feature_maps_view.h"
@@ -50,7 +51,8 @@ InspectionPanels::InspectionPanels(QObject* parent)
       m_confusion(new ConfusionMatrixView),
       m_lab(new InvarianceLab),
       m_backprop(new BackpropView),
-      m_myDigitsView(new MyDigitsView) {
+      m_myDigitsView(new MyDigitsView),
+      m_digitsMap(new DigitsMapView) {
     m_myDigits->load();  // a broken set shows its error in the view
     m_drawing->setMyDigits(m_myDigits);
     m_myDigitsView->setStore(m_myDigits);
@@ -65,6 +67,8 @@ InspectionPanels::InspectionPanels(QObject* parent)
     m_gallery->setSelectionModel(m_selection);
     m_gallery->setEvaluationModel(m_evaluation);
     m_confusion->setEvaluationModel(m_evaluation);
+    m_digitsMap->setSelectionModel(m_selection);
+    m_digitsMap->setDrawingPanel(m_drawing);
     connect(m_confusion, &ConfusionMatrixView::cellClicked, this, [this](int t, int p) {
         if (!m_gallery) return;
         m_gallery->showCell(t, p);
@@ -103,6 +107,8 @@ std::vector<InspectionPanels::Panel> InspectionPanels::panels() const {
          tr("Invariance lab: shift, rotate and scale the selected image")},
         {tr("Backprop"), QStringLiteral("backpropPanel"), m_backprop,
          tr("Backprop step: one gradient step through the network, layer by layer")},
+        {tr("Map"), QStringLiteral("digitsMapPanel"), m_digitsMap,
+         tr("The digits' own map: the test images as the penultimate layer sees them, in 2-D")},
     };
     std::erase_if(all, [](const Panel& p) { return p.widget == nullptr; });
     return all;
@@ -148,6 +154,10 @@ MyDigitsView* InspectionPanels::myDigitsView() const {
     return m_myDigitsView;
 }
 
+DigitsMapView* InspectionPanels::digitsMap() const {
+    return m_digitsMap;
+}
+
 void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet, const QString& name) {
     if (m_networkLabel)
         m_networkLabel->setText(tr("Views show: <b>%1</b>").arg(name.toHtmlEscaped()));
@@ -156,11 +166,13 @@ void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet, con
     if (m_myDigitsView) m_myDigitsView->setNetwork(net);
     if (!classifyTestSet) return;
     if (m_confusion) m_confusion->setNetworkName(name);
+    if (m_digitsMap) m_digitsMap->setNetwork(net);
     m_evaluation->setNetwork(std::move(net));
 }
 
 void InspectionPanels::setTestSet(std::shared_ptr<const lenet::Dataset> data) {
     m_evaluation->setTestSet(data);
+    if (m_digitsMap) m_digitsMap->setTestSet(data);
     if (data && data->size() > 0 && m_selection->isEmpty()) {
         const int label = data->labels[0];
         m_selection->select({lenet::toInk(data->image(0), data->rows, data->cols), label, 0,

@@ -1,9 +1,10 @@
 // The inspection views as one set: creates the drawing panel, feature maps, RBF output, kernels,
-// test gallery, confusion matrix, invariance lab and backprop step view, with the selection, its
-// trace through the network and the test-set predictions they share, and wires them together (a
-// gallery click or a drawing selects the image every view shows; a confusion-matrix click filters
-// the gallery and brings it forward), and a label naming the network they use. The window adds
-// each panel as a dock, places the label over them and feeds setNetwork() and setTestSet().
+// test gallery, confusion matrix, invariance lab, backprop step view and the digits' map, with the
+// selection, its trace through the network and the test-set predictions they share, and wires them
+// together (a gallery click or a drawing selects the image every view shows; a confusion-matrix
+// click filters the gallery and brings it forward), and a label naming the network they use. The
+// window adds each panel as a dock, places the label over them and feeds setNetwork() and
+// setTestSet().
 #pragma once
 
 #include <memory>
@@ -23,6 +24,7 @@ namespace lenet::ui {
 
 class BackpropView;
 class ConfusionMatrixView;
+class DigitsMapView;
 class DrawingPanel;
 class EvaluationModel;
 class FeatureMapsView;
@@ -84,6 +86,7 @@ public:
     InvarianceLab* invariance() const;
     BackpropView* backprop() const;
     MyDigitsView* myDigitsView() const;
+    DigitsMapView* digitsMap() const;
 
 private:
     SelectionModel* m_selection;
@@ -100,6 +103,7 @@ private:
     QPointer<InvarianceLab> m_lab;
     QPointer<BackpropView> m_backprop;
     QPointer<MyDigitsView> m_myDigitsView;
+    QPointer<DigitsMapView> m_digitsMap;
 };
 
 }  // namespace lenet::ui

@@ -83,6 +83,12 @@ QImage valuesToImage(const float* values, int width, int height, const ValueRang
     return image;
 }
 
+QImage pixelsToImage(const std::uint8_t* pixels, int rows, int cols) {
+    std::vector<float> ink(std::size_t(rows) * cols);
+    for (std::size_t k = 0; k < ink.size(); ++k) ink[k] = pixels[k] / 255.0f;
+    return valuesToImage(ink.data(), cols, rows, {0.0f, 1.0f}, Palette::Ink);
+}
+
 QSize vectorGrid(int n) {
     if (n <= 0) return {0, 0};
     if (n == 84) return {7, 12};

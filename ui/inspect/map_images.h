@@ -3,6 +3,7 @@
 // captions of value ranges and shapes the views print beside them.
 #pragma once
 
+#include <cstdint>
 #include <span>
 
 #include <QImage>
@@ -40,6 +41,9 @@ QRgb colourOf(float value, const ValueRange& range, Palette palette);
 /// `width` x `height` values, row-major, as a width x height image (Format_RGB32).
 QImage valuesToImage(const float* values, int width, int height, const ValueRange& range,
                      Palette palette);
+
+/// `rows` x `cols` 8-bit pixels (a data set's image: 0 = background) as an Ink picture.
+QImage pixelsToImage(const std::uint8_t* pixels, int rows, int cols);
 
 /// Columns x rows that show a vector of n units as one picture: 84 -> 7 x 12 (the shape of
 /// LeNet-5's F6 and its RBF bitmaps); otherwise the most nearly square exact factorisation with

@@ -153,6 +153,39 @@ void RunPlot::removeRun(int runId) {
     removeRunsIf([runId](int id) { return id == runId; });
 }
 
+void RunPlot::setHighlightedRuns(const QSet<int>& runIds) {
+    m_highlighted = runIds;
+    for (Series& s : m_series) applyHighlight(s);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void RunPlot::applyHighlight(Series& s) const {
+    QCPScatterStyle markers = s.graph->scatterStyle();
+    if (!s.look) {
+        s.look = Look{s.graph->pen(), s.graph->brush(), std::nullopt, markers.brush()};
+        if (markers.isPenDefined()) s.look->markerPen = markers.pen();
+    }
+    Look look = *s.look;
+    if (m_highlighted.contains(s.run)) {
+        look.pen.setWidthF(look.pen.widthF() + 1.5);
+    } else if (!m_highlighted.isEmpty()) {
+        auto faded = [](QColor colour) {
+            colour.setAlphaF(colour.alphaF() * 0.2f);
+            return colour;
+        };
+        look.pen.setColor(faded(look.pen.color()));
+        look.brush.setColor(faded(look.brush.color()));
+        if (look.markerPen) look.markerPen->setColor(faded(look.markerPen->color()));
+        look.markerBrush.setColor(faded(look.markerBrush.color()));
+    }
+    s.graph->setPen(look.pen);
+    s.graph->setBrush(look.brush);
+    // Markers without a pen of their own draw with the line's.
+    if (look.markerPen) markers.setPen(*look.markerPen);
+    markers.setBrush(look.markerBrush);
+    s.graph->setScatterStyle(markers);
+}
+
 void RunPlot::removeRunsIf(const std::function<bool(int runId)>& remove) {
     for (auto it = m_series.begin(); it != m_series.end();) {
         if (remove(it->run)) {
@@ -163,6 +196,9 @@ void RunPlot::removeRunsIf(const std::function<bool(int runId)>& remove) {
         }
     }
     m_runs.removeIf([&remove](const RunStyle& run) { return remove(run.id); });
+    if (m_highlighted.removeIf([&remove](int id) { return remove(id); }) > 0) {
+        for (Series& s : m_series) applyHighlight(s);
+    }
     m_runEpochs.removeIf(
         [&remove](const QHash<int, int>::iterator it) { return remove(it.key()); });
     runsRemoved();
@@ -204,7 +240,7 @@ void RunPlot::addHeaderWidget(QWidget* widget) {
 QCPGraph* RunPlot::addSeries(const RunStyle& run, const QString& name, QCPAxis* valueAxis) {
     if (!findRun(run.id)) m_runs << run;
     QCPGraph* graph = m_plot->addGraph(m_plot->xAxis, valueAxis ? valueAxis : m_plot->yAxis);
-    m_series.push_back({run.id, name, graph});
+    m_series.push_back({run.id, name, graph, std::nullopt});
     return graph;
 }
 

@@ -4,11 +4,15 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <vector>
 
+#include <QBrush>
 #include <QColor>
 #include <QHash>
 #include <QList>
+#include <QPen>
+#include <QSet>
 #include <QString>
 #include <QWidget>
 
@@ -60,6 +64,9 @@ public:
     void removeRunsExcept(int keepId);
     /// Removes the run `runId`.
     void removeRun(int runId);
+    /// Draws the runs `runIds` bolder and fades the others; none: every run as it is.
+    void setHighlightedRuns(const QSet<int>& runIds);
+    const QSet<int>& highlightedRuns() const { return m_highlighted; }
 
     /// While following, the axes show every run in full and move with new data. Dragging or
     /// zooming with the mouse stops following; a double-click starts it again.
@@ -105,13 +112,23 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
+    /// How a graph is drawn: its line, fill and markers (whose pen may be the line's).
+    struct Look {
+        QPen pen;
+        QBrush brush;
+        std::optional<QPen> markerPen;
+        QBrush markerBrush;
+    };
     struct Series {
         int run;
         QString name;
         QCPGraph* graph;
+        std::optional<Look> look;  // as drawn unhighlighted, kept once a run is highlighted
     };
 
     void removeRunsIf(const std::function<bool(int runId)>& remove);
+    /// Draws `s` bolder, faded or as it is, as m_highlighted says.
+    void applyHighlight(Series& s) const;
     /// Applies `change` to the style of run `runId` and names its graphs again.
     void restyleRun(int runId, const std::function<void(RunStyle& run)>& change);
     /// Lays the legend's entries out in as many columns as fit the plot's width.
@@ -129,6 +146,7 @@ private:
     std::vector<Series> m_series;
     QList<QAction*> m_menuActions;
     QHash<int, int> m_runEpochs;  // run id -> epochs
+    QSet<int> m_highlighted;
     int m_previewEpochs = 10;
     bool m_following = true;
 };

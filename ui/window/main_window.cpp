@@ -53,6 +53,7 @@
 #include "ui/window/profile_dialog.h"
 #include "ui/window/run_ledger.h"
 #include "ui/window/run_status_bar.h"
+#include "ui/window/runs_table.h"
 #include "ui/window/theme.h"
 
 namespace lenet::ui {
@@ -206,6 +207,8 @@ void MainWindow::createPanels() {
     m_status = new RunStatusBar;
     setStatusBar(m_status);
     m_runs = new RunLedger(m_lossPlot, m_errorPlot, m_status, this);
+    m_runsTable = new RunsTableView(m_runs->table());
+    connect(m_runsTable, &RunsTableView::selectedRunsChanged, m_runs, &RunLedger::highlightRuns);
 
     QDockWidget* architecture = addPanel(QStringLiteral("architecturePanel"), tr("Architecture"),
                                          scrollable(m_presets), Qt::LeftDockWidgetArea);
@@ -244,6 +247,13 @@ void MainWindow::createInspectionPanels() {
     QMenu* views = m_viewMenu->addMenu(tr("&Go to view"));
     views->setToolTipsVisible(true);
     m_viewMenu->addSeparator();  // the views' show/hide toggles follow
+    // An entry of Go to view that brings `dock` forward.
+    auto goTo = [this, views](QDockWidget* dock) {
+        return views->addAction(dock->windowTitle(), this, [dock] {
+            dock->show();
+            dock->raise();
+        });
+    };
     int number = 0;
     for (const auto& panel : m_inspection->panels()) {
         // In a scroll area, so that no view's minimum size forces the window past the screen:
@@ -254,10 +264,7 @@ void MainWindow::createInspectionPanels() {
             addPanel(panel.objectName, panel.title, scroll, Qt::RightDockWidgetArea);
         dock->toggleViewAction()->setStatusTip(panel.description);
         // Ctrl+1 ... Ctrl+9 bring a view forward, wherever the focus is.
-        QAction* go = views->addAction(panel.title, this, [dock] {
-            dock->show();
-            dock->raise();
-        });
+        QAction* go = goTo(dock);
         if (++number <= 9) go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + number)));
         go->setShortcutContext(Qt::ApplicationShortcut);
         describe(go, panel.description);
@@ -268,6 +275,12 @@ void MainWindow::createInspectionPanels() {
             tabifyDockWidget(first, dock);
         }
     }
+    // The runs table beside the views: the plots whose curves it highlights stay in sight.
+    QDockWidget* runs =
+        addPanel(QStringLiteral("runsPanel"), tr("Runs"), m_runsTable, Qt::RightDockWidgetArea);
+    describe(goTo(runs),
+             tr("Every run of the session, opened model and compare result, in a table"));
+    if (first) tabifyDockWidget(first, runs);
     if (first) {
         // Plots stacked on the left of the right-hand area, the views tabbed beside them.
         QDockWidget* error = findChild<QDockWidget*>(QStringLiteral("errorPanel"));
@@ -378,6 +391,10 @@ void MainWindow::createFileActions() {
                                      tr("&Export plots…"), this, &MainWindow::exportAllPlots);
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     describe(m_exportAction, tr("Write both plots to a PNG image, a PDF or a CSV table"));
+    QAction* openResults =
+        file->addAction(tr("Open &compare results…"), m_runsTable, &RunsTableView::openResults);
+    describe(openResults, tr("Add the results of lenet compare (a folder with results.csv) to "
+                             "the runs table"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
@@ -654,7 +671,8 @@ void MainWindow::startTraining(bool paused) {
     if (!confirmDiscard(tr("starting a new run"))) return;
     lenet::ArchitectureSpec spec = m_presets->currentSpec();
     spec.training = m_controls->applyTo(spec.training);
-    m_runs->beginRun(fromStd(spec.name), spec.training.epochs, testImageCount(spec.training));
+    m_runs->beginRun(fromStd(spec.name), spec.training.epochs, testImageCount(spec.training),
+                     runFacts(spec));
     m_probe->start();
     m_controller->start(spec, paused, m_controls->extraTrainingData());
     updateActions();
@@ -771,7 +789,7 @@ bool MainWindow::openModel(const QString& path) {
     const QString name = fromStd(spec.name);
     m_presets->showSpec(spec);
     m_runs->addOpenedRun(tr("%1 (%2)").arg(name, QFileInfo(path).fileName()), name,
-                         m_document->history(), testImageCount(spec.training));
+                         m_document->history(), testImageCount(spec.training), runFacts(spec));
     return true;
 }
 

@@ -27,6 +27,7 @@ class LossPlot;
 class ModelDocument;
 class PresetPanel;
 class RunLedger;
+class RunsTableView;
 class RunStatusBar;
 class TrainingControls;
 class TrainingController;
@@ -89,6 +90,7 @@ public:
     InspectionPanels* inspection() const { return m_inspection; }
     ModelDocument* document() const { return m_document; }
     RunLedger* runs() const { return m_runs; }
+    RunsTableView* runsTable() const { return m_runsTable; }
     /// Measures the event loop's delays during every run (Help > Diagnostics shows them).
     const EventLoopProbe* latencyProbe() const { return m_probe; }
     /// The current network: a snapshot of the run in progress, the last trained or opened
@@ -187,6 +189,7 @@ private:
     ErrorPlot* m_errorPlot = nullptr;
     RunStatusBar* m_status = nullptr;
     RunLedger* m_runs = nullptr;
+    RunsTableView* m_runsTable = nullptr;
     ModelDocument* m_document = nullptr;
     InspectionPanels* m_inspection = nullptr;
     QTimer* m_inspectTimer = nullptr;

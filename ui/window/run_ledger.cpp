@@ -31,7 +31,24 @@ QString testErrorSummary(const EpochHistory& history, int testImages) {
 }
 
 RunLedger::RunLedger(LossPlot* loss, ErrorPlot* error, RunStatusBar* status, QObject* parent)
-    : QObject(parent), m_loss(loss), m_error(error), m_status(status) {}
+    : QObject(parent),
+      m_loss(loss),
+      m_error(error),
+      m_status(status),
+      m_table(new RunsTableModel(this)) {
+    connect(m_table, &RunsTableModel::runRenamed, this, &RunLedger::renameRun);
+}
+
+void RunLedger::renameRun(int runId, const QString& label) {
+    m_loss->setRunLabel(runId, label);
+    m_error->setRunLabel(runId, label);
+    if (m_run.id == runId) m_run.label = label;
+}
+
+void RunLedger::highlightRuns(const QSet<int>& runIds) {
+    m_loss->setHighlightedRuns(runIds);
+    m_error->setHighlightedRuns(runIds);
+}
 
 bool RunLedger::hasOldRuns() const {
     return m_loss->runCount() > 1 || m_error->runCount() > 1;
@@ -58,8 +75,11 @@ RunStyle RunLedger::nextRun(const QString& name, const QString& architecture) {
 }
 
 RunStyle RunLedger::addHistoryRun(const QString& label, const QString& architecture,
-                                  const EpochHistory& history, int testImages) {
+                                  const EpochHistory& history, int testImages,
+                                  const RunFacts& facts) {
     const RunStyle run = nextRun(label, architecture);
+    m_table->addRun(run.id, run.label, architecture, facts);
+    m_table->setHistory(run.id, history);
     m_loss->addHistoryRun(run, history);
     m_error->addHistoryRun(run, history);
     m_loss->setRunSummary(run.id, testErrorSummary(history, testImages));
@@ -73,8 +93,10 @@ void RunLedger::startCurves(int epochs) {
     m_error->beginRun(m_run, epochs);
 }
 
-void RunLedger::beginRun(const QString& architecture, int epochs, int testImages) {
+void RunLedger::beginRun(const QString& architecture, int epochs, int testImages,
+                         const RunFacts& facts) {
     m_run = nextRun(architecture, architecture);
+    m_table->addRun(m_run.id, m_run.label, architecture, facts);
     m_testImages = testImages;
     startCurves(epochs);
     updateReference();
@@ -90,6 +112,7 @@ void RunLedger::beginResumedRun(const QString& label, const QString& architectur
     // The continuation in the colour of the epochs before it: one run in two parts.
     m_run = nextRun(tr("%1 resumed").arg(architecture), architecture);
     m_run.colour = before.colour;
+    m_table->addRun(m_run.id, m_run.label, architecture, {});
     startCurves(epochs);
     // The error curve goes on from the checkpoint's epochs (the loss plot has no batches there).
     for (const lenet::EpochMetrics& metrics : history) m_error->appendEpoch(metrics);
@@ -100,7 +123,7 @@ void RunLedger::beginResumedRun(const QString& label, const QString& architectur
 }
 
 void RunLedger::addOpenedRun(const QString& label, const QString& architecture,
-                             const EpochHistory& history, int testImages) {
+                             const EpochHistory& history, int testImages, const RunFacts& facts) {
     const int same = history.empty() ? 0 : m_runHistories.key(history, 0);
     const QList<RunStyle>& plotted = m_error->runs();
     const auto found = std::find_if(plotted.begin(), plotted.end(),
@@ -110,8 +133,9 @@ void RunLedger::addOpenedRun(const QString& label, const QString& architecture,
         m_run.label = label;
         m_loss->setRunLabel(same, label);
         m_error->setRunLabel(same, label);
+        m_table->setRunName(same, label);
     } else {
-        m_run = addHistoryRun(label, architecture, history, testImages);
+        m_run = addHistoryRun(label, architecture, history, testImages, facts);
     }
     m_testImages = testImages;
     m_lastProgress = lenet::Progress{};
@@ -134,11 +158,13 @@ void RunLedger::appendProgress(const lenet::Progress& progress) {
 
 void RunLedger::appendEpoch(const lenet::EpochMetrics& metrics) {
     m_error->appendEpoch(metrics);
+    m_table->appendEpoch(m_run.id, metrics);
     m_status->showEpoch(metrics);
 }
 
 void RunLedger::finishRun(const EpochHistory& history, const QString& stopReason) {
     m_runHistories.insert(m_run.id, history);
+    m_table->setHistory(m_run.id, history);
     const QString error = testErrorSummary(history, m_testImages);
     QString summary = error;
     if (!stopReason.isEmpty()) {
@@ -161,6 +187,7 @@ void RunLedger::endRun(const QString& summary) {
 void RunLedger::removeCurrentRun() {
     m_loss->removeRun(m_run.id);
     m_error->removeRun(m_run.id);
+    m_table->removeRun(m_run.id);
     m_runArchitectures.remove(m_run.id);
     m_runHistories.remove(m_run.id);
     updateReference();
@@ -171,6 +198,9 @@ void RunLedger::clearOldRuns() {
     const int keep = m_run.id;
     m_loss->removeRunsExcept(keep);
     m_error->removeRunsExcept(keep);
+    for (const int id : m_runArchitectures.keys()) {
+        if (id != keep) m_table->removeRun(id);
+    }
     m_runArchitectures.removeIf(
         [keep](QHash<int, QString>::iterator it) { return it.key() != keep; });
     m_runHistories.removeIf(

@@ -6,11 +6,13 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QString>
 
 #include "lenet/trainer.h"
 #include "ui/plots/run_plot.h"
 #include "ui/training/training_types.h"
+#include "ui/window/runs_table.h"
 
 namespace lenet::ui {
 
@@ -33,6 +35,11 @@ public:
     const RunStyle& currentRun() const { return m_run; }
     /// The last progress report of the current run (all zero before its first batch).
     const lenet::Progress& lastProgress() const { return m_lastProgress; }
+    /// A row per plotted run (and the rows of opened compare results); renaming a run there
+    /// renames it in the plots.
+    RunsTableModel* table() const { return m_table; }
+    /// Highlights the curves of `runIds` in both plots (none: every run drawn as it is).
+    void highlightRuns(const QSet<int>& runIds);
     /// More than one run is plotted: clearOldRuns() has something to remove.
     bool hasOldRuns() const;
 
@@ -44,8 +51,9 @@ public:
 
     /// A new current run of `architecture` (named after it) for `epochs` epochs, its test error
     /// measured on `testImages` images (0: not known): its curves begin, the status bar's
-    /// read-outs start again.
-    void beginRun(const QString& architecture, int epochs, int testImages = 0);
+    /// read-outs start again. `facts` are for the runs table.
+    void beginRun(const QString& architecture, int epochs, int testImages = 0,
+                  const RunFacts& facts = {});
     /// A run resumed from a checkpoint: `history` (its epochs so far) drawn as a finished run
     /// labelled `label`, then the current run that goes on to `epochs` epochs, in the same
     /// colour, its error curve continuing from `history`.
@@ -56,7 +64,7 @@ public:
     /// the same file opened before) is that run: it is relabelled `label` and becomes current
     /// instead, so that a history is drawn once. The status bar's read-outs show its last epoch.
     void addOpenedRun(const QString& label, const QString& architecture,
-                      const EpochHistory& history, int testImages = 0);
+                      const EpochHistory& history, int testImages = 0, const RunFacts& facts = {});
     /// What the views call the current run's network at `epoch`: "run 3 of lenet5-modern at
     /// epoch 4" ("…, not trained yet" before its first epoch).
     QString runNetworkName(const QString& architecture, int epoch) const;
@@ -82,7 +90,9 @@ private:
     RunStyle nextRun(const QString& name, const QString& architecture);
     /// Draws `history` as a finished run labelled `label`, measured on `testImages` images.
     RunStyle addHistoryRun(const QString& label, const QString& architecture,
-                           const EpochHistory& history, int testImages);
+                           const EpochHistory& history, int testImages, const RunFacts& facts = {});
+    /// Names run `runId` `label` in the plots (and as the current run's label).
+    void renameRun(int runId, const QString& label);
     /// Starts the curves of the current run, of `epochs` epochs.
     void startCurves(int epochs);
     void updateReference();
@@ -90,6 +100,7 @@ private:
     LossPlot* m_loss;
     ErrorPlot* m_error;
     RunStatusBar* m_status;
+    RunsTableModel* m_table;
     RunStyle m_run;                           // the run in progress or the last one
     lenet::Progress m_lastProgress;           // of the current run
     int m_testImages = 0;                     // the current run's test error is measured on

@@ -1,7 +1,8 @@
 // Report rendering for `lenet compare`: several variants, each trained with one or more seeds,
 // summed up as a table (Markdown and CSV), every run as a row of its deterministic figures, their
-// per-epoch curves as CSV, and a plot of the curves as SVG; and one run's result as JSON (what a
-// planned job writes). It lives with the CLI: the engine only produces the histories.
+// per-epoch curves as CSV, and a plot of the curves as SVG; one run's result as JSON (what a
+// planned job writes); and the table read back from its CSV. The CLI writes these reports, the
+// studio's runs table reads them and exports its rows in the same form.
 #pragma once
 
 #include <cstdint>
@@ -70,6 +71,11 @@ std::string csvTable(const std::vector<CompareRow>& rows);
 /// One row per run of what does not depend on timing (variant, grid keys, seed, epochs, errors
 /// and losses in full precision): the same runs give the same bytes however they were run.
 std::string runsCsv(const std::vector<CompareRun>& runs);
+
+/// The rows of a table csvTable() wrote (a `lenet compare` results.csv, grid keys included),
+/// `source` naming it in errors. Throws FormatError naming the source, the line and what is wrong (a missing column,
+/// a field that is not a number, a row of the wrong length).
+std::vector<CompareRow> readCsvTable(const std::string& text, const std::string& source);
 
 /// Every epoch of every run as CSV: variant, seed, then the EpochMetrics columns.
 std::string curvesCsv(const std::vector<CompareRun>& runs);

@@ -1,9 +1,11 @@
-#include "compare_report.h"
+#include "lenet/compare_report.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -243,6 +245,58 @@ void panel(std::ostringstream& svg, double x0, double y0, double w, double h,
     }
 }
 
+/// The columns of csvTable after the variant and the grid keys.
+constexpr const char* kCsvFigures[] = {"parameters",
+                                       "runs",
+                                       "epochs",
+                                       "best_test_error",
+                                       "best_test_error_min",
+                                       "best_test_error_max",
+                                       "final_test_error",
+                                       "final_test_error_min",
+                                       "final_test_error_max",
+                                       "train_loss",
+                                       "seconds_per_epoch",
+                                       "images_per_second",
+                                       "early_stop_epochs",
+                                       "diverged"};
+constexpr std::size_t kCsvFigureCount = std::size(kCsvFigures);
+
+/// The header line of csvTable for grid keys `keys`, without the newline.
+std::string csvHeader(const std::vector<std::string>& keys) {
+    std::string header = csvLead(keys);
+    for (const char* column : kCsvFigures) header += std::string(",") + column;
+    return header;
+}
+
+/// The fields of one CSV line (quotes as csvField writes them); `ok` false when a quote is not
+/// closed.
+std::vector<std::string> csvFields(const std::string& line, bool& ok) {
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c != '"') {
+                fields.back() += c;
+            } else if (i + 1 < line.size() && line[i + 1] == '"') {
+                fields.back() += '"';
+                ++i;
+            } else {
+                quoted = false;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            fields.emplace_back();
+        } else {
+            fields.back() += c;
+        }
+    }
+    ok = !quoted;
+    return fields;
+}
+
 }  // namespace
 
 std::vector<CompareRow> summarize(const std::vector<CompareRun>& runs) {
@@ -334,10 +388,7 @@ std::string runsMarkdown(const std::vector<CompareRun>& runs) {
 std::string csvTable(const std::vector<CompareRow>& rows) {
     const std::vector<std::string> keys = gridKeys(rows);
     std::ostringstream csv;
-    csv << csvLead(keys)
-        << ",parameters,runs,epochs,best_test_error,best_test_error_min,"
-           "best_test_error_max,final_test_error,final_test_error_min,final_test_error_max,"
-           "train_loss,seconds_per_epoch,images_per_second,early_stop_epochs,diverged\n";
+    csv << csvHeader(keys) << '\n';
     for (const auto& r : rows) {
         csv << csvLead(keys, r.variant, &r.settings) << ',' << r.parameters << ',' << r.runs << ','
             << r.epochs << ',' << r.bestTestError.mean << ',' << r.bestTestError.min << ','
@@ -366,6 +417,62 @@ std::string runsCsv(const std::vector<CompareRun>& runs) {
             << (r.diverged ? 1 : 0) << '\n';
     }
     return csv.str();
+}
+
+std::vector<CompareRow> readCsvTable(const std::string& text, const std::string& source) {
+    std::istringstream in(text);
+    std::string line;
+    int number = 0;
+    auto fail = [&](const std::string& what) {
+        throw FormatError(source + ":" + std::to_string(number) + ": " + what +
+                          " (expected the results.csv of lenet compare)");
+    };
+    std::vector<std::string> keys;  // the grid keys, from the header
+    std::vector<CompareRow> rows;
+    while (std::getline(in, line)) {
+        ++number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        bool ok = true;
+        const std::vector<std::string> f = csvFields(line, ok);
+        if (!ok) fail("a quote is not closed");
+        if (number == 1) {
+            if (f.size() > kCsvFigureCount)
+                keys.assign(f.begin() + 1, f.end() - std::ptrdiff_t(kCsvFigureCount));
+            if (line != csvHeader(keys))
+                fail("the header is not \"" + csvHeader(keys) + "\" (grid keys between variant "
+                     "and parameters)");
+            continue;
+        }
+        if (line.empty()) continue;
+        const std::size_t columns = 1 + keys.size() + kCsvFigureCount;
+        if (f.size() != columns)
+            fail(std::to_string(f.size()) + " fields, not " + std::to_string(columns));
+        const std::size_t first = 1 + keys.size();  // of the figures
+        auto field = [&](std::size_t k) {
+            const std::string& text = f[first + k];
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v))
+                fail(std::string(kCsvFigures[k]) + " is not a number: \"" + text + "\"");
+            return v;
+        };
+        CompareRow r;
+        r.variant = f[0];
+        for (std::size_t k = 0; k < keys.size(); ++k) r.settings.emplace_back(keys[k], f[1 + k]);
+        r.parameters = int(field(0));
+        r.runs = int(field(1));
+        r.epochs = int(field(2));
+        r.bestTestError = {field(3), field(4), field(5)};
+        r.finalTestError = {field(6), field(7), field(8)};
+        r.finalTrainLoss = field(9);
+        r.secondsPerEpoch = field(10);
+        r.imagesPerSecond = field(11);
+        r.earlyStop = f[first + 12];
+        r.diverged = int(field(13));
+        rows.push_back(r);
+    }
+    if (number == 0) fail("the file is empty");
+    return rows;
 }
 
 std::string curvesCsv(const std::vector<CompareRun>& runs) {
