@@ -7,6 +7,8 @@
 #include <map>
 #include <sstream>
 
+#include "lenet/text.h"
+
 namespace lenet {
 namespace {
 
@@ -78,14 +80,6 @@ std::vector<double> meanCurve(const std::vector<CompareRun>& runs, const std::st
         sum[e] = count[e] > 0 ? sum[e] / count[e] : std::nan("");
     }
     return sum;
-}
-
-/// A CSV field, quoted when it holds a comma or a quote.
-std::string csvField(const std::string& s) {
-    if (s.find_first_of(",\"") == std::string::npos) return s;
-    std::string quoted = "\"";
-    for (char c : s) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
 }
 
 std::string escapeXml(const std::string& s) {
