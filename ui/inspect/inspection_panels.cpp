@@ -18,6 +18,7 @@
 #include "ui/inspect/rbf_view.h"
 #include "ui/inspect/selection_model.h"
 #include "ui/inspect/selection_trace.h"
+#include "ui/inspect/stats_view.h"
 
 namespace lenet::ui {
 namespace {
@@ -50,7 +51,8 @@ InspectionPanels::InspectionPanels(QObject* parent)
       m_confusion(new ConfusionMatrixView),
       m_lab(new InvarianceLab),
       m_backprop(new BackpropView),
-      m_myDigitsView(new MyDigitsView) {
+      m_myDigitsView(new MyDigitsView),
+      m_stats(new StatsView) {
     m_myDigits->load();  // a broken set shows its error in the view
     m_drawing->setMyDigits(m_myDigits);
     m_myDigitsView->setStore(m_myDigits);
@@ -103,6 +105,8 @@ std::vector<InspectionPanels::Panel> InspectionPanels::panels() const {
          tr("Invariance lab: shift, rotate and scale the selected image")},
         {tr("Backprop"), QStringLiteral("backpropPanel"), m_backprop,
          tr("Backprop step: one gradient step through the network, layer by layer")},
+        {tr("Stats"), QStringLiteral("statsPanel"), m_stats,
+         tr("Layer statistics: gradient flow, update sizes, saturation and weight histograms")},
     };
     std::erase_if(all, [](const Panel& p) { return p.widget == nullptr; });
     return all;
@@ -148,6 +152,10 @@ MyDigitsView* InspectionPanels::myDigitsView() const {
     return m_myDigitsView;
 }
 
+StatsView* InspectionPanels::stats() const {
+    return m_stats;
+}
+
 void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet, const QString& name) {
     if (m_networkLabel)
         m_networkLabel->setText(tr("Views show: <b>%1</b>").arg(name.toHtmlEscaped()));
@@ -155,12 +163,14 @@ void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet, con
     if (m_kernels) m_kernels->setNetwork(net);
     if (m_myDigitsView) m_myDigitsView->setNetwork(net);
     if (!classifyTestSet) return;
+    if (m_stats) m_stats->setNetwork(net);
     if (m_confusion) m_confusion->setNetworkName(name);
     m_evaluation->setNetwork(std::move(net));
 }
 
 void InspectionPanels::setTestSet(std::shared_ptr<const lenet::Dataset> data) {
     m_evaluation->setTestSet(data);
+    if (m_stats) m_stats->setTestSet(data);
     if (data && data->size() > 0 && m_selection->isEmpty()) {
         const int label = data->labels[0];
         m_selection->select({lenet::toInk(data->image(0), data->rows, data->cols), label, 0,

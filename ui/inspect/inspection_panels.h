@@ -1,9 +1,10 @@
 // The inspection views as one set: creates the drawing panel, feature maps, RBF output, kernels,
-// test gallery, confusion matrix, invariance lab and backprop step view, with the selection, its
-// trace through the network and the test-set predictions they share, and wires them together (a
-// gallery click or a drawing selects the image every view shows; a confusion-matrix click filters
-// the gallery and brings it forward), and a label naming the network they use. The window adds
-// each panel as a dock, places the label over them and feeds setNetwork() and setTestSet().
+// test gallery, confusion matrix, invariance lab, backprop step view and layer statistics, with
+// the selection, its trace through the network and the test-set predictions they share, and wires
+// them together (a gallery click or a drawing selects the image every view shows; a
+// confusion-matrix click filters the gallery and brings it forward), and a label naming the
+// network they use. The window adds each panel as a dock, places the label over them and feeds
+// setNetwork() and setTestSet().
 #pragma once
 
 #include <memory>
@@ -34,6 +35,7 @@ class MyDigitsView;
 class RbfView;
 class SelectionModel;
 class SelectionTrace;
+class StatsView;
 
 class InspectionPanels : public QObject {
     Q_OBJECT
@@ -84,6 +86,7 @@ public:
     InvarianceLab* invariance() const;
     BackpropView* backprop() const;
     MyDigitsView* myDigitsView() const;
+    StatsView* stats() const;
 
 private:
     SelectionModel* m_selection;
@@ -100,6 +103,7 @@ private:
     QPointer<InvarianceLab> m_lab;
     QPointer<BackpropView> m_backprop;
     QPointer<MyDigitsView> m_myDigitsView;
+    QPointer<StatsView> m_stats;
 };
 
 }  // namespace lenet::ui
