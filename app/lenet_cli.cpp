@@ -514,9 +514,11 @@ void declareTrain(CLI::App& app) {
     addOption(app, "checkpoint", "FILE",
               "A checkpoint after every epoch (default with --out: MODEL.ckpt)");
     addOption(app, "log", "RUN.csv", "Per-epoch metrics as CSV");
-    addOption(app, "layer-stats", "FILE.csv",
-              "Per layer and epoch: gradient norm, update/weight ratio, activation mean and "
-              "spread, saturated and dead shares, SDLM step sizes (sampled every 10th batch)");
+    addOption(
+        app, "layer-stats", "FILE.csv",
+        "Per layer and epoch: gradient norm, update/weight ratio, activation mean and "
+        "spread, saturated and dead shares, SDLM step sizes (sampled every 10th batch, at most "
+        "once per 640 images)");
     addFlag(app, "json", "One JSON object per epoch and a final summary on stdout");
     addTrainingOptions(app);
     addVariantOptions(app);

@@ -148,8 +148,8 @@ double quantile(std::vector<float> values, double q) {
     return values[k];
 }
 
-LayerStatsRecorder::LayerStatsRecorder(const Network& net, int every)
-    : m_every(std::max(1, every)) {
+LayerStatsRecorder::LayerStatsRecorder(const Network& net, int every, int minImages)
+    : m_every(std::max(1, every)), m_minImages(std::max(0, minImages)) {
     for (int l = 0; l < net.layerCount(); ++l) {
         m_history.names.push_back(net.layer(l).name());
         m_history.kinds.push_back(net.layer(l).kind());

@@ -3,6 +3,7 @@
 // sampled every few batches on the training thread from values the step already has.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <limits>
 #include <optional>
@@ -86,14 +87,19 @@ double quantile(std::vector<float> values, double q);
 /// load per batch.
 class LayerStatsRecorder {
 public:
-    /// Samples one batch in `every` (at least 1) of `net`'s run.
-    explicit LayerStatsRecorder(const Network& net, int every = 10);
+    /// Samples one batch in `every` (at least 1) of `net`'s run, and at most one in
+    /// `minImages` images: a step of a few images is so cheap that sampling every 10th of them
+    /// would cost a fifth of the run (lenet5-1998 trains on batches of 1).
+    explicit LayerStatsRecorder(const Network& net, int every = 10, int minImages = 640);
 
     void setEnabled(bool on) { m_enabled.store(on, std::memory_order_relaxed); }
     bool enabled() const { return m_enabled.load(std::memory_order_relaxed); }
 
-    /// True when the batch after `stepsDone` batches of the run is to be sampled.
-    bool samples(long long stepsDone) const { return enabled() && stepsDone % m_every == 0; }
+    /// True when the batch after `stepsDone` batches of `batch` images is to be sampled.
+    bool samples(long long stepsDone, int batch) const {
+        return enabled() &&
+               stepsDone % std::max<long long>(m_every, (m_minImages + batch - 1) / batch) == 0;
+    }
     /// Before the optimiser's step of a sampled batch: keeps the weights.
     void beforeStep(const Network& net);
     /// After it: the batch's statistics from its activations (ws), gradients and the new weights.
@@ -108,6 +114,7 @@ public:
 
 private:
     const int m_every;
+    const int m_minImages;
     std::atomic<bool> m_enabled = true;
     LayerStatsHistory m_history;
     std::vector<std::vector<float>> m_before;       // weights before the step, per param

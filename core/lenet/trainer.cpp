@@ -379,7 +379,7 @@ void Trainer::Run::guardedBatch(int b, EpochTotals& totals) {
     const double meanLoss = r.lossSum / n;
     if (m_state.step == 0) m_state.firstLoss = meanLoss;
     LayerStatsRecorder* stats = m_trainer.layerStats;
-    const bool sampled = stats && stats->samples(m_state.step);
+    const bool sampled = stats && stats->samples(m_state.step, m_batch);
     if (sampled) stats->beforeStep(m_net);
     const std::string problem = stepOrProblem(meanLoss);
     if (!problem.empty()) diverged(b, problem);

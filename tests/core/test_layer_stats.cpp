@@ -86,7 +86,7 @@ TEST(LayerStats, QuantilesByNearestRank) {
 struct SmallRun {
     SmallRun(const std::string& preset, const lenet::Dataset& data, int threads, bool stats,
              int epochs = 2)
-        : net(lenet::preset(preset)), recorder(net, 3) {
+        : net(lenet::preset(preset)), recorder(net, 3, 0) {
         net.initialize(1);
         lenet::TrainingConfig cfg = net.spec().training;
         cfg.epochs = epochs;
@@ -156,6 +156,15 @@ TEST(LayerStats, CsvHasAHeaderAndOneRowPerLayerAndEpoch) {
     const auto& hist = h.epochs.back().weights.front();
     EXPECT_LT(hist.lo, 0.0f);
     EXPECT_EQ(int(hist.counts.size()), lenet::kHistogramBins);
+}
+
+TEST(LayerStats, SmallBatchesAreSampledAtMostOncePerGivenImages) {
+    const Network net(lenet::preset("lenet5-maxpool"));
+    const LayerStatsRecorder recorder(net, 10, 640);
+    EXPECT_TRUE(recorder.samples(20, 64));
+    EXPECT_FALSE(recorder.samples(15, 64));
+    EXPECT_TRUE(recorder.samples(640, 1));
+    EXPECT_FALSE(recorder.samples(10, 1));
 }
 
 TEST(LayerStats, DisabledRecorderRecordsNothing) {

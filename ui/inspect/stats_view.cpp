@@ -124,7 +124,8 @@ StatsView::StatsView(QWidget* parent)
                            [this](const QString& path) { return exportCsv(path); }}});
     setToolTip(
         tr("Per layer: gradient norm and update size (log scales), activations and their "
-           "saturation, sampled every 10th batch of a run while this view is open"));
+           "saturation, sampled every 10th batch of a run (at most one per 640 images) while "
+           "this view is open"));
 
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Histograms of"), this));
@@ -231,8 +232,8 @@ void StatsView::redraw() {
     const bool empty = !m_history || (m_history->points.empty() && m_history->epochs.empty());
     if (empty) {
         m_caption->setText(
-            m_fromRun ? tr("Recording: the statistics of every 10th batch appear here (only "
-                           "while this view is open).")
+            m_fromRun ? tr("Recording: the statistics of every 10th batch (at most one per 640 "
+                           "images) appear here, only while this view is open.")
                       : tr("No statistics yet. Train a network to see its gradients, updates, "
                            "activations and histograms per layer, live; for an opened model this "
                            "view measures its weights and, with a test set, its activations and "
@@ -240,7 +241,8 @@ void StatsView::redraw() {
                             .arg(kModelImages));
     } else if (m_fromRun) {
         m_caption->setText(
-            tr("This run, every 10th batch (recorded while this view is open); x: batches."));
+            tr("This run, every 10th batch (at most one per 640 images; recorded while this "
+               "view is open); x: batches."));
     } else {
         const bool measured = !m_history->points.empty();
         m_caption->setText(
