@@ -464,8 +464,9 @@ bool CtrlCStop::pressed() const {
 RunOutcome runTraining(Network& net, const Dataset& train, const Dataset& test,
                        const TrainingConfig& config, CliObserver& observer,
                        const std::string& command, const std::string& checkpointPath,
-                       const Checkpoint* resumeFrom) {
+                       const Checkpoint* resumeFrom, LayerStatsRecorder* layerStats) {
     Trainer trainer(net, train, &test, config);
+    trainer.layerStats = layerStats;
     if (resumeFrom) {
         trainer.resume(*resumeFrom);
         observer.onMessage("resumed from epoch " + std::to_string(resumeFrom->state.epochsDone) +

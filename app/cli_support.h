@@ -172,10 +172,11 @@ struct RunOutcome {
 /// reported on stderr as "lenet <command>: ..." and in the outcome (not thrown). With
 /// `checkpointPath` not empty, writes a checkpoint there after every epoch. With `resumeFrom`,
 /// continues that checkpoint's run (its weights are copied into `net`; Trainer::resume's checks
-/// throw ConfigError) and says so on stderr.
+/// throw ConfigError) and says so on stderr. `layerStats` (when given) becomes the trainer's.
 RunOutcome runTraining(Network& net, const Dataset& train, const Dataset& test,
                        const TrainingConfig& config, CliObserver& observer,
                        const std::string& command, const std::string& checkpointPath = {},
-                       const Checkpoint* resumeFrom = nullptr);
+                       const Checkpoint* resumeFrom = nullptr,
+                       LayerStatsRecorder* layerStats = nullptr);
 
 }  // namespace lenet::cli

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "lenet/file_lock.h"
 #include "lenet/kernels.h"
 #include "lenet/kinds.h"
+#include "lenet/layer_stats.h"
 #include "lenet/model_io.h"
 #include "lenet/network.h"
 #include "lenet/presets.h"
@@ -59,7 +61,7 @@ Usage:
   lenet presets
   lenet train (--preset NAME | --spec FILE.json) [options]
   lenet train --resume CHECKPOINT [--epochs N] [--threads T] [--data DIR] [--out MODEL]
-              [--checkpoint FILE] [--log RUN.csv] [--json]
+              [--checkpoint FILE] [--log RUN.csv] [--layer-stats FILE.csv] [--json]
   lenet compare PRESET_OR_SPEC[:key=value...]... [--grid KEY=V1,V2,...]... [--repeat K]
                 [--jobs N | --plan DIR] [--out DIR] [options]
   lenet compare --collect DIR [--out DIR]
@@ -164,6 +166,7 @@ struct RunFiles {
     std::string out;         // the model at the end; empty = not saved
     std::string checkpoint;  // written after every epoch; empty = none
     std::string log;         // the run log (CSV); empty = none
+    std::string layerStats;  // per layer and epoch statistics (CSV); empty = none
     std::string resumed;     // the checkpoint the run continues; empty = a new run
 };
 
@@ -172,7 +175,8 @@ std::vector<std::pair<std::string, std::string>> named(const RunFiles& files) {
     std::vector<std::pair<std::string, std::string>> all = {{"--resume", files.resumed},
                                                             {"--checkpoint", files.checkpoint},
                                                             {"--out", files.out},
-                                                            {"--log", files.log}};
+                                                            {"--log", files.log},
+                                                            {"--layer-stats", files.layerStats}};
     std::erase_if(all, [](const auto& f) { return f.second.empty(); });
     return all;
 }
@@ -231,8 +235,14 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
     CliObserver observer(jsonOut ? EpochLines::Json : EpochLines::Text, ::isatty(STDERR_FILENO),
                          files.log,
                          resumeFrom ? resumeFrom->state.history : std::vector<EpochMetrics>{});
-    const RunOutcome run =
-        runTraining(net, train, test, cfg, observer, "train", files.checkpoint, resumeFrom);
+    std::optional<LayerStatsRecorder> stats;
+    if (!files.layerStats.empty()) stats.emplace(net);
+    const RunOutcome run = runTraining(net, train, test, cfg, observer, "train", files.checkpoint,
+                                       resumeFrom, stats ? &*stats : nullptr);
+    if (stats) {
+        writeFileAtomically(files.layerStats, layerStatsCsv(stats->history()));
+        if (!jsonOut) std::printf("layer statistics: %s\n", files.layerStats.c_str());
+    }
     const auto& h = observer.history();
     if (!h.empty() && !run.diverged) {
         net.setCalibration(calibrate(net, test, cfg.threads));
@@ -269,8 +279,8 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
 /// `train --resume CHECKPOINT`: the run's own spec, settings and data folder; only --epochs,
 /// --threads, --data (the same data elsewhere) and the output files may be given.
 int cmdResume(const Args& a) {
-    const std::vector<std::string> allowed = {"resume", "epochs",     "threads", "data",
-                                              "out",    "checkpoint", "log",     "json"};
+    const std::vector<std::string> allowed = {"resume",     "epochs", "threads",     "data", "out",
+                                              "checkpoint", "log",    "layer-stats", "json"};
     for (const auto& [key, value] : a.options) {
         if (std::count(allowed.begin(), allowed.end(), key) == 0) {
             throw UsageError("--" + key +
@@ -294,6 +304,7 @@ int cmdResume(const Args& a) {
     files.resumed = path;
     files.checkpoint = a.get("checkpoint", path);
     files.log = a.get("log");
+    files.layerStats = a.get("layer-stats");
     files.out = a.get("out");
     if (files.out.empty() && path.ends_with(kCheckpointSuffix))
         files.out = path.substr(0, path.size() - std::strlen(kCheckpointSuffix));
@@ -317,6 +328,7 @@ int cmdTrain(const Args& a) {
     files.out = a.get("out");
     files.checkpoint = a.get("checkpoint", files.out.empty() ? "" : files.out + kCheckpointSuffix);
     files.log = a.get("log");
+    files.layerStats = a.get("layer-stats");
     return trainAndReport(a, net, cfg, dataDir(a), files, nullptr);
 }
 
@@ -520,6 +532,11 @@ void declareTrain(CLI::App& app) {
     addOption(app, "checkpoint", "FILE",
               "A checkpoint after every epoch (default with --out: MODEL.ckpt)");
     addOption(app, "log", "RUN.csv", "Per-epoch metrics as CSV");
+    addOption(
+        app, "layer-stats", "FILE.csv",
+        "Per layer and epoch: gradient norm, update/weight ratio, activation mean and "
+        "spread, saturated and dead shares, SDLM step sizes (sampled every 10th batch, at most "
+        "once per 640 images)");
     addFlag(app, "json", "One JSON object per epoch and a final summary on stdout");
     addTrainingOptions(app);
     addVariantOptions(app);

@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QIcon>
 #include <QTimer>
 
@@ -104,9 +105,13 @@ int main(int argc, char** argv) {
         QStringLiteral("Take the --grab screenshot <ms> milliseconds after the window shows "
                        "(default 300)."),
         QStringLiteral("ms"));
+    const QCommandLineOption viewOption(
+        QStringLiteral("view"),
+        QStringLiteral("Bring the view <title> forward (its tab's name, e.g. Stats)."),
+        QStringLiteral("title"));
     for (const QCommandLineOption& option :
          {presetOption, epochsOption, trainLimitOption, testLimitOption, trainOption, grabOption,
-          grabDelayOption}) {
+          grabDelayOption, viewOption}) {
         parser.addOption(option);
     }
     parser.process(*appObject);
@@ -132,6 +137,21 @@ int main(int argc, char** argv) {
     const bool grab = parser.isSet(grabOption);
     if (!grab) window.restoreSettings();
     window.show();
+    if (parser.isSet(viewOption)) {
+        QString titles;
+        QDockWidget* chosen = nullptr;
+        for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
+            titles += QStringLiteral(" '") + dock->windowTitle() + QStringLiteral("'");
+            if (dock->windowTitle() == parser.value(viewOption)) chosen = dock;
+        }
+        if (!chosen) {
+            std::fprintf(stderr, "lenet-studio: no view '%s'; the views are:%s\n",
+                         qPrintable(parser.value(viewOption)), qPrintable(titles));
+            return 2;
+        }
+        chosen->show();
+        chosen->raise();
+    }
     if (parser.isSet(trainOption))
         QTimer::singleShot(0, &window, &lenet::ui::MainWindow::trainOrPause);
 

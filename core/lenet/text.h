@@ -39,6 +39,15 @@ std::string numberText(T v) {
     return std::string(text, end);
 }
 
+/// A CSV field: `s` as it is, or quoted (quotes doubled) when it holds a comma, a quote or a line
+/// break.
+inline std::string csvField(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string quoted = "\"";
+    for (char c : s) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
 /// A size in bytes as a user reads it: "512 bytes", "752.6 MB", "8.8 TB" (powers of 1000).
 inline std::string byteText(double bytes) {
     static constexpr const char* kUnits[] = {"bytes", "kB", "MB", "GB", "TB", "PB", "EB"};

@@ -14,6 +14,7 @@
 
 #include "lenet/error.h"
 #include "lenet/evaluate.h"
+#include "lenet/layer_stats.h"
 #include "lenet/loss.h"
 #include "lenet/optimizer.h"
 #include "lenet/parallel.h"
@@ -296,7 +297,11 @@ void Trainer::Run::startEpoch() {
     m_lr = float(scheduledLr(m_cfg, m_epoch, m_cfg.epochs) * m_state.lrScale);
     std::shuffle(m_order.begin(), m_order.end(), m_shuffleRng);
     m_epochStart = Clock::now();
-    if (optimizerKind(m_cfg.optimizer).needsCurvature) curvaturePass();
+    if (optimizerKind(m_cfg.optimizer).needsCurvature) {
+        curvaturePass();
+        if (LayerStatsRecorder* stats = m_trainer.layerStats; stats && stats->enabled())
+            stats->setStepSizes(m_net, m_optimizer.state().s1, m_lr);
+    }
     m_progress.epoch = m_epoch + 1;
 }
 
@@ -373,8 +378,12 @@ void Trainer::Run::guardedBatch(int b, EpochTotals& totals) {
     const BatchResult r = m_net.trainBatch(m_input, m_labels, m_ws, m_grads, ctx);
     const double meanLoss = r.lossSum / n;
     if (m_state.step == 0) m_state.firstLoss = meanLoss;
+    LayerStatsRecorder* stats = m_trainer.layerStats;
+    const bool sampled = stats && stats->samples(m_state.step, m_batch);
+    if (sampled) stats->beforeStep(m_net);
     const std::string problem = stepOrProblem(meanLoss);
     if (!problem.empty()) diverged(b, problem);
+    if (sampled) stats->afterStep(m_epoch + 1, m_state.step + 1, m_net, m_ws, m_grads);
     totals.lossSum += r.lossSum;
     totals.errors += r.errors;
     totals.seen += n;
@@ -448,6 +457,8 @@ void Trainer::Run::endEpoch(const EpochTotals& totals) {
         m.testLoss = ev.loss;
     }
     m_state.history.push_back(m);
+    if (LayerStatsRecorder* stats = m_trainer.layerStats; stats && stats->enabled())
+        stats->endEpoch(m_epoch + 1, m_net);
     m_observer.onEpoch(m, m_net);
     if (m_cfg.patience > 0) earlyStopping(m);
     if (totals.seen < m_nTrain) return;

@@ -19,6 +19,8 @@
 
 namespace lenet {
 
+class LayerStatsRecorder;
+
 class TrainingObserver {
 public:
     virtual ~TrainingObserver() = default;
@@ -103,6 +105,9 @@ public:
     /// evaluation and early-stopping decision, while the network holds the weights the run
     /// continues from: a checkpoint writer (checkpointWriter). Empty = none.
     std::function<void(const TrainingState&)> saveState;
+    /// Given and enabled, samples every few batches' layer statistics (layer_stats.h) and closes
+    /// each epoch's row before onEpoch; weights and results stay bit-identical. Null = none.
+    LayerStatsRecorder* layerStats = nullptr;
 
 private:
     class Run;  // one call of run(): its state and its steps (trainer.cpp)

@@ -189,8 +189,9 @@ TEST_F(Cli, PresetsListsEveryPresetWithItsParameterCount) {
 
 TEST_F(Cli, TrainJsonPrintsEpochsAndASummaryAndSavesAModelThatEvalAndInspectRead) {
     const std::string model = file("m.lenet");
-    const CliRun run = lenet("train --preset lenet5-modern --epochs 2 --batch 16 --json --out " +
-                             model + " --log " + file("run.csv") + data());
+    const CliRun run =
+        lenet("train --preset lenet5-modern --epochs 2 --batch 16 --json --out " + model +
+              " --log " + file("run.csv") + " --layer-stats " + file("layers.csv") + data());
     ASSERT_EQ(run.status, 0) << run.output;
     std::vector<nlohmann::json> lines;
     std::size_t start = 0;
@@ -225,6 +226,17 @@ TEST_F(Cli, TrainJsonPrintsEpochsAndASummaryAndSavesAModelThatEvalAndInspectRead
     std::string header;
     std::getline(csv, header);
     EXPECT_EQ(header.rfind("epoch,lr,loss,train_error", 0), 0u) << header;
+    // One row per layer and epoch, C1 first.
+    std::ifstream layers(file("layers.csv"));
+    std::getline(layers, header);
+    EXPECT_EQ(header.rfind("epoch,layer,name,kind,grad_norm,update_ratio", 0), 0u) << header;
+    std::vector<std::string> rows;
+    for (std::string row; std::getline(layers, row);) rows.push_back(row);
+    ASSERT_FALSE(rows.empty());
+    EXPECT_EQ(rows.front().rfind("1,1,C1,conv,", 0), 0u) << rows.front();
+    const auto epoch2 = std::count_if(rows.begin(), rows.end(),
+                                      [](const std::string& r) { return r.starts_with("2,"); });
+    EXPECT_EQ(std::size_t(epoch2) * 2, rows.size());
 }
 
 TEST_F(Cli, CompareWritesAResultsTableCurvesAndAPlot) {

@@ -19,6 +19,7 @@
 #include "ui/inspect/rbf_view.h"
 #include "ui/inspect/selection_model.h"
 #include "ui/inspect/selection_trace.h"
+#include "ui/inspect/stats_view.h"
 
 namespace lenet::ui {
 namespace {
@@ -52,6 +53,7 @@ InspectionPanels::InspectionPanels(QObject* parent)
       m_lab(new InvarianceLab),
       m_backprop(new BackpropView),
       m_myDigitsView(new MyDigitsView),
+      m_stats(new StatsView),
       m_digitsMap(new DigitsMapView) {
     m_myDigits->load();  // a broken set shows its error in the view
     m_drawing->setMyDigits(m_myDigits);
@@ -107,7 +109,9 @@ std::vector<InspectionPanels::Panel> InspectionPanels::panels() const {
          tr("Invariance lab: shift, rotate and scale the selected image")},
         {tr("Backprop"), QStringLiteral("backpropPanel"), m_backprop,
          tr("Backprop step: one gradient step through the network, layer by layer")},
-        {tr("Map"), QStringLiteral("digitsMapPanel"), m_digitsMap,
+        {tr("Stats"), QStringLiteral("statsPanel"), m_stats,
+         tr("Layer statistics: gradient flow, update sizes, saturation and weight histograms")},
+        {tr("Clusters"), QStringLiteral("digitsMapPanel"), m_digitsMap,
          tr("The digits' own map: the test images as the penultimate layer sees them, in 2-D")},
     };
     std::erase_if(all, [](const Panel& p) { return p.widget == nullptr; });
@@ -154,6 +158,10 @@ MyDigitsView* InspectionPanels::myDigitsView() const {
     return m_myDigitsView;
 }
 
+StatsView* InspectionPanels::stats() const {
+    return m_stats;
+}
+
 DigitsMapView* InspectionPanels::digitsMap() const {
     return m_digitsMap;
 }
@@ -165,6 +173,7 @@ void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet, con
     if (m_kernels) m_kernels->setNetwork(net);
     if (m_myDigitsView) m_myDigitsView->setNetwork(net);
     if (!classifyTestSet) return;
+    if (m_stats) m_stats->setNetwork(net);
     if (m_confusion) m_confusion->setNetworkName(name);
     if (m_digitsMap) m_digitsMap->setNetwork(net);
     m_evaluation->setNetwork(std::move(net));
@@ -172,6 +181,7 @@ void InspectionPanels::setNetwork(NetworkSnapshot net, bool classifyTestSet, con
 
 void InspectionPanels::setTestSet(std::shared_ptr<const lenet::Dataset> data) {
     m_evaluation->setTestSet(data);
+    if (m_stats) m_stats->setTestSet(data);
     if (m_digitsMap) m_digitsMap->setTestSet(data);
     if (data && data->size() > 0 && m_selection->isEmpty()) {
         const int label = data->labels[0];

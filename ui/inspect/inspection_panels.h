@@ -1,10 +1,10 @@
 // The inspection views as one set: creates the drawing panel, feature maps, RBF output, kernels,
-// test gallery, confusion matrix, invariance lab, backprop step view and the digits' map, with the
-// selection, its trace through the network and the test-set predictions they share, and wires them
-// together (a gallery click or a drawing selects the image every view shows; a confusion-matrix
-// click filters the gallery and brings it forward), and a label naming the network they use. The
-// window adds each panel as a dock, places the label over them and feeds setNetwork() and
-// setTestSet().
+// test gallery, confusion matrix, invariance lab, backprop step view, layer statistics and the
+// digits' map, with the selection, its trace through the network and the test-set predictions
+// they share, and wires them together (a gallery click or a drawing selects the image every view
+// shows; a confusion-matrix click filters the gallery and brings it forward), and a label naming
+// the network they use. The window adds each panel as a dock, places the label over them and
+// feeds setNetwork() and setTestSet().
 #pragma once
 
 #include <memory>
@@ -36,6 +36,7 @@ class MyDigitsView;
 class RbfView;
 class SelectionModel;
 class SelectionTrace;
+class StatsView;
 
 class InspectionPanels : public QObject {
     Q_OBJECT
@@ -86,6 +87,7 @@ public:
     InvarianceLab* invariance() const;
     BackpropView* backprop() const;
     MyDigitsView* myDigitsView() const;
+    StatsView* stats() const;
     DigitsMapView* digitsMap() const;
 
 private:
@@ -103,6 +105,7 @@ private:
     QPointer<InvarianceLab> m_lab;
     QPointer<BackpropView> m_backprop;
     QPointer<MyDigitsView> m_myDigitsView;
+    QPointer<StatsView> m_stats;
     QPointer<DigitsMapView> m_digitsMap;
 };
 

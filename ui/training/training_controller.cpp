@@ -88,6 +88,7 @@ void TrainingController::launch(TrainingRequest request, bool paused) {
     if (paused) m_control->pause();
     request.dataDir = m_dataDir.toStdString();
     request.control = m_control;
+    request.layerStats = m_layerStats;
     m_checkpointPath = QString::fromStdString(request.checkpointPath);
     m_running = true;
     m_thread.start(

@@ -6,6 +6,7 @@
 // folder keeps the kKeptCheckpoints most recent ones.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -72,6 +73,10 @@ public:
     /// from it (see lenet::TrainingControl). Does nothing when no run is in progress.
     void setLearningRate(double rate);
 
+    /// While on, runs record layer statistics (the current run from its next progress report)
+    /// and send them as layerStatsUpdated(); off, they cost nothing. Off at first.
+    void setLayerStatsWanted(bool on) { m_layerStats->store(on); }
+
     bool isRunning() const { return m_running; }
     bool isPaused() const { return m_running && m_control->isPaused(); }
 
@@ -88,6 +93,9 @@ Q_SIGNALS:
     /// With every progress report: a copy of the network being trained.
     void networkUpdated(const lenet::ui::NetworkSnapshot& network);
     void epochFinished(const lenet::EpochMetrics& metrics);
+    /// While layer statistics are wanted: the run's statistics so far, at most every
+    /// kLayerStatsInterval seconds and at every epoch's end.
+    void layerStatsUpdated(const lenet::ui::LayerStatsSnapshot& stats);
     /// The run ended (all epochs, stopped or early stopping): its epochs and a copy of the
     /// trained network. `stopReason` is empty when every epoch ran.
     void finished(const lenet::ui::EpochHistory& history, const lenet::ui::NetworkSnapshot& network,
@@ -114,6 +122,7 @@ private:
 
     std::unique_ptr<TrainingWorker> m_worker;           // used on m_thread only, one run at a time
     std::shared_ptr<lenet::TrainingControl> m_control;  // of the current run
+    std::shared_ptr<std::atomic<bool>> m_layerStats = std::make_shared<std::atomic<bool>>(false);
     QString m_dataDir;
     QString m_checkpointPath;  // of the run in progress or the last one
     bool m_running = false;

@@ -8,6 +8,7 @@ void registerTrainingTypes() {
     qRegisterMetaType<lenet::EpochMetrics>();
     qRegisterMetaType<EpochHistory>();
     qRegisterMetaType<NetworkSnapshot>();
+    qRegisterMetaType<LayerStatsSnapshot>();
     qRegisterMetaType<ResumedRun>();
 }
 

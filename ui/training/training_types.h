@@ -1,6 +1,6 @@
 // The values that cross from the training thread to the GUI thread by queued signal: progress
 // snapshots, epoch metrics, the run's history, a read-only copy of the trained network and what
-// a resumed run continues from.
+// a resumed run continues from, the layer statistics.
 #pragma once
 
 #include <memory>
@@ -8,6 +8,7 @@
 
 #include <QMetaType>
 
+#include "lenet/layer_stats.h"
 #include "lenet/network.h"
 #include "lenet/spec.h"
 #include "lenet/trainer.h"
@@ -16,6 +17,8 @@ namespace lenet::ui {
 
 using EpochHistory = std::vector<lenet::EpochMetrics>;
 using NetworkSnapshot = std::shared_ptr<const lenet::Network>;
+/// The layer statistics of the run so far (layer_stats.h).
+using LayerStatsSnapshot = std::shared_ptr<const lenet::LayerStatsHistory>;
 
 /// A checkpoint the training thread has loaded and accepted, sent before the run goes on.
 struct ResumedRun {
@@ -32,4 +35,5 @@ void registerTrainingTypes();
 Q_DECLARE_METATYPE(lenet::Progress)
 Q_DECLARE_METATYPE(lenet::EpochMetrics)
 Q_DECLARE_METATYPE(lenet::ui::NetworkSnapshot)
+Q_DECLARE_METATYPE(lenet::ui::LayerStatsSnapshot)
 Q_DECLARE_METATYPE(lenet::ui::ResumedRun)

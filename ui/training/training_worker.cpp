@@ -3,6 +3,7 @@
 #include "ui/training/training_worker.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "lenet/checkpoint.h"
 #include "lenet/error.h"
 #include "lenet/evaluate.h"
+#include "lenet/layer_stats.h"
 #include "lenet/network.h"
 #include "lenet/trainer.h"
 #include "ui/training/background_thread.h"
@@ -41,25 +43,38 @@ void report(BackgroundThread& thread, TrainingController& reports,
 
 /// Forwards the trainer's reports as the controller's signals (emitted on the GUI thread). The
 /// trainer calls it between batches, so copying the live network here is safe. At the first
-/// epoch end it says where the run's checkpoint goes (when it writes one).
+/// epoch end it says where the run's checkpoint goes (when it writes one). Switches the run's
+/// layer statistics on and off as the request's flag says, and sends copies of them.
 class SignalObserver : public lenet::TrainingObserver {
 public:
     /// `history`: the epochs done before this run (a resumed run's).
     SignalObserver(BackgroundThread& thread, TrainingController& reports, const lenet::Network& net,
-                   std::string checkpointPath, EpochHistory history)
+                   std::string checkpointPath, EpochHistory history,
+                   lenet::LayerStatsRecorder& stats,
+                   std::shared_ptr<const std::atomic<bool>> wanted)
         : m_thread(thread),
           m_reports(reports),
           m_net(net),
           m_checkpointPath(std::move(checkpointPath)),
-          m_history(std::move(history)) {}
+          m_history(std::move(history)),
+          m_stats(stats),
+          m_statsWanted(std::move(wanted)) {
+        m_stats.setEnabled(m_statsWanted && *m_statsWanted);
+    }
 
     void onProgress(const lenet::Progress& progress) override {
         report(m_thread, m_reports, &TrainingController::progressed, progress);
         report(m_thread, m_reports, &TrainingController::networkUpdated,
                std::make_shared<const lenet::Network>(m_net));
+        m_stats.setEnabled(m_statsWanted && *m_statsWanted);
+        const auto now = std::chrono::steady_clock::now();
+        if (m_stats.enabled() &&
+            now - m_statsSent > std::chrono::duration<double>(kLayerStatsInterval))
+            sendStats();
     }
     void onEpoch(const lenet::EpochMetrics& metrics, const lenet::Network&) override {
         m_history.push_back(metrics);
+        if (m_stats.enabled()) sendStats();
         report(m_thread, m_reports, &TrainingController::epochFinished, metrics);
         if (!m_checkpointPath.empty() && !std::exchange(m_checkpointNamed, true)) {
             report(m_thread, m_reports, &TrainingController::statusChanged,
@@ -82,6 +97,21 @@ private:
     std::string m_checkpointPath;
     bool m_checkpointNamed = false;
     EpochHistory m_history;
+    lenet::LayerStatsRecorder& m_stats;
+    std::shared_ptr<const std::atomic<bool>> m_statsWanted;
+    std::chrono::steady_clock::time_point m_statsSent;
+    std::size_t m_pointsSent = 0;
+
+    /// A copy of the statistics, unless nothing was added since the last one.
+    void sendStats() {
+        const lenet::LayerStatsHistory& h = m_stats.history();
+        const std::size_t items = h.points.size() + h.epochs.size();
+        if (items == m_pointsSent) return;
+        m_pointsSent = items;
+        m_statsSent = std::chrono::steady_clock::now();
+        report(m_thread, m_reports, &TrainingController::layerStatsUpdated,
+               std::make_shared<const lenet::LayerStatsHistory>(h));
+    }
 };
 
 /// True when `data` holds the images and labels `saved` describes, wherever it was loaded from.
@@ -224,7 +254,10 @@ void TrainingWorker::resumeRun(const TrainingRequest& request) {
 
 void TrainingWorker::train(lenet::Trainer& trainer, lenet::Network& net,
                            const TrainingRequest& request, EpochHistory before) {
-    SignalObserver observer(m_thread, m_reports, net, request.checkpointPath, std::move(before));
+    lenet::LayerStatsRecorder stats(net);
+    trainer.layerStats = &stats;
+    SignalObserver observer(m_thread, m_reports, net, request.checkpointPath, std::move(before),
+                            stats, request.layerStats);
     try {
         const lenet::TrainResult result =
             trainer.run(observer, request.stop, request.control.get());

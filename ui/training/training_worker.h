@@ -9,6 +9,7 @@
 // refuses it with its data mismatch (the message says which data the checkpoint was trained on).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -44,7 +45,12 @@ struct TrainingRequest {
     /// For a resume of a run that has done all of its epochs: the epochs to train on to (when
     /// larger than the run's; otherwise there is nothing left to train).
     int extendTo = 0;
+    /// While true, the run records layer statistics and reports them (null: never).
+    std::shared_ptr<const std::atomic<bool>> layerStats = nullptr;
 };
+
+/// Seconds between two layerStatsUpdated reports within an epoch.
+constexpr double kLayerStatsInterval = 1.0;
 
 /// The training set of a run with extra images: all of `extra` first, then the first
 /// `trainLimit` images of `train` (0: all). The run trains on it with trainLimit 0, so the limit

@@ -41,6 +41,7 @@
 #include "ui/inspect/bundled_model.h"
 #include "ui/inspect/evaluation_model.h"
 #include "ui/inspect/inspection_panels.h"
+#include "ui/inspect/stats_view.h"
 #include "ui/plots/error_plot.h"
 #include "ui/plots/loss_plot.h"
 #include "ui/plots/plot_export.h"
@@ -315,6 +316,7 @@ void MainWindow::createInspectionPanels() {
         m_status->showError(
             tr("The bundled model is missing: %1").arg(QString::fromStdString(e.what())));
     }
+    if (StatsView* stats = m_inspection->stats()) stats->attach(m_controller);
     m_inspection->setNetwork(m_bundled, true, m_bundledName);
     m_status->showNetwork(m_bundledName);
 }
