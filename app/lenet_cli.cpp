@@ -338,6 +338,13 @@ int cmdTrain(const Args& a) {
             throw UsageError(
                 "--init-from trains the architecture of its model: no --preset or "
                 "--spec");
+        for (const char* option : {"activation", "pooling", "kernel", "channels", "fc", "head",
+                                   "batchnorm", "dropout"}) {
+            if (a.has(option))
+                throw UsageError(std::string("--") + option +
+                                 " changes the architecture, but --init-from trains its "
+                                 "model's as it is");
+        }
         init = openModel(a.get("init-from"), importOptions(a));
     }
     ArchitectureSpec spec = init ? init->network.spec() : specFromArgs(a);
@@ -515,9 +522,12 @@ int cmdCalibrate(const Args& a) {
     if (threads < 0) throw UsageError("--threads must be >= 0");
     const std::string path = a.get("model");
     json checkpoint;
-    Model model = decodeModelFile(readModelFile(path), path, &checkpoint);
-    if (!checkpoint.is_null() && !a.has("out"))
-        throw UsageError(path + " is a checkpoint: give --out MODEL for the calibrated model");
+    const bool onnx = isOnnxFile(path);
+    Model model = onnx ? openModel(path, importOptions(a))
+                       : decodeModelFile(readModelFile(path), path, &checkpoint);
+    if ((onnx || !checkpoint.is_null()) && !a.has("out"))
+        throw UsageError(path + " is " + (onnx ? "an ONNX model" : "a checkpoint") +
+                         ": give --out MODEL for the calibrated model");
     const std::string out = a.get("out", path);
     const OutputLock lock(out);
     const std::string dir = dataDir(a);
@@ -549,12 +559,18 @@ int cmdInspect(const Args& a) {
     return 0;
 }
 
+/// --input-scale, wherever a model may be a foreign ONNX graph (importOptions).
+void addInputScaleOption(CLI::App& app) {
+    addOption(app, "input-scale", "MEAN,STD",
+              "A foreign ONNX model's input: (ink - MEAN) / STD of ink in [0, 1] (default 0,1)");
+}
+
 void declareTrain(CLI::App& app) {
     addSpecOptions(app);
     addOption(app, "resume", "CHECKPOINT", "Continue the run of this checkpoint");
     addOption(app, "init-from", "MODEL",
               "Train MODEL's architecture from its weights (a model, checkpoint or .onnx)");
-    addOption(app, "input-scale", "MEAN,STD", "--init-from a foreign ONNX graph: its input scale");
+    addInputScaleOption(app);
     addOption(app, "data", "DIR", "IDX folder (default: see lenet --help)");
     addOption(app, "out", "MODEL", "Save the trained model here (atomically)");
     addOption(app, "checkpoint", "FILE",
@@ -567,8 +583,7 @@ void declareTrain(CLI::App& app) {
 
 void declareEval(CLI::App& app) {
     addOption(app, "model", "FILE", "The model (a checkpoint, or an ONNX file)");
-    addOption(app, "input-scale", "MEAN,STD",
-              "A foreign ONNX model's input: (ink - MEAN) / STD (default 0,1)");
+    addInputScaleOption(app);
     addOption(app, "data", "DIR", "IDX folder (default: see lenet --help)");
     addOption(app, "threads", "T", "Cores used (default 0: all)");
     addOption(app, "test-limit", "N", "Evaluate the first N test images only (0 = all)");
@@ -579,8 +594,7 @@ void declareEval(CLI::App& app) {
 
 void declarePredict(CLI::App& app) {
     addOption(app, "model", "FILE", "The model (a checkpoint, or an ONNX file)");
-    addOption(app, "input-scale", "MEAN,STD",
-              "A foreign ONNX model's input: (ink - MEAN) / STD (default 0,1)");
+    addInputScaleOption(app);
     addOption(app, "preprocess", "auto|mnist|none",
               "Centre images MNIST-style (mnist), use them as they are (none), or decide per "
               "image (auto, the default)");
@@ -590,7 +604,8 @@ void declarePredict(CLI::App& app) {
 }
 
 void declareCalibrate(CLI::App& app) {
-    addOption(app, "model", "FILE", "The model (or checkpoint) to calibrate");
+    addOption(app, "model", "FILE", "The model (a checkpoint, or an ONNX file) to calibrate");
+    addInputScaleOption(app);
     addOption(app, "data", "DIR", "IDX folder with the test set (default: see lenet --help)");
     addOption(app, "out", "MODEL", "Save the calibrated model here (default: over FILE)");
     addOption(app, "threads", "T", "Cores used (default 0: all)");
@@ -598,8 +613,7 @@ void declareCalibrate(CLI::App& app) {
 
 void declareInspect(CLI::App& app) {
     addOption(app, "model", "FILE", "A model, checkpoint or ONNX file");
-    addOption(app, "input-scale", "MEAN,STD",
-              "A foreign ONNX model's input: (ink - MEAN) / STD (default 0,1)");
+    addInputScaleOption(app);
     addSpecOptions(app);
     addVariantOptions(app);
 }
@@ -620,8 +634,7 @@ int cmdExport(const Args& a) {
 void declareExport(CLI::App& app) {
     addOption(app, "model", "FILE", "The model (a checkpoint, or an ONNX file)");
     addOption(app, "onnx", "OUT.onnx", "Write the ONNX model here (atomically)");
-    addOption(app, "input-scale", "MEAN,STD",
-              "A foreign ONNX model's input: (ink - MEAN) / STD (default 0,1)");
+    addInputScaleOption(app);
 }
 
 void declareNothing(CLI::App&) {}

@@ -893,8 +893,12 @@ Model ForeignGraph::convert() {
     } else {
         // ink -> (ink - mean) / std -> a * that + b, as one (ink - mean') / std'.
         const double a = m_a / scale.std, b = m_b - m_a * scale.mean / scale.std;
-        if (!(a > 0.0))
-            throw FormatError(m_origin + ": the graph scales its input by a number <= 0");
+        // Both as floats, and a scale the engine can apply (std > 0, both finite).
+        constexpr double kLargest = 1e30;
+        if (!(a > 1.0 / kLargest && a < kLargest && std::fabs(b / a) < kLargest))
+            throw FormatError(m_origin +
+                              ": the graph scales its input by a factor that is not a positive "
+                              "number of a float's range (or shifts it out of that range)");
         spec.stddev = float(1.0 / a);
         spec.mean = float(-b / a);
     }
@@ -970,6 +974,9 @@ void exportOnnx(const std::string& path, const Network& net,
 
 Model decodeOnnx(const std::string& bytes, const std::string& origin,
                  const OnnxImportOptions& options) {
+    if (const auto& s = options.inputScale;
+        s && !(std::isfinite(s->mean) && std::isfinite(s->std) && s->std > 0.0f))
+        throw ConfigError("the input scale of " + origin + " needs a finite mean and a std > 0");
     ModelProto m;
     if (!m.ParseFromString(bytes))
         throw FormatError(origin +

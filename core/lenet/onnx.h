@@ -52,7 +52,8 @@ void exportOnnx(const std::string& path, const Network& net,
 /// The model in the ONNX bytes `bytes`; `origin` (the file) names it in the errors. Throws
 /// FormatError naming the origin and, where one is at fault, the node (name and op type) or the
 /// initialiser: not ONNX, truncated, external data, a tensor over the size limits, an op or an
-/// attribute the engine has no layer for, shapes that do not fit.
+/// attribute the engine has no layer for, shapes that do not fit. An input scale whose std is not
+/// > 0 (or either number not finite) is a ConfigError.
 Model decodeOnnx(const std::string& bytes, const std::string& origin,
                  const OnnxImportOptions& options = {});
 
