@@ -458,9 +458,11 @@ Model decodeOwn(const ModelProto& m, const std::string& origin) {
     }
     for (const TensorProto& t : expected.initializer()) {
         const auto it = initialisers.find(t.name());
-        if (it == initialisers.end() ||
-            readTensor(*it->second, origin).floats != readTensor(t, origin).floats ||
-            readTensor(*it->second, origin).ints != readTensor(t, origin).ints)
+        const Values want = readTensor(t, origin);
+        const auto same = [&](const Values& have) {
+            return have.dims == want.dims && have.floats == want.floats && have.ints == want.ints;
+        };
+        if (it == initialisers.end() || !same(readTensor(*it->second, origin)))
             throw FormatError(origin + ": initialiser '" + printable(t.name()) +
                               "' is missing or not what the spec and the weights make");
     }
@@ -774,6 +776,7 @@ void ForeignGraph::reshape(const NodeProto& n) {
         if (!fits) refuse(n, "only a reshape to N x " + std::to_string(size) + " is supported");
     }
     m_flat = true;
+    m_foldable = false;  // a per-channel constant would now be per value
     m_shape = {m_shape.size(), 1, 1};
 }
 

@@ -114,9 +114,10 @@ TEST(OnnxOpenCv, EveryPresetsExportComputesTheEnginesOutputs) {
 
 TEST(OnnxOpenCv, AnImportedPyTorchLenet5ComputesWhatTheGraphComputes) {
     const Dataset& data = testImages();
-    for (const bool normalize : {false, true}) {
+    for (const bool variant : {false, true}) {
         lenet::test::TorchLenetOptions o;
-        o.normalize = normalize;
+        o.normalize = variant;
+        o.scaleConv1 = variant;
         o.logSoftmax = false;
         const onnx::ModelProto graph = lenet::test::torchLenet(o);
         const std::string bytes = lenet::test::bytesOf(graph);
@@ -125,7 +126,7 @@ TEST(OnnxOpenCv, AnImportedPyTorchLenet5ComputesWhatTheGraphComputes) {
         const Agreement a = compare(
             ev.outputs, opencvOutputs(bytes, data, graph.graph().output(0).name()), 10, false);
         std::printf("imported PyTorch-style LeNet-5%s: max relative difference %.3g\n",
-                    normalize ? " (normalising inside)" : "", a.maxRelative);
+                    variant ? " (normalising inside, conv1 scaled)" : "", a.maxRelative);
         EXPECT_LE(a.maxRelative, 1e-4);
         EXPECT_EQ(a.classDifferences, 0);
     }

@@ -155,6 +155,10 @@ onnx::ModelProto torchLenet(const TorchLenetOptions& o) {
         x = n.output(0);
     };
     conv("conv1", 1, 6, 2);
+    if (o.scaleConv1) {
+        x = b.node("Mul", "/scale/Mul", {x, b.weights("scale.weight", {6, 1, 1}, 2.0f)}).output(0);
+        x = b.node("Add", "/scale/Add", {b.weights("scale.bias", {1}, 0.5f), x}).output(0);
+    }
     relu();
     pool();
     conv("conv2", 6, 16, 0);

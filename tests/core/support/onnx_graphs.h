@@ -26,11 +26,12 @@ Network briefTrained(const ArchitectureSpec& spec, const Dataset& data);
 std::vector<ArchitectureSpec> exportedSpecs();
 
 struct TorchLenetOptions {
-    bool flatten = false;    // Flatten (torch.flatten) rather than Constant + Reshape (x.view)
-    bool matmul = false;     // the last layer as MatMul + Add rather than Gemm
-    bool normalize = false;  // Sub 0.1307, Div 0.3081 at the input (Normalize inside the model)
-    bool logSoftmax = true;  // LogSoftmax at the end
-    std::uint32_t seed = 1;  // of the random weights
+    bool flatten = false;     // Flatten (torch.flatten) rather than Constant + Reshape (x.view)
+    bool matmul = false;      // the last layer as MatMul + Add rather than Gemm
+    bool normalize = false;   // Sub 0.1307, Div 0.3081 at the input (Normalize inside the model)
+    bool logSoftmax = true;   // LogSoftmax at the end
+    bool scaleConv1 = false;  // a Mul by one constant per map and an Add after conv1
+    std::uint32_t seed = 1;   // of the random weights
 };
 
 /// Conv 1->6 5x5 pad 2, Relu, MaxPool 2, Conv 6->16 5x5, Relu, MaxPool 2, flatten, Gemm 400->120,
