@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -31,6 +32,7 @@
 #include "lenet/layer_stats.h"
 #include "lenet/model_io.h"
 #include "lenet/network.h"
+#include "lenet/onnx.h"
 #include "lenet/presets.h"
 #include "lenet/text.h"
 #include "lenet/trainer.h"
@@ -59,7 +61,7 @@ Usage:
   lenet --help
   lenet --version
   lenet presets
-  lenet train (--preset NAME | --spec FILE.json) [options]
+  lenet train (--preset NAME | --spec FILE.json | --init-from MODEL) [options]
   lenet train --resume CHECKPOINT [--epochs N] [--threads T] [--data DIR] [--out MODEL]
               [--checkpoint FILE] [--log RUN.csv] [--layer-stats FILE.csv] [--json]
   lenet compare PRESET_OR_SPEC[:key=value...]... [--grid KEY=V1,V2,...]... [--repeat K]
@@ -70,6 +72,7 @@ Usage:
   lenet predict --model FILE [--preprocess auto|mnist|none] [--data DIR] [--json] IMAGE...
   lenet calibrate --model FILE [--data DIR] [--out MODEL] [--threads T]
   lenet inspect (--model FILE | --preset NAME | --spec FILE.json)
+  lenet export --model FILE --onnx OUT.onnx
   lenet bench (--preset NAME | --spec FILE.json) [--batch B] [--threads T] [--batches N] [--json]
   lenet data fetch [--dir DIR]
   lenet data check [--dir DIR]
@@ -106,6 +109,15 @@ Verdicts: eval and predict give each image's class, a probability calibrated on 
   eval --predictions writes one CSV row per image: index, true, predicted, probability, unsure
   and the probability of each class (atomically, replacing the file).
   A data folder's classes.txt (one name a line) names the classes in eval, predict and training.
+
+ONNX: export writes a model as ONNX (opset 13; the graph takes the raw 28x28 image, ink in
+  [0, 1], and pads and normalises it itself; see docs/onnx.md). A .onnx file opens wherever a
+  model does (eval, predict, inspect, train --init-from, the studio): our own exports exactly,
+  a foreign LeNet-shaped graph (e.g. a PyTorch LeNet-5 from torch.onnx.export) as a network of
+  the engine's layers. --input-scale MEAN,STD says how such a graph wants its input: (ink -
+  MEAN) / STD of ink in [0, 1] (default 0,1: torchvision's ToTensor; MNIST's Normalize is
+  0.1307,0.3081). train --init-from MODEL trains the architecture of MODEL (a model, a
+  checkpoint or an ONNX file) starting from its weights.
 
 Bench: times N training steps (default 20) of a batch of B random images (default: the
   preset's batch) on T threads (default all cores), then each layer's forward and backward pass,
@@ -276,6 +288,35 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
     return run.diverged ? 3 : 0;
 }
 
+/// How `--input-scale MEAN,STD` says a foreign ONNX graph wants its input (lenet/onnx.h).
+OnnxImportOptions importOptions(const Args& a) {
+    OnnxImportOptions options;
+    if (!a.has("input-scale")) return options;
+    const std::string text = a.get("input-scale");
+    const auto comma = text.find(',');
+    InputScale scale;
+    try {
+        if (comma == std::string::npos) throw std::invalid_argument(text);
+        std::size_t used = 0;
+        scale.mean = std::stof(text.substr(0, comma), &used);
+        if (used != comma) throw std::invalid_argument(text);
+        scale.std = std::stof(text.substr(comma + 1), &used);
+        if (used != text.size() - comma - 1) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+        throw UsageError("--input-scale: expected MEAN,STD (e.g. 0.1307,0.3081), not '" +
+                         printable(text) + "'");
+    }
+    if (!std::isfinite(scale.mean) || !std::isfinite(scale.std) || !(scale.std > 0.0f))
+        throw UsageError("--input-scale: the mean must be finite and STD > 0");
+    options.inputScale = scale;
+    return options;
+}
+
+/// The model of --model: a model file, a checkpoint or an ONNX file (openModel).
+Model modelFromArgs(const Args& a) {
+    return openModel(a.get("model"), importOptions(a));
+}
+
 /// `train --resume CHECKPOINT`: the run's own spec, settings and data folder; only --epochs,
 /// --threads, --data (the same data elsewhere) and the output files may be given.
 int cmdResume(const Args& a) {
@@ -319,11 +360,31 @@ int cmdTrain(const Args& a) {
                 "--resume continues a run with its own architecture: no --preset or --spec");
         return cmdResume(a);
     }
-    ArchitectureSpec spec = specFromArgs(a);
+    std::optional<Model> init;
+    if (a.has("init-from")) {
+        if (a.has("preset") || a.has("spec"))
+            throw UsageError(
+                "--init-from trains the architecture of its model: no --preset or "
+                "--spec");
+        for (const char* option : {"activation", "pooling", "kernel", "channels", "fc", "head",
+                                   "batchnorm", "dropout"}) {
+            if (a.has(option))
+                throw UsageError(std::string("--") + option +
+                                 " changes the architecture, but --init-from trains its "
+                                 "model's as it is");
+        }
+        init = openModel(a.get("init-from"), importOptions(a));
+    }
+    ArchitectureSpec spec = init ? init->network.spec() : specFromArgs(a);
     applyTrainingOptions(a, spec);
     const TrainingConfig cfg = spec.training;
     Network net(spec);
     net.initialize(cfg.seed);
+    if (init) {
+        const std::vector<const Param*> from = std::as_const(init->network).params();
+        const std::vector<Param*> to = net.params();
+        for (std::size_t i = 0; i < to.size(); ++i) to[i]->value = from[i]->value;
+    }
     RunFiles files;
     files.out = a.get("out");
     files.checkpoint = a.get("checkpoint", files.out.empty() ? "" : files.out + kCheckpointSuffix);
@@ -392,7 +453,7 @@ int cmdEval(const Args& a) {
     if (!predictions.empty() && sameFile(predictions, a.get("model")))
         throw UsageError("--predictions " + predictions + " is the model file");
     const auto lock = predictions.empty() ? nullptr : std::make_unique<OutputLock>(predictions);
-    Model model = loadModel(a.get("model"));
+    Model model = modelFromArgs(a);
     Network& net = model.network;
     const std::string dir = dataDir(a);
     const Dataset test = loadData(dir, Split::Test);
@@ -448,7 +509,7 @@ int cmdPredict(const Args& a) {
     } catch (const ConfigError& e) {
         throw UsageError(std::string("--preprocess: ") + e.what());
     }
-    Model model = loadModel(a.get("model"));
+    Model model = modelFromArgs(a);
     Network& net = model.network;
     if (a.has("data"))
         calibrateIfMissing(net, loadData(a.get("data"), Split::Test), a.get("model"), 0, true);
@@ -490,9 +551,12 @@ int cmdCalibrate(const Args& a) {
     if (threads < 0) throw UsageError("--threads must be >= 0");
     const std::string path = a.get("model");
     json checkpoint;
-    Model model = decodeModelFile(readModelFile(path), path, &checkpoint);
-    if (!checkpoint.is_null() && !a.has("out"))
-        throw UsageError(path + " is a checkpoint: give --out MODEL for the calibrated model");
+    const bool onnx = isOnnxFile(path);
+    Model model = onnx ? openModel(path, importOptions(a))
+                       : decodeModelFile(readModelFile(path), path, &checkpoint);
+    if ((onnx || !checkpoint.is_null()) && !a.has("out"))
+        throw UsageError(path + " is " + (onnx ? "an ONNX model" : "a checkpoint") +
+                         ": give --out MODEL for the calibrated model");
     const std::string out = a.get("out", path);
     const OutputLock lock(out);
     const std::string dir = dataDir(a);
@@ -507,7 +571,7 @@ int cmdCalibrate(const Args& a) {
 
 int cmdInspect(const Args& a) {
     if (a.has("model")) {
-        const Model m = loadModel(a.get("model"));
+        const Model m = modelFromArgs(a);
         std::printf("%s: %s\n%s", a.get("model").c_str(), printable(m.network.spec().name).c_str(),
                     describe(m.network).c_str());
         if (!m.history.empty()) {
@@ -524,9 +588,18 @@ int cmdInspect(const Args& a) {
     return 0;
 }
 
+/// --input-scale, wherever a model may be a foreign ONNX graph (importOptions).
+void addInputScaleOption(CLI::App& app) {
+    addOption(app, "input-scale", "MEAN,STD",
+              "A foreign ONNX model's input: (ink - MEAN) / STD of ink in [0, 1] (default 0,1)");
+}
+
 void declareTrain(CLI::App& app) {
     addSpecOptions(app);
     addOption(app, "resume", "CHECKPOINT", "Continue the run of this checkpoint");
+    addOption(app, "init-from", "MODEL",
+              "Train MODEL's architecture from its weights (a model, checkpoint or .onnx)");
+    addInputScaleOption(app);
     addOption(app, "data", "DIR", "IDX folder (default: see lenet --help)");
     addOption(app, "out", "MODEL", "Save the trained model here (atomically)");
     addOption(app, "checkpoint", "FILE",
@@ -543,7 +616,8 @@ void declareTrain(CLI::App& app) {
 }
 
 void declareEval(CLI::App& app) {
-    addOption(app, "model", "FILE", "The model (or checkpoint)");
+    addOption(app, "model", "FILE", "The model (a checkpoint, or an ONNX file)");
+    addInputScaleOption(app);
     addOption(app, "data", "DIR", "IDX folder (default: see lenet --help)");
     addOption(app, "threads", "T", "Cores used (default 0: all)");
     addOption(app, "test-limit", "N", "Evaluate the first N test images only (0 = all)");
@@ -553,7 +627,8 @@ void declareEval(CLI::App& app) {
 }
 
 void declarePredict(CLI::App& app) {
-    addOption(app, "model", "FILE", "The model (or checkpoint)");
+    addOption(app, "model", "FILE", "The model (a checkpoint, or an ONNX file)");
+    addInputScaleOption(app);
     addOption(app, "preprocess", "auto|mnist|none",
               "Centre images MNIST-style (mnist), use them as they are (none), or decide per "
               "image (auto, the default)");
@@ -563,16 +638,37 @@ void declarePredict(CLI::App& app) {
 }
 
 void declareCalibrate(CLI::App& app) {
-    addOption(app, "model", "FILE", "The model (or checkpoint) to calibrate");
+    addOption(app, "model", "FILE", "The model (a checkpoint, or an ONNX file) to calibrate");
+    addInputScaleOption(app);
     addOption(app, "data", "DIR", "IDX folder with the test set (default: see lenet --help)");
     addOption(app, "out", "MODEL", "Save the calibrated model here (default: over FILE)");
     addOption(app, "threads", "T", "Cores used (default 0: all)");
 }
 
 void declareInspect(CLI::App& app) {
-    addOption(app, "model", "FILE", "A model (or checkpoint) file");
+    addOption(app, "model", "FILE", "A model, checkpoint or ONNX file");
+    addInputScaleOption(app);
     addSpecOptions(app);
     addVariantOptions(app);
+}
+
+int cmdExport(const Args& a) {
+    if (!a.has("model") || !a.has("onnx"))
+        throw UsageError("export needs --model FILE and --onnx OUT.onnx");
+    const std::string out = a.get("onnx");
+    if (sameFile(out, a.get("model"))) throw UsageError("--onnx " + out + " is the model file");
+    const OutputLock lock(out);
+    const Model m = modelFromArgs(a);
+    exportOnnx(out, m.network, m.history);
+    std::printf("exported %s to %s (ONNX opset %d)\n", printable(m.network.spec().name).c_str(),
+                out.c_str(), kOnnxOpset);
+    return 0;
+}
+
+void declareExport(CLI::App& app) {
+    addOption(app, "model", "FILE", "The model (a checkpoint, or an ONNX file)");
+    addOption(app, "onnx", "OUT.onnx", "Write the ONNX model here (atomically)");
+    addInputScaleOption(app);
 }
 
 void declareNothing(CLI::App&) {}
@@ -595,6 +691,7 @@ constexpr Command kCommands[] = {
      declareCalibrate, cmdCalibrate},
     {"inspect", "Layers, shapes and parameters of a model or architecture", declareInspect,
      cmdInspect},
+    {"export", "Write a model as ONNX", declareExport, cmdExport},
     {"compare", "Train several variants and write the comparison", declareCompare, cmdCompare},
     {"bench", "Where a training step's time goes, per layer", declareBench, cmdBench},
     {"data", "MNIST: fetch it into a folder, or check one", declareData, cmdData},

@@ -4,7 +4,7 @@
 # or sanitizer report fails the run. Prints the executions and coverage reached per target.
 set -euo pipefail
 
-TARGETS_ALL=(fuzz_idx fuzz_model fuzz_spec fuzz_image)
+TARGETS_ALL=(fuzz_idx fuzz_model fuzz_spec fuzz_image fuzz_onnx)
 
 usage() {
   cat <<'EOF'
@@ -12,7 +12,7 @@ Usage: scripts/fuzz.sh [TARGET...]
 
 Configures build-fuzz/ with clang (libFuzzer + ASan + UBSan over the whole of lenet_core),
 builds the fuzzers and runs each TARGET (default: all of fuzz_idx fuzz_model fuzz_spec
-fuzz_image) single-process for LENET_FUZZ_SECONDS seconds, from a fresh copy of
+fuzz_image fuzz_onnx) single-process for LENET_FUZZ_SECONDS seconds, from a fresh copy of
 tests/fuzz/corpus/<name>/ (tests/ is never written), with -timeout=10 -rss_limit_mb=2048 and
 the dictionary tests/fuzz/dict/<name>.dict.
 
@@ -34,7 +34,7 @@ targets=()
 for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
-    fuzz_idx|fuzz_model|fuzz_spec|fuzz_image) targets+=("$arg") ;;
+    fuzz_idx|fuzz_model|fuzz_spec|fuzz_image|fuzz_onnx) targets+=("$arg") ;;
     *) echo "fuzz.sh: unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done

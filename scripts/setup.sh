@@ -31,7 +31,8 @@ Options:
   --no-ui      no Qt studio: skip the Qt/QCustomPlot/X11 packages and build with
                -DLENET_BUILD_UI=OFF (implies the CLI; same as LENET_NO_UI=1)
   --test-tools also install what scripts/test.sh needs beyond the build: clang and its
-               libFuzzer/sanitizer runtimes (scripts/fuzz.sh), python3 (the include-graph
+               libFuzzer/sanitizer runtimes (scripts/fuzz.sh), OpenCV dnn and python3-onnx
+               (the ONNX tests check exports with them), python3 (the include-graph
                test of core), qemu-user (scripts/check_kernels.sh: a CPU without AVX),
                what builds and checks the Debian package (scripts/package.sh: dpkg-dev,
                file, lintian, desktop-file-utils, appstream), and what the sweep tests run
@@ -140,9 +141,10 @@ fi
 say "checking Debian packages"
 core_pkgs=(cmake g++ ninja-build pkg-config libgtest-dev libgmock-dev libbenchmark-dev
            libeigen3-dev libtbb-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libpng-dev
-           libarchive-dev nettle-dev fonts-dejavu-core librsvg2-bin)
+           libarchive-dev nettle-dev libonnx-dev libprotobuf-dev fonts-dejavu-core librsvg2-bin)
 ui_pkgs=(qt6-base-dev libqcustomplot-dev libxkbcommon-dev xvfb xauth imagemagick xdotool)
-test_pkgs=(clang libclang-rt-14-dev python3 qemu-user parallel slurm-wlm munge
+test_pkgs=(clang libclang-rt-14-dev python3 qemu-user libopencv-dnn-dev python3-onnx
+           parallel slurm-wlm munge
            dpkg-dev file lintian desktop-file-utils appstream)
 wanted=("${core_pkgs[@]}")
 ((no_ui)) || wanted+=("${ui_pkgs[@]}")

@@ -8,7 +8,7 @@
 #   3. build-noqt/: proves lenet_core and the CLI build without Qt
 #   4. scripts/test_package.sh: the Debian package from build-test/ (lintian), installed with
 #      apt-get, its programs run, removed again (installing needs root or password-less sudo)
-#   5. scripts/fuzz.sh: the four libFuzzer targets, LENET_FUZZ_SECONDS (default 60) each
+#   5. scripts/fuzz.sh: the five libFuzzer targets, LENET_FUZZ_SECONDS (default 60) each
 #   6. build-asan/: ASan+UBSan+LSan (-O1 -g), the same ctest with the tests' time limits scaled
 #      (LENET_TEST_TIME_SCALE); any sanitizer report, in a test or in a program it runs, fails.
 #      LENET_SKIP_ASAN=1 skips it.

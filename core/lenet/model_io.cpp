@@ -257,14 +257,43 @@ json toJson(const EpochMetrics& m) {
     return j;
 }
 
+json modelHeader(const Network& net, const std::vector<EpochMetrics>& history) {
+    json header{{"spec", toJson(net.spec())}, {"history", historyToJson(history)}};
+    if (net.calibration()) header["calibration"] = calibrationToJson(*net.calibration());
+    if (!net.classNames().empty()) header["classes"] = net.classNames();
+    return header;
+}
+
+Model modelFromHeader(const json& meta, const std::string& path) {
+    if (!meta.is_object() || !meta.contains("spec")) {
+        throw FormatError(path + ": the JSON header has no architecture spec");
+    }
+    ArchitectureSpec spec;
+    std::vector<EpochMetrics> history;
+    try {
+        spec = specFromJson(meta.at("spec"));
+    } catch (const ConfigError& e) {
+        throw FormatError(path + ": the architecture in the file is invalid: " + e.what());
+    }
+    if (meta.contains("history")) history = historyFromJson(meta.at("history"), path);
+    // A spec can parse and still not build (e.g. shapes that do not fit): also a bad file.
+    Network net = [&] {
+        try {
+            return Network(spec);
+        } catch (const ConfigError& e) {
+            throw FormatError(path + ": the architecture in the file is invalid: " + e.what());
+        }
+    }();
+    readModelInfo(meta, net, path);
+    return Model{std::move(net), std::move(history)};
+}
+
 std::string encodeModelFile(const Network& net, const std::vector<EpochMetrics>& history,
                             const json* checkpoint, const std::vector<NamedArray>& arrays) {
     std::string out(kMagic, sizeof kMagic);
     put<std::uint32_t>(out, checkpoint ? kCheckpointFileVersion : kModelFileVersion);
-    json header{{"spec", toJson(net.spec())}, {"history", historyToJson(history)}};
+    json header = modelHeader(net, history);
     if (checkpoint) header["checkpoint"] = *checkpoint;
-    if (net.calibration()) header["calibration"] = calibrationToJson(*net.calibration());
-    if (!net.classNames().empty()) header["classes"] = net.classNames();
     const std::string meta = header.dump();
     put<std::uint32_t>(out, std::uint32_t(meta.size()));
     out += meta;
@@ -390,30 +419,14 @@ Model decodeModelFile(const std::string& bytes, const std::string& path, json* c
     } catch (const json::exception& e) {  // also out_of_range: a number too large for a double
         throw FormatError(path + ": the JSON header is not valid JSON: " + jsonErrorText(e));
     }
-    if (!meta.is_object() || !meta.contains("spec")) {
-        throw FormatError(path + ": the JSON header has no architecture spec");
-    }
+    Model model = modelFromHeader(meta, path);
     if (isCheckpoint != (meta.contains("checkpoint") && meta.at("checkpoint").is_object())) {
         throw FormatError(path + (isCheckpoint
                                       ? ": a version 2 file (checkpoint) without its training state"
                                       : ": a version 1 file (model) with a training state"));
     }
-    ArchitectureSpec spec;
-    std::vector<EpochMetrics> history;
-    try {
-        spec = specFromJson(meta.at("spec"));
-    } catch (const ConfigError& e) {
-        throw FormatError(path + ": the architecture in the file is invalid: " + e.what());
-    }
-    if (meta.contains("history")) history = historyFromJson(meta.at("history"), path);
-    // A spec can parse and still not build (e.g. shapes that do not fit): also a bad file.
-    Network net = [&] {
-        try {
-            return Network(spec);
-        } catch (const ConfigError& e) {
-            throw FormatError(path + ": the architecture in the file is invalid: " + e.what());
-        }
-    }();
+    Network& net = model.network;
+    const ArchitectureSpec& spec = net.spec();
     const auto tensors = r.get<std::uint32_t>("the tensor count");
     std::size_t expected = 0;
     for (int l = 0; l < net.layerCount(); ++l) expected += net.layer(l).params().size();
@@ -448,10 +461,9 @@ Model decodeModelFile(const std::string& bytes, const std::string& path, json* c
     }
     if (const std::string problem = weightsProblem(net); !problem.empty())
         throw FormatError(path + ": " + problem);
-    readModelInfo(meta, net, path);
     if (checkpoint) *checkpoint = isCheckpoint ? meta.at("checkpoint") : json();
     if (arrays) *arrays = std::move(extra);
-    return Model{std::move(net), std::move(history)};
+    return model;
 }
 
 }  // namespace lenet

@@ -81,6 +81,15 @@ void writeModelFile(const std::string& path, const Network& net,
                     const nlohmann::json* checkpoint = nullptr,
                     const std::vector<NamedArray>& arrays = {});
 
+/// The model file's JSON header: {"spec", "history", "calibration" (when calibrated), "classes"
+/// (when named)}. The ONNX export keeps the same members in its metadata (lenet/onnx.h).
+nlohmann::json modelHeader(const Network& net, const std::vector<EpochMetrics>& history);
+
+/// The model such a header describes, its weights as a new Network has them. Throws FormatError
+/// naming `path` and what is wrong: no spec, a spec that does not parse or build, a malformed
+/// history, calibration or class list.
+Model modelFromHeader(const nlohmann::json& header, const std::string& path);
+
 /// One epoch's metrics as the JSON object of the model file's history and `lenet train --json`.
 nlohmann::json toJson(const EpochMetrics& m);
 

@@ -7,6 +7,8 @@ InputFormat ArchitectureSpec::inputFormat() const {
     f.height = input.h;
     f.width = input.w;
     f.normalization = normalization;
+    f.mean = mean;
+    f.stddev = stddev;
     return f;
 }
 

@@ -79,6 +79,8 @@ struct ArchitectureSpec {
     std::string description;
     Shape input{1, 32, 32};
     Normalization normalization = Normalization::Lecun;
+    float mean = 0.1307f;  // meanstd: (ink - mean) / stddev (MNIST's by default)
+    float stddev = 0.3081f;
     std::vector<LayerSpec> layers;
     LossKind loss = LossKind::CrossEntropy;
     float mapJ = 0.1f;                   // the constant j of eq. (9)

@@ -323,6 +323,8 @@ ArchitectureSpec specFromJson(const json& j) {
         ir.read("width", s.input.w);
         std::string norm = toString(s.normalization);
         ir.read("normalization", norm);
+        ir.read("mean", s.mean);
+        ir.read("std", s.stddev);
         ir.finish();
         try {
             s.normalization = normalizationFromString(norm);
@@ -331,6 +333,9 @@ ArchitectureSpec specFromJson(const json& j) {
         }
         if (s.input.c < 1 || s.input.h < 1 || s.input.w < 1) {
             ObjectReader::fail("input", "channels, height and width must be >= 1");
+        }
+        if (!std::isfinite(s.mean) || !(s.stddev > 0.0f) || !std::isfinite(s.stddev)) {
+            ObjectReader::fail("input", "mean must be finite and std finite and > 0");
         }
     }
     const json* layers = r.child("layers");
@@ -360,18 +365,18 @@ ArchitectureSpec specFromJson(const json& j) {
 json toJson(const ArchitectureSpec& s) {
     json layers = json::array();
     for (const auto& l : s.layers) layers.push_back(layerToJson(l));
-    return json{{"name", s.name},
-                {"description", s.description},
-                {"input",
-                 {{"channels", s.input.c},
-                  {"height", s.input.h},
-                  {"width", s.input.w},
-                  {"normalization", toString(s.normalization)}}},
-                {"layers", layers},
-                {"loss", toString(s.loss)},
-                {"map_j", s.mapJ},
-                {"init", s.init},
-                {"training", toJson(s.training)}};
+    json input{{"channels", s.input.c},
+               {"height", s.input.h},
+               {"width", s.input.w},
+               {"normalization", toString(s.normalization)}};
+    const ArchitectureSpec defaults;
+    if (s.mean != defaults.mean || s.stddev != defaults.stddev) {
+        input["mean"] = s.mean;
+        input["std"] = s.stddev;
+    }
+    return json{{"name", s.name},   {"description", s.description},  {"input", input},
+                {"layers", layers}, {"loss", toString(s.loss)},      {"map_j", s.mapJ},
+                {"init", s.init},   {"training", toJson(s.training)}};
 }
 
 ArchitectureSpec specFromJsonText(const std::string& text, const std::string& origin) {

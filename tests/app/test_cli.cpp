@@ -418,6 +418,38 @@ std::string quick() {
     return " --epochs 1 --train-limit 32 --test-limit 32 --batch 16";
 }
 
+TEST_F(Cli, AnOnnxExportEvaluatesAsItsModelImageByImageAndFineTunes) {
+    const std::string model = file("m.lenet"), onnx = file("m.onnx");
+    ASSERT_EQ(lenet("train --preset lenet1 --out " + model + quick() + data()).status, 0);
+    const CliRun exported = lenet("export --model " + model + " --onnx " + onnx);
+    ASSERT_EQ(exported.status, 0) << exported.output;
+    EXPECT_NE(exported.output.find("opset 13"), std::string::npos) << exported.output;
+    for (const std::string& m : {model, onnx}) {
+        const CliRun eval = lenet("eval --model " + m + " --predictions " + m + ".csv" + data());
+        ASSERT_EQ(eval.status, 0) << eval.output;
+    }
+    EXPECT_EQ(lenet::readFile(onnx + ".csv"), lenet::readFile(model + ".csv"));
+    const CliRun inspect = lenet("inspect --model " + onnx);
+    EXPECT_EQ(inspect.status, 0) << inspect.output;
+    EXPECT_NE(inspect.output.find("lenet1"), std::string::npos) << inspect.output;
+    const CliRun tuned =
+        lenet("train --init-from " + onnx + " --out " + file("t.lenet") + quick() + data());
+    EXPECT_EQ(tuned.status, 0) << tuned.output;
+    EXPECT_EQ(lenet::loadModel(file("t.lenet")).network.spec().name, "lenet1");
+    expectAnswers({
+        {"eval --model " + onnx + " --input-scale 0.1" + data(), 2,
+         "--input-scale: expected MEAN,STD (e.g. 0.1307,0.3081), not '0.1'"},
+        {"eval --model " + onnx + " --input-scale 0,-1" + data(), 2, "STD > 0"},
+        {"export --model " + model, 2, "export needs --model FILE and --onnx OUT.onnx"},
+        {"export --model " + model + " --onnx " + model, 2, "is the model file"},
+        {"train --init-from " + onnx + " --preset lenet1" + data(), 2,
+         "--init-from trains the architecture of its model"},
+        {"train --init-from " + onnx + " --pooling max" + data(), 2,
+         "--pooling changes the architecture"},
+        {"calibrate --model " + onnx + data(), 2, "is an ONNX model: give --out MODEL"},
+    });
+}
+
 TEST_F(Cli, UnknownOptionsAreRefusedWithTheNearestOne) {
     const std::string model = untrainedModel();
     expectAnswers({

@@ -12,6 +12,8 @@
 #include "lenet/model_io.h"
 #include "lenet/network.h"
 
+#include "forward_once.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string bytes(reinterpret_cast<const char*>(data), size);
     if (bytes.size() >= 4) {
@@ -22,9 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     try {
         lenet::Model model = lenet::parseModel(bytes, "fuzz.lenet");
-        lenet::Tensor input(1, model.network.inputShape());
-        lenet::Workspace ws;
-        model.network.forward(input, ws, lenet::Context{});
+        lenet::fuzz::forwardOnce(model.network);
     } catch (const lenet::Error&) {
     }
     return 0;

@@ -31,8 +31,9 @@ constexpr double kVisibleEntries = 4.5;  // the list's initial height; the half 
 
 /// Everything but the name, description and training settings.
 bool sameArchitecture(const lenet::ArchitectureSpec& a, const lenet::ArchitectureSpec& b) {
-    return a.input == b.input && a.normalization == b.normalization && a.layers == b.layers &&
-           a.loss == b.loss && a.mapJ == b.mapJ && a.init == b.init;
+    return a.input == b.input && a.normalization == b.normalization && a.mean == b.mean &&
+           a.stddev == b.stddev && a.layers == b.layers && a.loss == b.loss && a.mapJ == b.mapJ &&
+           a.init == b.init;
 }
 
 }  // namespace

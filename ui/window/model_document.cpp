@@ -14,6 +14,7 @@
 #include "lenet/error.h"
 #include "lenet/evaluate.h"
 #include "lenet/model_io.h"
+#include "lenet/onnx.h"
 #include "ui/window/run_ledger.h"
 
 namespace lenet::ui {
@@ -68,7 +69,7 @@ void ModelDocument::showSnapshot(const NetworkSnapshot& network, const QString& 
 bool ModelDocument::open(const QString& path, const lenet::Dataset* testSet) {
     std::optional<lenet::Model> model;
     try {
-        model = lenet::loadModel(path.toStdString());
+        model = lenet::openModel(path.toStdString());
     } catch (const std::exception& e) {
         Q_EMIT problem(
             tr("Open model"),
