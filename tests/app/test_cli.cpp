@@ -340,6 +340,46 @@ TEST(CliVerdicts, PredictAgreesWithEvalPredictionsImageByImage) {
     EXPECT_EQ(unsureAgree, kImages);
 }
 
+TEST(CliOnnx, APyTorchLeNet5GivesPyTorchsErrorImageByImage) {
+    // tests/data/pytorch_lenet5: trained and exported by PyTorch (make_lenet5.py), with the error
+    // it printed and its prediction of every test image.
+    const std::string dir = lenet::defaultDataDir();
+    if (!lenet::holdsDataSet(dir)) GTEST_SKIP() << "MNIST not found in " << dir;
+    const std::string folder = LENET_PYTORCH_LENET5;
+    const std::string result = lenet::readFile(folder + "/pytorch_result.txt");
+    const std::size_t at = result.find("errors=");
+    ASSERT_NE(at, std::string::npos) << result;
+    const int errors = std::stoi(result.substr(at + 7));
+    TempDir tmp("pytorch");
+    const std::string csv = tmp.file("predictions.csv");
+    const CliRun eval =
+        lenet("eval --model " + folder + "/lenet5.onnx --data " + dir + " --predictions " + csv);
+    ASSERT_EQ(eval.status, 0) << eval.output;
+    EXPECT_NE(eval.output.find(": " + std::to_string(errors) + " errors, test error"),
+              std::string::npos)
+        << eval.output;
+    std::istringstream ours(lenet::readFile(csv)),
+        theirs(lenet::readFile(folder + "/predictions.csv"));
+    std::string a, b;
+    std::getline(ours, a);
+    std::getline(theirs, b);
+    int rows = 0, differ = 0;
+    while (std::getline(theirs, b)) {
+        ASSERT_TRUE(std::getline(ours, a)) << "row " << rows;
+        // index,true,predicted in both files
+        const auto firstThree = [](const std::string& row) {
+            std::size_t comma = 0;
+            for (int k = 0; k < 3 && comma != std::string::npos; ++k)
+                comma = row.find(',', comma + 1);
+            return row.substr(0, comma);
+        };
+        differ += firstThree(a) != firstThree(b);
+        ++rows;
+    }
+    EXPECT_EQ(rows, 10000);
+    EXPECT_EQ(differ, 0);
+}
+
 TEST_F(Cli, PredictPreprocessIsCheckedAndEvalPredictionsNeedsAName) {
     const std::string model = untrainedModel();
     const CliRun bad = lenet("predict --preprocess centre --model " + model + " x.png");
