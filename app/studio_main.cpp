@@ -114,7 +114,16 @@ int main(int argc, char** argv) {
           grabDelayOption, viewOption}) {
         parser.addOption(option);
     }
+    parser.addPositionalArgument(QStringLiteral("model"),
+                                 QStringLiteral("A model file to open: a .lenet model or "
+                                                "checkpoint, or an .onnx model."),
+                                 QStringLiteral("[model]"));
     parser.process(*appObject);
+    if (parser.positionalArguments().size() > 1) {
+        std::fprintf(stderr, "lenet-studio: one model file at a time, not %lld (see --help)\n",
+                     static_cast<long long>(parser.positionalArguments().size()));
+        return 2;
+    }
     // The installed desktop entry and icon (packaging/): the window and the task bar show the
     // icon, and Wayland compositors match the window to the entry.
     QGuiApplication::setDesktopFileName(QStringLiteral("lenet-studio"));
@@ -137,6 +146,9 @@ int main(int argc, char** argv) {
     const bool grab = parser.isSet(grabOption);
     if (!grab) window.restoreSettings();
     window.show();
+    // A file that cannot be opened is reported in the window, which keeps the bundled model.
+    if (!parser.positionalArguments().isEmpty())
+        window.openModel(parser.positionalArguments().front());
     if (parser.isSet(viewOption)) {
         QString titles;
         QDockWidget* chosen = nullptr;

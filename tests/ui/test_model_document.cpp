@@ -1,7 +1,8 @@
 // Qt Test of the model document: a saved model opens again as it was, trained weights are unsaved
 // until saved, a save that fails leaves the file as it was and says why, a file that is no model
 // leaves the current one, the title names the file, and the question before unsaved weights are
-// lost saves nothing unless asked to.
+// lost saves nothing unless asked to; an ONNX export opens again as the same network and leaves
+// the document's file and saved state alone.
 #include <functional>
 #include <memory>
 
@@ -17,6 +18,7 @@
 #include <QtTest>
 
 #include "lenet/network.h"
+#include "lenet/onnx.h"
 #include "lenet/presets.h"
 #include "ui/window/model_document.h"
 
@@ -76,6 +78,7 @@ private Q_SLOTS:
     void failedSaveKeepsTheOldFileAndSaysWhy();
     void fileThatIsNoModelKeepsTheCurrentOne();
     void asksBeforeUnsavedWeightsAreLost();
+    void onnxExportOpensAgainAsTheSameNetwork();
 
 private:
     std::unique_ptr<QWidget> m_window;
@@ -197,6 +200,30 @@ void TestModelDocument::asksBeforeUnsavedWeightsAreLost() {
     answer(QMessageBox::RejectRole,
            [&] { cancel = m_doc->confirmDiscard(QStringLiteral("quitting"), {}); });
     QVERIFY(!cancel);
+}
+
+void TestModelDocument::onnxExportOpensAgainAsTheSameNetwork() {
+    const NetworkSnapshot trained = freshNetwork(11);
+    m_doc->setNetwork(trained, oneEpoch(), true);
+    const QString path = m_dir->filePath(QStringLiteral("digits.onnx"));
+    QSignalSpy status(m_doc, &ModelDocument::status);
+    QVERIFY(m_doc->exportOnnx(path));
+    QVERIFY(status.front().front().toString().startsWith(QStringLiteral("Exported ")));
+    QVERIFY(m_doc->isUnsaved());  // an export is no save
+    QVERIFY(m_doc->filePath().isEmpty());
+
+    ModelDocument other(m_window.get());
+    QVERIFY(other.open(path));
+    QCOMPARE(other.network()->spec().name, trained->spec().name);
+    for (std::size_t p = 0; p < trained->params().size(); ++p) {
+        QCOMPARE(other.network()->params()[p]->value, trained->params()[p]->value);
+    }
+    QCOMPARE(other.history().size(), std::size_t(1));
+
+    // A folder is no file to write: said, nothing written.
+    QSignalSpy problem(m_doc, &ModelDocument::problem);
+    QVERIFY(!m_doc->exportOnnx(m_dir->path()));
+    QCOMPARE(problem.count(), 1);
 }
 
 QTEST_MAIN(TestModelDocument)

@@ -370,6 +370,11 @@ void MainWindow::createFileActions() {
                                    m_document, &ModelDocument::saveAs);
     m_saveAction->setShortcut(QKeySequence::Save);
     describe(m_saveAction, tr("Save the current network and its training history to a model file"));
+    m_exportOnnxAction =
+        file->addAction(tr("Export as &ONNX…"), m_document, &ModelDocument::exportOnnxAs);
+    describe(m_exportOnnxAction,
+             tr("Write the current network as an ONNX model, for ONNX Runtime, OpenCV's dnn, "
+                "Netron or PyTorch tools"));
     file->addSeparator();
     QAction* openSpec =
         file->addAction(tr("Open a&rchitecture…"), m_presets, &PresetPanel::openSpec);
@@ -942,6 +947,7 @@ void MainWindow::updateActions() {
     m_trainAction->setEnabled(running || m_presets->specIsValid());
     m_stopAction->setEnabled(running);
     m_saveAction->setEnabled(!running && m_document->network() != nullptr);
+    m_exportOnnxAction->setEnabled(m_saveAction->isEnabled());
     m_resetAction->setEnabled(!running);
     m_openAction->setEnabled(!running);
     m_resumeAction->setEnabled(!running);

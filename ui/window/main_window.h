@@ -209,6 +209,7 @@ private:
     QAction* m_openAction = nullptr;
     QAction* m_resumeAction = nullptr;
     QAction* m_saveAction = nullptr;
+    QAction* m_exportOnnxAction = nullptr;
     QAction* m_exportAction = nullptr;
     QAction* m_openDataAction = nullptr;
     QAction* m_fetchDataAction = nullptr;

@@ -21,6 +21,9 @@ namespace lenet::ui {
 namespace {
 
 const QString kModelFilter = QStringLiteral("LeNet models (*.lenet);;All files (*)");
+const QString kOpenFilter = QStringLiteral(
+    "Models (*.lenet *.onnx);;LeNet models (*.lenet);;ONNX models (*.onnx);;All files (*)");
+const QString kOnnxFilter = QStringLiteral("ONNX models (*.onnx);;All files (*)");
 
 QString fromStd(const std::string& text) {
     return QString::fromStdString(text);
@@ -124,9 +127,36 @@ bool ModelDocument::saveAs() {
     return save(path);
 }
 
+bool ModelDocument::exportOnnx(const QString& path) {
+    if (!m_network) return false;
+    try {
+        lenet::exportOnnx(path.toStdString(), *m_network, m_history);
+    } catch (const std::exception& e) {
+        Q_EMIT problem(tr("Export as ONNX"), fromStd(e.what()));
+        return false;
+    }
+    Q_EMIT status(tr("Exported %1 as ONNX (opset %2): it runs in ONNX Runtime, OpenCV's dnn "
+                     "and Netron, and opens here again")
+                      .arg(QDir::toNativeSeparators(path))
+                      .arg(lenet::kOnnxOpset));
+    return true;
+}
+
+bool ModelDocument::exportOnnxAs() {
+    if (!m_network) return false;
+    const QString base = m_path.isEmpty()
+                             ? QDir(modelDir()).filePath(fromStd(m_network->spec().name))
+                             : m_path.left(m_path.lastIndexOf(QLatin1Char('.')));
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export as ONNX"),
+                                                      base + QStringLiteral(".onnx"), kOnnxFilter);
+    if (path.isEmpty()) return false;
+    rememberModelDir(path);
+    return exportOnnx(path);
+}
+
 QString ModelDocument::askFileToOpen() {
     const QString path =
-        QFileDialog::getOpenFileName(m_window, tr("Open model"), modelDir(), kModelFilter);
+        QFileDialog::getOpenFileName(m_window, tr("Open model"), modelDir(), kOpenFilter);
     if (!path.isEmpty()) rememberModelDir(path);
     return path;
 }

@@ -56,7 +56,15 @@ public:
     /// Asks where to save (starting in the folder last used) and saves there; false when the
     /// user cancels, there is no network or the save fails.
     bool saveAs();
-    /// Asks which model file to open (starting in the folder last used); empty when cancelled.
+    /// Writes the current network and its history to `path` as ONNX (lenet/onnx.h, atomically;
+    /// a failure is reported by problem()). The document's file and saved state stay: an export
+    /// is a copy for other programs. True on success.
+    bool exportOnnx(const QString& path);
+    /// Asks where to export (beside the model's file, or in the folder last used) and exports
+    /// there; false when the user cancels, there is no network or the export fails.
+    bool exportOnnxAs();
+    /// Asks which model file (.lenet, or .onnx) to open (starting in the folder last used);
+    /// empty when cancelled.
     QString askFileToOpen();
     /// True when nothing unsaved would be lost by `what` ("quitting"), or the user chose to
     /// save (and it was saved) or to discard. `whose` names the weights in the question.
