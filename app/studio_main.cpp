@@ -130,6 +130,10 @@ int main(int argc, char** argv) {
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("lenet-studio")));
 
     lenet::ui::MainWindow window;
+    // First, so that --preset and the run limits apply on top of it. A file that cannot be opened
+    // is reported in the window, which keeps the bundled model.
+    if (!parser.positionalArguments().isEmpty())
+        window.openModel(parser.positionalArguments().front());
     if (parser.isSet(presetOption) && !window.selectPreset(parser.value(presetOption))) {
         QString names;
         for (const std::string& name : lenet::presetNames()) {
@@ -146,9 +150,6 @@ int main(int argc, char** argv) {
     const bool grab = parser.isSet(grabOption);
     if (!grab) window.restoreSettings();
     window.show();
-    // A file that cannot be opened is reported in the window, which keeps the bundled model.
-    if (!parser.positionalArguments().isEmpty())
-        window.openModel(parser.positionalArguments().front());
     if (parser.isSet(viewOption)) {
         QString titles;
         QDockWidget* chosen = nullptr;
