@@ -200,10 +200,12 @@ TrainingControls::TrainingControls(QWidget* parent)
     regularisationForm->addRow(tr("L2"), m_l2);
     regularisationForm->addRow(tr("Weight decay"), m_weightDecay);
     regularisationForm->addRow(tr("Distortions"), m_distortion);
-    auto* previewRow = new QHBoxLayout;
-    previewRow->addWidget(m_preview, 1);
-    previewRow->addWidget(m_redraw, 0, Qt::AlignTop);
-    regularisationForm->addRow(previewRow);
+    // The button under the samples, not beside them: side by side they are wider than the
+    // training panel at 1280x720.
+    auto* preview = new QVBoxLayout;
+    preview->addWidget(m_preview);
+    preview->addWidget(m_redraw, 0, Qt::AlignLeft);
+    regularisationForm->addRow(preview);
     regularisationForm->addRow(tr("Validation"), m_validation);
     regularisationForm->addRow(tr("Patience"), m_patience);
     auto* regularisation =
