@@ -25,7 +25,7 @@ Exit code: 0 when every target ran clean, 1 when any target crashed, hung, leake
 memory or reported undefined behaviour, 2 on a usage error.
 
 Environment:
-  LENET_FUZZ_SECONDS   seconds per target (default 60)
+  LENET_FUZZ_SECONDS   seconds per target (default 30)
   CC, CXX              the clang to use (default clang, clang++; packages clang, libclang-rt-14-dev)
 EOF
 }
@@ -40,7 +40,7 @@ for arg in "$@"; do
 done
 ((${#targets[@]})) || targets=("${TARGETS_ALL[@]}")
 
-seconds=${LENET_FUZZ_SECONDS:-60}
+seconds=${LENET_FUZZ_SECONDS:-30}
 if ! [[ $seconds =~ ^[1-9][0-9]*$ ]]; then
   echo "fuzz.sh: LENET_FUZZ_SECONDS must be a positive number of seconds, not '$seconds'" >&2
   exit 2
