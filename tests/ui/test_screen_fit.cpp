@@ -2,9 +2,9 @@
 // the size in $LENET_TEST_SCREEN (WxH; tests/ui/CMakeLists.txt runs it at 1280x720 too, and at
 // 2560x1440 with QT_SCALE_FACTOR=2). The window and every control of the panels on show lie
 // inside the available screen, at the first launch and with a geometry remembered from a
-// 1440x900 window; no tab has its name elided; the Training form needs no sideways scrolling; a
-// preset switch keeps the image limits the user chose; and the menus' shortcuts work while a
-// spin box has the focus.
+// 1440x900 window; no tab has its name elided; the Training form needs no sideways scrolling,
+// with and without its preview of distorted samples; a preset switch keeps the image limits the
+// user chose; and the menus' shortcuts work while a spin box has the focus.
 #include <memory>
 
 #include <QAbstractButton>
@@ -26,6 +26,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "ui/collapsible_section.h"
 #include "ui/training/training_controller.h"
 #include "ui/training/training_controls.h"
 #include "ui/window/main_window.h"
@@ -41,6 +42,7 @@ private Q_SLOTS:
     void firstLaunchFitsTheScreen();
     void rememberedLargerGeometryIsMadeToFit();
     void noTabNameIsElided();
+    void trainingFormNeedsNoSidewaysScrolling_data();
     void trainingFormNeedsNoSidewaysScrolling();
     void presetSwitchKeepsTheUsersLimits();
     void shortcutsWorkWhileASpinBoxHasTheFocus();
@@ -169,18 +171,40 @@ void TestScreenFit::noTabNameIsElided() {
     QVERIFY(tabs >= 11);  // Architecture and Training, and the nine views
 }
 
+void TestScreenFit::trainingFormNeedsNoSidewaysScrolling_data() {
+    QTest::addColumn<QString>("preset");
+    QTest::newRow("first launch") << QString();
+    // Distortions on: the form shows its preview of distorted samples.
+    QTest::newRow("distortions") << QStringLiteral("lenet5-1998-distorted");
+}
+
 void TestScreenFit::trainingFormNeedsNoSidewaysScrolling() {
+    QFETCH(QString, preset);
     const auto window = showWindow();
+    if (!preset.isEmpty()) QVERIFY(window->selectPreset(preset));
     window->findChild<QDockWidget*>(QStringLiteral("trainingPanel"))->raise();
     auto* form = window->findChild<lenet::ui::TrainingControls*>();
     QVERIFY(form);
+    // Every section open, as a user who looks at every setting has it.
+    for (auto* section : form->findChildren<lenet::ui::CollapsibleSection*>())
+        section->setExpanded(true);
     QTRY_VERIFY(form->isVisible());
     auto* scroll = qobject_cast<QScrollArea*>(form->parentWidget()->parentWidget());
     QVERIFY(scroll);
+    // The widest control on show, to name in a failure.
+    const QWidget* widest = form;
+    for (const QWidget* w : form->findChildren<QWidget*>()) {
+        if (w->isVisible() && w->findChildren<QWidget*>().isEmpty() &&
+            (widest == form || w->minimumSizeHint().width() > widest->minimumSizeHint().width()))
+            widest = w;
+    }
     QTRY_VERIFY2(!scroll->horizontalScrollBar()->isVisible(),
-                 qPrintable(QStringLiteral("the form needs %1 px, the panel has %2")
+                 qPrintable(QStringLiteral("the form needs %1 px, the panel has %2; the widest "
+                                           "control is '%3' (%4), %5 px")
                                 .arg(form->minimumSizeHint().width())
-                                .arg(scroll->viewport()->width())));
+                                .arg(scroll->viewport()->width())
+                                .arg(widest->objectName(), widest->metaObject()->className())
+                                .arg(widest->minimumSizeHint().width())));
     // Every field whole, its arrows and check box included.
     const QRect inside = globalRect(scroll->viewport());
     for (const QWidget* field : form->findChildren<QWidget*>()) {

@@ -209,7 +209,7 @@ TrainingControls::TrainingControls(QWidget* parent)
     regularisationForm->addRow(tr("Validation"), m_validation);
     regularisationForm->addRow(tr("Patience"), m_patience);
     auto* regularisation =
-        new CollapsibleSection(tr("Regularisation, validation"),
+        new CollapsibleSection(tr("Against overfitting"),
                                tr("Penalties, distortions, a validation split and early stopping"));
     regularisation->setObjectName(QStringLiteral("regularisationSection"));
     regularisation->setContentLayout(regularisationForm);
