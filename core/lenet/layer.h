@@ -42,6 +42,7 @@ struct Context {
 };
 
 class BatchCoupled;
+class UnitSplit;
 
 /// One layer. Layers never start threads: the network calls them on ranges of samples from
 /// several tasks at once, so forward/backward of a per-sample layer must only write samples of
@@ -90,6 +91,11 @@ public:
     /// others null.
     virtual BatchCoupled* coupling() { return nullptr; }
 
+    /// Layers whose weights are a matrix of output units x inputs (fully connected ones) return
+    /// their split protocol, which lets the network compute the weight gradients once for the
+    /// whole batch, split by output units, instead of a copy of them per chunk; others null.
+    virtual const UnitSplit* unitSplit() const { return nullptr; }
+
 protected:
     /// Appends a zero-filled parameter; the reference is valid until the next addParam.
     Param& addParam(std::string name, std::vector<int> dims, bool decays, bool trainable = true);
@@ -123,6 +129,22 @@ public:
                                 std::span<float* const> dparams) = 0;
     virtual void finishBackward() = 0;
     virtual void applyBackward(const Tensor& x, const Tensor& dy, Tensor& dx, Range r) const = 0;
+};
+
+/// The two halves of backward() (and curvature()) of a layer whose parameter gradients split by
+/// output unit: every parameter array holds `units()` rows of equal length. The network calls
+/// inputGradient per chunk of the batch, then unitGradients on fixed pieces of units, each
+/// over the whole batch, so that the result does not depend on the chunks or the threads.
+/// `curvature` selects SDLM's pass (squared inputs and weights) over the gradient.
+class UnitSplit {
+public:
+    virtual ~UnitSplit() = default;
+    virtual int units() const = 0;
+    /// Assigns dx for the samples of `r`.
+    virtual void inputGradient(const Tensor& dy, Tensor& dx, Range r, bool curvature) const = 0;
+    /// Assigns the rows `units` of every dparams[i], summed over the samples of `samples`.
+    virtual void unitGradients(const Tensor& x, const Tensor& dy, Range samples, Range units,
+                               bool curvature, std::span<float* const> dparams) const = 0;
 };
 
 /// Fills `values` for a weight with the given fan-in/fan-out by `scheme` (see Layer::initialize).

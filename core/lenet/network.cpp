@@ -25,6 +25,9 @@ constexpr int kMaxChunks = 8;
 constexpr int kMinChunkSamples = 16;
 // Entries per task when the chunks' gradients are summed.
 constexpr std::size_t kReducePiece = 8192;
+// Output units per task of a UnitSplit layer's weight gradients. Fixed, so that the pieces and
+// their results do not depend on the threads.
+constexpr int kUnitPiece = 8;
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -231,7 +234,12 @@ void Network::runBackward(Workspace& ws, const Context& ctx, bool curvature) {
     if (int(ws.chunkGrads.size()) < chunks) ws.chunkGrads.resize(chunks);
     for (int c = 0; c < chunks; ++c) {
         auto& g = ws.chunkGrads[c];
-        if (g.empty()) g = makeParamArrays();
+        if (!g.empty()) continue;
+        // The layers that split their gradients by units (reduceUnits) need no chunk copies.
+        for (const auto& l : m_layers) {
+            for (const Param& p : l->params())
+                g.emplace_back(l->unitSplit() ? 0 : p.value.size(), 0.0f);
+        }
     }
     for (int l = 1; l < layers; ++l) ws.grads[l].resize(n, m_layers[l]->inputShape());
 
@@ -247,7 +255,9 @@ void Network::runBackward(Workspace& ws, const Context& ctx, bool curvature) {
         const Range r = chunkRange(n, chunk);
         Tensor* dx = l > 0 ? &ws.grads[l] : nullptr;
         const BatchCoupled* b = m_layers[l]->coupling();
-        if (curvature) {
+        if (const UnitSplit* u = m_layers[l]->unitSplit()) {
+            if (dx) u->inputGradient(ws.grads[l + 1], *dx, r, curvature);
+        } else if (curvature) {
             // Batch-coupled layers have no curvature pass: this throws ConfigError.
             m_layers[l]->curvature(ws.acts[l], ws.acts[l + 1], ws.grads[l + 1], dx, r,
                                    gradients(l, chunk));
@@ -293,15 +303,53 @@ void Network::runBackward(Workspace& ws, const Context& ctx, bool curvature) {
     }
 }
 
-void Network::reduce(Workspace& ws, int n, ParamArrays& out) const {
+void Network::reduceUnits(const Workspace& ws, int n, bool curvature, ParamArrays& out) const {
+    struct Piece {
+        int layer;
+        Range units;
+    };
+    std::vector<Piece> pieces;
+    for (int l = 0; l < layerCount(); ++l) {
+        const UnitSplit* u = m_layers[l]->unitSplit();
+        if (!u) continue;
+        for (int begin = 0; begin < u->units(); begin += kUnitPiece)
+            pieces.push_back({l, {begin, std::min(u->units(), begin + kUnitPiece)}});
+    }
+    auto run = [&](const Piece& piece) {
+        thread_local std::vector<float*> dp;
+        dp.clear();
+        const int first = m_paramOffset[piece.layer];
+        for (std::size_t i = 0; i < m_layers[piece.layer]->params().size(); ++i)
+            dp.push_back(out[first + i].data());
+        m_layers[piece.layer]->unitSplit()->unitGradients(
+            ws.acts[piece.layer], ws.grads[piece.layer + 1], {0, n}, piece.units, curvature, dp);
+    };
+    if (!m_times) {
+        parallelFor(int(pieces.size()), [&](int i) { run(pieces[i]); });
+        return;
+    }
+    // Profiling: each layer's pieces in a section of their own, timed as its backward pass.
+    for (std::size_t first = 0; first < pieces.size();) {
+        std::size_t end = first;
+        while (end < pieces.size() && pieces[end].layer == pieces[first].layer) ++end;
+        const auto start = std::chrono::steady_clock::now();
+        parallelFor(int(end - first), [&](int i) { run(pieces[first + i]); });
+        m_times->backward[pieces[first].layer] += secondsSince(start);
+        first = end;
+    }
+}
+
+void Network::reduce(Workspace& ws, int n, bool curvature, ParamArrays& out) const {
     const int chunks = chunkCount(n);
     if (out.size() != std::size_t(m_paramTotal)) out = makeParamArrays();
+    reduceUnits(ws, n, curvature, out);
     // Chunk 0's buffers become the result (a swap, no copy); the layers assign every entry of
     // their gradient buffers on the next pass, so the old contents that move there do not matter.
     std::vector<std::size_t> sizes;
     for (int p = 0; p < m_paramTotal; ++p) {
-        out[p].swap(ws.chunkGrads[0][p]);
-        sizes.push_back(out[p].size());
+        const bool split = ws.chunkGrads[0][p].empty();  // done by reduceUnits
+        if (!split) out[p].swap(ws.chunkGrads[0][p]);
+        sizes.push_back(split ? 0 : out[p].size());
     }
     parallelForPieces(sizes, kReducePiece, [&](int p, std::size_t begin, std::size_t end) {
         float* dst = out[p].data();
@@ -328,7 +376,7 @@ BatchResult Network::trainBatch(const Tensor& input, std::span<const std::uint8_
         ws.predictions[i] = predictClass(m_spec.loss, out.sample(i), k);
     }
     runBackward(ws, ctx, false);
-    reduce(ws, n, grads);
+    reduce(ws, n, false, grads);
     BatchResult result;
     for (int i = 0; i < n; ++i) {
         result.lossSum += ws.losses[i];
@@ -350,7 +398,7 @@ void Network::curvatureBatch(const Tensor& input, std::span<const std::uint8_t> 
                         ws.grads[layerCount()].sample(i));
     }
     runBackward(ws, ctx, true);
-    reduce(ws, n, h);
+    reduce(ws, n, true, h);
 }
 
 std::string describe(const Network& net) {

@@ -20,8 +20,9 @@ namespace lenet {
 struct Workspace {
     std::vector<Tensor> acts;   // acts[l] = input of layer l; acts.back() = network output
     std::vector<Tensor> grads;  // dE/d acts[l]
-    std::vector<std::vector<std::vector<float>>> chunkGrads;  // [chunk][param] -> values
-    std::vector<float> losses;                                // per sample
+    // [chunk][param] -> values; empty for the params of UnitSplit layers
+    std::vector<std::vector<std::vector<float>>> chunkGrads;
+    std::vector<float> losses;  // per sample
     std::vector<int> predictions;
 };
 
@@ -109,9 +110,14 @@ private:
     void build();
     void prepare(Workspace& ws, int n) const;
     void runForward(Workspace& ws, const Context& ctx);
-    // Backward (or curvature) from ws.grads.back() down to layer 0, into ws.chunkGrads.
+    // Backward (or curvature) from ws.grads.back() down to layer 0: the input gradients, and
+    // the parameter gradients of every chunk into ws.chunkGrads, except those of UnitSplit
+    // layers.
     void runBackward(Workspace& ws, const Context& ctx, bool curvature);
-    void reduce(Workspace& ws, int n, ParamArrays& out) const;
+    // The parameter gradients of the batch into `out`: the UnitSplit layers' from the whole
+    // batch (reduceUnits), the others' as the sum of the chunks' in chunk order.
+    void reduce(Workspace& ws, int n, bool curvature, ParamArrays& out) const;
+    void reduceUnits(const Workspace& ws, int n, bool curvature, ParamArrays& out) const;
 
     ArchitectureSpec m_spec;
     std::vector<std::unique_ptr<Layer>> m_layers;

@@ -8,6 +8,7 @@
 
 #include "lenet/error.h"
 #include "lenet/lane_sum.h"
+#include "lenet/layers/fully_connected.h"
 #include "lenet/simd.h"
 
 namespace lenet {
@@ -375,22 +376,6 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
     dw.setZero();
     db.setZero();
     const ConstMatMap w(wv.data(), out.c, ckk);
-    if (m_whole) {
-        // dW = dy^T * x (x^2 for the curvature), dx = dy * W; dy: (n, M), x: (n, C*k*k)
-        const ConstMatMap dyr(dy.sample(r.begin), r.size(), out.c);
-        const ConstMatMap xr(x.sample(r.begin), r.size(), ckk);
-        if (squareInputs) {
-            dw.noalias() = dyr.transpose() * xr.array().square().matrix();
-        } else {
-            dw.noalias() = dyr.transpose() * xr;
-        }
-        for (int n = r.begin; n < r.end; ++n) {  // fixed summation order, as below
-            for (int m = 0; m < out.c; ++m) db[m] += dy.sample(n)[m];
-        }
-        if (dx) MatMap(dx->sample(r.begin), r.size(), ckk).noalias() = dyr * w;
-        applyMask(dparams[0]);
-        return;
-    }
     // Not Eigen's row sums: their order depends on the rows' alignment in memory, which would
     // make the result (and training) differ between runs and thread counts.
     for (int n = r.begin; n < r.end; ++n) {
@@ -431,7 +416,7 @@ void Conv::backwardWith(const Tensor& x, bool squareInputs, const std::vector<fl
             }
         }
     }
-    applyMask(dparams[0]);
+    applyMask(dparams[0], {0, out.c});
 }
 
 int Conv::lanePaddedMaps() const {
@@ -616,18 +601,42 @@ void Conv::directBackward(const float* x, bool squareInputs, const std::vector<f
     }
 }
 
-void Conv::applyMask(float* dw) const {
+void Conv::applyMask(float* dw, Range maps) const {
     const auto& mask = params()[0].mask;
-    for (std::size_t i = 0; i < mask.size(); ++i) dw[i] *= mask[i];
+    if (mask.empty()) return;
+    const std::size_t row = mask.size() / outputShape().c;
+    for (std::size_t i = maps.begin * row; i < maps.end * row; ++i) dw[i] *= mask[i];
+}
+
+void Conv::inputGradient(const Tensor& dy, Tensor& dx, Range r, bool curvature) const {
+    matrixInputGradient(dy, params()[0].value.data(), inputShape().size(), units(), dx, r,
+                        curvature);
+}
+
+void Conv::unitGradients(const Tensor& x, const Tensor& dy, Range samples, Range units,
+                         bool curvature, std::span<float* const> dparams) const {
+    matrixUnitGradients(x, dy, inputShape().size(), this->units(), samples, units, curvature,
+                        dparams[0], dparams[1]);
+    applyMask(dparams[0], units);
 }
 
 void Conv::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Range r,
                     const Context&, std::span<float* const> dparams) {
+    if (m_whole) {
+        unitGradients(x, dy, r, {0, units()}, false, dparams);
+        if (dx) inputGradient(dy, *dx, r, false);
+        return;
+    }
     backwardWith(x, false, params()[0].value, dy, dx, r, dparams);
 }
 
 void Conv::curvature(const Tensor& x, const Tensor&, const Tensor& d2y, Tensor* d2x, Range r,
                      std::span<float* const> hparams) {
+    if (m_whole) {
+        unitGradients(x, d2y, r, {0, units()}, true, hparams);
+        if (d2x) inputGradient(d2y, *d2x, r, true);
+        return;
+    }
     std::vector<float> w2 = params()[0].value;
     for (float& v : w2) v *= v;
     backwardWith(x, true, w2, d2y, d2x, r, hparams);

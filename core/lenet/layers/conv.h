@@ -10,7 +10,7 @@ namespace lenet {
 
 /// x: (N, C, H, W) -> y: (N, M, Ho, Wo), Ho = (H + 2p - k) / s + 1.
 /// Params: weight (M, C, k, k) (masked by the table), bias (M).
-class Conv : public Layer {
+class Conv : public Layer, public UnitSplit {
 public:
     /// `table`, when not empty, is C*M booleans, table[c*M + m] = input map c feeds output m.
     Conv(std::string name, Shape in, int maps, int kernel, int stride, int padding,
@@ -23,6 +23,13 @@ public:
                   const Context& ctx, std::span<float* const> dparams) override;
     void curvature(const Tensor& x, const Tensor& y, const Tensor& d2y, Tensor* d2x, Range r,
                    std::span<float* const> hparams) override;
+    /// This layer itself when its kernel covers the whole input (C5), else null.
+    const UnitSplit* unitSplit() const override { return m_whole ? this : nullptr; }
+
+    int units() const override { return outputShape().c; }
+    void inputGradient(const Tensor& dy, Tensor& dx, Range r, bool curvature) const override;
+    void unitGradients(const Tensor& x, const Tensor& dy, Range samples, Range units,
+                       bool curvature, std::span<float* const> dparams) const override;
 
     int kernel() const { return m_k; }
     int stride() const { return m_stride; }
@@ -31,7 +38,7 @@ public:
     bool connected(int c, int m) const;
 
 private:
-    // Shared by backward (x, W, dy) and curvature (x^2, W^2, d2y).
+    // Shared by backward (x, W, dy) and curvature (x^2, W^2, d2y), except for m_whole.
     void backwardWith(const Tensor& x, bool squareInputs, const std::vector<float>& w,
                       const Tensor& dy, Tensor* dx, Range r, std::span<float* const> dparams) const;
 
@@ -53,8 +60,9 @@ private:
     // dy on "wide" rows, see conv.cpp.
     void wideInputGradient(const std::vector<float>& w, const float* dy, float* dx) const;
 
-    // Zeroes the gradient of the kernels the connection table leaves out.
-    void applyMask(float* dw) const;
+    // Zeroes the gradient of the kernels the connection table leaves out, in the rows (output
+    // maps) `maps`.
+    void applyMask(float* dw, Range maps) const;
 
     int m_k, m_stride, m_pad;
     // The kernel covers the whole unpadded input (C5): each sample's im2col column is the sample

@@ -18,16 +18,6 @@ Shape fcOutput(const std::string& name, int units) {
     return {units, 1, 1};
 }
 
-// out[j] = sum of column j of m (rows x cols, row-major), row after row. A plain loop: Eigen's
-// vectorised column sums depend on the destination's alignment in memory, which would make the
-// result (and training) differ between runs and thread counts.
-void sumRows(const float* m, int rows, int cols, float* out) {
-    std::fill_n(out, cols, 0.0f);
-    for (int r = 0; r < rows; ++r) {
-        for (int j = 0; j < cols; ++j) out[j] += m[std::size_t(r) * cols + j];
-    }
-}
-
 }  // namespace
 
 FullyConnected::FullyConnected(std::string name, Shape in, int units)
@@ -52,27 +42,56 @@ void FullyConnected::forward(const Tensor& x, Tensor& y, Range r, const Context&
 
 void FullyConnected::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Range r,
                               const Context&, std::span<float* const> dparams) {
-    const int in = inputShape().size(), out = outputShape().c;
-    const ConstMatMap dyr(dy.sample(r.begin), r.size(), out);
-    MatMap(dparams[0], out, in).noalias() =
-        dyr.transpose() * ConstMatMap(x.sample(r.begin), r.size(), in);
-    sumRows(dy.sample(r.begin), r.size(), out, dparams[1]);
-    if (dx) {
-        MatMap(dx->sample(r.begin), r.size(), in).noalias() =
-            dyr * ConstMatMap(params()[0].value.data(), out, in);
-    }
+    unitGradients(x, dy, r, {0, units()}, false, dparams);
+    if (dx) inputGradient(dy, *dx, r, false);
 }
 
 void FullyConnected::curvature(const Tensor& x, const Tensor&, const Tensor& d2y, Tensor* d2x,
                                Range r, std::span<float* const> hparams) {
-    const int in = inputShape().size(), out = outputShape().c;
-    const ConstMatMap d2yr(d2y.sample(r.begin), r.size(), out);
-    const RowMatrix x2 = ConstMatMap(x.sample(r.begin), r.size(), in).array().square();
-    MatMap(hparams[0], out, in).noalias() = d2yr.transpose() * x2;
-    sumRows(d2y.sample(r.begin), r.size(), out, hparams[1]);
-    if (d2x) {
-        const RowMatrix w2 = ConstMatMap(params()[0].value.data(), out, in).array().square();
-        MatMap(d2x->sample(r.begin), r.size(), in).noalias() = d2yr * w2;
+    unitGradients(x, d2y, r, {0, units()}, true, hparams);
+    if (d2x) inputGradient(d2y, *d2x, r, true);
+}
+
+void FullyConnected::inputGradient(const Tensor& dy, Tensor& dx, Range r, bool curvature) const {
+    matrixInputGradient(dy, params()[0].value.data(), inputShape().size(), units(), dx, r,
+                        curvature);
+}
+
+void FullyConnected::unitGradients(const Tensor& x, const Tensor& dy, Range samples, Range units,
+                                   bool curvature, std::span<float* const> dparams) const {
+    matrixUnitGradients(x, dy, inputShape().size(), this->units(), samples, units, curvature,
+                        dparams[0], dparams[1]);
+}
+
+void matrixInputGradient(const Tensor& dy, const float* w, int inputs, int units, Tensor& dx,
+                         Range r, bool curvature) {
+    const ConstMatMap dyr(dy.sample(r.begin), r.size(), units);
+    const ConstMatMap wm(w, units, inputs);
+    MatMap dxr(dx.sample(r.begin), r.size(), inputs);
+    if (curvature) {
+        dxr.noalias() = dyr * wm.array().square().matrix();
+    } else {
+        dxr.noalias() = dyr * wm;
+    }
+}
+
+void matrixUnitGradients(const Tensor& x, const Tensor& dy, int inputs, int units, Range samples,
+                         Range rows, bool curvature, float* dw, float* db) {
+    const auto dyu = ConstMatMap(dy.sample(samples.begin), samples.size(), units)
+                         .middleCols(rows.begin, rows.size());
+    const ConstMatMap xr(x.sample(samples.begin), samples.size(), inputs);
+    MatMap dwr(dw + std::size_t(rows.begin) * inputs, rows.size(), inputs);
+    if (curvature) {
+        dwr.noalias() = dyu.transpose() * xr.array().square().matrix();
+    } else {
+        dwr.noalias() = dyu.transpose() * xr;
+    }
+    // The bias sums in sample order: Eigen's vectorised column sums depend on the alignment of
+    // the rows in memory, which would make the result (and training) differ between runs.
+    std::fill(db + rows.begin, db + rows.end, 0.0f);
+    for (int n = samples.begin; n < samples.end; ++n) {
+        const float* d = dy.sample(n);
+        for (int u = rows.begin; u < rows.end; ++u) db[u] += d[u];
     }
 }
 

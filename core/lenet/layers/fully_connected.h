@@ -6,7 +6,7 @@
 namespace lenet {
 
 /// x: (N, C*H*W) -> y: (N, units). Params: weight (units, in), bias (units).
-class FullyConnected : public Layer {
+class FullyConnected : public Layer, public UnitSplit {
 public:
     FullyConnected(std::string name, Shape in, int units);
 
@@ -19,6 +19,21 @@ public:
                   const Context& ctx, std::span<float* const> dparams) override;
     void curvature(const Tensor& x, const Tensor& y, const Tensor& d2y, Tensor* d2x, Range r,
                    std::span<float* const> hparams) override;
+    const UnitSplit* unitSplit() const override { return this; }
+
+    int units() const override { return outputShape().c; }
+    void inputGradient(const Tensor& dy, Tensor& dx, Range r, bool curvature) const override;
+    void unitGradients(const Tensor& x, const Tensor& dy, Range samples, Range units,
+                       bool curvature, std::span<float* const> dparams) const override;
 };
+
+/// The gradients of a layer that is one matrix product per sample, y = W x + b with W (units,
+/// inputs) (a fully connected layer, a convolution whose kernel covers its input): dx = dy W for
+/// the samples of `r`, and rows `units` of dW = dy^T x and of db summed over `samples`, in a
+/// fixed order. `curvature` squares W and x (SDLM's pass).
+void matrixInputGradient(const Tensor& dy, const float* w, int inputs, int units, Tensor& dx,
+                         Range r, bool curvature);
+void matrixUnitGradients(const Tensor& x, const Tensor& dy, int inputs, int units, Range samples,
+                         Range rows, bool curvature, float* dw, float* db);
 
 }  // namespace lenet
