@@ -1,21 +1,17 @@
 #include "lenet/layers/activation.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include <Eigen/Core>
 
 #include "lenet/error.h"
+#include "lenet/lane_sum.h"
 
 namespace lenet {
 namespace {
 
 constexpr float kA = 1.7159f;      // LeCun's squashing amplitude
 constexpr float kS = 2.0f / 3.0f;  // and slope: f(1) = 1
-
-float sigmoid(float v) {
-    return 1.0f / (1.0f + std::exp(-v));
-}
 
 }  // namespace
 
@@ -44,41 +40,56 @@ void Activation::initialize(const std::string&, std::mt19937&) {
 }
 
 void Activation::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
-    const Shape s = inputShape();
-    const int plane = s.h * s.w;
+    const std::size_t count = std::size_t(r.size()) * inputShape().size();
     const float* px = x.sample(r.begin);
     float* py = y.sample(r.begin);
-    const std::size_t count = std::size_t(r.size()) * s.size();
-    // Eigen's tanh is vectorised (a rational approximation accurate to a few ulps).
+    // Eigen's tanh, logistic and log1p are vectorised (rational approximations accurate to a
+    // few ulps).
     const Eigen::Map<const Eigen::ArrayXf> ax(px, Eigen::Index(count));
     Eigen::Map<Eigen::ArrayXf> ay(py, Eigen::Index(count));
     switch (m_fn) {
         case Fn::ScaledTanh: ay = kA * (kS * ax).tanh(); return;
         case Fn::Tanh: ay = ax.tanh(); return;
-        case Fn::Sigmoid:
-            for (std::size_t i = 0; i < count; ++i) py[i] = sigmoid(px[i]);
-            return;
+        case Fn::Sigmoid: ay = ax.logistic(); return;
         case Fn::Relu:
             for (std::size_t i = 0; i < count; ++i) py[i] = std::max(px[i], 0.0f);
             return;
         case Fn::LeakyRelu:
             for (std::size_t i = 0; i < count; ++i) py[i] = px[i] > 0.0f ? px[i] : m_slope * px[i];
             return;
-        case Fn::LogRelu:
-            for (std::size_t i = 0; i < count; ++i)
-                py[i] = m_beta * std::log1p(std::max(px[i], 0.0f));
-            return;
+        case Fn::LogRelu: ay = m_beta * ax.max(0.0f).log1p(); return;
         case Fn::SigmoidAffine:
         case Fn::SwishBeta: break;
     }
-    for (std::size_t i = 0; i < count; ++i) {
-        const int c = int(i / plane) % s.c;
+    const int size = inputShape().size();
+    for (int n = r.begin; n < r.end; ++n) {
+        const float* sg = channelSigmoids(x.sample(n));
+        float* yn = y.sample(n);
         if (m_fn == Fn::SigmoidAffine) {
-            py[i] = sigmoid(params()[0].value[c] * px[i] + params()[1].value[c]);
+            std::copy_n(sg, size, yn);
         } else {
-            py[i] = px[i] * sigmoid(params()[0].value[c] * px[i]);
+            const float* xn = x.sample(n);
+            for (int i = 0; i < size; ++i) yn[i] = xn[i] * sg[i];
         }
     }
+}
+
+const float* Activation::channelSigmoids(const float* x) const {
+    const Shape s = inputShape();
+    const int plane = s.h * s.w;
+    thread_local std::vector<float> u;
+    u.resize(s.size());
+    for (int c = 0; c < s.c; ++c) {
+        // sigmoid_affine: sigma(a_c x + b_c); swish_beta: sigma(b_c x)
+        const float a = params()[0].value[c];
+        const float b = m_fn == Fn::SigmoidAffine ? params()[1].value[c] : 0.0f;
+        const float* xc = x + std::size_t(c) * plane;
+        float* uc = u.data() + std::size_t(c) * plane;
+        for (int i = 0; i < plane; ++i) uc[i] = a * xc[i] + b;
+    }
+    Eigen::Map<Eigen::ArrayXf> au(u.data(), Eigen::Index(u.size()));
+    au = au.logistic();
+    return u.data();
 }
 
 void Activation::backwardWith(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx,
@@ -113,22 +124,33 @@ void Activation::backwardWith(const Tensor& x, const Tensor& y, const Tensor& dy
         case Fn::SigmoidAffine:
         case Fn::SwishBeta: break;
     }
-    for (std::size_t i = 0; i < count; ++i) {
-        const int c = int(i / plane) % s.c;
-        float d = 0.0f;  // dy/dx
-        if (m_fn == Fn::SigmoidAffine) {
-            const float ds = py[i] * (1.0f - py[i]);  // sigma'(u)
-            d = params()[0].value[c] * ds;
-            dparams[0][c] += sq(px[i] * ds) * pdy[i];
-            dparams[1][c] += sq(ds) * pdy[i];
-        } else {
-            const float b = params()[0].value[c];
-            const float sg = sigmoid(b * px[i]);
-            const float ds = sg * (1.0f - sg);
-            d = sg + b * px[i] * ds;
-            dparams[0][c] += sq(px[i] * px[i] * ds) * pdy[i];
+    // The adaptive sigmoids: per sample and channel, dx and the sums of the channel's parameter
+    // gradients over its plane (deterministic lane sums, added in sample order).
+    for (int n = r.begin; n < r.end; ++n) {
+        // sigma(u); for sigmoid_affine, y itself
+        const float* sg = m_fn == Fn::SigmoidAffine ? y.sample(n) : channelSigmoids(x.sample(n));
+        for (int c = 0; c < s.c; ++c) {
+            const std::size_t first = std::size_t(c) * plane;
+            const float* xc = x.sample(n) + first;
+            const float* dyc = dy.sample(n) + first;
+            const float* sc = sg + first;
+            float* dxc = dx ? dx->sample(n) + first : nullptr;
+            const float a = params()[0].value[c];
+            auto ds = [sc](int i) { return sc[i] * (1.0f - sc[i]); };  // sigma'(u)
+            if (m_fn == Fn::SigmoidAffine) {
+                // y = sigma(a x + b): dy/dx = a sigma', dy/da = x sigma', dy/db = sigma'
+                dparams[0][c] +=
+                    float(laneSum(plane, [&](int i) { return sq(xc[i] * ds(i)) * dyc[i]; }));
+                dparams[1][c] += float(laneSum(plane, [&](int i) { return sq(ds(i)) * dyc[i]; }));
+                for (int i = 0; dxc && i < plane; ++i) dxc[i] = sq(a * ds(i)) * dyc[i];
+            } else {
+                // y = x sigma(b x): dy/dx = sigma + b x sigma', dy/db = x^2 sigma'
+                dparams[0][c] += float(
+                    laneSum(plane, [&](int i) { return sq(xc[i] * xc[i] * ds(i)) * dyc[i]; }));
+                for (int i = 0; dxc && i < plane; ++i)
+                    dxc[i] = sq(sc[i] + a * xc[i] * ds(i)) * dyc[i];
+            }
         }
-        if (pdx) pdx[i] = sq(d) * pdy[i];
     }
 }
 

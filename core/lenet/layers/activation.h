@@ -34,6 +34,9 @@ public:
 private:
     void backwardWith(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Range r,
                       std::span<float* const> dparams, bool squared) const;
+    // The adaptive sigmoids' sigma(...) for every value of one sample, in a thread-local buffer
+    // valid until the next call on this thread.
+    const float* channelSigmoids(const float* x) const;
 
     Fn m_fn;
     float m_slope;
