@@ -109,7 +109,10 @@ Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std
     const LossKind loss = net.spec().loss;
     ThreadArena arena(threads);
     arena.run([&] {
-        constexpr int kBatch = 256;
+        // Small batches keep each task's activations in its core's cache, and the workspace that
+        // a call allocates (and the kernel zero-fills) small: 10,000 images of lenet5-1998 on 2
+        // threads take 123 ms in batches of 64, 178 ms in batches of 256.
+        constexpr int kBatch = 64;
         Workspace ws;
         Tensor input;
         std::vector<int> order(r.size());
