@@ -122,6 +122,13 @@ std::unique_ptr<Layer> makeLayer(KernelSet set, const LayerKind& kind, const Lay
     return makeChecked(set, kind, s, name, in);
 }
 
+double peakMultiplyAddRate(double seconds) {
+#if defined(LENET_HAVE_AVX2_KERNELS)
+    if (activeKernelSet() == KernelSet::Avx2) return kernels_avx2::multiplyAddRate(seconds);
+#endif
+    return kernels_baseline::multiplyAddRate(seconds);
+}
+
 std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s, const std::string& name,
                                  Shape in) {
     return makeChecked(activeKernelSet(), kind, s, name, in);  // choose() checked it

@@ -16,6 +16,7 @@ struct LayerProfileRow {
     Shape output;
     double forwardUs = 0.0;   // per batch
     double backwardUs = 0.0;  // per batch, parameter gradients included
+    double flops = 0.0;       // per training image (see trainingFlops)
 };
 
 struct LayerProfile {
@@ -25,13 +26,26 @@ struct LayerProfile {
     double stepUs = 0;  // one training step (forward, loss, backward, gradient reduction) per
                         // batch, measured without per-layer timing; the optimiser is not included
     double imagesPerSecond = 0.0;  // batch / stepUs
+    double flopsPerImage = 0.0;    // of a training step, the sum of the rows' flops
+    double peakFlops = 0.0;        // per second: threads x one thread's peakMultiplyAddRate x 2
     std::vector<LayerProfileRow> layers;
+
+    /// FLOP/s of the whole step, and its share of peakFlops.
+    double flopsPerSecond() const { return flopsPerImage * imagesPerSecond; }
+    double peakShare() const { return peakFlops > 0 ? flopsPerSecond() / peakFlops : 0.0; }
 };
+
+/// FLOPs per image of one training step of layer `l` of `net`, counted from its weights and
+/// shapes, 2 per multiply-add: the forward pass, the weight gradients and (except for the first
+/// layer) the input gradients of convolutions (the connection table's weights only), fully
+/// connected layers and the RBF output. Element-wise layers (activations, pooling, batch norm,
+/// dropout) count 0: they move data rather than multiply-add.
+double trainingFlops(const class Network& net, int l);
 
 /// Measures `spec`'s network on `batch` random samples with `threads` threads (0 = all cores):
 /// two untimed warm-up steps, then `batches` training steps as they run in training, then
-/// `batches` more with each layer timed in its own parallel section. Requires batch >= 1,
-/// batches >= 1.
+/// `batches` more with each layer timed in its own parallel section, and the peak multiply-add
+/// rate (0.2 s). Requires batch >= 1, batches >= 1.
 LayerProfile profileLayers(const ArchitectureSpec& spec, int batch, int threads, int batches);
 
 /// The profile as an aligned text table (one row per layer, with its share of the layer total).

@@ -36,6 +36,37 @@ TEST(Profile, OneRowPerLayerWithPositiveTimes) {
     EXPECT_NE(table.find("images/s"), std::string::npos);
 }
 
+// LeNet-5 of 1998 counted by hand, 2 FLOPs per multiply-add: forward, weight gradients and (but
+// for C1) input gradients of C1 (150 weights x 28x28 outputs), C3 (Table I: 60 kernels x 25 x
+// 10x10), C5 (48,000 x 1), F6 (84 x 120) and the RBF (10 x 84).
+TEST(Profile, CountsTheArithmeticOfEveryLayer) {
+    const lenet::Network net(lenet::preset("lenet5-1998"));
+    std::vector<double> flops;
+    for (int l = 0; l < net.layerCount(); ++l) flops.push_back(lenet::trainingFlops(net, l));
+    const std::vector<double> expected{2 * 2 * 150.0 * 784,
+                                       0,
+                                       0,
+                                       0,
+                                       2 * 3 * 1500.0 * 100,
+                                       0,
+                                       0,
+                                       0,
+                                       2 * 3 * 48000.0,
+                                       0,
+                                       2 * 3 * 84.0 * 120,
+                                       0,
+                                       2 * 3 * 840.0};
+    EXPECT_EQ(flops, expected);
+
+    const lenet::LayerProfile p = lenet::profileLayers(lenet::preset("lenet5-1998"), 4, 1, 1);
+    EXPECT_DOUBLE_EQ(p.flopsPerImage, 1723920.0);
+    // One thread's multiply-add units: at least one multiply-add per nanosecond.
+    EXPECT_GT(p.peakFlops, 2e9);
+    EXPECT_GT(p.peakShare(), 0.0);
+    EXPECT_LT(p.peakShare(), 1.0);
+    EXPECT_NE(lenet::formatProfile(p).find("of the peak"), std::string::npos);
+}
+
 TEST(Profile, RefusesAnEmptyBatch) {
     EXPECT_THROW(lenet::profileLayers(lenet::preset("lenet1"), 0, 1, 1), lenet::ConfigError);
     EXPECT_THROW(lenet::profileLayers(lenet::preset("lenet1"), 4, 1, 0), lenet::ConfigError);

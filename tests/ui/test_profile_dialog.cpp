@@ -46,9 +46,12 @@ void TestProfileDialog::measuresEveryLayer() {
         QVERIFY2(table->item(r, 3)->text().toDouble() > 0, "a forward time is zero");
     }
     QVERIFY(dialog.tableText().contains(QStringLiteral("C3")));
+    QCOMPARE(table->item(0, 5)->text().toDouble(), lenet::trainingFlops(net, 0) / 1e3);
     bool summarised = false;
-    for (QLabel* label : dialog.findChildren<QLabel*>())
-        summarised |= label->text().contains(QStringLiteral("images/s"));
+    for (QLabel* label : dialog.findChildren<QLabel*>()) {
+        summarised |= label->text().contains(QStringLiteral("images/s")) &&
+                      label->text().contains(QStringLiteral("of the peak"));
+    }
     QVERIFY(summarised);
     dialog.grab().save(QStringLiteral(LENET_TEST_GRAB_PATH));
 }

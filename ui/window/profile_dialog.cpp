@@ -36,7 +36,7 @@ ProfileDialog::ProfileDialog(lenet::ArchitectureSpec spec, QWidget* parent)
       m_measure(new QPushButton(tr("&Measure"), this)),
       m_copy(new QPushButton(tr("&Copy table"), this)),
       m_busy(new QProgressBar(this)),
-      m_table(new QTableWidget(0, 6, this)),
+      m_table(new QTableWidget(0, 8, this)),
       m_summary(new QLabel(this)) {
     setWindowTitle(tr("Profile layers: %1").arg(QString::fromStdString(m_spec.name)));
     m_batch->setRange(1, 1024);
@@ -54,14 +54,21 @@ ProfileDialog::ProfileDialog(lenet::ArchitectureSpec spec, QWidget* parent)
     m_copy->setEnabled(false);
     m_busy->setRange(0, 0);
     m_busy->setVisible(false);
-    m_table->setHorizontalHeaderLabels(
-        {tr("Layer"), tr("Kind"), tr("Output"), tr("Forward µs"), tr("Backward µs"), tr("Share")});
+    m_table->setHorizontalHeaderLabels({tr("Layer"), tr("Kind"), tr("Output"), tr("Forward µs"),
+                                        tr("Backward µs"), tr("kFLOP/image"), tr("GFLOP/s"),
+                                        tr("Share")});
+    m_table->horizontalHeaderItem(5)->setToolTip(
+        tr("Arithmetic of one training image in this layer: forward, weight gradients and input "
+           "gradients of convolutions, fully connected and RBF layers, 2 FLOPs per "
+           "multiply-add (element-wise layers count none)"));
+    m_table->horizontalHeaderItem(6)->setToolTip(
+        tr("The layer's arithmetic per second while it ran on its own"));
     m_table->verticalHeader()->setVisible(false);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_summary->setWordWrap(true);
-    m_summary->setMinimumHeight(2 * m_summary->fontMetrics().lineSpacing() + 4);  // two lines
+    m_summary->setMinimumHeight(3 * m_summary->fontMetrics().lineSpacing() + 4);  // three lines
     m_summary->setText(tr("Press Measure to see where a training step spends its time."));
 
     auto* form = new QFormLayout;
@@ -80,7 +87,7 @@ ProfileDialog::ProfileDialog(lenet::ArchitectureSpec spec, QWidget* parent)
     connect(m_measure, &QPushButton::clicked, this, &ProfileDialog::measure);
     connect(m_copy, &QPushButton::clicked, this,
             [this] { QApplication::clipboard()->setText(tableText()); });
-    resize(640, 460);
+    resize(760, 480);
 }
 
 ProfileDialog::~ProfileDialog() = default;  // m_thread waits for the measurement
@@ -116,20 +123,32 @@ void ProfileDialog::showProfile(const lenet::LayerProfile& p) {
         m_table->setItem(r, 2, new QTableWidgetItem(QString::fromStdString(row.output.str())));
         m_table->setItem(r, 3, numberItem(row.forwardUs));
         m_table->setItem(r, 4, numberItem(row.backwardUs));
+        const double us = row.forwardUs + row.backwardUs;
+        m_table->setItem(r, 5, row.flops > 0 ? numberItem(row.flops / 1e3) : new QTableWidgetItem);
+        m_table->setItem(r, 6,
+                         row.flops > 0 && us > 0 ? numberItem(row.flops * p.batch / us / 1e3)
+                                                 : new QTableWidgetItem);
         auto* bar = new QProgressBar;
         bar->setRange(0, 1000);
         bar->setValue(int(share * 1000));
         bar->setFormat(QStringLiteral("%1 %").arg(share * 100, 0, 'f', 1));
         bar->setToolTip(tr("Share of the time of all layers"));
-        m_table->setCellWidget(r, 5, bar);
+        m_table->setCellWidget(r, 7, bar);
     }
     m_summary->setText(tr("A training step of %1 image(s) on %2 thread(s): <b>%3 ms</b>, %4 "
-                          "images/s (without the optimiser). The layers timed one by one: %5 ms.")
+                          "images/s (without the optimiser). The layers timed one by one: %5 ms. "
+                          "%6 MFLOP per image: the step reaches <b>%7 GFLOP/s, %8 % of the "
+                          "peak</b> of %9 GFLOP/s that these threads' multiply-add units reach "
+                          "with no memory traffic.")
                            .arg(p.batch)
                            .arg(p.threads)
                            .arg(p.stepUs / 1000, 0, 'f', 2)
                            .arg(p.imagesPerSecond, 0, 'f', 0)
-                           .arg(total / 1000, 0, 'f', 2));
+                           .arg(total / 1000, 0, 'f', 2)
+                           .arg(p.flopsPerImage / 1e6, 0, 'f', 2)
+                           .arg(p.flopsPerSecond() / 1e9, 0, 'f', 1)
+                           .arg(100 * p.peakShare(), 0, 'f', 0)
+                           .arg(p.peakFlops / 1e9, 0, 'f', 0));
     m_busy->setVisible(false);
     m_measure->setEnabled(true);
     m_copy->setEnabled(true);

@@ -16,14 +16,18 @@
 //   layoutSignature()             the sizes and alignments of the layer classes as the set sees
 //                                 them: the same in every set, since code outside layers/ (built
 //                                 once) reads the same objects
+//   multiplyAddRate(seconds)      multiply-adds per second of one thread in the set's registers,
+//                                 measured for about `seconds` (layers/peak.cpp)
 namespace lenet::kernels_baseline {
 std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s, const std::string& name,
                                  Shape in);
 std::size_t layoutSignature();
+double multiplyAddRate(double seconds);
 }  // namespace lenet::kernels_baseline
 
 namespace lenet::kernels_avx2 {
 std::unique_ptr<Layer> makeLayer(const LayerKind& kind, const LayerSpec& s, const std::string& name,
                                  Shape in);
 std::size_t layoutSignature();
+double multiplyAddRate(double seconds);
 }  // namespace lenet::kernels_avx2
