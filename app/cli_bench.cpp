@@ -38,7 +38,8 @@ int cmdBench(const Args& a) {
                         {"kind", row.kind},
                         {"output", row.output.str()},
                         {"forward_us", row.forwardUs},
-                        {"backward_us", row.backwardUs}});
+                        {"backward_us", row.backwardUs},
+                        {"flops", row.flops}});
     }
     const nlohmann::json out = {{"architecture", spec.name},
                                 {"batch", batch},
@@ -46,6 +47,10 @@ int cmdBench(const Args& a) {
                                 {"batches", batches},
                                 {"step_us", p.stepUs},
                                 {"images_per_second", p.imagesPerSecond},
+                                {"flops_per_image", p.flopsPerImage},
+                                {"flops_per_second", p.flopsPerSecond()},
+                                {"peak_flops_per_second", p.peakFlops},
+                                {"peak_share", p.peakShare()},
                                 {"layers", rows}};
     std::printf("%s\n", out.dump().c_str());
     return 0;

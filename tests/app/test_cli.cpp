@@ -187,6 +187,28 @@ TEST_F(Cli, PresetsListsEveryPresetWithItsParameterCount) {
     EXPECT_NE(run.output.find("lenet5-modern"), std::string::npos) << run.output;
 }
 
+TEST_F(Cli, BenchJsonGivesEveryLayerItsTimeAndArithmeticAndTheShareOfThePeak) {
+    const CliRun run = lenet("bench --preset lenet1 --batch 4 --batches 2 --threads 1 --json");
+    ASSERT_EQ(run.status, 0) << run.output;
+    const auto out = nlohmann::json::parse(run.output);
+    ASSERT_EQ(out["layers"].size(), 7u) << run.output;
+    double flops = 0.0;
+    for (const auto& row : out["layers"]) {
+        EXPECT_GT(row["forward_us"].get<double>(), 0.0) << row;
+        flops += row["flops"].get<double>();
+    }
+    // C1: 100 weights x 24x24 outputs, C3: 1,200 x 8x8, OUTPUT: 1,920 x 1; forward, weight
+    // gradients and (but for C1) input gradients, 2 FLOPs per multiply-add.
+    EXPECT_DOUBLE_EQ(flops, 2 * (2 * 100.0 * 576 + 3 * 1200.0 * 64 + 3 * 1920.0));
+    EXPECT_DOUBLE_EQ(out["flops_per_image"].get<double>(), flops);
+    EXPECT_NEAR(out["flops_per_second"].get<double>(),
+                flops * out["images_per_second"].get<double>(), 1e-6 * flops);
+    EXPECT_GT(out["peak_share"].get<double>(), 0.0);
+    EXPECT_LT(out["peak_share"].get<double>(), 1.0);
+    const CliRun table = lenet("bench --preset lenet1 --batch 4 --batches 1 --threads 1");
+    EXPECT_NE(table.output.find("of the peak"), std::string::npos) << table.output;
+}
+
 TEST_F(Cli, TrainJsonPrintsEpochsAndASummaryAndSavesAModelThatEvalAndInspectRead) {
     const std::string model = file("m.lenet");
     const CliRun run =
