@@ -324,8 +324,17 @@ void Network::reduceUnits(const Workspace& ws, int n, bool curvature, ParamArray
         m_layers[piece.layer]->unitSplit()->unitGradients(
             ws.acts[piece.layer], ws.grads[piece.layer + 1], {0, n}, piece.units, curvature, dp);
     };
+    // Pieces [first, end): in parallel, unless the batch is too small to split into chunks
+    // (batch 1: a parallel section costs more than the pieces).
+    auto runPieces = [&](std::size_t first, std::size_t end) {
+        if (chunkCount(n) == 1) {
+            for (std::size_t i = first; i < end; ++i) run(pieces[i]);
+        } else {
+            parallelFor(int(end - first), [&](int i) { run(pieces[first + i]); });
+        }
+    };
     if (!m_times) {
-        parallelFor(int(pieces.size()), [&](int i) { run(pieces[i]); });
+        runPieces(0, pieces.size());
         return;
     }
     // Profiling: each layer's pieces in a section of their own, timed as its backward pass.
@@ -333,7 +342,7 @@ void Network::reduceUnits(const Workspace& ws, int n, bool curvature, ParamArray
         std::size_t end = first;
         while (end < pieces.size() && pieces[end].layer == pieces[first].layer) ++end;
         const auto start = std::chrono::steady_clock::now();
-        parallelFor(int(end - first), [&](int i) { run(pieces[first + i]); });
+        runPieces(first, end);
         m_times->backward[pieces[first].layer] += secondsSince(start);
         first = end;
     }

@@ -13,6 +13,10 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 using MatMap = Eigen::Map<RowMatrix>;
 using ConstMatMap = Eigen::Map<const RowMatrix>;
 
+// Up to this many samples, matrixUnitGradients adds scaled input rows instead of calling a matrix
+// product.
+constexpr int kRowUpdateSamples = 4;
+
 Shape fcOutput(const std::string& name, int units) {
     if (units < 1) throw ConfigError("layer '" + name + "' (fc): units must be >= 1");
     return {units, 1, 1};
@@ -77,14 +81,32 @@ void matrixInputGradient(const Tensor& dy, const float* w, int inputs, int units
 
 void matrixUnitGradients(const Tensor& x, const Tensor& dy, int inputs, int units, Range samples,
                          Range rows, bool curvature, float* dw, float* db) {
-    const auto dyu = ConstMatMap(dy.sample(samples.begin), samples.size(), units)
-                         .middleCols(rows.begin, rows.size());
-    const ConstMatMap xr(x.sample(samples.begin), samples.size(), inputs);
-    MatMap dwr(dw + std::size_t(rows.begin) * inputs, rows.size(), inputs);
-    if (curvature) {
-        dwr.noalias() = dyu.transpose() * xr.array().square().matrix();
+    if (samples.size() <= kRowUpdateSamples) {
+        // A few samples: each row is a sum of scaled input rows, without a matrix product's
+        // packing (at batch 1 it cost more than the arithmetic).
+        for (int u = rows.begin; u < rows.end; ++u) {
+            float* row = dw + std::size_t(u) * inputs;
+            std::fill_n(row, inputs, 0.0f);
+            for (int n = samples.begin; n < samples.end; ++n) {
+                const float d = dy.sample(n)[u];
+                const float* xn = x.sample(n);
+                if (curvature) {
+                    for (int i = 0; i < inputs; ++i) row[i] += d * xn[i] * xn[i];
+                } else {
+                    for (int i = 0; i < inputs; ++i) row[i] += d * xn[i];
+                }
+            }
+        }
     } else {
-        dwr.noalias() = dyu.transpose() * xr;
+        const auto dyu = ConstMatMap(dy.sample(samples.begin), samples.size(), units)
+                             .middleCols(rows.begin, rows.size());
+        const ConstMatMap xr(x.sample(samples.begin), samples.size(), inputs);
+        MatMap dwr(dw + std::size_t(rows.begin) * inputs, rows.size(), inputs);
+        if (curvature) {
+            dwr.noalias() = dyu.transpose() * xr.array().square().matrix();
+        } else {
+            dwr.noalias() = dyu.transpose() * xr;
+        }
     }
     // The bias sums in sample order: Eigen's vectorised column sums depend on the alignment of
     // the rows in memory, which would make the result (and training) differ between runs.
