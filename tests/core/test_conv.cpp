@@ -86,6 +86,39 @@ TEST(ConvForward, MatchesNaiveConvolution) {
     }
 }
 
+// The maps-in-lanes path reuses its tap-major copy of the weights while they are unchanged: a
+// weight or bias changed in place, or another layer with other weights on the same thread, must
+// give that layer's own outputs at once.
+TEST(ConvForward, SeesEveryChangeOfItsWeightsInPlace) {
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    const lenet::Shape in{6, 14, 14};
+    Conv a("a", in, 16, 5, 1, 0), b("b", in, 16, 5, 1, 0);
+    for (Conv* conv : {&a, &b}) {
+        for (auto& p : conv->params()) {
+            for (float& v : p.value) v = u(rng);
+        }
+    }
+    Tensor x(1, in), y(1, a.outputShape());
+    for (float& v : x.values()) v = u(rng);
+    auto matchesNaive = [&](Conv& conv) {
+        conv.forward(x, y, {0, 1}, {});
+        const Tensor ref =
+            naiveConvolution(x, conv.params()[0].value, conv.params()[1].value, 16, 5, 1, 0);
+        for (std::size_t i = 0; i < y.size(); ++i) {
+            if (std::abs(y[i] - ref[i]) > 1e-4f * (1.0f + std::abs(ref[i]))) return false;
+        }
+        return true;
+    };
+    EXPECT_TRUE(matchesNaive(a));
+    EXPECT_TRUE(matchesNaive(b));
+    a.params()[0].value[7 * 150 + 31] += 0.5f;  // one tap of map 7
+    EXPECT_TRUE(matchesNaive(a));
+    a.params()[1].value[15] -= 0.25f;  // the last map's bias
+    EXPECT_TRUE(matchesNaive(a));
+    EXPECT_TRUE(matchesNaive(b));
+}
+
 TEST(ConvForward, RangesWriteOnlyTheirSamples) {
     Conv conv("conv", {2, 7, 7}, 3, 3, 2, 1);
     std::mt19937 rng(6);

@@ -187,12 +187,43 @@ const float* tapInput(const float* x, Shape in, int pad, const DirectGeometry& g
     return xs.data();
 }
 
-// w (M, C, k, k) -> wt (C, k, k, Mp), the padded maps zero.
-void toTapMajor(const float* w, int maps, int taps, int mp, std::vector<float>& wt) {
-    wt.assign(std::size_t(taps) * mp, 0.0f);
-    for (int m = 0; m < maps; ++m) {
-        for (int t = 0; t < taps; ++t) wt[std::size_t(t) * mp + m] = w[std::size_t(m) * taps + t];
+// The maps-in-lanes forward's weights wt (C, k, k, Mp), tap-major, from w (M, C, k, k), and its
+// biases padded to Mp; the padded maps zero.
+struct TapMajor {
+    int maps = 0, taps = 0;
+    std::vector<float> source;  // the weights and biases they were made from
+    std::vector<float> wt, bias;
+};
+
+// The TapMajor of weights w and biases b, from this thread's last few: one is reused while it was
+// made from the same values, bit for bit. Comparing costs a fraction of the transpose (one-image
+// inference of lenet5-1998 made it for C3 on every call), and no writer of the parameters has to
+// announce a change.
+const TapMajor& tapMajor(const float* w, const float* b, int maps, int taps, int mp) {
+    constexpr int kEntries = 4;
+    thread_local TapMajor entries[kEntries];
+    thread_local int next = 0;
+    const std::size_t count = std::size_t(maps) * taps;
+    for (const TapMajor& e : entries) {
+        if (e.maps == maps && e.taps == taps &&
+            std::memcmp(e.source.data(), w, count * sizeof(float)) == 0 &&
+            std::memcmp(e.source.data() + count, b, maps * sizeof(float)) == 0) {
+            return e;
+        }
     }
+    TapMajor& e = entries[next];
+    next = (next + 1) % kEntries;
+    e.maps = maps;
+    e.taps = taps;
+    e.source.assign(w, w + count);
+    e.source.insert(e.source.end(), b, b + maps);
+    e.wt.assign(std::size_t(taps) * mp, 0.0f);
+    for (int m = 0; m < maps; ++m) {
+        for (int t = 0; t < taps; ++t) e.wt[std::size_t(t) * mp + m] = w[std::size_t(m) * taps + t];
+    }
+    e.bias.assign(mp, 0.0f);
+    std::copy_n(b, maps, e.bias.begin());
+    return e;
 }
 
 Shape convOutput(const std::string& name, Shape in, int maps, int k, int s, int p) {
@@ -348,12 +379,9 @@ void Conv::forward(const Tensor& x, Tensor& y, Range r, const Context&) {
         return;
     }
     if (m_mapsInLanes) {
-        const int mp = lanePaddedMaps();
-        thread_local std::vector<float> wt, bias;
-        toTapMajor(params()[0].value.data(), out.c, ckk, mp, wt);
-        bias.assign(mp, 0.0f);
-        std::copy_n(params()[1].value.data(), out.c, bias.begin());
-        for (int n = r.begin; n < r.end; ++n) lanesForward(x.sample(n), y.sample(n), wt, bias);
+        const TapMajor& t = tapMajor(params()[0].value.data(), params()[1].value.data(), out.c, ckk,
+                                     lanePaddedMaps());
+        for (int n = r.begin; n < r.end; ++n) lanesForward(x.sample(n), y.sample(n), t.wt, t.bias);
         return;
     }
     thread_local std::vector<float> col;
