@@ -97,12 +97,14 @@ std::string formatProfile(const LayerProfile& p) {
     for (const auto& row : p.layers) {
         const double us = row.forwardUs + row.backwardUs;
         const double share = total > 0 ? 100.0 * us / total : 0.0;
-        char rate[16] = "";
+        // Element-wise layers count no arithmetic: blank, as in the studio's table.
+        char flops[16] = "", rate[16] = "";
+        if (row.flops > 0) std::snprintf(flops, sizeof flops, "%.1f", row.flops / 1e3);
         if (row.flops > 0 && us > 0)
             std::snprintf(rate, sizeof rate, "%.1f", row.flops * p.batch / us / 1e3);
-        std::snprintf(line, sizeof line, "%-10s %-11s %-10s %12.1f %12.1f %6.1f%% %10.1f %8s\n",
+        std::snprintf(line, sizeof line, "%-10s %-11s %-10s %12.1f %12.1f %6.1f%% %10s %8s\n",
                       row.name.c_str(), row.kind.c_str(), row.output.str().c_str(), row.forwardUs,
-                      row.backwardUs, share, row.flops / 1e3, rate);
+                      row.backwardUs, share, flops, rate);
         text += line;
     }
     std::snprintf(line, sizeof line,
