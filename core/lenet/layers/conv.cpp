@@ -650,21 +650,13 @@ void Conv::unitGradients(const Tensor& x, const Tensor& dy, Range samples, Range
 
 void Conv::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Range r,
                     const Context&, std::span<float* const> dparams) {
-    if (m_whole) {
-        unitGradients(x, dy, r, {0, units()}, false, dparams);
-        if (dx) inputGradient(dy, *dx, r, false);
-        return;
-    }
+    if (m_whole) return backwardByUnits(*this, x, dy, dx, r, false, dparams);
     backwardWith(x, false, params()[0].value, dy, dx, r, dparams);
 }
 
 void Conv::curvature(const Tensor& x, const Tensor&, const Tensor& d2y, Tensor* d2x, Range r,
                      std::span<float* const> hparams) {
-    if (m_whole) {
-        unitGradients(x, d2y, r, {0, units()}, true, hparams);
-        if (d2x) inputGradient(d2y, *d2x, r, true);
-        return;
-    }
+    if (m_whole) return backwardByUnits(*this, x, d2y, d2x, r, true, hparams);
     std::vector<float> w2 = params()[0].value;
     for (float& v : w2) v *= v;
     backwardWith(x, true, w2, d2y, d2x, r, hparams);

@@ -46,14 +46,12 @@ void FullyConnected::forward(const Tensor& x, Tensor& y, Range r, const Context&
 
 void FullyConnected::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Range r,
                               const Context&, std::span<float* const> dparams) {
-    unitGradients(x, dy, r, {0, units()}, false, dparams);
-    if (dx) inputGradient(dy, *dx, r, false);
+    backwardByUnits(*this, x, dy, dx, r, false, dparams);
 }
 
 void FullyConnected::curvature(const Tensor& x, const Tensor&, const Tensor& d2y, Tensor* d2x,
                                Range r, std::span<float* const> hparams) {
-    unitGradients(x, d2y, r, {0, units()}, true, hparams);
-    if (d2x) inputGradient(d2y, *d2x, r, true);
+    backwardByUnits(*this, x, d2y, d2x, r, true, hparams);
 }
 
 void FullyConnected::inputGradient(const Tensor& dy, Tensor& dx, Range r, bool curvature) const {
@@ -65,6 +63,12 @@ void FullyConnected::unitGradients(const Tensor& x, const Tensor& dy, Range samp
                                    bool curvature, std::span<float* const> dparams) const {
     matrixUnitGradients(x, dy, inputShape().size(), this->units(), samples, units, curvature,
                         dparams[0], dparams[1]);
+}
+
+void backwardByUnits(const UnitSplit& layer, const Tensor& x, const Tensor& dy, Tensor* dx, Range r,
+                     bool curvature, std::span<float* const> dparams) {
+    layer.unitGradients(x, dy, r, {0, layer.units()}, curvature, dparams);
+    if (dx) layer.inputGradient(dy, *dx, r, curvature);
 }
 
 void matrixInputGradient(const Tensor& dy, const float* w, int inputs, int units, Tensor& dx,

@@ -27,6 +27,11 @@ public:
                        bool curvature, std::span<float* const> dparams) const override;
 };
 
+/// A UnitSplit layer's whole backward() (curvature() when `curvature`) over the samples of `r`:
+/// every unit's parameter gradients, and dx when not null.
+void backwardByUnits(const UnitSplit& layer, const Tensor& x, const Tensor& dy, Tensor* dx, Range r,
+                     bool curvature, std::span<float* const> dparams);
+
 /// The gradients of a layer that is one matrix product per sample, y = W x + b with W (units,
 /// inputs) (a fully connected layer, a convolution whose kernel covers its input): dx = dy W for
 /// the samples of `r`, and rows `units` of dW = dy^T x and of db summed over `samples`, in a
