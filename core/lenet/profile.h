@@ -17,6 +17,13 @@ struct LayerProfileRow {
     double forwardUs = 0.0;   // per batch
     double backwardUs = 0.0;  // per batch, parameter gradients included
     double flops = 0.0;       // per training image (see trainingFlops)
+
+    /// The layer's FLOP/s while it ran on its own, at `batch` images per step; 0 for element-wise
+    /// layers (no counted arithmetic).
+    double flopsPerSecond(int batch) const {
+        const double us = forwardUs + backwardUs;
+        return flops > 0 && us > 0 ? flops * batch / us * 1e6 : 0.0;
+    }
 };
 
 struct LayerProfile {

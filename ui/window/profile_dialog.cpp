@@ -123,11 +123,11 @@ void ProfileDialog::showProfile(const lenet::LayerProfile& p) {
         m_table->setItem(r, 2, new QTableWidgetItem(QString::fromStdString(row.output.str())));
         m_table->setItem(r, 3, numberItem(row.forwardUs));
         m_table->setItem(r, 4, numberItem(row.backwardUs));
-        const double us = row.forwardUs + row.backwardUs;
         m_table->setItem(r, 5, row.flops > 0 ? numberItem(row.flops / 1e3) : new QTableWidgetItem);
         m_table->setItem(r, 6,
-                         row.flops > 0 && us > 0 ? numberItem(row.flops * p.batch / us / 1e3)
-                                                 : new QTableWidgetItem);
+                         row.flopsPerSecond(p.batch) > 0
+                             ? numberItem(row.flopsPerSecond(p.batch) / 1e9)
+                             : new QTableWidgetItem);
         auto* bar = new QProgressBar;
         bar->setRange(0, 1000);
         bar->setValue(int(share * 1000));
