@@ -110,6 +110,33 @@ std::vector<int> intList(const std::string& flag, const std::string& value) {
     return values;
 }
 
+/// The options of the distortion's magnitudes (training.distortion in a spec).
+struct DistortionOption {
+    const char* name;
+    const char* help;
+    float Distortion::*field;
+};
+
+constexpr DistortionOption kDistortionOptions[] = {
+    {"max-shift", "With --distort: largest shift, in pixels, of each axis (default 2)",
+     &Distortion::maxShift},
+    {"max-rotation", "With --distort: largest rotation in degrees (default 10)",
+     &Distortion::maxRotation},
+    {"max-scale",
+     "With --distort: largest relative scaling of each axis, so also squeezing, in [0, 1) "
+     "(default 0.15)",
+     &Distortion::maxScale},
+    {"max-shear", "With --distort: largest horizontal shear factor (default 0.3)",
+     &Distortion::maxShear},
+    {"elastic-alpha",
+     "With --distort: elastic distortions (Simard et al. 2003) of this strength in pixels, 34 as "
+     "in the paper (0 = none)",
+     &Distortion::elasticAlpha},
+    {"elastic-sigma",
+     "Smoothness of the elastic distortions' displacement field in pixels, in (0, 16]",
+     &Distortion::elasticSigma},
+};
+
 }  // namespace
 
 std::string Args::get(const std::string& k, const std::string& def) const {
@@ -254,13 +281,8 @@ void addTrainingOptions(CLI::App& app) {
     });
     addOption(app, "init", join(kindKeys(initKinds()), "|"), "Weight initialisation")
         ->group("Training options");
-    addOption(app, "elastic-alpha", "X",
-              "With --distort: elastic distortions (Simard et al. 2003) of this strength in "
-              "pixels, 34 as in the paper (0 = none)")
-        ->group("Training options");
-    addOption(app, "elastic-sigma", "X",
-              "Smoothness of the elastic distortions' displacement field in pixels, in (0, 16]")
-        ->group("Training options");
+    for (const DistortionOption& o : kDistortionOptions)
+        addOption(app, o.name, "X", o.help)->group("Training options");
 }
 
 std::vector<std::string> variantAndTrainingOptions() {
@@ -361,9 +383,8 @@ void applyTrainingOptions(const Args& a, ArchitectureSpec& spec) {
         if (a.has(name)) parseValue("--" + name, a.get(name), field);
     });
     Distortion& d = spec.training.distortion;
-    for (auto [name, field] : {std::pair{"elastic-alpha", &d.elasticAlpha},
-                               std::pair{"elastic-sigma", &d.elasticSigma}}) {
-        if (a.has(name)) parseValue("--" + std::string(name), a.get(name), *field);
+    for (const DistortionOption& o : kDistortionOptions) {
+        if (a.has(o.name)) parseValue("--" + std::string(o.name), a.get(o.name), d.*o.field);
     }
     try {
         validate(spec.training, SettingName::Flag);

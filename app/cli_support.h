@@ -81,7 +81,8 @@ void addSpecOptions(CLI::App& app);
 /// --batchnorm, --dropout.
 void addVariantOptions(CLI::App& app);
 /// The training options: every key of TrainingConfig ('-' for '_'; forEachTrainingField),
-/// --init, and the elastic distortion's --elastic-alpha and --elastic-sigma.
+/// --init, and the distortion's magnitudes: --max-shift, --max-rotation, --max-scale, --max-shear,
+/// --elastic-alpha and --elastic-sigma.
 void addTrainingOptions(CLI::App& app);
 /// The names (without "--") of the options addVariantOptions and addTrainingOptions declare:
 /// what `lenet compare` takes after a ':'.
@@ -102,8 +103,8 @@ ArchitectureSpec specFromArgs(const Args& a);
 VariantOptions variantFromArgs(const Args& a);
 
 /// Applies the --key value training options (the JSON keys of TrainingConfig, '-' for '_'),
-/// --init, --elastic-alpha and --elastic-sigma to `spec`, then checks the settings (validate():
-/// UsageError naming the option and its range).
+/// --init and the distortion's magnitudes (--max-shift ... --elastic-sigma) to `spec`, then checks
+/// the settings (validate(): UsageError naming the option and its range).
 void applyTrainingOptions(const Args& a, ArchitectureSpec& spec);
 
 /// --data DIR or the default data folder.

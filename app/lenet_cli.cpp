@@ -232,15 +232,21 @@ int trainAndReport(const Args& a, Network& net, const TrainingConfig& cfg, const
                     cfg.trainLimit ? std::min(cfg.trainLimit, train.size()) : train.size(),
                     dir.c_str(),
                     cfg.testLimit ? std::min(cfg.testLimit, test.size()) : test.size());
-        char elastic[80] = "";
-        if (cfg.distortion.elasticAlpha > 0.0f)
-            std::snprintf(elastic, sizeof elastic, " (affine and elastic: alpha %g, sigma %g)",
-                          cfg.distortion.elasticAlpha, cfg.distortion.elasticSigma);
-        std::printf("optimizer %s, lr %g (%s), batch %d, %d epochs, seed %llu, %s threads%s%s\n",
+        const Distortion& d = cfg.distortion;
+        char distortions[160] = "";
+        if (cfg.distort) {
+            const int n = std::snprintf(
+                distortions, sizeof distortions,
+                ", distortions on (shift %g px, rotation %g degrees, scale %g%%, shear %g",
+                d.maxShift, d.maxRotation, 100.0 * d.maxScale, d.maxShear);
+            std::snprintf(distortions + n, sizeof distortions - std::size_t(n),
+                          d.elasticAlpha > 0.0f ? "; elastic: alpha %g, sigma %g)" : ")",
+                          d.elasticAlpha, d.elasticSigma);
+        }
+        std::printf("optimizer %s, lr %g (%s), batch %d, %d epochs, seed %llu, %s threads%s\n",
                     cfg.optimizer.c_str(), cfg.lr, cfg.schedule.c_str(), cfg.batch, cfg.epochs,
                     (unsigned long long)cfg.seed,
-                    cfg.threads ? std::to_string(cfg.threads).c_str() : "all",
-                    cfg.distort ? ", distortions on" : "", cfg.distort ? elastic : "");
+                    cfg.threads ? std::to_string(cfg.threads).c_str() : "all", distortions);
         if (!files.checkpoint.empty())
             std::printf("checkpoint after every epoch: %s\n", files.checkpoint.c_str());
     }

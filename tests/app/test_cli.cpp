@@ -546,16 +546,29 @@ TEST_F(Cli, StrayArgumentsAreRefused) {
     });
 }
 
-TEST_F(Cli, ElasticDistortionOptionsAreCheckedAndReported) {
-    const CliRun bad =
-        lenet("train --preset lenet5-modern --distort --elastic-sigma 0" + quick() + data());
-    EXPECT_EQ(bad.status, 2) << bad.output;
-    EXPECT_NE(bad.output.find("--elastic-sigma: must be in (0, 16], not 0"), std::string::npos)
-        << bad.output;
-    const CliRun run =
-        lenet("train --preset lenet5-modern --distort --elastic-alpha 34" + quick() + data());
+TEST_F(Cli, DistortionOptionsAreCheckedAndReported) {
+    for (const auto& [option, message] :
+         {std::pair{" --elastic-sigma 0", "--elastic-sigma: must be in (0, 16], not 0"},
+          std::pair{" --max-scale 1.5", "--max-scale: must be in [0, 1), not 1.5"},
+          std::pair{" --max-shift -1", "--max-shift: must be >= 0, not -1"}}) {
+        const CliRun bad = lenet("train --preset lenet5-modern --distort" + std::string(option) +
+                                 quick() + data());
+        EXPECT_EQ(bad.status, 2) << option << "\n" << bad.output;
+        EXPECT_NE(bad.output.find(message), std::string::npos) << bad.output;
+    }
+    const CliRun affine = lenet("train --preset lenet5-modern --distort" + quick() + data());
+    ASSERT_EQ(affine.status, 0) << affine.output;
+    EXPECT_NE(affine.output.find(
+                  "distortions on (shift 2 px, rotation 10 degrees, scale 15%, shear 0.3)"),
+              std::string::npos)
+        << affine.output;
+    const CliRun run = lenet(
+        "train --preset lenet5-modern --distort --max-shift 1 --max-rotation 0 --max-scale 0.1 "
+        "--max-shear 0.2 --elastic-alpha 34" +
+        quick() + data());
     ASSERT_EQ(run.status, 0) << run.output;
-    EXPECT_NE(run.output.find("distortions on (affine and elastic: alpha 34, sigma 4)"),
+    EXPECT_NE(run.output.find("distortions on (shift 1 px, rotation 0 degrees, scale 10%, shear "
+                              "0.2; elastic: alpha 34, sigma 4)"),
               std::string::npos)
         << run.output;
 }
