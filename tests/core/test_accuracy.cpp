@@ -43,7 +43,7 @@ TEST_P(PresetAccuracy, ReachesItsTargetOnTheMnistTestSet) {
 
 INSTANTIATE_TEST_SUITE_P(Presets, PresetAccuracy,
                          ::testing::Values(Target{"lenet5-1998", 0.010},
-                                           Target{"lenet5-1998-distorted", 0.009},
+                                           Target{"lenet5-1998-distorted", 0.0075},
                                            Target{"lenet5-modern", 0.008},
                                            Target{"lenet5-k3", 0.012},
                                            Target{"lenet5-extra-conv", 0.010},
