@@ -27,6 +27,7 @@ Each case alternates the two sides, round after round, and prints the medians an
 """
 import argparse
 import json
+import math
 import os
 import pathlib
 import statistics
@@ -259,9 +260,25 @@ def optimiser(training):
     return lambda params: torch.optim.SGD(params, lr=training["lr"])
 
 
+def elastic_field(n, height, width, alpha, sigma, generator):
+    """Simard et al. 2003's displacement fields, (n, height, width, 2) in grid_sample's units: a
+    value per pixel and axis uniform in [-1, 1], smoothed by a Gaussian of `sigma` pixels
+    (truncated at 3 sigma, zero outside the image), times `alpha` pixels."""
+    radius = max(1, math.ceil(3 * sigma))
+    taps = torch.exp(-0.5 * (torch.arange(-radius, radius + 1.0) / sigma) ** 2)
+    taps = (taps / taps.sum()).repeat(2, 1, 1)
+    field = torch.rand(n, 2, height, width, generator=generator) * 2 - 1
+    field = F.conv1d(field.permute(0, 2, 1, 3).reshape(-1, 2, width), taps,
+                     padding=radius, groups=2).reshape(n, height, 2, width).permute(0, 2, 1, 3)
+    field = F.conv1d(field.permute(0, 3, 1, 2).reshape(-1, 2, height), taps,
+                     padding=radius, groups=2).reshape(n, width, 2, height).permute(0, 3, 1, 2)
+    return field * alpha * torch.tensor([2 / width, 2 / height])
+
+
 def distort(images, limits, generator):
     """A random affine map per image (shift in pixels, rotation in degrees, scale, horizontal
-    shear), as the preset's "distortion" asks, applied with bilinear resampling."""
+    shear), as the preset's "distortion" asks, followed by an elastic displacement when it has an
+    elastic_alpha, applied with bilinear resampling."""
     n, _, height, _ = images.shape
     u = lambda: torch.rand(n, generator=generator) * 2 - 1  # noqa: E731
     angle = u() * limits.get("max_rotation", 0.0) * torch.pi / 180
@@ -276,6 +293,9 @@ def distort(images, limits, generator):
     theta[:, 0, 2] = u() * shift
     theta[:, 1, 2] = u() * shift
     grid = F.affine_grid(theta, images.shape, align_corners=False)
+    if limits.get("elastic_alpha", 0.0) > 0:
+        grid = grid + elastic_field(n, height, images.shape[3], limits["elastic_alpha"],
+                                    limits.get("elastic_sigma", 4.0), generator)
     return F.grid_sample(images, grid, align_corners=False)
 
 

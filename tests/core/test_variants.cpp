@@ -27,7 +27,8 @@ using lenet::test::expectError;
 const std::map<std::string, int> kParameterCounts = {
     {"deep-lenet5", 1701770},      {"lenet1", 3246},
     {"lenet5-1998", 60000},        {"lenet5-1998-distorted", 60000},
-    {"lenet5-extra-conv", 114346}, {"lenet5-k3", 106154},
+    {"lenet5-elastic", 61750},     {"lenet5-extra-conv", 114346},
+    {"lenet5-k3", 106154},
     {"lenet5-maxpool", 61706},     {"lenet5-modern", 61750},
     {"lenet5-nopool", 1119626},    {"lenet5-nopool-fc", 1134146},
     {"lenet5-sigmoid", 61706},     {"lenet5-sigmoidx", 61932},
