@@ -100,8 +100,8 @@ std::string formatProfile(const LayerProfile& p) {
         // Element-wise layers count no arithmetic: blank, as in the studio's table.
         char flops[16] = "", rate[16] = "";
         if (row.flops > 0) std::snprintf(flops, sizeof flops, "%.1f", row.flops / 1e3);
-        if (row.flopsPerSecond(p.batch) > 0)
-            std::snprintf(rate, sizeof rate, "%.1f", row.flopsPerSecond(p.batch) / 1e9);
+        if (const double perSecond = row.flopsPerSecond(p.batch); perSecond > 0)
+            std::snprintf(rate, sizeof rate, "%.1f", perSecond / 1e9);
         std::snprintf(line, sizeof line, "%-10s %-11s %-10s %12.1f %12.1f %6.1f%% %10s %8s\n",
                       row.name.c_str(), row.kind.c_str(), row.output.str().c_str(), row.forwardUs,
                       row.backwardUs, share, flops, rate);
