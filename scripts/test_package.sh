@@ -2,10 +2,11 @@
 # LeNet Studio: the Debian package, end to end (scripts/test.sh's package stage).
 #   1. scripts/package.sh builds the .deb (from --build-dir, e.g. build-test/) and runs lintian
 #   2. apt-get installs it (as root, or through password-less sudo; otherwise the rest is skipped)
-#   3. the installed files are checked (desktop entry, AppStream data, completion) and the
-#      installed programs run from / with an empty HOME, so nothing of the source tree helps:
+#   3. the installed files are checked (desktop entry, MIME type, AppStream data, completion) and
+#      the installed programs run from / with an empty HOME, so nothing of the source tree helps:
 #      lenet --version, lenet predict with the bundled model on ten MNIST test digits written as
-#      PNG, and lenet-studio started by its desktop entry's command under Xvfb (--grab succeeds)
+#      PNG, and lenet-studio started by its desktop entry's command on the bundled model under
+#      Xvfb (--grab succeeds)
 #   4. apt-get removes it, and every file it installed must be gone
 set -euo pipefail
 
@@ -88,6 +89,11 @@ say "$(wc -l <"$tmp/files") files installed"
 # ---- 3. the installed files and programs ---------------------------------------------------------
 desktop=/usr/share/applications/lenet-studio.desktop
 desktop-file-validate "$desktop"
+# shared-mime-info (which Qt depends on) registers the model files' type by its dpkg trigger.
+mime=/usr/share/mime/application/x-lenet-model.xml
+[[ -f $mime ]] || die "the MIME type of .lenet files was not registered ($mime is missing)"
+grep -q '^MimeType=application/x-lenet-model;$' "$desktop" ||
+  die "the desktop entry does not open .lenet files"
 appstreamcli validate --no-net "$(grep '^/usr/share/metainfo/' "$tmp/files")"
 model=/usr/share/lenet-studio/models/lenet5-1998.lenet
 [[ -f $model ]] || die "the bundled model is not at $model"
@@ -125,7 +131,10 @@ got=$(installed_env lenet predict --model "$model" --json "${pngs[@]}" |
 say "labels $want, predicted $got"
 [[ $got == "$want" ]] || die "the bundled model misread a digit"
 
+# The desktop entry's command as a file manager runs it on a model: %f becomes the file.
 exec_line=$(sed -n 's/^Exec=//p' "$desktop")
+[[ $exec_line == *' %f' ]] || die "the desktop entry's Exec line takes no file: $exec_line"
+exec_line=${exec_line/\%f/$model}
 shot=$tmp/installed-studio.png
 say "the desktop entry's command under Xvfb: $exec_line --grab ..."
 # shellcheck disable=SC2086 # the Exec line is a command line
