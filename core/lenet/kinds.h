@@ -279,9 +279,9 @@ inline const std::vector<OptimizerKind>& optimizerKinds() {
          false},
         {"sdlm",
          Sdlm,
-         "SDLM (LeCun 1998)",
+         "SDLM",
          "Stochastic diagonal Levenberg-Marquardt: a step per weight from estimated second "
-         "derivatives, as in the paper",
+         "derivatives, as in LeCun et al. 1998",
          {{"sdlm_mu", &T::sdlmMu, "The step is lr / (mu + h)", above(0)},
           {"sdlm_samples", &T::sdlmSamples, "Samples that estimate h before each epoch",
            atLeast(1)}},

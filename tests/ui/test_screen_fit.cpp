@@ -3,7 +3,7 @@
 // 2560x1440 with QT_SCALE_FACTOR=2). The window and every control of the panels on show lie
 // inside the available screen, at the first launch and with a geometry remembered from a
 // 1440x900 window; no tab has its name elided; the Training form needs no sideways scrolling,
-// with and without its preview of distorted samples; a preset switch keeps the image limits the
+// with and without its preview of distorted samples, and shows each choice of its lists whole; a preset switch keeps the image limits the
 // user chose; and the menus' shortcuts work while a spin box has the focus.
 #include <memory>
 
@@ -22,6 +22,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStyleOptionComboBox>
 #include <QTabBar>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -216,6 +217,23 @@ void TestScreenFit::trainingFormNeedsNoSidewaysScrolling() {
         const QRect r = globalRect(field);
         QVERIFY2(r.left() >= inside.left() && r.right() <= inside.right(),
                  qPrintable(field->objectName()));
+    }
+    // Every choice of every list whole once chosen, as wide as the style draws its text.
+    for (const QComboBox* combo : form->findChildren<QComboBox*>()) {
+        if (!combo->isVisible()) continue;
+        QStyleOptionComboBox option;
+        option.initFrom(combo);
+        for (int i = 0; i < combo->count(); ++i) {
+            const QSize text(combo->fontMetrics().horizontalAdvance(combo->itemText(i)),
+                             combo->fontMetrics().height());
+            const int needed =
+                combo->style()->sizeFromContents(QStyle::CT_ComboBox, &option, text, combo).width();
+            QVERIFY2(combo->width() >= needed,
+                     qPrintable(QStringLiteral("'%1' in %2 needs %3 px, the list is %4 px wide")
+                                    .arg(combo->itemText(i), combo->objectName())
+                                    .arg(needed)
+                                    .arg(combo->width())));
+        }
     }
 }
 

@@ -152,12 +152,13 @@ TrainingControls::TrainingControls(QWidget* parent)
     m_seed->setGroupSeparatorShown(false);
     m_distortion->setObjectName(QStringLiteral("distortion"));
     m_distortion->addItem(tr("None"), QStringLiteral("none"));
-    m_distortion->addItem(tr("Affine (LeCun 1998)"), QStringLiteral("affine"));
+    // Short names that fit the form's narrowest width; the tooltips name the papers.
+    m_distortion->addItem(tr("Affine"), QStringLiteral("affine"));
     m_distortion->setItemData(1,
                               tr("Shift, scale, squeeze and shear each training image at random "
                                  "(LeCun 1998's distorted set)"),
                               Qt::ToolTipRole);
-    m_distortion->addItem(tr("Affine + elastic (Simard 2003)"), QStringLiteral("elastic"));
+    m_distortion->addItem(tr("Affine+elastic"), QStringLiteral("elastic"));
     m_distortion->setItemData(2,
                               tr("The affine distortions, then a random smooth displacement field "
                                  "that bends the strokes (Simard, Steinkraus and Platt 2003)"),
