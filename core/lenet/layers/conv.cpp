@@ -29,8 +29,11 @@ double sumLanes(Lanes v) {
     return sum;
 }
 
-// Outputs per register block of the direct path: kStrip / kLanes accumulators.
-constexpr int kStrip = 64;
+// The direct forward's register block: kDirectGroup maps times kStrip outputs, so that each input
+// load feeds three multiply-adds (12 accumulators with AVX). One map at a time, with one
+// multiply-add per load, one-image inference of lenet5-1998 took 12% longer.
+constexpr int kStrip = 32;
+constexpr int kDirectGroup = 3;
 static_assert(kStrip % kLanes == 0);
 // The largest kernel the direct path meets (k * k <= kDirectMaxTaps).
 constexpr int kDirectMaxKernel = 5;
@@ -95,6 +98,44 @@ void toWideRows(const float* dy, Shape out, int wp, int length, float* wide) {
             float* row = dst + std::size_t(oy) * wp;
             std::copy_n(dy + (std::size_t(m) * out.h + oy) * out.w, out.w, row);
             std::fill(row + out.w, oy + 1 < out.h ? row + wp : dst + length, 0.0f);
+        }
+    }
+}
+
+// The direct forward of G maps, whose weights (G, C, k, k) start at w and biases at b, from the
+// padded input xs (C planes, see DirectGeometry) into wide (G, g.length); input map c is left out
+// where connected(c) is false.
+template <int G, class Connected>
+void directStrips(const float* xs, const DirectGeometry& g, int channels, int k, const float* w,
+                  const float* b, Connected connected, float* wide) {
+    constexpr int kVectors = kStrip / kLanes;
+    const int kk = k * k;
+    for (int j0 = 0; j0 < g.length; j0 += kStrip) {
+        Lanes acc[G][kVectors];
+        for (int i = 0; i < G; ++i) {
+            for (Lanes& a : acc[i]) a = broadcast(b[i]);
+        }
+        // Each input vector loaded feeds the G maps; every output still adds its taps in the
+        // order (c, ki, kj), so the result does not depend on the grouping.
+        for (int c = 0; c < channels; ++c) {
+            if (!connected(c)) continue;
+            const float* xc = xs + std::size_t(c) * g.plane + j0;
+            for (int ki = 0; ki < k; ++ki) {
+                for (int kj = 0; kj < k; ++kj) {
+                    Lanes wt[G];
+                    for (int i = 0; i < G; ++i) {
+                        wt[i] = broadcast(w[(std::size_t(i) * channels + c) * kk + ki * k + kj]);
+                    }
+                    const float* src = xc + ki * g.wp + kj;
+                    for (int v = 0; v < kVectors; ++v) {
+                        const Lanes xv = loadLanes(src + v * kLanes);
+                        for (int i = 0; i < G; ++i) acc[i][v] += wt[i] * xv;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < G; ++i) {
+            std::memcpy(wide + std::size_t(i) * g.length + j0, acc[i], sizeof acc[i]);
         }
     }
 }
@@ -551,36 +592,33 @@ void Conv::lanesGradients(const float* x, bool squareInputs, const float* dy,
 void Conv::directForward(const float* x, float* y) const {
     const Shape in = inputShape(), out = outputShape();
     const DirectGeometry g(in, out, m_pad);
-    const int kk = m_k * m_k;
-    const float* w = params()[0].value.data();
-    const float* b = params()[1].value.data();
     thread_local std::vector<float> xs, wide;
     padInput(x, in, m_pad, g, false, xs);
-    wide.resize(g.length);
-    for (int m = 0; m < out.c; ++m) {
-        for (int j0 = 0; j0 < g.length; j0 += kStrip) {
-            Lanes acc[kStrip / kLanes];
-            for (Lanes& a : acc) a = broadcast(b[m]);
-            for (int c = 0; c < in.c; ++c) {
-                if (!connected(c, m)) continue;
-                const float* wk = w + (std::size_t(m) * in.c + c) * kk;
-                const float* xc = xs.data() + std::size_t(c) * g.plane + j0;
-                for (int ki = 0; ki < m_k; ++ki) {
-                    for (int kj = 0; kj < m_k; ++kj) {
-                        const Lanes wt = broadcast(wk[ki * m_k + kj]);
-                        const float* src = xc + ki * g.wp + kj;
-                        for (int v = 0; v < kStrip / kLanes; ++v)
-                            acc[v] += wt * loadLanes(src + v * kLanes);
-                    }
-                }
+    wide.resize(std::size_t(kDirectGroup) * g.length);
+    for (int m = 0; m < out.c;) {
+        // kDirectGroup maps at once where each sees every input map (always without a table).
+        bool group = m + kDirectGroup <= out.c;
+        for (int c = 0; c < in.c && group; ++c) {
+            for (int i = 0; i < kDirectGroup; ++i) group = group && connected(c, m + i);
+        }
+        const int maps = group ? kDirectGroup : 1;
+        const float* wm = params()[0].value.data() + std::size_t(m) * in.c * m_k * m_k;
+        const float* bm = params()[1].value.data() + m;
+        if (group) {
+            directStrips<kDirectGroup>(xs.data(), g, in.c, m_k, wm, bm, [](int) { return true; },
+                                       wide.data());
+        } else {
+            directStrips<1>(xs.data(), g, in.c, m_k, wm, bm,
+                            [this, m](int c) { return connected(c, m); }, wide.data());
+        }
+        for (int i = 0; i < maps; ++i) {
+            float* ym = y + std::size_t(m + i) * out.h * out.w;
+            for (int oy = 0; oy < out.h; ++oy) {
+                const float* row = wide.data() + std::size_t(i) * g.length + std::size_t(oy) * g.wp;
+                std::copy(row, row + out.w, ym + oy * out.w);
             }
-            std::memcpy(wide.data() + j0, acc, sizeof acc);
         }
-        float* ym = y + std::size_t(m) * out.h * out.w;
-        for (int oy = 0; oy < out.h; ++oy) {
-            const float* row = wide.data() + std::size_t(oy) * g.wp;
-            std::copy(row, row + out.w, ym + oy * out.w);
-        }
+        m += maps;
     }
 }
 
