@@ -108,9 +108,12 @@ Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std
     const InputFormat format = net.spec().inputFormat();
     const LossKind loss = net.spec().loss;
     // Small batches keep each task's activations in its core's cache, and the workspace that a
-    // call allocates (and the kernel zero-fills) small: 10,000 images of lenet5-1998 on 2 threads
-    // took 123 ms in batches of 64, 178 ms in batches of 256, one batch after another.
-    constexpr int kBatch = 64;
+    // call allocates (and the kernel zero-fills, page by page) small: 10,000 images of
+    // lenet5-1998 on 2 threads took 123 ms in batches of 64, 178 ms in batches of 256, when both
+    // threads split each batch; with a batch per thread, 99 ms in batches of 64, 90 ms in batches
+    // of 32, 89 ms in batches of 16 (deep-lenet5, which reads F5's 1.6 M weights once a batch:
+    // 1.39, 1.43 and 1.46 s).
+    constexpr int kBatch = 32;
     const int batches = (r.size() + kBatch - 1) / kBatch;
     // Each of `slots` tasks takes every slots-th batch, so that no core waits for another at the
     // end of each batch. The batches, and so every output bit, are the same for any thread

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,20 @@ TEST(PreprocessTest, ToInkScalesTo01) {
     EXPECT_FLOAT_EQ(img.ink[1], 0.2f);
     EXPECT_FLOAT_EQ(img.ink[2], 1.0f);
     EXPECT_FLOAT_EQ(img.ink[3], 128.0f / 255.0f);
+}
+
+TEST(PreprocessTest, InkSumOfPixelsIsThatOfTheirImageBitForBit) {
+    // The pixel version adds in eight running sums, the image version in one: exact either way.
+    std::mt19937 rng(5);
+    std::uniform_int_distribution<int> pixel(0, 255);
+    for (int count : {0, 1, 7, 8, 784, 1001, 1 << 22}) {
+        std::vector<std::uint8_t> pixels(static_cast<std::size_t>(count));
+        for (auto& p : pixels) p = std::uint8_t(pixel(rng));
+        const float fromImage = lenet::inkSum(lenet::toInk(pixels.data(), count, 1));
+        const float fromPixels = lenet::inkSum(pixels.data(), pixels.size());
+        EXPECT_EQ(std::memcmp(&fromImage, &fromPixels, sizeof(float)), 0)
+            << count << ": " << fromImage << " vs " << fromPixels;
+    }
 }
 
 TEST(PreprocessTest, ToInputPadsMnistWithLecunBackground) {

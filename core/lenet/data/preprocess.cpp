@@ -4,6 +4,7 @@
 #include "lenet/error.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 
@@ -121,8 +122,24 @@ float inkSum(const InkImage& image) {
 }
 
 float inkSum(const std::uint8_t* pixels, std::size_t count) {
+    static const std::array<double, 256> ink = [] {
+        std::array<double, 256> values{};
+        for (int p = 0; p < 256; ++p) values[std::size_t(p)] = pixelInk(std::uint8_t(p));
+        return values;
+    }();
+    // Each term is a float p / 255: zero, or at least 2^-8 with 24 significant bits, so a
+    // multiple of 2^-31. Below 2^22 terms every partial sum is exact in a double, in any order:
+    // eight running sums give the bits of inkSum(InkImage)'s one, without waiting for each other
+    // (the evaluation of a test set spent 3% of its time here).
+    if (count >= std::size_t(1) << 22) return inkSum(toInk(pixels, int(count), 1));
+    double sums[8] = {};
+    std::size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        for (std::size_t k = 0; k < 8; ++k) sums[k] += ink[pixels[i + k]];
+    }
+    for (; i < count; ++i) sums[0] += ink[pixels[i]];
     double sum = 0.0;
-    for (std::size_t i = 0; i < count; ++i) sum += pixelInk(pixels[i]);
+    for (double partial : sums) sum += partial;
     return float(sum);
 }
 
