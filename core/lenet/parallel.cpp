@@ -15,8 +15,11 @@ struct ThreadArena::Impl {
     tbb::task_arena arena;
 };
 
+// More threads than cores would not run anyway: oneTBB keeps to the cores and prints a warning
+// on the terminal (--threads 4 on 2 cores).
 ThreadArena::ThreadArena(int threads)
-    : m_impl(std::make_unique<Impl>(threads > 0 ? threads : hardwareThreads())) {}
+    : m_impl(std::make_unique<Impl>(threads > 0 ? std::min(threads, hardwareThreads())
+                                                : hardwareThreads())) {}
 
 ThreadArena::~ThreadArena() = default;
 

@@ -8,7 +8,7 @@
 
 namespace lenet {
 
-/// Runs work on at most `threads` threads (0 = all cores). Work submitted through run() and the
+/// Runs work on at most `threads` threads (0 or more than the cores: all cores). Work submitted through run() and the
 /// parallelFor calls it makes stay inside the arena.
 class ThreadArena {
 public:

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stop_token>
 
+#include "lenet/parallel.h"
 #include "lenet/presets.h"
 #include "support/synthetic_digits.h"
 
@@ -87,4 +88,15 @@ TEST(Evaluate, StopsEarlyWhenAsked) {
     EXPECT_TRUE(ev.predictions.empty());
     EXPECT_TRUE(ev.confidence.empty());
     EXPECT_EQ(ev.errors, 0);
+}
+
+TEST(Evaluate, MoreThreadsThanCoresRunQuietlyOnTheCores) {
+    const Dataset data = syntheticDigits(100, 8);
+    Network net(lenet::preset("lenet5-modern"));
+    net.initialize(4);
+    // oneTBB used to print "TBB Warning: The number of workers is currently limited..." here.
+    testing::internal::CaptureStderr();
+    const lenet::Evaluation many = lenet::evaluate(net, data, lenet::hardwareThreads() + 2);
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+    EXPECT_EQ(many.outputs, lenet::evaluate(net, data, 1).outputs);
 }
