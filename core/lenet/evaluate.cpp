@@ -119,13 +119,13 @@ Evaluation evaluate(Network& net, const Dataset& data, int threads, Range r, std
     // end of each batch. The batches, and so every output bit, are the same for any thread
     // count. Slot 0 runs `net`, the others a copy each: a forward pass writes a batch-norm
     // layer's statistics.
-    const int slots = std::clamp(threads > 0 ? threads : hardwareThreads(), 1, std::max(batches, 1));
+    ThreadArena arena(threads);
+    const int slots = std::clamp(arena.threads(), 1, std::max(batches, 1));
     std::vector<Network> copies(std::size_t(slots - 1), net);
     std::vector<float> losses(std::size_t(r.size()));
     std::vector<std::uint8_t> done(std::size_t(batches), 0);
     std::vector<int> order(r.size());
     std::iota(order.begin(), order.end(), r.begin);
-    ThreadArena arena(threads);
     arena.run([&] {
         parallelFor(slots, [&](int slot) {
             Network& own = slot == 0 ? net : copies[std::size_t(slot - 1)];

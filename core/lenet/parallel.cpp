@@ -11,7 +11,8 @@
 namespace lenet {
 
 struct ThreadArena::Impl {
-    explicit Impl(int threads) : arena(threads) {}
+    explicit Impl(int threads) : threads(threads), arena(threads) {}
+    int threads;
     tbb::task_arena arena;
 };
 
@@ -22,6 +23,10 @@ ThreadArena::ThreadArena(int threads)
                                                 : hardwareThreads())) {}
 
 ThreadArena::~ThreadArena() = default;
+
+int ThreadArena::threads() const {
+    return m_impl->threads;
+}
 
 void ThreadArena::run(const std::function<void()>& work) {
     m_impl->arena.execute(work);

@@ -19,6 +19,9 @@ public:
 
     void run(const std::function<void()>& work);
 
+    /// The threads the work runs on.
+    int threads() const;
+
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -51,9 +51,9 @@ LayerProfile profileLayers(const ArchitectureSpec& spec, int batch, int threads,
 
     LayerProfile profile;
     profile.batch = batch;
-    profile.threads = threads > 0 ? threads : hardwareThreads();
+    ThreadArena arena(threads);
+    profile.threads = arena.threads();
     profile.batches = batches;
-    ThreadArena arena(profile.threads);
     arena.run([&] {
         Workspace ws;
         ParamArrays grads;

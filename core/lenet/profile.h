@@ -28,7 +28,7 @@ struct LayerProfileRow {
 
 struct LayerProfile {
     int batch = 0;
-    int threads = 0;    // as used (0 was resolved to the core count)
+    int threads = 0;    // as used: 0, or more than the cores, is the core count
     int batches = 0;    // timed batches per measurement
     double stepUs = 0;  // one training step (forward, loss, backward, gradient reduction) per
                         // batch, measured without per-layer timing; the optimiser is not included

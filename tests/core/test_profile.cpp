@@ -2,6 +2,7 @@
 // timing the layers one section at a time does not change what a training step computes.
 #include "lenet/error.h"
 #include "lenet/network.h"
+#include "lenet/parallel.h"
 #include "lenet/presets.h"
 #include "lenet/profile.h"
 
@@ -65,6 +66,14 @@ TEST(Profile, CountsTheArithmeticOfEveryLayer) {
     EXPECT_GT(p.peakShare(), 0.0);
     EXPECT_LT(p.peakShare(), 1.0);
     EXPECT_NE(lenet::formatProfile(p).find("of the peak"), std::string::npos);
+}
+
+TEST(Profile, CountsTheThreadsThatRan) {
+    // Asked for more threads than cores, the step runs on the cores, and the peak it is held
+    // against is theirs.
+    const int cores = lenet::hardwareThreads();
+    EXPECT_EQ(lenet::profileLayers(lenet::preset("lenet1"), 4, cores + 2, 1).threads, cores);
+    EXPECT_EQ(lenet::profileLayers(lenet::preset("lenet1"), 4, 0, 1).threads, cores);
 }
 
 TEST(Profile, RefusesAnEmptyBatch) {
